@@ -1,0 +1,8 @@
+/** Jest runs the TypeScript sources directly; unit and integration suites live under test/. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
+  testTimeout: 30000,
+};

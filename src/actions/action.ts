@@ -1,0 +1,95 @@
+import type { GraphApi, GraphResult, GraphVersion } from '../graph/graph-api';
+
+/** A positional argument or a `--flag value` of a command, with the words help shows for it. */
+export interface ParamSpec {
+  readonly name: string;
+  readonly placeholder: string;
+  readonly required: boolean;
+  readonly description: string;
+}
+
+/** How a command is typed; help and the parser are both generated from this. */
+export interface ActionSyntax {
+  readonly positional: readonly ParamSpec[];
+  readonly flags: readonly ParamSpec[];
+  /** Rules across arguments (one of two forms); returns the problem, or undefined when fine. */
+  readonly check?: (args: ActionArgs) => string | undefined;
+}
+
+/** Parsed arguments: positional by name, flags by name without the dashes. */
+export interface ActionArgs {
+  readonly positional: Readonly<Record<string, string>>;
+  readonly flags: Readonly<Record<string, string>>;
+}
+
+/** A labelled value on a card. */
+export interface Fact {
+  readonly title: string;
+  readonly value: string;
+}
+
+/** What the confirmation card says: what will be acted on, why, and anything that stops it. */
+export interface Confirmation {
+  readonly title: string;
+  readonly why: string;
+  readonly facts: readonly Fact[];
+  /** The failures on record that the remediation addresses. */
+  readonly problems: readonly string[];
+  /** A failed precondition: explained on the card, and no Approve button. */
+  readonly blocked?: string;
+}
+
+/** One of several objects that matched; `args` re-run the command against exactly that object. */
+export interface Candidate {
+  readonly label: string;
+  readonly detail: string;
+  readonly args: ActionArgs;
+}
+
+/** The result of looking a target up before anyone approves. */
+export type Resolution<T> =
+  | { readonly kind: 'resolved'; readonly target: T; readonly confirmation: Confirmation }
+  | { readonly kind: 'ambiguous'; readonly prompt: string; readonly candidates: readonly Candidate[] }
+  | { readonly kind: 'not-found'; readonly message: string };
+
+/** What Graph's answer means for the admin, beyond its status code. */
+export interface Interpretation {
+  readonly outcome: 'succeeded' | 'failed';
+  readonly summary: string;
+  readonly facts: readonly Fact[];
+  readonly details: readonly string[];
+}
+
+/**
+ * One remediation, described as data (StackStorm-alias style) plus the four steps every action has:
+ * resolve the target with the app's read-only Graph client, execute with the approver's delegated client,
+ * and interpret Graph's answer. Targets are plain JSON so they can be stored between steps.
+ */
+export interface RemediationAction<T = unknown> {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly summary: string;
+  readonly description: string;
+  readonly examples: readonly string[];
+  readonly syntax: ActionSyntax;
+  readonly graphVersion: GraphVersion;
+  /** Delegated Graph permission the app registration must be consented for. */
+  readonly permission: string;
+  /** Entra roles, any one of which lets the approver's token through. */
+  readonly roles: readonly string[];
+  resolve(args: ActionArgs, graph: GraphApi): Promise<Resolution<T>>;
+  execute(target: T, graph: GraphApi): Promise<GraphResult>;
+  interpret(target: T, result: GraphResult): Interpretation;
+}
+
+/** The usage line shown in help and after a typing mistake. */
+export function usageOf(action: Pick<RemediationAction, 'name' | 'syntax'>): string {
+  const parts = [action.name];
+  for (const p of action.syntax.positional)
+    parts.push(p.required ? `<${p.placeholder}>` : `[<${p.placeholder}>]`);
+  for (const f of action.syntax.flags) {
+    const word = `--${f.name} <${f.placeholder}>`;
+    parts.push(f.required ? word : `[${word}]`);
+  }
+  return parts.join(' ');
+}

@@ -1,0 +1,255 @@
+import type { DirectoryUser } from '../graph/directory-lookup';
+import { describeUser, findServicePrincipals } from '../graph/directory-lookup';
+import type { GraphApi, GraphResult } from '../graph/graph-api';
+import { segment } from '../graph/odata';
+import type { ActionArgs, Fact, Interpretation, RemediationAction, Resolution } from './action';
+import { lookupUser, userFacts } from './resolve-user';
+
+interface SynchronizationJob {
+  readonly id: string;
+  readonly templateId?: string;
+  readonly status?: { readonly code?: string; readonly lastExecution?: { readonly state?: string } };
+}
+
+interface SynchronizationRule {
+  readonly id: string;
+  readonly name?: string;
+  readonly sourceDirectoryName?: string;
+  readonly targetDirectoryName?: string;
+}
+
+/** What is kept between confirmation and execution. */
+export interface ProvisionOnDemandTarget {
+  readonly user: Pick<DirectoryUser, 'id' | 'displayName' | 'userPrincipalName'>;
+  readonly servicePrincipal: { readonly id: string; readonly displayName?: string; readonly appId?: string };
+  readonly jobId: string;
+  readonly ruleId: string;
+}
+
+const ENTRA_DIRECTORY = /azure active directory|microsoft entra|^aad$/i;
+
+function jobsPath(spId: string): string {
+  return `/servicePrincipals/${segment(spId)}/synchronization/jobs`;
+}
+
+/**
+ * Picks the rule that provisions from Entra into the app. The command names an Entra user, so inbound
+ * (HR-driven) rules, whose subjects live in the source system, cannot serve it.
+ */
+export function pickRule(rules: readonly SynchronizationRule[]): SynchronizationRule | undefined {
+  return rules.find((r) => ENTRA_DIRECTORY.test(r.sourceDirectoryName ?? ''));
+}
+
+interface ProvisioningStep {
+  readonly name?: string;
+  readonly status?: string;
+  readonly description?: string;
+}
+
+interface OnDemandValue {
+  readonly provisioningSteps?: readonly ProvisioningStep[];
+  readonly statusInfo?: {
+    readonly status?: string;
+    readonly errorCode?: string;
+    readonly reason?: string;
+    readonly recommendedAction?: string;
+  };
+  readonly action?: string;
+}
+
+function parseJson<T>(text: unknown): T | undefined {
+  if (typeof text !== 'string' || text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads provisionOnDemand's answer: a stringKeyStringValuePair whose key and value are themselves JSON
+ * strings (value may be "{}"), or the older empty 204.
+ */
+export function interpretOnDemand(target: ProvisionOnDemandTarget, result: GraphResult): Interpretation {
+  const name = target.user.displayName ?? target.user.id;
+  if (result.status === 204 || result.body === undefined) {
+    return {
+      outcome: 'succeeded',
+      summary: `Entra accepted the on-demand provisioning of ${name}; the outcome appears in the provisioning logs.`,
+      facts: [],
+      details: [],
+    };
+  }
+  const pair = result.body as { key?: unknown; value?: unknown };
+  const key = parseJson<{ result?: string }>(pair.key);
+  const value = parseJson<OnDemandValue>(pair.value) ?? {};
+  const verdict = key?.result ?? value.statusInfo?.status ?? 'Unknown';
+  const facts: Fact[] = [{ title: 'Result', value: verdict }];
+  if (value.action) facts.push({ title: 'Action', value: value.action });
+  if (value.statusInfo?.errorCode) facts.push({ title: 'Error code', value: value.statusInfo.errorCode });
+  if (value.statusInfo?.reason) facts.push({ title: 'Reason', value: value.statusInfo.reason });
+  if (value.statusInfo?.recommendedAction)
+    facts.push({ title: 'Recommended action', value: value.statusInfo.recommendedAction });
+  const details = (value.provisioningSteps ?? []).map(
+    (s) => `${s.status ?? '?'} · ${s.name ?? 'step'}${s.description ? `: ${s.description}` : ''}`,
+  );
+  const ok = /^success$/i.test(verdict);
+  const skipped = /^skipped$/i.test(verdict);
+  return {
+    outcome: ok ? 'succeeded' : 'failed',
+    summary: ok
+      ? `${name} was provisioned to ${target.servicePrincipal.displayName ?? 'the app'}.`
+      : skipped
+        ? `Entra skipped ${name}: ${value.statusInfo?.reason ?? 'the user is out of scope or unchanged'}.`
+        : `Provisioning ${name} to ${target.servicePrincipal.displayName ?? 'the app'} failed${value.statusInfo?.reason ? `: ${value.statusInfo.reason}` : ''}.`,
+    facts,
+    details,
+  };
+}
+
+function withFlag(args: ActionArgs, flag: string, value: string): ActionArgs {
+  return { positional: args.positional, flags: { ...args.flags, [flag]: value } };
+}
+
+async function resolve(args: ActionArgs, graph: GraphApi): Promise<Resolution<ProvisionOnDemandTarget>> {
+  const found = await lookupUser(graph, args, { positional: 'user' });
+  if (found.kind !== 'user') return found;
+  const { user } = found;
+  const appQuery = args.flags.app ?? '';
+  const sps = await findServicePrincipals(graph, appQuery);
+  const [sp] = sps;
+  if (!sp)
+    return {
+      kind: 'not-found',
+      message: `No enterprise application matches "${appQuery}". Use its display name, appId or object id.`,
+    };
+  if (sps.length > 1) {
+    return {
+      kind: 'ambiguous',
+      prompt: `${sps.length} enterprise applications are named "${appQuery}". Which one?`,
+      candidates: sps.map((s) => ({
+        label: s.displayName ?? s.id,
+        detail: `appId ${s.appId ?? '?'}`,
+        args: withFlag(args, 'app', s.id),
+      })),
+    };
+  }
+  const jobs = await graph.list<SynchronizationJob>(jobsPath(sp.id));
+  let job: SynchronizationJob | undefined;
+  if (args.flags.job) {
+    job = jobs.find((j) => j.id === args.flags.job);
+    if (!job) {
+      return {
+        kind: 'not-found',
+        message: `${sp.displayName ?? sp.id} has no provisioning job "${args.flags.job}". Its jobs: ${jobs.map((j) => j.id).join(', ') || 'none'}.`,
+      };
+    }
+  } else if (jobs.length === 0) {
+    return {
+      kind: 'not-found',
+      message: `${sp.displayName ?? sp.id} has no provisioning (synchronization) job. Set up provisioning for the app first.`,
+    };
+  } else if (jobs.length > 1) {
+    return {
+      kind: 'ambiguous',
+      prompt: `${sp.displayName ?? sp.id} has ${jobs.length} provisioning jobs. Which one?`,
+      candidates: jobs.map((j) => ({
+        label: j.id,
+        detail: `${j.templateId ?? 'job'} · ${j.status?.code ?? 'unknown'}`,
+        args: withFlag(args, 'job', j.id),
+      })),
+    };
+  } else {
+    job = jobs[0];
+  }
+  if (!job) return { kind: 'not-found', message: 'No provisioning job was found.' };
+  const schema = await graph.get<{ synchronizationRules?: SynchronizationRule[] }>(
+    `${jobsPath(sp.id)}/${segment(job.id)}/schema`,
+  );
+  const rule = pickRule(schema.synchronizationRules ?? []);
+  const target: ProvisionOnDemandTarget = {
+    user: { id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName },
+    servicePrincipal: { id: sp.id, displayName: sp.displayName, appId: sp.appId },
+    jobId: job.id,
+    ruleId: rule?.id ?? '',
+  };
+  return {
+    kind: 'resolved',
+    target,
+    confirmation: {
+      title: `Provision ${describeUser(user)} to ${sp.displayName ?? sp.id} now`,
+      why: `Runs the app's provisioning for this one user instead of waiting for the next cycle (job status: ${job.status?.code ?? 'unknown'}).`,
+      facts: [
+        ...userFacts(user),
+        { title: 'Application', value: `${sp.displayName ?? '—'} (appId ${sp.appId ?? '—'})` },
+        { title: 'Job', value: `${job.id} (${job.templateId ?? 'unknown template'})` },
+        { title: 'Job status', value: job.status?.code ?? 'unknown' },
+        {
+          title: 'Rule',
+          value: rule
+            ? `${rule.name ?? rule.id} (${rule.sourceDirectoryName ?? '?'} → ${rule.targetDirectoryName ?? '?'})`
+            : 'none',
+        },
+      ],
+      problems:
+        job.status?.code && /quarantine/i.test(job.status.code)
+          ? ['The provisioning job is in quarantine.']
+          : [],
+      ...(rule
+        ? {}
+        : {
+            blocked: `No synchronization rule of job ${job.id} provisions from Microsoft Entra ID, so on-demand provisioning cannot target this user.`,
+          }),
+    },
+  };
+}
+
+/** POST …/synchronization/jobs/{jobId}/provisionOnDemand: provisions one user through an app's job now. */
+export const provisionOnDemand: RemediationAction<ProvisionOnDemandTarget> = {
+  name: 'provision-on-demand',
+  aliases: ['provision', 'provisionondemand', 'pod'],
+  summary: "Provision one user now through an enterprise app's provisioning job",
+  description:
+    "Runs the app's synchronization job for a single user and reports each provisioning step. Graph allows about 5 such requests per 10 seconds.",
+  examples: [
+    'provision-on-demand alice@contoso.com --app "Salesforce"',
+    'provision-on-demand alice@contoso.com --app Workday --job Workday.abc123',
+  ],
+  syntax: {
+    positional: [
+      { name: 'user', placeholder: 'user', required: true, description: 'Object id, UPN or display name' },
+    ],
+    flags: [
+      {
+        name: 'app',
+        placeholder: 'app',
+        required: true,
+        description: 'Enterprise app: display name, appId or object id',
+      },
+      {
+        name: 'job',
+        placeholder: 'jobId',
+        required: false,
+        description: 'Synchronization job id, when the app has several',
+      },
+    ],
+  },
+  graphVersion: 'v1.0',
+  permission: 'Synchronization.ReadWrite.All',
+  roles: ['Application Administrator', 'Cloud Application Administrator', 'Global Administrator'],
+  resolve,
+
+  execute(target, graph) {
+    return graph.post(
+      `${jobsPath(target.servicePrincipal.id)}/${segment(target.jobId)}/provisionOnDemand`,
+      {
+        parameters: [
+          { ruleId: target.ruleId, subjects: [{ objectId: target.user.id, objectTypeName: 'User' }] },
+        ],
+      },
+      { version: 'v1.0' },
+    );
+  },
+
+  interpret: interpretOnDemand,
+};

@@ -1,0 +1,176 @@
+import { isMissing } from '../graph/directory-lookup';
+import type { GraphApi } from '../graph/graph-api';
+import { eq, segment } from '../graph/odata';
+import type { RemediationAction, Resolution } from './action';
+import { lookupUser } from './resolve-user';
+
+interface AssignmentRequest {
+  readonly id: string;
+  readonly requestType?: string;
+  readonly state?: string;
+  readonly status?: string;
+  readonly createdDateTime?: string;
+  readonly completedDateTime?: string | null;
+  readonly accessPackage?: { readonly id?: string; readonly displayName?: string };
+  readonly requestor?: { readonly objectId?: string; readonly displayName?: string; readonly email?: string };
+}
+
+/** What is kept between confirmation and execution. */
+export interface ReprocessAccessRequestTarget {
+  readonly requestId: string;
+  readonly accessPackage: string;
+  readonly requestor: string;
+  readonly state: string;
+}
+
+const REQUESTS = '/identityGovernance/entitlementManagement/assignmentRequests';
+const REPROCESSABLE = new Set(['deliveryfailed', 'partiallydelivered']);
+/** Graph reprocesses a request only within this many days of its completion. */
+export const REPROCESS_WINDOW_DAYS = 14;
+
+function describe(r: AssignmentRequest): string {
+  return `${r.accessPackage?.displayName ?? 'access package'} for ${r.requestor?.displayName ?? 'unknown requestor'}`;
+}
+
+async function getRequest(graph: GraphApi, id: string): Promise<AssignmentRequest | undefined> {
+  try {
+    return await graph.get<AssignmentRequest>(`${REQUESTS}/${segment(id)}`, {
+      query: { $expand: 'accessPackage,requestor' },
+    });
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw err;
+  }
+}
+
+function precondition(r: AssignmentRequest, now: Date): string | undefined {
+  const state = r.state ?? 'unknown';
+  if (!REPROCESSABLE.has(state.toLowerCase())) {
+    return `This request is ${state}. Only requests in DeliveryFailed or PartiallyDelivered can be reprocessed.`;
+  }
+  if (r.completedDateTime) {
+    const ageDays = (now.getTime() - Date.parse(r.completedDateTime)) / 86_400_000;
+    if (ageDays > REPROCESS_WINDOW_DAYS) {
+      return `This request completed ${Math.floor(ageDays)} days ago; Graph reprocesses only within ${REPROCESS_WINDOW_DAYS} days. Ask the user to request the access package again.`;
+    }
+  }
+  return undefined;
+}
+
+/** Builds the action with the clock it checks the 14-day window against. */
+export function createReprocessAccessRequest(
+  now: () => Date,
+): RemediationAction<ReprocessAccessRequestTarget> {
+  return {
+    name: 'reprocess-access-request',
+    aliases: ['reprocess-access', 'reprocess-request', 'access-request'],
+    summary: 'Reprocess a failed access package assignment request',
+    description:
+      'Asks Entitlement Management to deliver a request in DeliveryFailed or PartiallyDelivered again (within 14 days of completion).',
+    examples: [
+      'reprocess-access-request 3a5f1c6e-8b1f-4ad0-9a2f-0c1e2d3f4a5b',
+      'reprocess-access-request --user alice@contoso.com',
+    ],
+    syntax: {
+      positional: [
+        {
+          name: 'request',
+          placeholder: 'request-id',
+          required: false,
+          description: 'The assignment request id',
+        },
+      ],
+      flags: [
+        {
+          name: 'user',
+          placeholder: 'user',
+          required: false,
+          description: 'Instead of an id: the user whose newest failed request to reprocess',
+        },
+      ],
+      check: (args) => {
+        const hasId = args.positional.request !== undefined;
+        const hasUser = args.flags.user !== undefined;
+        if (hasId === hasUser) return 'Give either a request id or --user <user>, not both and not neither.';
+        return undefined;
+      },
+    },
+    graphVersion: 'v1.0',
+    permission: 'EntitlementManagement.ReadWrite.All',
+    roles: ['Access Package Assignment Manager', 'Identity Governance Administrator', 'Global Administrator'],
+
+    async resolve(args, graph): Promise<Resolution<ReprocessAccessRequestTarget>> {
+      let request: AssignmentRequest | undefined;
+      if (args.positional.request) {
+        request = await getRequest(graph, args.positional.request);
+        if (!request) {
+          return {
+            kind: 'not-found',
+            message: `No access package assignment request has the id "${args.positional.request}".`,
+          };
+        }
+      } else {
+        const found = await lookupUser(graph, args, { flag: 'user' });
+        if (found.kind !== 'user') return found;
+        const requests = await graph.list<AssignmentRequest>(REQUESTS, {
+          query: { $filter: eq('requestor/objectId', found.user.id), $expand: 'accessPackage,requestor' },
+          maxItems: 500,
+        });
+        request = requests
+          .filter((r) => REPROCESSABLE.has((r.state ?? '').toLowerCase()))
+          .sort((a, b) => Date.parse(b.createdDateTime ?? '') - Date.parse(a.createdDateTime ?? ''))[0];
+        if (!request) {
+          return {
+            kind: 'not-found',
+            message: `${found.user.displayName ?? found.user.id} has no access package request in DeliveryFailed or PartiallyDelivered.`,
+          };
+        }
+      }
+      const blocked = precondition(request, now());
+      const state = request.state ?? 'unknown';
+      return {
+        kind: 'resolved',
+        target: {
+          requestId: request.id,
+          accessPackage: request.accessPackage?.displayName ?? request.accessPackage?.id ?? 'unknown',
+          requestor: request.requestor?.displayName ?? request.requestor?.objectId ?? 'unknown',
+          state,
+        },
+        confirmation: {
+          title: `Reprocess access request: ${describe(request)}`,
+          why: `The request is ${state}${request.status ? ` (${request.status})` : ''}.`,
+          facts: [
+            { title: 'Request id', value: request.id },
+            { title: 'State', value: state },
+            { title: 'Access package', value: request.accessPackage?.displayName ?? '—' },
+            {
+              title: 'Requestor',
+              value:
+                `${request.requestor?.displayName ?? '—'} ${request.requestor?.email ? `(${request.requestor.email})` : ''}`.trim(),
+            },
+            { title: 'Request type', value: request.requestType ?? '—' },
+            { title: 'Created', value: request.createdDateTime ?? '—' },
+            { title: 'Completed', value: request.completedDateTime ?? '—' },
+          ],
+          problems: REPROCESSABLE.has(state.toLowerCase())
+            ? [`Delivery ${state === 'partiallyDelivered' ? 'partly ' : ''}failed.`]
+            : [],
+          ...(blocked ? { blocked } : {}),
+        },
+      };
+    },
+
+    execute(target, graph) {
+      return graph.post(`${REQUESTS}/${segment(target.requestId)}/reprocess`, undefined, { version: 'v1.0' });
+    },
+
+    interpret(target) {
+      return {
+        outcome: 'succeeded',
+        summary: `Entitlement Management accepted the request to deliver ${target.accessPackage} to ${target.requestor} again.`,
+        facts: [{ title: 'State before', value: target.state }],
+        details: [],
+      };
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import type { GraphApi } from '../graph/graph-api';
+import { isMissing } from '../graph/directory-lookup';
+import { eq, isGuid, segment } from '../graph/odata';
+import type { RemediationAction, Resolution } from './action';
+
+interface ProvisioningPolicy {
+  readonly id: string;
+  readonly displayName?: string;
+  readonly description?: string;
+  readonly provisioningType?: string;
+}
+
+interface CloudPc {
+  readonly id: string;
+  readonly status?: string;
+}
+
+/** What is kept between confirmation and execution. */
+export interface RetryCloudPcPolicyTarget {
+  readonly policy: Pick<ProvisioningPolicy, 'id' | 'displayName' | 'provisioningType'>;
+  readonly failedCloudPcs: number;
+}
+
+const POLICIES = '/deviceManagement/virtualEndpoint/provisioningPolicies';
+const CLOUD_PCS = '/deviceManagement/virtualEndpoint/cloudPCs';
+
+async function findPolicies(graph: GraphApi, query: string): Promise<ProvisioningPolicy[]> {
+  if (isGuid(query)) {
+    try {
+      return [await graph.get<ProvisioningPolicy>(`${POLICIES}/${segment(query)}`, { version: 'beta' })];
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+    }
+  }
+  const all = await graph.list<ProvisioningPolicy>(POLICIES, { version: 'beta', maxItems: 5000 });
+  const wanted = query.trim().toLowerCase();
+  return all.filter((p) => p.displayName?.toLowerCase() === wanted);
+}
+
+/** POST /beta/…/provisioningPolicies/{id}/retry: re-runs provisioning of a Frontline shared policy's Cloud PCs. */
+export const retryCloudPcPolicy: RemediationAction<RetryCloudPcPolicyTarget> = {
+  name: 'retry-cloudpc-policy',
+  aliases: ['retry-cloud-pc-policy', 'retry-cloudpc', 'cloudpc'],
+  summary: 'Retry provisioning of a Windows 365 Frontline shared Cloud PC policy',
+  description:
+    'Retries the provisioning of the Cloud PCs of a Frontline shared provisioning policy (Microsoft Graph beta).',
+  examples: [
+    'retry-cloudpc-policy "Frontline shift workers"',
+    'retry-cloudpc-policy 1d164206-bf41-4fd2-8424-a3192d39ffff',
+  ],
+  syntax: {
+    positional: [
+      { name: 'policy', placeholder: 'policy', required: true, description: 'Policy id or display name' },
+    ],
+    flags: [],
+  },
+  graphVersion: 'beta',
+  permission: 'CloudPC.ReadWrite.All',
+  roles: ['Cloud PC Administrator', 'Intune Administrator', 'Global Administrator'],
+
+  async resolve(args, graph): Promise<Resolution<RetryCloudPcPolicyTarget>> {
+    const query = args.positional.policy ?? '';
+    const policies = await findPolicies(graph, query);
+    const [policy] = policies;
+    if (!policy) {
+      return {
+        kind: 'not-found',
+        message: `No Cloud PC provisioning policy matches "${query}". Use the policy's id or exact name.`,
+      };
+    }
+    if (policies.length > 1) {
+      return {
+        kind: 'ambiguous',
+        prompt: `${policies.length} provisioning policies are named "${query}". Which one?`,
+        candidates: policies.map((p) => ({
+          label: p.displayName ?? p.id,
+          detail: `${p.id} (${p.provisioningType ?? 'unknown type'})`,
+          args: { positional: { policy: p.id }, flags: args.flags },
+        })),
+      };
+    }
+    const pcs = await graph.list<CloudPc>(CLOUD_PCS, {
+      version: 'beta',
+      query: { $filter: eq('provisioningPolicyId', policy.id), $select: 'id,status' },
+      maxItems: 10000,
+    });
+    const failed = pcs.filter((pc) => pc.status?.toLowerCase() === 'failed').length;
+    const type = policy.provisioningType ?? 'unknown';
+    const shared = /^shared/i.test(type);
+    return {
+      kind: 'resolved',
+      target: {
+        policy: { id: policy.id, displayName: policy.displayName, provisioningType: type },
+        failedCloudPcs: failed,
+      },
+      confirmation: {
+        title: `Retry Cloud PC provisioning policy ${policy.displayName ?? policy.id}`,
+        why: `${failed} of ${pcs.length} Cloud PC${pcs.length === 1 ? '' : 's'} of this policy failed to provision.`,
+        facts: [
+          { title: 'Policy', value: policy.displayName ?? '(no name)' },
+          { title: 'Policy id', value: policy.id },
+          { title: 'Type', value: type },
+          { title: 'Failed Cloud PCs', value: `${failed} of ${pcs.length}` },
+        ],
+        problems:
+          failed > 0 ? [`${failed} Cloud PC${failed === 1 ? ' is' : 's are'} in the failed state.`] : [],
+        ...(shared
+          ? {}
+          : {
+              blocked: `Retry works only for Frontline shared policies; "${policy.displayName ?? policy.id}" is ${type}. Reprovision its failed Cloud PCs one by one in Intune instead.`,
+            }),
+      },
+    };
+  },
+
+  execute(target, graph) {
+    return graph.post(`${POLICIES}/${segment(target.policy.id)}/retry`, {}, { version: 'beta' });
+  },
+
+  interpret(target, result) {
+    return {
+      outcome: 'succeeded',
+      summary: `Windows 365 accepted the retry of ${target.policy.displayName ?? target.policy.id} (HTTP ${result.status}); its Cloud PCs provision again over the next minutes.`,
+      facts: [{ title: 'Failed before retry', value: String(target.failedCloudPcs) }],
+      details: [],
+    };
+  },
+};

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type restify from 'restify';
+import { ApprovalHandler } from './approvals/approval-handler';
+import { RemediationStore } from './approvals/remediation-store';
+import { TargetResolver } from './approvals/target-resolver';
+import { defaultRegistry } from './actions/registry';
+import { createAppCredential, graphScope } from './auth/app-credential';
+import { exchangeOnBehalfOf } from './auth/on-behalf-of';
+import { SsoTokenValidator } from './auth/sso-token-validator';
+import { createAdapter, createTeamsBot } from './bot/teams-bot';
+import { ConnectorMessenger } from './bot/connector-messenger';
+import { systemClock, type Clock } from './clock';
+import { CommandHandler } from './commands/command-handler';
+import type { Config } from './config';
+import { createGraphApi } from './graph/graph-api';
+import type { Logger } from './logger';
+import { createServer } from './server';
+import { FileStateStore } from './storage/file-state-store';
+import type { StateStore } from './storage/state-store';
+
+/** Replaceable collaborators; production passes none. */
+export interface AppOverrides {
+  readonly clock?: Clock;
+  readonly store?: StateStore;
+}
+
+/** A running bot. */
+export interface RunningApp {
+  readonly server: restify.Server;
+  readonly port: number;
+  readonly approvals: ApprovalHandler;
+  close(): Promise<void>;
+}
+
+/** The composition root: builds every dependency from the validated config, then listens. */
+export async function startApp(
+  config: Config,
+  logger: Logger,
+  overrides: AppOverrides = {},
+): Promise<RunningApp> {
+  const clock = overrides.clock ?? systemClock;
+  if (config.localMode) {
+    logger.warn(
+      'LOCAL MODE: BOT_ID is empty, so inbound Bot Framework authentication is OFF and anyone who can reach this port can talk to the bot. Use only on a developer machine.',
+    );
+  }
+  const store = overrides.store ?? (await FileStateStore.open(path.resolve(config.dataDir)));
+  const remediations = new RemediationStore(store);
+  const registry = defaultRegistry(clock);
+  const scope = graphScope(config.graphBaseUrl);
+  const appCredential = createAppCredential(config.aad);
+  const readGraph = createGraphApi({
+    baseUrl: config.graphBaseUrl,
+    token: async () => {
+      const token = await appCredential.getToken(scope);
+      if (!token) throw new Error('The app-only Graph token could not be obtained');
+      return token.token;
+    },
+  });
+  const resolver = new TargetResolver(remediations, readGraph, clock);
+  const validator = new SsoTokenValidator({
+    authorityHost: config.aad.authorityHost,
+    audiences: [config.aad.clientId, config.aad.appIdUri],
+    allowedTenantIds: config.allowedTenantIds,
+    clock,
+  });
+
+  const adapter = createAdapter(config);
+  const messenger = new ConnectorMessenger(adapter, config.bot.id);
+  const approvals = new ApprovalHandler({
+    registry,
+    store: remediations,
+    resolver,
+    validator,
+    messenger,
+    clock,
+    deadlineMs: config.invokeDeadlineMs,
+    logger,
+    delegatedGraph: async (user, ssoToken, correlationId) => {
+      const { token } = await exchangeOnBehalfOf(config.aad, user.tenantId, ssoToken, scope);
+      return createGraphApi({ baseUrl: config.graphBaseUrl, token: async () => token, correlationId });
+    },
+  });
+  const commands = new CommandHandler(registry, resolver, remediations, logger);
+  const bot = createTeamsBot(config, adapter, messenger, () => ({ commands, approvals }), logger);
+  const server = createServer(bot, logger);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address();
+  logger.info({ port: address.port, localMode: config.localMode, instance: randomUUID() }, 'bot listening');
+  return {
+    server,
+    port: address.port,
+    approvals,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await approvals.drain();
+    },
+  };
+}

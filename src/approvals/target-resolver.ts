@@ -1,0 +1,111 @@
+import type { ActionArgs, RemediationAction } from '../actions/action';
+import type { AdaptiveCardJson } from '../cards/render';
+import { noticeCard, remediationCard } from '../cards/remediation-cards';
+import { renderCard } from '../cards/render';
+import type { Actor, ConversationAddress } from '../chat/chat-types';
+import type { Clock } from '../clock';
+import type { GraphApi } from '../graph/graph-api';
+import { GraphFailure } from '../graph/graph-failure';
+import { newOpaqueId, type RemediationStore } from './remediation-store';
+import { recordActor, type Remediation } from './remediation';
+
+/** A card to show, and the remediation it stands for when there is one. */
+export interface ResolvedCard {
+  readonly card: AdaptiveCardJson;
+  readonly summary: string;
+  readonly remediation?: Remediation;
+}
+
+/** What starting a remediation needs besides the command itself. */
+export interface ResolveContext {
+  readonly from: Actor;
+  readonly address: ConversationAddress;
+  readonly command: string;
+  /** Set when the id was reserved earlier, e.g. by a pick list that promised it. */
+  readonly remediationId?: string;
+}
+
+/**
+ * Looks the target up with the app's read-only Graph client and turns the answer into the next card:
+ * a confirmation (stored as a pending remediation), a pick list, or a clear not-found message.
+ */
+export class TargetResolver {
+  constructor(
+    private readonly store: RemediationStore,
+    private readonly readGraph: GraphApi,
+    private readonly clock: Clock,
+  ) {}
+
+  async resolve(action: RemediationAction, args: ActionArgs, ctx: ResolveContext): Promise<ResolvedCard> {
+    let resolution;
+    try {
+      resolution = await action.resolve(args, this.readGraph);
+    } catch (err) {
+      if (!(err instanceof GraphFailure)) throw err;
+      return { card: lookupFailureCard(err), summary: 'The lookup in Microsoft Graph failed' };
+    }
+    const now = this.clock.now().toISOString();
+    switch (resolution.kind) {
+      case 'not-found':
+        return {
+          card: noticeCard({ title: 'Not found', text: resolution.message, color: 'Warning' }),
+          summary: resolution.message,
+        };
+      case 'ambiguous': {
+        const sid = newOpaqueId();
+        const candidates = resolution.candidates.slice(0, 10);
+        await this.store.createSelection({
+          id: sid,
+          action: action.name,
+          command: ctx.command,
+          candidates,
+          address: ctx.address,
+          requestedBy: recordActor(ctx.from),
+          createdAt: now,
+        });
+        return {
+          card: renderCard('choice', {
+            prompt: resolution.prompt,
+            candidates: candidates.map((c, index) => ({ label: c.label, detail: c.detail, index, sid })),
+          }),
+          summary: resolution.prompt,
+        };
+      }
+      case 'resolved': {
+        const remediation: Remediation = {
+          id: ctx.remediationId ?? newOpaqueId(),
+          action: action.name,
+          args,
+          command: ctx.command,
+          target: resolution.target,
+          confirmation: resolution.confirmation,
+          address: ctx.address,
+          requestedBy: recordActor(ctx.from),
+          createdAt: now,
+          state: 'pending',
+        };
+        await this.store.create(remediation);
+        return {
+          card: remediationCard(remediation, action.roles),
+          summary: resolution.confirmation.title,
+          remediation,
+        };
+      }
+    }
+  }
+}
+
+function lookupFailureCard(f: GraphFailure) {
+  const what =
+    f.status === 403
+      ? "The bot's app registration may not read this in Microsoft Graph: grant it the read permissions listed in the README."
+      : f.status === 429 || f.status >= 500 || f.status === 0
+        ? 'Microsoft Graph is busy or unreachable. Try again in a few minutes.'
+        : 'Check the command and try again.';
+  return noticeCard({
+    title: 'Lookup failed',
+    text: `Microsoft Graph answered ${f.status || 'nothing'} (${f.code}): ${f.message}`,
+    color: 'Attention',
+    hint: `${what}${f.requestId ? ` request-id ${f.requestId}${f.date ? `, ${f.date}` : ''}` : ''}`,
+  });
+}

@@ -1,0 +1,39 @@
+import { ClientCertificateCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
+import type { Config } from '../config';
+
+const PUBLIC_AUTHORITIES = new Set([
+  'login.microsoftonline.com',
+  'login.microsoftonline.us',
+  'login.chinacloudapi.cn',
+  'login.partner.microsoftonline.cn',
+]);
+
+/** Options shared by every credential: the configured authority, and no instance discovery off the known clouds. */
+export function identityOptions(aad: Config['aad']) {
+  return {
+    authorityHost: aad.authorityHost,
+    disableInstanceDiscovery: !PUBLIC_AUTHORITIES.has(new URL(aad.authorityHost).hostname),
+  };
+}
+
+/**
+ * The bot's own read-only identity, used to look targets up before anyone approves. It needs read
+ * permissions only: every write runs with the approver's delegated token instead.
+ */
+export function createAppCredential(aad: Config['aad']): TokenCredential {
+  const options = identityOptions(aad);
+  if (aad.certificatePath) {
+    return new ClientCertificateCredential(
+      aad.tenantId,
+      aad.clientId,
+      { certificatePath: aad.certificatePath },
+      options,
+    );
+  }
+  return new ClientSecretCredential(aad.tenantId, aad.clientId, aad.clientSecret ?? '', options);
+}
+
+/** The `.default` scope of the configured Graph endpoint (public, national cloud, or a local simulator). */
+export function graphScope(graphBaseUrl: string): string {
+  return `${new URL(graphBaseUrl).origin}/.default`;
+}

@@ -1,0 +1,60 @@
+import { OnBehalfOfCredential } from '@azure/identity';
+import type { Config } from '../config';
+import { identityOptions } from './app-credential';
+
+/** Why an on-behalf-of exchange failed, in terms an approver can act on. */
+export type OboFailureKind = 'consent_required' | 'invalid_grant' | 'authority_unreachable' | 'other';
+
+/** The exchange failed; `aadsts` is Entra's error code when it gave one. */
+export class OboError extends Error {
+  constructor(
+    readonly kind: OboFailureKind,
+    readonly aadsts: string | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OboError';
+  }
+}
+
+function classify(err: unknown): OboError {
+  const text = err instanceof Error ? err.message : String(err);
+  const code = /AADSTS(\d+)/.exec(text)?.[1];
+  if (code === '65001' || /consent_required|interaction_required/i.test(text)) {
+    return new OboError('consent_required', code, text);
+  }
+  if (/invalid_grant/i.test(text) || code === '50013' || code === '500133') {
+    return new OboError('invalid_grant', code, text);
+  }
+  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|network|fetch failed|socket/i.test(text)) {
+    return new OboError('authority_unreachable', code, text);
+  }
+  return new OboError('other', code, text);
+}
+
+/**
+ * Exchanges the approver's Teams SSO token for a Graph token with @azure/identity, so Graph itself
+ * enforces the approver's Entra role and the app registration holds no write permission.
+ */
+export async function exchangeOnBehalfOf(
+  aad: Config['aad'],
+  userTenantId: string,
+  assertion: string,
+  scope: string,
+): Promise<{ token: string; expiresOn: number }> {
+  const base = {
+    tenantId: userTenantId,
+    clientId: aad.clientId,
+    userAssertionToken: assertion,
+    ...identityOptions(aad),
+  };
+  const credential = aad.certificatePath
+    ? new OnBehalfOfCredential({ ...base, certificatePath: aad.certificatePath })
+    : new OnBehalfOfCredential({ ...base, clientSecret: aad.clientSecret ?? '' });
+  try {
+    const token = await credential.getToken(scope);
+    return { token: token.token, expiresOn: token.expiresOnTimestamp };
+  } catch (err) {
+    throw classify(err);
+  }
+}

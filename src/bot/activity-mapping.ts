@@ -1,0 +1,74 @@
+import type { Activity, TurnContext } from 'botbuilder';
+import type { Actor, CardActionTurn, CommandTurn, ConversationAddress } from '../chat/chat-types';
+
+/** The tenant an activity comes from, wherever Teams put it. */
+export function tenantOf(activity: Activity): string | undefined {
+  const channelData = activity.channelData as { tenant?: { id?: string } } | undefined;
+  return (activity.conversation?.tenantId ?? channelData?.tenant?.id)?.toLowerCase();
+}
+
+function actorOf(activity: Activity): Actor {
+  return {
+    id: activity.from?.id ?? '',
+    aadObjectId: activity.from?.aadObjectId,
+    name: activity.from?.name ?? 'someone',
+  };
+}
+
+/** Captures where to send later messages, as plain JSON the domain can store. */
+export function addressOf(activity: Activity): ConversationAddress {
+  return {
+    serviceUrl: activity.serviceUrl,
+    channelId: activity.channelId,
+    conversationId: activity.conversation?.id ?? '',
+    conversationType: activity.conversation?.conversationType,
+    tenantId: tenantOf(activity),
+    botId: activity.recipient?.id ?? '',
+    botName: activity.recipient?.name,
+  };
+}
+
+/** A message activity as the command handler sees it. */
+export function toCommandTurn(context: TurnContext, correlationId: string): CommandTurn {
+  const a = context.activity;
+  const mentions = (a.entities ?? [])
+    .filter((e) => e.type === 'mention')
+    .map((e) => {
+      const m = e as { text?: unknown; mentioned?: { id?: unknown; name?: unknown } };
+      return {
+        text: typeof m.text === 'string' ? m.text : '',
+        mentionedId: typeof m.mentioned?.id === 'string' ? m.mentioned.id : '',
+        mentionedName: typeof m.mentioned?.name === 'string' ? m.mentioned.name : '',
+      };
+    });
+  return {
+    rawText: typeof a.text === 'string' ? a.text : '',
+    mentions,
+    botId: a.recipient?.id ?? '',
+    from: actorOf(a),
+    address: addressOf(a),
+    correlationId,
+  };
+}
+
+interface InvokeValue {
+  action?: { verb?: unknown; data?: unknown };
+  authentication?: { token?: unknown };
+}
+
+/** An adaptiveCard/action invoke as the approval handler sees it; any shape of value is tolerated. */
+export function toCardActionTurn(context: TurnContext, correlationId: string): CardActionTurn {
+  const a = context.activity;
+  const value = (a.value && typeof a.value === 'object' ? a.value : {}) as InvokeValue;
+  const action = value.action && typeof value.action === 'object' ? value.action : {};
+  const token = value.authentication?.token;
+  return {
+    verb: typeof action.verb === 'string' ? action.verb : undefined,
+    data: action.data,
+    ssoToken: typeof token === 'string' && token.length > 0 ? token : undefined,
+    from: actorOf(a),
+    address: addressOf(a),
+    cardActivityId: a.replyToId,
+    correlationId,
+  };
+}

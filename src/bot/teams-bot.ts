@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { Application, TeamsAdapter } from '@microsoft/teams-ai';
+import { ActivityTypes, CardFactory, type TurnContext } from 'botbuilder';
+import type { ApprovalHandler } from '../approvals/approval-handler';
+import type { CommandHandler } from '../commands/command-handler';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { tenantOf, toCardActionTurn, toCommandTurn } from './activity-mapping';
+import { ConnectorMessenger } from './connector-messenger';
+import { universalActionBody, type LoginSettings } from './invoke-response';
+
+/** The domain handlers the bot layer dispatches to. */
+export interface BotHandlers {
+  readonly commands: CommandHandler;
+  readonly approvals: ApprovalHandler;
+}
+
+/** The Bot Framework pieces the server needs: the adapter to process requests and the app to run turns. */
+export interface TeamsBot {
+  readonly adapter: TeamsAdapter;
+  readonly app: Application;
+  readonly messenger: ConnectorMessenger;
+}
+
+/** Builds the adapter: Bot Framework authentication from config, off in local mode. */
+export function createAdapter(config: Config): TeamsAdapter {
+  return new TeamsAdapter({
+    MicrosoftAppId: config.bot.id,
+    MicrosoftAppPassword: config.bot.password ?? '',
+    MicrosoftAppType: config.bot.type,
+    MicrosoftAppTenantId: config.bot.tenantId ?? '',
+    ...(config.bot.openIdMetadataUrl
+      ? { ToBotFromChannelOpenIdMetadataUrl: config.bot.openIdMetadataUrl }
+      : {}),
+  });
+}
+
+/** Where the loginRequest fallback button sends someone Teams could not sign in silently. */
+export function loginSettings(config: Config, connectionName: string): LoginSettings {
+  const params = new URLSearchParams({
+    client_id: config.aad.clientId,
+    response_type: 'code',
+    scope: `${config.aad.appIdUri}/access_as_user`,
+  });
+  return {
+    appIdUri: config.aad.appIdUri,
+    connectionName,
+    signInUrl: `${config.aad.authorityHost}/${config.aad.tenantId}/oauth2/v2.0/authorize?${params.toString()}`,
+  };
+}
+
+/**
+ * The thin Teams layer: one catch-all message route (the domain parses text itself, so teams-ai's
+ * substring routes cannot misfire) and one invoke route for Universal Actions.
+ */
+export function createTeamsBot(
+  config: Config,
+  adapter: TeamsAdapter,
+  messenger: ConnectorMessenger,
+  handlers: () => BotHandlers,
+  logger: Logger,
+): TeamsBot {
+  const app = new Application({
+    adapter,
+    botAppId: config.bot.id,
+    removeRecipientMention: false,
+    startTypingTimer: false,
+    longRunningMessages: false,
+  });
+  const allowed = new Set(config.allowedTenantIds);
+  const login = loginSettings(config, '');
+  const isAllowed = (context: TurnContext) => {
+    const tenant = tenantOf(context.activity);
+    return tenant !== undefined && allowed.has(tenant);
+  };
+
+  app.addRoute(
+    async (context) =>
+      context.activity.type === ActivityTypes.Invoke && context.activity.name === 'adaptiveCard/action',
+    async (context) => {
+      const correlationId = randomUUID();
+      let body: Record<string, unknown>;
+      if (!isAllowed(context)) {
+        logger.warn(
+          { correlationId, tenant: tenantOf(context.activity) },
+          'card action from a tenant that is not allowed',
+        );
+        body = universalActionBody(
+          {
+            kind: 'error',
+            status: 403,
+            code: 'TenantNotAllowed',
+            message: 'This bot is not available to your organisation.',
+          },
+          login,
+        );
+      } else {
+        body = universalActionBody(
+          await handlers().approvals.handle(toCardActionTurn(context, correlationId)),
+          login,
+        );
+      }
+      await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body } });
+    },
+    true,
+  );
+
+  app.activity(ActivityTypes.Message, async (context) => {
+    const correlationId = randomUUID();
+    if (!isAllowed(context)) {
+      logger.warn(
+        { correlationId, tenant: tenantOf(context.activity) },
+        'message from a tenant that is not allowed; ignored',
+      );
+      return;
+    }
+    await handlers().commands.handle(toCommandTurn(context, correlationId), {
+      sendCard: async (card, summary) => {
+        const sent = await context.sendActivity({
+          type: 'message',
+          summary,
+          attachments: [CardFactory.adaptiveCard(card)],
+        });
+        return sent?.id;
+      },
+    });
+  });
+
+  app.error(async (context, err) => {
+    logger.error(
+      { err: { name: err.name, message: err.message, stack: err.stack }, type: context.activity.type },
+      'turn failed',
+    );
+    if (context.activity.type === ActivityTypes.Message) {
+      await context.sendActivity(
+        'Something went wrong on my side and nothing was changed. Please try again.',
+      );
+    }
+  });
+
+  return { adapter, app, messenger };
+}

@@ -1,0 +1,66 @@
+import type { Fact } from '../actions/action';
+
+/** Data for cards/confirmation.json. */
+export interface ConfirmationCardData {
+  readonly rid: string;
+  readonly title: string;
+  readonly why: string;
+  readonly facts: readonly Fact[];
+  readonly problems: readonly string[];
+  readonly blocked: string | null;
+  readonly notice: string | null;
+  readonly requestedBy: string;
+  readonly command: string;
+  readonly roles: string;
+}
+
+/** Data for cards/outcome.json: Running, Succeeded, Failed or Cancelled. */
+export interface OutcomeCardData {
+  readonly state: 'Running' | 'Succeeded' | 'Failed' | 'Cancelled';
+  readonly color: 'Accent' | 'Good' | 'Attention' | 'Default';
+  readonly title: string;
+  readonly summary: string;
+  readonly facts: readonly Fact[];
+  readonly details: readonly string[];
+  readonly graph: readonly Fact[] | null;
+  readonly footer: string;
+}
+
+/** Data for cards/choice.json. */
+export interface ChoiceCardData {
+  readonly prompt: string;
+  readonly candidates: readonly {
+    readonly label: string;
+    readonly detail: string;
+    readonly index: number;
+    readonly sid: string;
+  }[];
+}
+
+/** Data for cards/help.json. */
+export interface HelpCardData {
+  readonly intro: string;
+  readonly commands: readonly { readonly usage: string; readonly summary: string }[];
+}
+
+/** Data for cards/help-command.json. */
+export interface HelpCommandCardData {
+  readonly name: string;
+  readonly usage: string;
+  readonly description: string;
+  readonly params: readonly Fact[];
+  readonly examples: readonly string[];
+  readonly aliases: string;
+  readonly roles: string;
+  readonly permission: string;
+  readonly version: string;
+}
+
+/** Data for cards/notice.json: errors and short answers. */
+export interface NoticeCardData {
+  readonly title: string;
+  readonly text: string;
+  readonly color: 'Default' | 'Attention' | 'Warning' | 'Good';
+  readonly usage: string | null;
+  readonly hint: string | null;
+}

@@ -1,0 +1,93 @@
+import type { ActionArgs, RemediationAction } from '../actions/action';
+import type { ActionRegistry } from '../actions/registry';
+import { helpCard, helpCommandCard } from '../cards/help-cards';
+import { noticeCard } from '../cards/remediation-cards';
+import type { CommandTurn, ReplySink } from '../chat/chat-types';
+import type { RemediationStore } from '../approvals/remediation-store';
+import { withCardActivity } from '../approvals/remediation';
+import type { TargetResolver } from '../approvals/target-resolver';
+import type { Logger } from '../logger';
+import { parseCommand } from './command-parser';
+import { extractCommandText } from './text-cleanup';
+
+/** Writes a command back in its canonical form, for cards and the audit trail. */
+export function canonicalCommand(action: RemediationAction, args: ActionArgs): string {
+  const quote = (v: string) => (/[\s"']/.test(v) ? `"${v.replace(/"/g, "'")}"` : v);
+  const words = [action.name];
+  for (const p of action.syntax.positional) {
+    const value = args.positional[p.name];
+    if (value !== undefined) words.push(quote(value));
+  }
+  for (const f of action.syntax.flags) {
+    const value = args.flags[f.name];
+    if (value !== undefined) words.push(`--${f.name}`, quote(value));
+  }
+  return words.join(' ');
+}
+
+/** Answers an @mention: help, a usage hint, or the confirmation card of a remediation. */
+export class CommandHandler {
+  constructor(
+    private readonly registry: ActionRegistry,
+    private readonly resolver: TargetResolver,
+    private readonly store: RemediationStore,
+    private readonly logger: Logger,
+  ) {}
+
+  async handle(turn: CommandTurn, sink: ReplySink): Promise<void> {
+    const text = extractCommandText(turn.rawText, turn.mentions, turn.botId);
+    const parsed = parseCommand(text, this.registry);
+    const log = this.logger.child({ correlationId: turn.correlationId });
+    log.info(
+      { kind: parsed.kind, verb: parsed.kind === 'action' ? parsed.action.name : undefined },
+      'command parsed',
+    );
+    switch (parsed.kind) {
+      case 'empty':
+        await sink.sendCard(helpCard(this.registry), 'What I can do');
+        return;
+      case 'help':
+        if (parsed.topic) await sink.sendCard(helpCommandCard(parsed.topic), `Help for ${parsed.topic.name}`);
+        else if (parsed.unknownTopic) {
+          await sink.sendCard(
+            noticeCard({
+              title: 'No such command',
+              text: `There is no command "${parsed.unknownTopic.slice(0, 40)}".`,
+              hint: 'Type help to see every command.',
+              color: 'Warning',
+            }),
+            'No such command',
+          );
+        } else await sink.sendCard(helpCard(this.registry), 'What I can do');
+        return;
+      case 'error':
+        await sink.sendCard(
+          noticeCard({
+            title: "I couldn't read that command",
+            text: parsed.message,
+            usage: parsed.usage ? `Usage: ${parsed.usage}` : null,
+            hint: parsed.suggestion
+              ? `Did you mean ${parsed.suggestion}?`
+              : 'Type help to see every command.',
+            color: 'Warning',
+          }),
+          parsed.message,
+        );
+        return;
+      case 'action': {
+        const command = canonicalCommand(parsed.action, parsed.args);
+        const result = await this.resolver.resolve(parsed.action, parsed.args, {
+          from: turn.from,
+          address: turn.address,
+          command,
+        });
+        const activityId = await sink.sendCard(result.card, result.summary);
+        if (result.remediation && activityId) {
+          await this.store.update(result.remediation.id, (r) => withCardActivity(r, activityId));
+        }
+        log.info({ remediationId: result.remediation?.id, action: parsed.action.name }, 'confirmation sent');
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,192 @@
+import { z } from 'zod';
+
+/** Environment as handed to the process; tests pass their own record instead of process.env. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Raised when the environment is unusable; the message lists every bad key at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** True when a URL points at this machine: the only place plain http or test-only shortcuts are allowed. */
+export function isLoopbackUrl(value: string): boolean {
+  try {
+    return LOOPBACK_HOSTS.has(new URL(value).hostname);
+  } catch {
+    return false;
+  }
+}
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
+const guid = z
+  .string()
+  .trim()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+const httpsUrl = z
+  .string()
+  .trim()
+  .url('must be a URL')
+  .refine((v) => v.startsWith('https://'), 'must use https');
+const secureUrl = z
+  .string()
+  .trim()
+  .url('must be a URL')
+  .refine(
+    (v) => v.startsWith('https://') || isLoopbackUrl(v),
+    'must use https (http is allowed on loopback only)',
+  );
+const intIn = (min: number, max: number, fallback: number) =>
+  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+
+const schema = z.object({
+  NODE_ENV: z.preprocess(blankToUndefined, z.string().default('development')),
+  PORT: intIn(0, 65535, 3978),
+  HOST: z.preprocess(blankToUndefined, z.string().default('0.0.0.0')),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  BOT_ID: optionalString,
+  BOT_PASSWORD: optionalString,
+  BOT_TYPE: z.preprocess(
+    blankToUndefined,
+    z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMsi']).default('MultiTenant'),
+  ),
+  BOT_TENANT_ID: z.preprocess(blankToUndefined, guid.optional()),
+  BOT_OPENID_METADATA_URL: z.preprocess(blankToUndefined, secureUrl.optional()),
+  AAD_APP_CLIENT_ID: guid,
+  AAD_APP_CLIENT_SECRET: optionalString,
+  AAD_APP_CERTIFICATE_PATH: optionalString,
+  AAD_APP_TENANT_ID: guid,
+  AAD_APP_OAUTH_AUTHORITY_HOST: z.preprocess(
+    blankToUndefined,
+    httpsUrl.default('https://login.microsoftonline.com'),
+  ),
+  AAD_APP_ID_URI: optionalString,
+  GRAPH_BASE_URL: z.preprocess(blankToUndefined, secureUrl.default('https://graph.microsoft.com')),
+  ALLOWED_TENANT_IDS: optionalString,
+  DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./.data')),
+  INVOKE_DEADLINE_MS: intIn(0, 4500, 2500),
+});
+
+/** Rules across keys, checked on the raw environment so they are reported even when other keys are bad. */
+function crossKeyProblems(raw: Env): string[] {
+  const env = (key: string) => {
+    const value = raw[key]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const problems: string[] = [];
+  const botType = env('BOT_TYPE') ?? 'MultiTenant';
+  if (!env('BOT_ID') && env('NODE_ENV') === 'production') {
+    problems.push(
+      'BOT_ID is required when NODE_ENV=production (local mode turns inbound authentication off)',
+    );
+  }
+  if (env('BOT_ID') && botType !== 'UserAssignedMsi' && !env('BOT_PASSWORD')) {
+    problems.push(`BOT_PASSWORD is required with BOT_TYPE=${botType}`);
+  }
+  if (env('BOT_ID') && botType !== 'MultiTenant' && !env('BOT_TENANT_ID')) {
+    problems.push(`BOT_TENANT_ID is required with BOT_TYPE=${botType}`);
+  }
+  if (!env('AAD_APP_CLIENT_SECRET') && !env('AAD_APP_CERTIFICATE_PATH')) {
+    problems.push(
+      'AAD_APP_CLIENT_SECRET or AAD_APP_CERTIFICATE_PATH is required (the on-behalf-of exchange needs a client credential)',
+    );
+  }
+  for (const id of splitList(env('ALLOWED_TENANT_IDS') ?? '')) {
+    if (!guid.safeParse(id).success) problems.push(`ALLOWED_TENANT_IDS "${id}" is not a tenant id (GUID)`);
+  }
+  return problems;
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(/[,;\s]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** The validated, typed settings every module receives; nothing else reads the environment. */
+export interface Config {
+  readonly nodeEnv: string;
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: string;
+  /** No BOT_ID: inbound Bot Framework authentication is off (local development only). */
+  readonly localMode: boolean;
+  readonly bot: {
+    readonly id: string;
+    readonly password: string | undefined;
+    readonly type: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi';
+    readonly tenantId: string | undefined;
+    readonly openIdMetadataUrl: string | undefined;
+  };
+  readonly aad: {
+    readonly clientId: string;
+    readonly clientSecret: string | undefined;
+    readonly certificatePath: string | undefined;
+    readonly tenantId: string;
+    readonly authorityHost: string;
+    readonly appIdUri: string;
+  };
+  readonly graphBaseUrl: string;
+  readonly allowedTenantIds: readonly string[];
+  readonly dataDir: string;
+  readonly invokeDeadlineMs: number;
+}
+
+/** Reads and validates the environment once, at start; throws a ConfigError naming every bad key. */
+export function loadConfig(env: Env): Config {
+  const parsed = schema.safeParse(env);
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`)),
+    ...crossKeyProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  const botId = e.BOT_ID ?? '';
+  const allowed = e.ALLOWED_TENANT_IDS ? splitList(e.ALLOWED_TENANT_IDS) : [e.AAD_APP_TENANT_ID];
+  const config: Config = {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    localMode: botId === '',
+    bot: {
+      id: botId,
+      password: e.BOT_PASSWORD,
+      type: e.BOT_TYPE,
+      tenantId: e.BOT_TENANT_ID,
+      openIdMetadataUrl: e.BOT_OPENID_METADATA_URL,
+    },
+    aad: {
+      clientId: e.AAD_APP_CLIENT_ID,
+      clientSecret: e.AAD_APP_CLIENT_SECRET,
+      certificatePath: e.AAD_APP_CERTIFICATE_PATH,
+      tenantId: e.AAD_APP_TENANT_ID,
+      authorityHost: e.AAD_APP_OAUTH_AUTHORITY_HOST.replace(/\/+$/, ''),
+      appIdUri: e.AAD_APP_ID_URI ?? `api://botid-${botId || e.AAD_APP_CLIENT_ID}`,
+    },
+    graphBaseUrl: e.GRAPH_BASE_URL.replace(/\/+$/, ''),
+    allowedTenantIds: allowed.map((t) => t.toLowerCase()),
+    dataDir: e.DATA_DIR,
+    invokeDeadlineMs: e.INVOKE_DEADLINE_MS,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

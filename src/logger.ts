@@ -1,0 +1,41 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Paths pino blanks before a line is written: tokens, secrets and assertions must never reach a log,
+ * whatever object a caller happens to pass.
+ */
+export const REDACTED_PATHS = [
+  'token',
+  'accessToken',
+  'assertion',
+  'secret',
+  'password',
+  'authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  '*.token',
+  '*.accessToken',
+  '*.assertion',
+  '*.clientSecret',
+  '*.password',
+  '*.authorization',
+  'value.authentication',
+  '*.value.authentication',
+  'config.botPassword',
+  'config.aadAppClientSecret',
+];
+
+/** One structured JSON logger per process; child loggers carry the turn's correlation id. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'entra-provisioning-chatops' },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}

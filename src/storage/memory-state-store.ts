@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import { ConcurrencyError, type StateStore, type Versioned } from './state-store';
+
+/** In-memory backend for unit tests of the domain: same contract as the file and blob stores. */
+export class MemoryStateStore implements StateStore {
+  private readonly items = new Map<string, { value: string; eTag: string }>();
+
+  async get<T>(key: string): Promise<Versioned<T> | undefined> {
+    const item = this.items.get(key);
+    return item ? { value: JSON.parse(item.value) as T, eTag: item.eTag } : undefined;
+  }
+
+  async create<T>(key: string, value: T): Promise<string> {
+    if (this.items.has(key)) throw new ConcurrencyError(key);
+    return this.put(key, value);
+  }
+
+  async update<T>(key: string, value: T, eTag: string): Promise<string> {
+    if (this.items.get(key)?.eTag !== eTag) throw new ConcurrencyError(key);
+    return this.put(key, value);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.items.delete(key);
+  }
+
+  private put<T>(key: string, value: T): string {
+    const eTag = randomUUID();
+    this.items.set(key, { value: JSON.stringify(value), eTag });
+    return eTag;
+  }
+}

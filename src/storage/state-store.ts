@@ -1,0 +1,51 @@
+/** A stored value with the version tag that guards the next update. */
+export interface Versioned<T> {
+  readonly value: T;
+  readonly eTag: string;
+}
+
+/** Thrown when a conditional write loses a race: someone else changed (or created) the item first. */
+export class ConcurrencyError extends Error {
+  constructor(readonly key: string) {
+    super(`The stored item "${key}" was changed by someone else`);
+    this.name = 'ConcurrencyError';
+  }
+}
+
+/**
+ * Keyed JSON state with optimistic concurrency, the contract every backend (file, Azure Blob) meets.
+ * Conditional writes are what make approvals run exactly once, even with several instances.
+ */
+export interface StateStore {
+  get<T>(key: string): Promise<Versioned<T> | undefined>;
+  /** Writes only if the key does not exist yet; resolves the new eTag. */
+  create<T>(key: string, value: T): Promise<string>;
+  /** Writes only if the stored eTag still equals `eTag`; resolves the new eTag. */
+  update<T>(key: string, value: T, eTag: string): Promise<string>;
+  delete(key: string): Promise<void>;
+}
+
+/**
+ * Read-modify-write with retry on lost races; `change` returns undefined to leave the item as it is.
+ * Callers keep their transitions pure so a retry sees the winner's state.
+ */
+export async function mutate<T>(
+  store: StateStore,
+  key: string,
+  change: (current: T) => T | undefined,
+  attempts = 5,
+): Promise<{ value: T; changed: boolean } | undefined> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const current = await store.get<T>(key);
+    if (!current) return undefined;
+    const next = change(current.value);
+    if (next === undefined) return { value: current.value, changed: false };
+    try {
+      await store.update(key, next, current.eTag);
+      return { value: next, changed: true };
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError)) throw err;
+    }
+  }
+  throw new ConcurrencyError(key);
+}

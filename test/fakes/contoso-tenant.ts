@@ -1,0 +1,240 @@
+import type { GraphSeed } from './fake-graph-types';
+
+/** Ids of the simulated Contoso tenant, shared by the integration tests and the local sandbox. */
+export const CONTOSO = {
+  tenantId: 'c0000000-0000-4000-8000-000000000001',
+  foreignTenantId: 'f0000000-0000-4000-8000-0000000000ff',
+  clientId: 'a0000000-0000-4000-8000-0000000000a1',
+  clientSecret: 'sandbox-client-secret',
+  botId: 'b0000000-0000-4000-8000-0000000000b1',
+  users: {
+    alice: '10000000-0000-4000-8000-000000000001',
+    bob: '10000000-0000-4000-8000-000000000002',
+    samA: '10000000-0000-4000-8000-000000000003',
+    samB: '10000000-0000-4000-8000-000000000004',
+    carol: '10000000-0000-4000-8000-000000000005',
+  },
+  admins: {
+    /** Holds every remediation role. */
+    ada: '20000000-0000-4000-8000-000000000001',
+    /** Requests remediations; holds no role. */
+    reggie: '20000000-0000-4000-8000-000000000002',
+    /** Holds no role: Graph refuses her approvals with 403. */
+    nora: '20000000-0000-4000-8000-000000000003',
+  },
+  policies: {
+    frontline: '30000000-0000-4000-8000-000000000001',
+    dedicated: '30000000-0000-4000-8000-000000000002',
+  },
+  requests: {
+    failed: '40000000-0000-4000-8000-000000000001',
+    delivered: '40000000-0000-4000-8000-000000000002',
+    stale: '40000000-0000-4000-8000-000000000003',
+  },
+  apps: {
+    salesforce: '50000000-0000-4000-8000-000000000001',
+    workday: '50000000-0000-4000-8000-000000000002',
+  },
+} as const;
+
+const DAY = 86_400_000;
+
+/** A tenant with one object in each failure state the five remediations address. */
+export function contosoSeed(now: Date): GraphSeed {
+  const ago = (days: number) => new Date(now.getTime() - days * DAY).toISOString();
+  const u = CONTOSO.users;
+  const user = (id: string, displayName: string, upn: string) => ({
+    id,
+    displayName,
+    userPrincipalName: upn,
+    mail: upn,
+    accountEnabled: true,
+    serviceProvisioningErrors: [],
+    licenseAssignmentStates: [],
+  });
+  return {
+    users: [
+      {
+        ...user(u.alice, 'Alice Smith', 'alice@contoso.com'),
+        serviceProvisioningErrors: [
+          {
+            createdDateTime: ago(1),
+            isResolved: false,
+            serviceInstance: 'exchange/namprd11-001-01',
+            errorDetail:
+              '<ServiceInstance><ErrorRecord><ErrorDescription>The proxy address SMTP:alice@contoso.com is already used by another recipient.</ErrorDescription></ErrorRecord></ServiceInstance>',
+          },
+        ],
+        licenseAssignmentStates: [
+          {
+            skuId: 'c7df2760-2c81-4ef7-b578-5b5392b571df',
+            state: 'Error',
+            error: 'CountViolation',
+            assignedByGroup: '60000000-0000-4000-8000-000000000001',
+            disabledPlans: [],
+            lastUpdatedDateTime: ago(2),
+          },
+        ],
+      },
+      user(u.bob, 'Bob Jones', 'bob@contoso.com'),
+      user(u.samA, 'Sam Lee', 'sam.lee@contoso.com'),
+      user(u.samB, 'Sam Lee', 'sam.lee2@contoso.com'),
+      user(u.carol, "Carol O'Brien", 'carol@contoso.com'),
+      user(CONTOSO.admins.ada, 'Ada Admin', 'ada@contoso.com'),
+      user(CONTOSO.admins.reggie, 'Reggie Requester', 'reggie@contoso.com'),
+      user(CONTOSO.admins.nora, 'Nora NoRole', 'nora@contoso.com'),
+    ],
+    roles: {
+      [CONTOSO.admins.ada]: [
+        'User Administrator',
+        'License Administrator',
+        'Cloud PC Administrator',
+        'Identity Governance Administrator',
+        'Application Administrator',
+      ],
+    },
+    provisioningPolicies: [
+      {
+        id: CONTOSO.policies.frontline,
+        displayName: 'Frontline shift workers',
+        provisioningType: 'sharedByEntraGroup',
+      },
+      { id: CONTOSO.policies.dedicated, displayName: 'Engineering dedicated', provisioningType: 'dedicated' },
+    ],
+    cloudPcs: [
+      {
+        id: 'cpc-1',
+        displayName: 'CPC-FL-1',
+        status: 'failed',
+        provisioningPolicyId: CONTOSO.policies.frontline,
+        userPrincipalName: '',
+      },
+      {
+        id: 'cpc-2',
+        displayName: 'CPC-FL-2',
+        status: 'failed',
+        provisioningPolicyId: CONTOSO.policies.frontline,
+        userPrincipalName: '',
+      },
+      {
+        id: 'cpc-3',
+        displayName: 'CPC-FL-3',
+        status: 'provisioned',
+        provisioningPolicyId: CONTOSO.policies.frontline,
+        userPrincipalName: '',
+      },
+    ],
+    accessPackageAssignmentRequests: [
+      {
+        id: CONTOSO.requests.failed,
+        requestType: 'userAdd',
+        state: 'deliveryFailed',
+        status: 'DeliveryFailed',
+        createdDateTime: ago(2),
+        completedDateTime: ago(1),
+        accessPackage: { id: '70000000-0000-4000-8000-000000000001', displayName: 'Sales tools' },
+        requestor: {
+          id: 'subj-alice',
+          objectId: u.alice,
+          displayName: 'Alice Smith',
+          email: 'alice@contoso.com',
+          subjectType: 'user',
+        },
+      },
+      {
+        id: CONTOSO.requests.delivered,
+        requestType: 'userAdd',
+        state: 'delivered',
+        status: 'Delivered',
+        createdDateTime: ago(5),
+        completedDateTime: ago(5),
+        accessPackage: { id: '70000000-0000-4000-8000-000000000002', displayName: 'Marketing site' },
+        requestor: {
+          id: 'subj-bob',
+          objectId: u.bob,
+          displayName: 'Bob Jones',
+          email: 'bob@contoso.com',
+          subjectType: 'user',
+        },
+      },
+      {
+        id: CONTOSO.requests.stale,
+        requestType: 'userAdd',
+        state: 'deliveryFailed',
+        status: 'DeliveryFailed',
+        createdDateTime: ago(30),
+        completedDateTime: ago(20),
+        accessPackage: { id: '70000000-0000-4000-8000-000000000003', displayName: 'Finance reports' },
+        requestor: {
+          id: 'subj-bob',
+          objectId: u.bob,
+          displayName: 'Bob Jones',
+          email: 'bob@contoso.com',
+          subjectType: 'user',
+        },
+      },
+    ],
+    servicePrincipals: [
+      {
+        id: CONTOSO.apps.salesforce,
+        appId: '51000000-0000-4000-8000-000000000001',
+        displayName: 'Salesforce',
+      },
+      { id: CONTOSO.apps.workday, appId: '51000000-0000-4000-8000-000000000002', displayName: 'Workday' },
+    ],
+    synchronizationJobs: {
+      [CONTOSO.apps.salesforce]: [
+        {
+          id: 'salesforce.a1b2c3',
+          templateId: 'salesforce',
+          status: { code: 'Active' },
+          schema: {
+            synchronizationRules: [
+              {
+                id: 'rule-sf-out',
+                name: 'USER_OUTBOUND',
+                sourceDirectoryName: 'Azure Active Directory',
+                targetDirectoryName: 'Salesforce',
+                editable: true,
+              },
+            ],
+          },
+        },
+      ],
+      [CONTOSO.apps.workday]: [
+        {
+          id: 'workday.in1',
+          templateId: 'workday',
+          status: { code: 'Active' },
+          schema: {
+            synchronizationRules: [
+              {
+                id: 'rule-wd-in',
+                name: 'USER_INBOUND',
+                sourceDirectoryName: 'Workday',
+                targetDirectoryName: 'Azure Active Directory',
+                editable: true,
+              },
+            ],
+          },
+        },
+        {
+          id: 'workday.wb2',
+          templateId: 'workdayWriteback',
+          status: { code: 'Paused' },
+          schema: {
+            synchronizationRules: [
+              {
+                id: 'rule-wd-wb',
+                name: 'USER_WRITEBACK',
+                sourceDirectoryName: 'Azure Active Directory',
+                targetDirectoryName: 'Workday',
+                editable: true,
+              },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}

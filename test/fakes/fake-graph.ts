@@ -1,0 +1,1361 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+
+import type { FakeEntra } from './fake-entra';
+import {
+  closeServer,
+  listenOnLoopback,
+  readBody,
+  RecordLog,
+  redactHeaders,
+  trackSockets,
+  tryParseJson,
+} from './fake-http';
+import type {
+  AccessPackageAssignmentRequestSeed,
+  GraphFault,
+  GraphHold,
+  GraphRequestRecord,
+  GraphSeed,
+  GraphStore,
+  GraphTokenInfo,
+  GraphUserSeed,
+  GraphVersion,
+  ProvisionOnDemandResultSeed,
+  RemediationKind,
+  ServicePrincipalSeed,
+  SynchronizationJobSeed,
+} from './fake-graph-types';
+import { isObject } from './jwt';
+import {
+  checkFilter,
+  FilterError,
+  matchesFilter,
+  parseFilter,
+  type FilterCapabilities,
+} from './odata-filter';
+import { loadTestTls, type TlsMaterial } from './tls';
+
+export * from './fake-graph-types';
+
+/** Options for {@link FakeGraph.start}. */
+export interface FakeGraphOptions {
+  /** Tokens must be signed by this fake's key. */
+  entra: FakeEntra;
+  seed?: GraphSeed;
+  /** Clock for expiry and rate limits (epoch ms); default: the Entra fake's clock. */
+  now?: () => number;
+  /** Page size for collections (adds @odata.nextLink); default: everything in one page. */
+  pageSize?: number;
+  /** Status of the Cloud PC policy retry; default 202. */
+  cloudPcRetryStatus?: 202 | 204;
+  /** Answer provisionOnDemand with the old bare 204. */
+  provisionOnDemandLegacy204?: boolean;
+  /**
+   * Default 'https' (the .test-tls cert): @microsoft/microsoft-graph-client only attaches the bearer token to
+   * https URLs whose host is in `customHosts`, so over plain http every call would arrive unauthenticated.
+   */
+  protocol?: 'https' | 'http';
+  tls?: TlsMaterial;
+  certPath?: string;
+  keyPath?: string;
+}
+
+/** Roles that may run each remediation, matched case-insensitively against the caller's seeded roles. */
+export const REMEDIATION_ROLES: Record<RemediationKind, readonly string[]> = {
+  retryServiceProvisioning: ['User Administrator', 'Global Administrator'],
+  reprocessLicenseAssignment: [
+    'License Administrator',
+    'User Administrator',
+    'Directory Writers',
+    'Global Administrator',
+  ],
+  retryCloudPcPolicy: ['Cloud PC Administrator', 'Intune Administrator', 'Global Administrator'],
+  reprocessAccessRequest: [
+    'Identity Governance Administrator',
+    'Access Package Assignment Manager',
+    'Global Administrator',
+  ],
+  provisionOnDemand: ['Application Administrator', 'Cloud Application Administrator', 'Global Administrator'],
+};
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const GRAPH_AUDIENCES = new Set([
+  'https://graph.microsoft.com',
+  'https://graph.microsoft.com/',
+  '00000003-0000-0000-c000-000000000000',
+]);
+const POD_LIMIT = 5;
+const POD_WINDOW_MS = 10_000;
+
+/** Properties v1.0 returns for a user when there is no $select (the real default set). */
+const USER_DEFAULT_PROPERTIES = [
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+  'id',
+];
+/** Extra user properties that exist in Graph but the fake does not model: selectable, always null. */
+const USER_NULL_PROPERTIES = [
+  'employeeId',
+  'companyName',
+  'city',
+  'country',
+  'state',
+  'onPremisesSyncEnabled',
+  'onPremisesImmutableId',
+  'onPremisesSamAccountName',
+  'onPremisesProvisioningErrors',
+  'createdDateTime',
+  'mailNickname',
+  'otherMails',
+  'proxyAddresses',
+  'assignedPlans',
+  'provisionedPlans',
+  'employeeType',
+];
+
+const USER_FILTER: FilterCapabilities = {
+  eq: ['id', 'displayName', 'userPrincipalName', 'mail'],
+  startswith: ['displayName', 'userPrincipalName', 'mail'],
+  and: true,
+  or: true,
+};
+const SP_FILTER: FilterCapabilities = {
+  eq: ['displayName', 'appId', 'id'],
+  startswith: ['displayName'],
+  and: true,
+  or: true,
+};
+const CLOUD_PC_FILTER: FilterCapabilities = {
+  eq: ['provisioningPolicyId', 'status', 'userPrincipalName', 'id'],
+  startswith: [],
+  and: true,
+  or: true,
+};
+const ACCESS_REQUEST_FILTER: FilterCapabilities = {
+  eq: ['requestor/objectId', 'state', 'status', 'accessPackage/id', 'id'],
+  startswith: [],
+  and: true,
+  or: true,
+};
+
+/** A Graph error raised inside a handler; `handle` turns it into Graph's error body. */
+class GraphHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface Ctx {
+  method: string;
+  version: GraphVersion;
+  segments: string[];
+  query: Record<string, string>;
+  body: unknown;
+  token: GraphTokenInfo;
+  rawPath: string;
+  rawSearch: string;
+}
+
+interface HoldState {
+  matcher: string | RegExp;
+  method?: string;
+  released: boolean;
+  waiters: Array<() => void>;
+  arrivals: RecordLog<string>;
+}
+
+interface StoredFault extends GraphFault {
+  remaining: number;
+}
+
+/**
+ * A loopback Microsoft Graph with the reads and the five remediation writes the bot uses, Graph-shaped errors,
+ * role checks on delegated tokens, fault injection and deterministic holds.
+ */
+export class FakeGraph {
+  /** Base URL without version, e.g. https://127.0.0.1:5555 (use `url + '/'` as the graph client's baseUrl). */
+  readonly url: string;
+  /** Every answered request in order. */
+  readonly requests: GraphRequestRecord[];
+  /** Clock (epoch ms). */
+  readonly now: () => number;
+
+  private readonly log: RecordLog<GraphRequestRecord>;
+  private data: GraphStore = emptyStore();
+  private readonly faults: StoredFault[] = [];
+  private readonly holds: HoldState[] = [];
+  private readonly calls = new Map<string, number>();
+  private readonly attempts = new Map<string, number>();
+  private readonly podHistory = new Map<string, number[]>();
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private closed = false;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly sockets: Set<Socket>,
+    port: number,
+    protocol: 'https' | 'http',
+    private readonly entra: FakeEntra,
+    private readonly opts: FakeGraphOptions,
+  ) {
+    this.url = `${protocol}://127.0.0.1:${port}`;
+    this.now = opts.now ?? entra.now;
+    this.log = new RecordLog<GraphRequestRecord>(
+      'FakeGraph',
+      (r) =>
+        `${r.method} /${r.version ?? '?'}${r.path}${r.query['$filter'] ? ` $filter=${r.query['$filter']}` : ''} -> ${r.status}`,
+    );
+    this.requests = this.log.items;
+    if (opts.seed) this.seed(opts.seed);
+  }
+
+  /** Starts the server on a random loopback port. */
+  static async start(opts: FakeGraphOptions): Promise<FakeGraph> {
+    const protocol = opts.protocol ?? 'https';
+    let handler: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
+    const listener = (req: IncomingMessage, res: ServerResponse): void => handler(req, res);
+    let server: Server;
+    if (protocol === 'https') {
+      const tls = opts.tls ?? loadTestTls(opts.certPath, opts.keyPath);
+      server = createHttpsServer({ cert: tls.cert, key: tls.key }, listener) as Server;
+    } else {
+      server = createHttpServer(listener);
+    }
+    const sockets = trackSockets(server);
+    const port = await listenOnLoopback(server);
+    const graph = new FakeGraph(server, sockets, port, protocol, opts.entra, opts);
+    handler = (req, res) => {
+      graph.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'InternalServerError', message: String(err) } }));
+      });
+    };
+    return graph;
+  }
+
+  /** Stops the server, releases holds, cancels delayed answers and rejects pending waits. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const [timer, wake] of this.timers) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.timers.clear();
+    for (const h of this.holds) {
+      h.released = true;
+      for (const w of h.waiters.splice(0)) w();
+      h.arrivals.dispose('closed');
+    }
+    this.log.dispose('closed');
+    await closeServer(this.server, this.sockets);
+  }
+
+  /** Replaces the collections present in `seed` (deep-copied). */
+  seed(seed: GraphSeed): void {
+    const copy = structuredClone(seed);
+    this.data = { ...this.data, ...stripUndefined(copy) };
+  }
+
+  /** The live data; remediations mutate it, so tests can assert effects. */
+  get store(): GraphStore {
+    return this.data;
+  }
+
+  /** Finds a user by id or UPN (case-insensitive). */
+  findUser(idOrUpn: string): GraphUserSeed | undefined {
+    const key = idOrUpn.toLowerCase();
+    return this.data.users.find(
+      (u) => u.id.toLowerCase() === key || u.userPrincipalName.toLowerCase() === key,
+    );
+  }
+
+  /** Non-GET requests, i.e. the writes the bot attempted. */
+  writes(): GraphRequestRecord[] {
+    return this.requests.filter((r) => r.method !== 'GET');
+  }
+
+  /**
+   * Successful (2xx) remediation calls of `kind` for `targetId` (user id, policy id, request id, or for
+   * provisionOnDemand the job id or a subject objectId); all targets when omitted.
+   */
+  callCount(kind: RemediationKind, targetId?: string): number {
+    return this.calls.get(counterKey(kind, targetId)) ?? 0;
+  }
+
+  /** Like callCount, but counts every attempt that reached the handler (including 4xx answers, not faults). */
+  attemptCount(kind: RemediationKind, targetId?: string): number {
+    return this.attempts.get(counterKey(kind, targetId)) ?? 0;
+  }
+
+  /** Clears recorded requests, counters and the provisionOnDemand rate-limit window (not the data). */
+  resetRecords(): void {
+    this.requests.splice(0);
+    this.calls.clear();
+    this.attempts.clear();
+    this.podHistory.clear();
+  }
+
+  /** Makes the next matching request(s) fail with a Graph error body. */
+  failNext(fault: GraphFault): void {
+    this.faults.push({ ...fault, remaining: fault.times ?? 1 });
+  }
+
+  /** Parks matching requests until `release()`, to simulate a slow Graph without sleeping. */
+  hold(path: string | RegExp, opts: { method?: string } = {}): GraphHold {
+    const state: HoldState = {
+      matcher: path,
+      released: false,
+      waiters: [],
+      arrivals: new RecordLog<string>('FakeGraph.hold', (p) => p),
+    };
+    if (opts.method !== undefined) state.method = opts.method.toUpperCase();
+    this.holds.push(state);
+    return {
+      release: () => {
+        state.released = true;
+        this.holds.splice(this.holds.indexOf(state), 1);
+        for (const w of state.waiters.splice(0)) w();
+      },
+      waitForArrival: async (timeoutMs = 5000) => {
+        await state.arrivals.waitFor(() => true, timeoutMs);
+      },
+      get waiting() {
+        return state.waiters.length;
+      },
+    };
+  }
+
+  /** Resolves with the first matching answered request (backlog first), else rejects after the timeout. */
+  waitForRequest(
+    predicate: (r: GraphRequestRecord) => boolean,
+    timeoutMs = 5000,
+  ): Promise<GraphRequestRecord> {
+    return this.log.waitFor(predicate, timeoutMs);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // HTTP plumbing
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const crid = req.headers['client-request-id'];
+    const clientRequestId = (Array.isArray(crid) ? crid[0] : crid) ?? randomUUID();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const bodyText = await readBody(req);
+    const rawUrl = req.url ?? '/';
+    const url = new URL(rawUrl, 'http://fake');
+    const rawSegments = url.pathname.split('/').filter(Boolean);
+    const first = rawSegments[0];
+    const version: GraphVersion | undefined = first === 'v1.0' || first === 'beta' ? first : undefined;
+    const segments = rawSegments.slice(version ? 1 : 0).map(safeDecode);
+    const path = `/${segments.join('/')}`;
+    const record: GraphRequestRecord = {
+      method,
+      path,
+      version,
+      rawUrl,
+      query: Object.fromEntries(url.searchParams),
+      body: tryParseJson(bodyText),
+      headers: redactHeaders(req.headers),
+      status: 0,
+      requestId,
+      at: this.now(),
+    };
+
+    const send = (reply: Reply): void => {
+      if (this.closed) return;
+      record.status = reply.status;
+      const headers: Record<string, string> = {
+        'request-id': requestId,
+        'client-request-id': clientRequestId,
+        'x-ms-ags-diagnostic':
+          '{"ServerInfo":{"DataCenter":"Loopback","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"FAKE"}}',
+        'cache-control': 'no-cache',
+        ...reply.headers,
+      };
+      if (reply.body !== undefined) {
+        headers['content-type'] =
+          'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+      }
+      res.writeHead(reply.status, headers);
+      res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
+      this.log.push(record);
+    };
+    const sendError = (
+      status: number,
+      code: string,
+      message: string,
+      headers?: Record<string, string>,
+    ): void => {
+      const body = {
+        error: {
+          code,
+          message,
+          innerError: {
+            date: new Date(this.now()).toISOString().replace(/\.\d+Z$/, ''),
+            'request-id': requestId,
+            'client-request-id': clientRequestId,
+          },
+        },
+      };
+      send(headers ? { status, body, headers } : { status, body });
+    };
+
+    if (!version) return sendError(400, 'BadRequest', `Invalid version: ${first ?? ''}`);
+    if (bodyText.trim() !== '' && record.body === undefined) {
+      return sendError(
+        400,
+        'BadRequest',
+        'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+      );
+    }
+
+    const auth = this.authenticate(req.headers['authorization']);
+    if ('error' in auth) {
+      return sendError(401, 'InvalidAuthenticationToken', auth.error, {
+        'www-authenticate':
+          'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"',
+      });
+    }
+    record.token = auth.token;
+
+    for (const hold of this.holds.filter(
+      (h) => matchesPath(h.matcher, path) && (!h.method || h.method === method),
+    )) {
+      if (hold.released) continue;
+      await new Promise<void>((resolve) => {
+        hold.waiters.push(resolve);
+        hold.arrivals.push(path);
+      });
+    }
+    if (this.closed) return;
+
+    const fault = this.faults.find(
+      (f) => f.remaining > 0 && matchesPath(f.path, path) && (!f.method || f.method.toUpperCase() === method),
+    );
+    if (fault) {
+      fault.remaining -= 1;
+      if (fault.remaining === 0) this.faults.splice(this.faults.indexOf(fault), 1);
+      if (fault.delayMs !== undefined && fault.delayMs > 0) await this.sleep(fault.delayMs);
+      return sendError(fault.status, fault.code, fault.message, fault.headers);
+    }
+
+    try {
+      const ctx: Ctx = {
+        method,
+        version,
+        segments,
+        query: record.query,
+        body: record.body,
+        token: auth.token,
+        rawPath: url.pathname,
+        rawSearch: url.search,
+      };
+      send(this.route(ctx));
+    } catch (err) {
+      if (err instanceof GraphHttpError) return sendError(err.status, err.code, err.message, err.headers);
+      throw err;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.set(timer, resolve);
+    });
+  }
+
+  private authenticate(header: string | undefined): { token: GraphTokenInfo } | { error: string } {
+    if (!header) return { error: 'Access token is empty.' };
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match?.[1]) return { error: 'Access token validation failure. Invalid authorization header.' };
+    const verdict = this.entra.verifyToken(match[1], this.now());
+    if (!verdict.ok) {
+      switch (verdict.reason) {
+        case 'malformed':
+          return { error: 'IDX14100: JWT is not well formed, there are no dots (.).' };
+        case 'signature':
+          return { error: 'Access token validation failure. Invalid signature.' };
+        case 'expired':
+          return { error: 'Lifetime validation failed, the token is expired.' };
+        case 'not_yet_valid':
+          return { error: 'Lifetime validation failed, the token is not yet valid.' };
+      }
+    }
+    const c = verdict.claims;
+    if (typeof c['aud'] !== 'string' || !(GRAPH_AUDIENCES.has(c['aud']) || c['aud'] === this.url)) {
+      return { error: 'Access token validation failure. Invalid audience.' };
+    }
+    const info: GraphTokenInfo = {};
+    for (const k of ['oid', 'tid', 'idtyp', 'appid', 'scp', 'upn'] as const) {
+      const v = c[k];
+      if (typeof v === 'string') info[k] = v;
+    }
+    if (Array.isArray(c['roles'])) info.roles = c['roles'].map(String);
+    return { token: info };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Routing
+
+  private route(ctx: Ctx): Reply {
+    const [head, ...rest] = ctx.segments;
+    if (head === undefined) throw new GraphHttpError(400, 'BadRequest', 'Invalid request.');
+    const seg = parseSegment(head);
+    switch (seg.name) {
+      case 'users':
+        return this.routeUsers(ctx, seg.key, rest);
+      case 'servicePrincipals':
+        return this.routeServicePrincipals(ctx, seg, rest);
+      case 'deviceManagement':
+        return this.routeDeviceManagement(ctx, rest);
+      case 'identityGovernance':
+        return this.routeIdentityGovernance(ctx, rest);
+      default:
+        throw segmentNotFound(seg.name);
+    }
+  }
+
+  private routeUsers(ctx: Ctx, parenKey: string | undefined, rest: string[]): Reply {
+    const [key, action, ...extra] = parenKey !== undefined ? [parenKey, ...rest] : rest;
+    if (key === undefined) {
+      allow(ctx, 'GET');
+      return this.listUsers(ctx);
+    }
+    if (extra.length > 0) throw segmentNotFound(extra[0] ?? '');
+    if (action === undefined) {
+      allow(ctx, 'GET');
+      const user = this.userOr404(key);
+      return { status: 200, body: this.entity(ctx, 'users', userView(user, ctx, parseSelect(ctx, 'user'))) };
+    }
+    if (action === 'retryServiceProvisioning') {
+      allow(ctx, 'POST');
+      return this.remediate(ctx, 'retryServiceProvisioning', this.findUser(key)?.id ?? key, [], () => {
+        const user = this.userOr404(key);
+        for (const e of user.serviceProvisioningErrors ?? []) e.isResolved = true;
+        return { status: 204 };
+      });
+    }
+    if (action === 'reprocessLicenseAssignment') {
+      allow(ctx, 'POST');
+      return this.remediate(ctx, 'reprocessLicenseAssignment', this.findUser(key)?.id ?? key, [], () => {
+        const user = this.userOr404(key);
+        if (!user.licenseStaysInError) {
+          for (const s of user.licenseAssignmentStates ?? []) {
+            if (s.state === 'Error' || s.state === 'ActiveWithError') {
+              s.state = 'Active';
+              s.error = 'None';
+              s.lastUpdatedDateTime = new Date(this.now()).toISOString();
+            }
+          }
+        }
+        const view = userView(user, ctx, [
+          'id',
+          'displayName',
+          'userPrincipalName',
+          'assignedLicenses',
+          'licenseAssignmentStates',
+        ]);
+        return { status: 200, body: this.entity(ctx, 'users', view) };
+      });
+    }
+    throw segmentNotFound(action);
+  }
+
+  private listUsers(ctx: Ctx): Reply {
+    const filter = this.parseFilterFor(ctx, USER_FILTER, 'Request_UnsupportedQuery');
+    const users = this.data.users.filter((u) => !filter || matchesFilter(filter, u));
+    const select = parseSelect(ctx, 'user');
+    return this.collection(
+      ctx,
+      'users',
+      users.map((u) => userView(u, ctx, select)),
+      select,
+    );
+  }
+
+  private routeServicePrincipals(ctx: Ctx, seg: Segment, rest: string[]): Reply {
+    let sp: ServicePrincipalSeed | undefined;
+    let tail = rest;
+    if (seg.altKey) {
+      const { prop, value } = seg.altKey;
+      if (prop !== 'appId')
+        throw new GraphHttpError(400, 'BadRequest', `Unsupported alternate key '${prop}'.`);
+      sp = this.data.servicePrincipals.find((s) => s.appId.toLowerCase() === value.toLowerCase());
+      if (!sp) throw resourceNotFound(`servicePrincipals(appId='${value}')`);
+    } else if (seg.key !== undefined || rest.length > 0) {
+      const id = seg.key ?? rest[0] ?? '';
+      tail = seg.key !== undefined ? rest : rest.slice(1);
+      sp = this.data.servicePrincipals.find((s) => s.id === id);
+      if (!sp) throw resourceNotFound(id);
+    }
+    if (!sp) {
+      allow(ctx, 'GET');
+      const filter = this.parseFilterFor(ctx, SP_FILTER, 'Request_UnsupportedQuery');
+      const list = this.data.servicePrincipals.filter((s) => !filter || matchesFilter(filter, s));
+      const select = parseSelect(ctx);
+      return this.collection(
+        ctx,
+        'servicePrincipals',
+        list.map((s) => project(spView(s), select)),
+        select,
+      );
+    }
+    if (tail.length === 0) {
+      allow(ctx, 'GET');
+      return {
+        status: 200,
+        body: this.entity(ctx, 'servicePrincipals', project(spView(sp), parseSelect(ctx))),
+      };
+    }
+    const [synchronization, jobs, jobId, action, ...extra] = tail;
+    if (synchronization !== 'synchronization') throw segmentNotFound(synchronization ?? '');
+    if (jobs !== 'jobs') throw segmentNotFound(jobs ?? '');
+    const spJobs = this.data.synchronizationJobs[sp.id] ?? [];
+    if (jobId === undefined) {
+      allow(ctx, 'GET');
+      return this.collection(
+        ctx,
+        `servicePrincipals('${sp.id}')/synchronization/jobs`,
+        spJobs.map(jobView),
+        undefined,
+      );
+    }
+    if (extra.length > 0) throw segmentNotFound(extra[0] ?? '');
+    const job = spJobs.find((j) => j.id === jobId);
+    const jobOr404 = (): SynchronizationJobSeed => {
+      if (!job)
+        throw new GraphHttpError(
+          404,
+          'ResourceNotFound',
+          `The synchronization job '${jobId}' was not found.`,
+        );
+      return job;
+    };
+    if (action === undefined) {
+      allow(ctx, 'GET');
+      return {
+        status: 200,
+        body: this.entity(ctx, `servicePrincipals('${sp.id}')/synchronization/jobs`, jobView(jobOr404())),
+      };
+    }
+    if (action === 'schema') {
+      allow(ctx, 'GET');
+      const j = jobOr404();
+      return {
+        status: 200,
+        body: {
+          '@odata.context': `${this.url}/${ctx.version}/$metadata#servicePrincipals('${sp.id}')/synchronization/jobs('${j.id}')/schema/$entity`,
+          id: j.id,
+          version: 'Date:2024-01-01T00:00:00Z;',
+          synchronizationRules: j.schema.synchronizationRules.map((r) => ({
+            ...r,
+            priority: 1,
+            metadata: [],
+            objectMappings: [],
+          })),
+          directories: [],
+        },
+      };
+    }
+    if (action === 'provisionOnDemand') {
+      allow(ctx, 'POST');
+      const subjects = podSubjectIds(ctx.body);
+      const owner = sp;
+      return this.remediate(ctx, 'provisionOnDemand', jobId, subjects, () =>
+        this.provisionOnDemand(ctx, owner, jobOr404()),
+      );
+    }
+    throw segmentNotFound(action);
+  }
+
+  private provisionOnDemand(ctx: Ctx, sp: ServicePrincipalSeed, job: SynchronizationJobSeed): Reply {
+    const params = normalizePodBody(ctx.body);
+    for (const p of params) {
+      if (!job.schema.synchronizationRules.some((r) => r.id === p.ruleId)) {
+        throw new GraphHttpError(
+          400,
+          'BadRequest',
+          `The synchronization rule '${p.ruleId}' was not found in the schema of job '${job.id}'.`,
+        );
+      }
+    }
+    const now = this.now();
+    const history = (this.podHistory.get(job.id) ?? []).filter((t) => t > now - POD_WINDOW_MS);
+    if (history.length >= POD_LIMIT) {
+      const oldest = history[0] ?? now;
+      const retryAfter = Math.max(1, Math.ceil((oldest + POD_WINDOW_MS - now) / 1000));
+      this.podHistory.set(job.id, history);
+      throw new GraphHttpError(
+        429,
+        'TooManyRequests',
+        `Too many requests. The rate limit for provisionOnDemand is ${POD_LIMIT} requests per 10 seconds.`,
+        { 'retry-after': String(retryAfter) },
+      );
+    }
+    history.push(now);
+    this.podHistory.set(job.id, history);
+    if (this.opts.provisionOnDemandLegacy204) return { status: 204 };
+
+    const subjects = params.flatMap((p) => p.subjects);
+    const outcomes = subjects.map((s) => ({ subject: s, outcome: this.podOutcome(s.objectId) }));
+    const worst =
+      outcomes.find((o) => o.outcome.result === 'Failure') ??
+      outcomes.find((o) => o.outcome.result === 'Skipped') ??
+      outcomes[0];
+    const result = worst?.outcome.result ?? 'Success';
+    const details =
+      result === 'Success' || !worst
+        ? {}
+        : {
+            errorCode: worst.outcome.errorCode ?? defaultPodCode(result),
+            errorMessage: worst.outcome.reason ?? defaultPodReason(result),
+          };
+    const first = worst ?? outcomes[0];
+    return {
+      status: 200,
+      body: {
+        '@odata.context': `${this.url}/${ctx.version}/$metadata#microsoft.graph.stringKeyStringValuePair`,
+        '@odata.type': '#microsoft.graph.stringKeyStringValuePair',
+        key: JSON.stringify({ result, details }),
+        value: JSON.stringify(first ? this.podValue(sp, first.subject, first.outcome) : {}),
+      },
+    };
+  }
+
+  private podOutcome(objectId: string): ProvisionOnDemandResultSeed {
+    const seeded = this.data.provisionOnDemandResults[objectId];
+    if (seeded === undefined) return { result: 'Success' };
+    return typeof seeded === 'string' ? { result: seeded } : seeded;
+  }
+
+  private podValue(
+    sp: ServicePrincipalSeed,
+    subject: PodSubject,
+    outcome: ProvisionOnDemandResultSeed,
+  ): Record<string, unknown> {
+    const ts = new Date(this.now()).toISOString();
+    const user = this.findUser(subject.objectId);
+    const upn = user?.userPrincipalName ?? subject.objectId;
+    const step = (
+      name: string,
+      type: string,
+      status: string,
+      description: string,
+    ): Record<string, unknown> => ({
+      name,
+      type,
+      status,
+      description,
+      timestamp: ts,
+      details: {},
+    });
+    const steps = [
+      step(
+        'EntryImport',
+        'Import',
+        'Success',
+        `Retrieved ${subject.type} '${upn}' from Azure Active Directory`,
+      ),
+      step(
+        'EntrySynchronizationScoping',
+        'Scoping',
+        outcome.result === 'Skipped' ? 'Skipped' : 'Success',
+        outcome.result === 'Skipped'
+          ? (outcome.reason ?? defaultPodReason('Skipped'))
+          : `Determine if ${subject.type} in scope by evaluating against each scoping filter`,
+      ),
+      step('EntryImport', 'Matching', 'Success', `Retrieved '${upn}' from ${sp.displayName}`),
+    ];
+    if (outcome.result === 'Success') {
+      steps.push(
+        step(
+          'EntryExportAdd',
+          'Export',
+          'Success',
+          `${subject.type} '${upn}' was created in ${sp.displayName}`,
+        ),
+      );
+    } else if (outcome.result === 'Failure') {
+      steps.push(step('EntryExportAdd', 'Export', 'Failure', outcome.reason ?? defaultPodReason('Failure')));
+    }
+    return {
+      action: outcome.result === 'Success' ? 'Create' : 'Other',
+      changeId: randomUUID(),
+      startTime: ts,
+      endTime: ts,
+      modifiedProperties:
+        outcome.result === 'Success'
+          ? [
+              { displayName: 'objectId', oldValue: null, newValue: subject.objectId },
+              { displayName: 'userPrincipalName', oldValue: null, newValue: upn },
+            ]
+          : [],
+      provisioningSteps: steps,
+      reportableIdentifier: upn,
+      statusInfo: {
+        status: outcome.result,
+        errorCode:
+          outcome.result === 'Success' ? null : (outcome.errorCode ?? defaultPodCode(outcome.result)),
+        reason: outcome.result === 'Success' ? null : (outcome.reason ?? defaultPodReason(outcome.result)),
+        additionalDetails: null,
+        errorCategory: outcome.result === 'Failure' ? 'NonServiceFailure' : null,
+        recommendedAction: outcome.recommendedAction ?? null,
+      },
+      sourceIdentity: {
+        id: subject.objectId,
+        type: subject.type,
+        displayName: user?.displayName ?? null,
+        details: null,
+      },
+      sourceSystem: { id: null, name: 'Azure Active Directory', details: null },
+      targetIdentity: {
+        id: null,
+        type: 'urn:ietf:params:scim:schemas:core:2.0:User',
+        displayName: null,
+        details: null,
+      },
+      targetSystem: { id: null, name: sp.displayName, details: null },
+    };
+  }
+
+  private routeDeviceManagement(ctx: Ctx, rest: string[]): Reply {
+    const [virtualEndpoint, collection, id, action, ...extra] = rest;
+    if (virtualEndpoint !== 'virtualEndpoint') throw segmentNotFound(virtualEndpoint ?? 'deviceManagement');
+    if (collection !== 'provisioningPolicies' && collection !== 'cloudPCs')
+      throw segmentNotFound(collection ?? '');
+    if (ctx.version !== 'beta') throw segmentNotFound(collection);
+    if (extra.length > 0) throw segmentNotFound(extra[0] ?? '');
+    const set = `deviceManagement/virtualEndpoint/${collection}`;
+    if (collection === 'cloudPCs') {
+      if (action !== undefined) throw segmentNotFound(action);
+      allow(ctx, 'GET');
+      if (id !== undefined) {
+        const pc = this.data.cloudPcs.find((p) => p.id === id);
+        if (!pc) throw new GraphHttpError(404, 'ResourceNotFound', `Cloud PC '${id}' was not found.`);
+        return { status: 200, body: this.entity(ctx, set, project(cloudPcView(pc), parseSelect(ctx))) };
+      }
+      const filter = this.parseFilterFor(ctx, CLOUD_PC_FILTER, 'BadRequest');
+      const select = parseSelect(ctx);
+      const list = this.data.cloudPcs.filter((p) => !filter || matchesFilter(filter, p));
+      return this.collection(
+        ctx,
+        set,
+        list.map((p) => project(cloudPcView(p), select)),
+        select,
+      );
+    }
+    if (id === undefined) {
+      allow(ctx, 'GET');
+      const select = parseSelect(ctx);
+      return this.collection(
+        ctx,
+        set,
+        this.data.provisioningPolicies.map((p) => project(policyView(p), select)),
+        select,
+      );
+    }
+    const policy = this.data.provisioningPolicies.find((p) => p.id === id);
+    if (action === undefined) {
+      allow(ctx, 'GET');
+      if (!policy)
+        throw new GraphHttpError(404, 'ResourceNotFound', `Provisioning policy '${id}' was not found.`);
+      return { status: 200, body: this.entity(ctx, set, project(policyView(policy), parseSelect(ctx))) };
+    }
+    if (action !== 'retry') throw segmentNotFound(action);
+    allow(ctx, 'POST');
+    return this.remediate(ctx, 'retryCloudPcPolicy', id, [], () => {
+      if (!policy)
+        throw new GraphHttpError(404, 'ResourceNotFound', `Provisioning policy '${id}' was not found.`);
+      for (const pc of this.data.cloudPcs) {
+        if (pc.provisioningPolicyId === id && pc.status === 'failed') {
+          pc.status = 'provisioning';
+          pc.statusDetail = null;
+        }
+      }
+      return { status: this.opts.cloudPcRetryStatus ?? 202 };
+    });
+  }
+
+  private routeIdentityGovernance(ctx: Ctx, rest: string[]): Reply {
+    const [em, collection, id, action, ...extra] = rest;
+    if (em !== 'entitlementManagement') throw segmentNotFound(em ?? 'identityGovernance');
+    if (collection !== 'assignmentRequests' && collection !== 'accessPackageAssignmentRequests') {
+      throw segmentNotFound(collection ?? '');
+    }
+    if (extra.length > 0) throw segmentNotFound(extra[0] ?? '');
+    const set = `identityGovernance/entitlementManagement/${collection}`;
+    if (id === undefined) {
+      allow(ctx, 'GET');
+      const filter = this.parseFilterFor(ctx, ACCESS_REQUEST_FILTER, 'BadRequest');
+      const select = parseSelect(ctx);
+      const list = this.data.accessPackageAssignmentRequests.filter(
+        (r) => !filter || matchesFilter(filter, r),
+      );
+      return this.collection(
+        ctx,
+        set,
+        list.map((r) => project(accessRequestView(r), select)),
+        select,
+      );
+    }
+    const find = (): AccessPackageAssignmentRequestSeed => {
+      if (!GUID.test(id))
+        throw new GraphHttpError(400, 'BadRequest', `Invalid request id '${id}': the id must be a GUID.`);
+      const found = this.data.accessPackageAssignmentRequests.find(
+        (r) => r.id.toLowerCase() === id.toLowerCase(),
+      );
+      if (!found)
+        throw new GraphHttpError(
+          404,
+          'ResourceNotFound',
+          `Access package assignment request '${id}' was not found.`,
+        );
+      return found;
+    };
+    if (action === undefined) {
+      allow(ctx, 'GET');
+      return {
+        status: 200,
+        body: this.entity(ctx, set, project(accessRequestView(find()), parseSelect(ctx))),
+      };
+    }
+    if (action !== 'reprocess') throw segmentNotFound(action);
+    allow(ctx, 'POST');
+    return this.remediate(ctx, 'reprocessAccessRequest', id, [], () => {
+      const request = find();
+      if (request.state !== 'deliveryFailed' && request.state !== 'partiallyDelivered') {
+        throw new GraphHttpError(
+          400,
+          'InvalidRequestState',
+          `The request must be in DeliveryFailed or PartiallyDelivered state to be reprocessed; it is '${request.state}'.`,
+        );
+      }
+      request.state = 'delivering';
+      request.status = 'Delivering';
+      return { status: 202 };
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Helpers
+
+  /** Authorizes a remediation, counts it, and runs it. */
+  private remediate(
+    ctx: Ctx,
+    kind: RemediationKind,
+    target: string,
+    extraTargets: string[],
+    run: () => Reply,
+  ): Reply {
+    const targets = [target, ...extraTargets];
+    bump(this.attempts, kind, targets);
+    const token = ctx.token;
+    const isApp = token.idtyp === 'app' || token.scp === undefined;
+    const held = (token.oid !== undefined ? this.data.roles[token.oid] : undefined) ?? [];
+    const accepted = REMEDIATION_ROLES[kind].map((r) => r.toLowerCase());
+    if (isApp || !held.some((r) => accepted.includes(r.toLowerCase()))) {
+      throw new GraphHttpError(
+        403,
+        'Authorization_RequestDenied',
+        'Insufficient privileges to complete the operation.',
+      );
+    }
+    const reply = run();
+    if (reply.status >= 200 && reply.status < 300) bump(this.calls, kind, targets);
+    return reply;
+  }
+
+  private userOr404(key: string): GraphUserSeed {
+    const user = this.findUser(key);
+    if (!user) throw resourceNotFound(key);
+    return user;
+  }
+
+  private parseFilterFor(ctx: Ctx, caps: FilterCapabilities, code: string) {
+    const raw = ctx.query['$filter'];
+    if (raw === undefined) return undefined;
+    try {
+      const expr = parseFilter(raw);
+      checkFilter(expr, caps);
+      return expr;
+    } catch (err) {
+      if (err instanceof FilterError) {
+        const message =
+          code === 'Request_UnsupportedQuery'
+            ? `Unsupported or invalid query filter clause specified: ${err.message}.`
+            : `Invalid filter clause: ${err.message}.`;
+        throw new GraphHttpError(400, code, message);
+      }
+      throw err;
+    }
+  }
+
+  private entity(ctx: Ctx, set: string, value: Record<string, unknown>): Record<string, unknown> {
+    return { '@odata.context': `${this.url}/${ctx.version}/$metadata#${set}/$entity`, ...value };
+  }
+
+  private collection(
+    ctx: Ctx,
+    set: string,
+    items: Array<Record<string, unknown>>,
+    select: string[] | undefined,
+  ): Reply {
+    const topRaw = ctx.query['$top'];
+    let top: number | undefined;
+    if (topRaw !== undefined) {
+      top = Number(topRaw);
+      if (!Number.isInteger(top) || top < 1 || top > 999) {
+        throw new GraphHttpError(
+          400,
+          'Request_BadRequest',
+          `Invalid page size specified: '${topRaw}'. Must be between 1 and 999 inclusive.`,
+        );
+      }
+    }
+    const size = top ?? this.opts.pageSize ?? items.length;
+    const token = ctx.query['$skiptoken'];
+    const offset = token === undefined ? 0 : decodeSkipToken(token);
+    const page = items.slice(offset, offset + size);
+    const body: Record<string, unknown> = {
+      '@odata.context': `${this.url}/${ctx.version}/$metadata#${set}${select ? `(${select.join(',')})` : ''}`,
+    };
+    if (offset + size < items.length) {
+      const kept = ctx.rawSearch
+        .replace(/^\?/, '')
+        .split('&')
+        .filter((p) => p && !/^(\$|%24)skiptoken=/i.test(p));
+      kept.push(`$skiptoken=${encodeSkipToken(offset + size)}`);
+      body['@odata.nextLink'] = `${this.url}${ctx.rawPath}?${kept.join('&')}`;
+    }
+    body['value'] = page;
+    return { status: 200, body };
+  }
+}
+
+// -------------------------------------------------------------------------------------------------------------
+// Module helpers
+
+interface Segment {
+  name: string;
+  key?: string;
+  altKey?: { prop: string; value: string };
+}
+
+interface PodSubject {
+  objectId: string;
+  type: string;
+}
+
+function emptyStore(): GraphStore {
+  return {
+    users: [],
+    provisioningPolicies: [],
+    cloudPcs: [],
+    accessPackageAssignmentRequests: [],
+    servicePrincipals: [],
+    synchronizationJobs: {},
+    roles: {},
+    provisionOnDemandResults: {},
+  };
+}
+
+function stripUndefined(seed: GraphSeed): Partial<GraphStore> {
+  return Object.fromEntries(Object.entries(seed).filter(([, v]) => v !== undefined)) as Partial<GraphStore>;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** Parses `users`, `users('id')` and `servicePrincipals(appId='x')`. */
+function parseSegment(segment: string): Segment {
+  const m = /^([A-Za-z]+)\((.*)\)$/.exec(segment);
+  if (!m) return { name: segment };
+  const name = m[1] ?? '';
+  const inner = m[2] ?? '';
+  const alt = /^([A-Za-z]+)='((?:[^']|'')*)'$/.exec(inner);
+  if (alt) return { name, altKey: { prop: alt[1] ?? '', value: (alt[2] ?? '').replace(/''/g, "'") } };
+  const lit = /^'((?:[^']|'')*)'$/.exec(inner);
+  if (lit) return { name, key: (lit[1] ?? '').replace(/''/g, "'") };
+  return { name, key: inner };
+}
+
+function matchesPath(matcher: string | RegExp, path: string): boolean {
+  return typeof matcher === 'string' ? path.includes(matcher) : matcher.test(path);
+}
+
+function segmentNotFound(segment: string): GraphHttpError {
+  return new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
+}
+
+function resourceNotFound(id: string): GraphHttpError {
+  return new GraphHttpError(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
+}
+
+function allow(ctx: Ctx, method: string): void {
+  if (ctx.method !== method) {
+    throw new GraphHttpError(
+      405,
+      'Request_BadRequest',
+      'Specified HTTP method is not allowed for the request target.',
+    );
+  }
+}
+
+function counterKey(kind: RemediationKind, target: string | undefined): string {
+  return target === undefined ? kind : `${kind}|${target.toLowerCase()}`;
+}
+
+function bump(map: Map<string, number>, kind: RemediationKind, targets: string[]): void {
+  map.set(kind, (map.get(kind) ?? 0) + 1);
+  for (const t of new Set(targets.map((x) => x.toLowerCase()))) {
+    const key = counterKey(kind, t);
+    map.set(key, (map.get(key) ?? 0) + 1);
+  }
+}
+
+function encodeSkipToken(offset: number): string {
+  return Buffer.from(`fake-skip:${offset}`).toString('base64url');
+}
+
+function decodeSkipToken(token: string): number {
+  const m = /^fake-skip:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!m)
+    throw new GraphHttpError(
+      400,
+      'Request_BadRequest',
+      'The specified page token value has expired or is invalid.',
+    );
+  return Number(m[1]);
+}
+
+function parseSelect(ctx: Ctx, type?: 'user'): string[] | undefined {
+  const raw = ctx.query['$select'];
+  if (raw === undefined) return undefined;
+  const props = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  if (type === 'user') {
+    const known = new Set([...Object.keys(fullUser(sampleUser)), ...USER_NULL_PROPERTIES]);
+    const unknown = props.find((p) => !known.has(p));
+    if (unknown !== undefined) {
+      throw new GraphHttpError(
+        400,
+        'Request_BadRequest',
+        `Could not find a property named '${unknown}' on type 'microsoft.graph.user'.`,
+      );
+    }
+  }
+  return props;
+}
+
+function project(value: Record<string, unknown>, select: string[] | undefined): Record<string, unknown> {
+  if (!select) return value;
+  return Object.fromEntries(select.map((p) => [p, value[p] ?? null]));
+}
+
+const sampleUser: GraphUserSeed = { id: '', displayName: '', userPrincipalName: '' };
+
+function fullUser(u: GraphUserSeed): Record<string, unknown> {
+  return {
+    id: u.id,
+    businessPhones: [],
+    displayName: u.displayName,
+    givenName: u.givenName ?? null,
+    jobTitle: u.jobTitle ?? null,
+    mail: u.mail ?? null,
+    mobilePhone: null,
+    officeLocation: null,
+    preferredLanguage: null,
+    surname: u.surname ?? null,
+    userPrincipalName: u.userPrincipalName,
+    accountEnabled: u.accountEnabled ?? true,
+    department: u.department ?? null,
+    usageLocation: u.usageLocation ?? null,
+    userType: u.userType ?? 'Member',
+    serviceProvisioningErrors: (u.serviceProvisioningErrors ?? []).map((e) => ({
+      '@odata.type': '#microsoft.graph.serviceProvisioningXmlError',
+      createdDateTime: e.createdDateTime,
+      isResolved: e.isResolved,
+      serviceInstance: e.serviceInstance,
+      errorDetail: e.errorDetail ?? null,
+    })),
+    licenseAssignmentStates: (u.licenseAssignmentStates ?? []).map((s) => ({ ...s })),
+    assignedLicenses: (u.assignedLicenses ?? []).map((l) => ({ ...l })),
+  };
+}
+
+/** v1.0 returns only the default property set without $select; beta returns everything the fake models. */
+function userView(u: GraphUserSeed, ctx: Ctx, select: string[] | undefined): Record<string, unknown> {
+  const full = fullUser(u);
+  if (select) return project(full, select);
+  return ctx.version === 'beta' ? full : project(full, USER_DEFAULT_PROPERTIES);
+}
+
+function spView(s: ServicePrincipalSeed): Record<string, unknown> {
+  return {
+    id: s.id,
+    appId: s.appId,
+    displayName: s.displayName,
+    servicePrincipalType: 'Application',
+    accountEnabled: true,
+  };
+}
+
+function jobView(j: SynchronizationJobSeed): Record<string, unknown> {
+  return {
+    id: j.id,
+    templateId: j.templateId,
+    schedule: j.schedule ?? { expiration: null, interval: 'PT40M', state: 'Active' },
+    status: {
+      code: j.status.code,
+      lastExecution: j.status.lastExecution ?? null,
+      quarantine: j.status.quarantine ?? null,
+      countSuccessiveCompleteFailures: 0,
+      escrowsPruned: false,
+      steadyStateFirstAchievedTime: '0001-01-01T00:00:00Z',
+      troubleshootingUrl: null,
+    },
+    synchronizationJobSettings: [],
+  };
+}
+
+function policyView(p: ProvisioningPolicySeedLike): Record<string, unknown> {
+  return {
+    '@odata.type': '#microsoft.graph.cloudPcProvisioningPolicy',
+    id: p.id,
+    displayName: p.displayName,
+    description: p.description ?? '',
+    provisioningType: p.provisioningType,
+    imageDisplayName: p.imageDisplayName ?? null,
+    imageId: p.imageId ?? null,
+    imageType: p.imageType ?? 'gallery',
+  };
+}
+
+type ProvisioningPolicySeedLike = GraphStore['provisioningPolicies'][number];
+
+function cloudPcView(pc: GraphStore['cloudPcs'][number]): Record<string, unknown> {
+  return {
+    '@odata.type': '#microsoft.graph.cloudPC',
+    id: pc.id,
+    displayName: pc.displayName,
+    status: pc.status,
+    provisioningPolicyId: pc.provisioningPolicyId,
+    provisioningPolicyName: pc.provisioningPolicyName ?? null,
+    userPrincipalName: pc.userPrincipalName,
+    managedDeviceName: pc.managedDeviceName ?? null,
+    statusDetail: pc.statusDetail ?? null,
+  };
+}
+
+function accessRequestView(r: AccessPackageAssignmentRequestSeed): Record<string, unknown> {
+  return {
+    id: r.id,
+    requestType: r.requestType,
+    state: r.state,
+    status: r.status,
+    createdDateTime: r.createdDateTime,
+    completedDateTime: r.completedDateTime ?? null,
+    justification: r.justification ?? null,
+    accessPackage: { ...r.accessPackage },
+    requestor: { ...r.requestor },
+    assignment: r.assignment ? { ...r.assignment } : null,
+  };
+}
+
+function podSubjectIds(body: unknown): string[] {
+  try {
+    return normalizePodBody(body).flatMap((p) => p.subjects.map((s) => s.objectId));
+  } catch {
+    return [];
+  }
+}
+
+/** Accepts `{parameters:[{ruleId, subjects:[{objectId, objectTypeName}]}]}` and the older flat shape. */
+function normalizePodBody(body: unknown): Array<{ ruleId: string; subjects: PodSubject[] }> {
+  const bad = (why: string): GraphHttpError =>
+    new GraphHttpError(400, 'BadRequest', `Invalid provisionOnDemand request body: ${why}`);
+  if (!isObject(body)) throw bad('expected a JSON object.');
+  const subjectsOf = (raw: unknown, typeProp: 'objectTypeName' | 'objectType'): PodSubject[] => {
+    if (!Array.isArray(raw) || raw.length === 0) throw bad('subjects must be a non-empty array.');
+    return raw.map((s: unknown) => {
+      if (!isObject(s) || typeof s['objectId'] !== 'string' || s['objectId'] === '')
+        throw bad('each subject needs an objectId.');
+      const type = s[typeProp];
+      if (typeof type !== 'string' || !['user', 'group'].includes(type.toLowerCase())) {
+        throw bad(`each subject needs ${typeProp} 'User' or 'Group'.`);
+      }
+      return { objectId: s['objectId'], type: type.toLowerCase() === 'user' ? 'User' : 'Group' };
+    });
+  };
+  if ('parameters' in body) {
+    const params = body['parameters'];
+    if (!Array.isArray(params) || params.length === 0) throw bad('parameters must be a non-empty array.');
+    return params.map((p: unknown) => {
+      if (!isObject(p) || typeof p['ruleId'] !== 'string' || p['ruleId'] === '')
+        throw bad('each parameter needs a ruleId.');
+      return { ruleId: p['ruleId'], subjects: subjectsOf(p['subjects'], 'objectTypeName') };
+    });
+  }
+  if (typeof body['ruleId'] === 'string' && body['ruleId'] !== '') {
+    return [{ ruleId: body['ruleId'], subjects: subjectsOf(body['subjects'], 'objectType') }];
+  }
+  throw bad("expected 'parameters'.");
+}
+
+function defaultPodCode(result: 'Success' | 'Skipped' | 'Failure'): string | null {
+  return result === 'Skipped'
+    ? 'RedundantExport'
+    : result === 'Failure'
+      ? 'SystemForCrossDomainIdentityManagementBadResponse'
+      : null;
+}
+
+function defaultPodReason(result: 'Success' | 'Skipped' | 'Failure'): string {
+  return result === 'Skipped'
+    ? 'The state of the user in both the source and target systems already match.'
+    : result === 'Failure'
+      ? 'The target application returned an error while the user was being created.'
+      : '';
+}

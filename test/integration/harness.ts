@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { startApp, type RunningApp } from '../../src/app';
+import { loadConfig, type Env } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import {
+  CONTOSO,
+  contosoSeed,
+  FakeConnector,
+  FakeEntra,
+  FakeGraph,
+  ManualClock,
+  TeamsClient,
+  type TeamsUser,
+} from '../fakes';
+
+/** People in the simulated tenant as Teams shows them. */
+export const PEOPLE = {
+  ada: { name: 'Ada Admin', aadObjectId: CONTOSO.admins.ada },
+  reggie: { name: 'Reggie Requester', aadObjectId: CONTOSO.admins.reggie },
+  nora: { name: 'Nora NoRole', aadObjectId: CONTOSO.admins.nora },
+} satisfies Record<string, TeamsUser>;
+
+/** A running bot wired to loopback fakes of Entra, Graph and the Bot Connector. */
+export interface Harness {
+  readonly app: RunningApp;
+  readonly entra: FakeEntra;
+  readonly graph: FakeGraph;
+  readonly connector: FakeConnector;
+  readonly teams: TeamsClient;
+  readonly clock: ManualClock;
+  readonly logs: string[];
+  /** A Teams SSO token for a person, as Teams hands it over after a loginRequest. */
+  ssoToken(
+    person: TeamsUser,
+    overrides?: {
+      audience?: string;
+      tenantId?: string;
+      signWith?: 'fake' | 'foreign';
+      expiresInSec?: number;
+    },
+  ): string;
+  close(): Promise<void>;
+}
+
+/** Starts fakes and the real bot (in local mode: inbound Bot Framework auth off) on random loopback ports. */
+export async function startHarness(env: Env = {}): Promise<Harness> {
+  const clock = new ManualClock(Date.parse('2026-11-22T12:00:00Z'));
+  const entra = await FakeEntra.start({ now: clock.now });
+  entra.registerClient({
+    clientId: CONTOSO.clientId,
+    clientSecret: CONTOSO.clientSecret,
+    tenantId: CONTOSO.tenantId,
+    appIdUris: [`api://botid-${CONTOSO.clientId}`],
+    roles: ['User.Read.All'],
+  });
+  const graph = await FakeGraph.start({ entra, seed: contosoSeed(new Date(clock.now())) });
+  const connector = await FakeConnector.start({});
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatops-it-'));
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'debug',
+    AAD_APP_CLIENT_ID: CONTOSO.clientId,
+    AAD_APP_CLIENT_SECRET: CONTOSO.clientSecret,
+    AAD_APP_TENANT_ID: CONTOSO.tenantId,
+    AAD_APP_OAUTH_AUTHORITY_HOST: entra.url,
+    GRAPH_BASE_URL: graph.url,
+    DATA_DIR: dataDir,
+    ...env,
+  });
+  const app = await startApp(config, createLogger('debug', sink), {
+    clock: { now: () => new Date(clock.now()) },
+  });
+  const teams = new TeamsClient({
+    botUrl: `http://127.0.0.1:${app.port}`,
+    serviceUrl: connector.url,
+    botId: CONTOSO.botId,
+    botName: 'Provisioning Fixer',
+    tenantId: CONTOSO.tenantId,
+    now: clock.now,
+  });
+  return {
+    app,
+    entra,
+    graph,
+    connector,
+    teams,
+    clock,
+    logs,
+    ssoToken: (person, o = {}) =>
+      entra.issueUserToken({
+        tenantId: o.tenantId ?? CONTOSO.tenantId,
+        oid: person.aadObjectId,
+        name: person.name,
+        upn: `${person.name.split(' ')[0]?.toLowerCase()}@contoso.com`,
+        audience: o.audience ?? `api://botid-${CONTOSO.clientId}`,
+        ...(o.signWith ? { signWith: o.signWith } : {}),
+        ...(o.expiresInSec !== undefined ? { expiresInSec: o.expiresInSec } : {}),
+      }),
+    close: async () => {
+      await app.close();
+      await Promise.all([connector.close(), graph.close(), entra.close()]);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,426 @@
+import type { RemediationAction, Resolution } from '../../src/actions/action';
+import {
+  interpretOnDemand,
+  pickRule,
+  provisionOnDemand,
+  type ProvisionOnDemandTarget,
+} from '../../src/actions/provision-on-demand';
+import { defaultRegistry } from '../../src/actions/registry';
+import { reprocessLicense } from '../../src/actions/reprocess-license';
+import { retryCloudPcPolicy } from '../../src/actions/retry-cloudpc-policy';
+import { retryProvisioning } from '../../src/actions/retry-provisioning';
+import type { GraphResult } from '../../src/graph/graph-api';
+import { GraphFailure } from '../../src/graph/graph-failure';
+import { ScriptedGraph } from './scripted-graph';
+
+const NOW = new Date('2026-11-22T12:00:00Z');
+const registry = defaultRegistry({ now: () => NOW });
+const action = (name: string) => registry.find(name) as RemediationAction;
+const ok = (status: number, body?: unknown): GraphResult => ({
+  status,
+  body,
+  requestId: 'rid-1',
+  date: 'Sun, 22 Nov 2026 12:00:00 GMT',
+});
+
+const ALICE = {
+  id: '11111111-1111-1111-1111-111111111111',
+  displayName: 'Alice Smith',
+  userPrincipalName: 'alice@contoso.com',
+  serviceProvisioningErrors: [
+    {
+      serviceInstance: 'exchange/namprd01',
+      createdDateTime: '2026-11-20T10:00:00Z',
+      isResolved: false,
+      errorDetail: '<ErrorDescription>Proxy address conflict</ErrorDescription>',
+    },
+    { serviceInstance: 'teams', isResolved: true, errorDetail: 'old' },
+  ],
+  licenseAssignmentStates: [
+    { skuId: 'sku-e5', state: 'Error', error: 'CountViolation', assignedByGroup: 'group-1' },
+    { skuId: 'sku-f3', state: 'Active', error: 'None', assignedByGroup: null },
+  ],
+};
+
+function resolved<T>(r: Resolution<T>) {
+  if (r.kind !== 'resolved') throw new Error(`expected resolved, got ${r.kind}`);
+  return r;
+}
+
+describe('execute: the documented Graph request of each action', () => {
+  const cases: Array<[string, unknown, { path: string; version: string; body: unknown }]> = [
+    [
+      'retry-provisioning',
+      { user: { id: ALICE.id } },
+      { path: `/users/${ALICE.id}/retryServiceProvisioning`, version: 'v1.0', body: undefined },
+    ],
+    [
+      'reprocess-license',
+      { user: { id: ALICE.id } },
+      { path: `/users/${ALICE.id}/reprocessLicenseAssignment`, version: 'v1.0', body: undefined },
+    ],
+    [
+      'retry-cloudpc-policy',
+      { policy: { id: 'pol-1' }, failedCloudPcs: 2 },
+      {
+        path: '/deviceManagement/virtualEndpoint/provisioningPolicies/pol-1/retry',
+        version: 'beta',
+        body: {},
+      },
+    ],
+    [
+      'reprocess-access-request',
+      { requestId: 'req-1' },
+      {
+        path: '/identityGovernance/entitlementManagement/assignmentRequests/req-1/reprocess',
+        version: 'v1.0',
+        body: undefined,
+      },
+    ],
+    [
+      'provision-on-demand',
+      { user: { id: ALICE.id }, servicePrincipal: { id: 'sp-1' }, jobId: 'job.1', ruleId: 'rule-1' },
+      {
+        path: '/servicePrincipals/sp-1/synchronization/jobs/job.1/provisionOnDemand',
+        version: 'v1.0',
+        body: {
+          parameters: [{ ruleId: 'rule-1', subjects: [{ objectId: ALICE.id, objectTypeName: 'User' }] }],
+        },
+      },
+    ],
+  ];
+  it.each(cases)('%s', async (name, target, expected) => {
+    const graph = new ScriptedGraph({ [`POST ${expected.path}`]: ok(204) });
+    await action(name).execute(target, graph);
+    expect(graph.calls).toEqual([
+      { method: 'POST', path: expected.path, version: expected.version, query: {}, body: expected.body },
+    ]);
+  });
+
+  it('percent-encodes ids taken from input', async () => {
+    const graph = new ScriptedGraph({ 'POST /users/a%2Fb%3F/retryServiceProvisioning': ok(204) });
+    await retryProvisioning.execute({ user: { id: 'a/b?' }, unresolvedErrors: 1 } as never, graph);
+    expect(graph.calls[0]?.path).toBe('/users/a%2Fb%3F/retryServiceProvisioning');
+  });
+});
+
+describe('resolve: lookups, confirmation facts and preconditions', () => {
+  it('retry-provisioning lists unresolved errors only', async () => {
+    const graph = new ScriptedGraph({ [`GET /users/alice%40contoso.com`]: ALICE });
+    const r = resolved(
+      await retryProvisioning.resolve({ positional: { user: 'alice@contoso.com' }, flags: {} }, graph),
+    );
+    expect(r.confirmation.problems).toEqual([
+      'exchange/namprd01 since 2026-11-20T10:00:00Z: Proxy address conflict',
+    ]);
+    expect(r.confirmation.facts).toEqual(
+      expect.arrayContaining([
+        { title: 'Object id', value: ALICE.id },
+        { title: 'UPN', value: 'alice@contoso.com' },
+      ]),
+    );
+    expect(r.confirmation.blocked).toBeUndefined();
+  });
+
+  it('retry-provisioning is blocked when nothing failed', async () => {
+    const graph = new ScriptedGraph({
+      [`GET /users/${ALICE.id}`]: { ...ALICE, serviceProvisioningErrors: [] },
+    });
+    const r = resolved(await retryProvisioning.resolve({ positional: { user: ALICE.id }, flags: {} }, graph));
+    expect(r.confirmation.blocked).toMatch(/nothing to retry/);
+  });
+
+  it('a display name with a quote is escaped in the OData filter', async () => {
+    const graph = new ScriptedGraph({ 'GET /users': { value: [] } });
+    const r = await reprocessLicense.resolve({ positional: { user: "Sean O'Brien" }, flags: {} }, graph);
+    expect(r.kind).toBe('not-found');
+    expect(graph.calls[0]?.query.$filter).toBe("displayName eq 'Sean O''Brien'");
+  });
+
+  it('several matching users become a pick list that re-runs with each object id', async () => {
+    const twin = {
+      ...ALICE,
+      id: '22222222-2222-2222-2222-222222222222',
+      userPrincipalName: 'alice.smith@contoso.com',
+    };
+    const graph = new ScriptedGraph({ 'GET /users': { value: [ALICE, twin] } });
+    const r = await retryProvisioning.resolve({ positional: { user: 'Alice Smith' }, flags: {} }, graph);
+    expect(r.kind).toBe('ambiguous');
+    if (r.kind !== 'ambiguous') return;
+    expect(r.candidates.map((c) => c.args.positional.user)).toEqual([ALICE.id, twin.id]);
+  });
+
+  it('a UPN that is not found falls back to mail, then says not found', async () => {
+    const graph = new ScriptedGraph({ 'GET /users': { value: [] } });
+    const r = await retryProvisioning.resolve(
+      { positional: { user: 'ghost@contoso.com' }, flags: {} },
+      graph,
+    );
+    expect(r).toEqual({
+      kind: 'not-found',
+      message: expect.stringMatching(/No user matches "ghost@contoso.com"/),
+    });
+  });
+
+  it('reprocess-license shows licence errors', async () => {
+    const graph = new ScriptedGraph({ [`GET /users/${ALICE.id}`]: ALICE });
+    const r = resolved(await reprocessLicense.resolve({ positional: { user: ALICE.id }, flags: {} }, graph));
+    expect(r.confirmation.problems).toEqual(['sku-e5: Error (CountViolation), from group group-1']);
+  });
+
+  const POLICIES = '/deviceManagement/virtualEndpoint/provisioningPolicies';
+  it.each([
+    ['shared', undefined],
+    ['sharedByEntraGroup', undefined],
+    ['dedicated', /only for Frontline shared/],
+  ])('retry-cloudpc-policy with a %s policy', async (type, blocked) => {
+    const graph = new ScriptedGraph({
+      [`GET ${POLICIES}`]: { value: [{ id: 'pol-1', displayName: 'Frontline A', provisioningType: type }] },
+      'GET /deviceManagement/virtualEndpoint/cloudPCs': {
+        value: [
+          { id: 'c1', status: 'failed' },
+          { id: 'c2', status: 'provisioned' },
+        ],
+      },
+    });
+    const r = resolved(
+      await retryCloudPcPolicy.resolve({ positional: { policy: 'frontline a' }, flags: {} }, graph),
+    );
+    expect(r.confirmation.facts).toContainEqual({ title: 'Failed Cloud PCs', value: '1 of 2' });
+    if (blocked) expect(r.confirmation.blocked).toMatch(blocked);
+    else expect(r.confirmation.blocked).toBeUndefined();
+    expect(graph.calls.every((c) => c.version === 'beta')).toBe(true);
+  });
+
+  const REQ = '33333333-3333-3333-3333-333333333333';
+  const request = (state: string, completedDaysAgo: number) => ({
+    id: REQ,
+    state,
+    status: 'Failed',
+    createdDateTime: '2026-11-01T00:00:00Z',
+    completedDateTime: new Date(NOW.getTime() - completedDaysAgo * 86_400_000).toISOString(),
+    accessPackage: { id: 'ap', displayName: 'Sales tools' },
+    requestor: { objectId: ALICE.id, displayName: 'Alice Smith', email: 'alice@contoso.com' },
+  });
+  it.each([
+    ['deliveryFailed', 1, undefined],
+    ['partiallyDelivered', 13, undefined],
+    ['delivered', 1, /Only requests in DeliveryFailed or PartiallyDelivered/],
+    ['pendingApproval', 1, /Only requests in DeliveryFailed or PartiallyDelivered/],
+    ['deliveryFailed', 15, /only within 14 days/],
+  ])('reprocess-access-request in state %s, %i days after completion', async (state, days, blocked) => {
+    const graph = new ScriptedGraph({
+      [`GET /identityGovernance/entitlementManagement/assignmentRequests/${REQ}`]: request(state, days),
+    });
+    const r = resolved(
+      await action('reprocess-access-request').resolve({ positional: { request: REQ }, flags: {} }, graph),
+    );
+    if (blocked) expect(r.confirmation.blocked).toMatch(blocked);
+    else expect(r.confirmation.blocked).toBeUndefined();
+    expect(r.confirmation.facts).toContainEqual({ title: 'Access package', value: 'Sales tools' });
+  });
+
+  it("reprocess-access-request --user picks the user's newest failed request", async () => {
+    const older = { ...request('deliveryFailed', 3), id: 'old', createdDateTime: '2026-10-01T00:00:00Z' };
+    const newer = { ...request('partiallyDelivered', 1), id: 'new', createdDateTime: '2026-11-10T00:00:00Z' };
+    const delivered = { ...request('delivered', 1), id: 'ok', createdDateTime: '2026-11-15T00:00:00Z' };
+    const graph = new ScriptedGraph({
+      'GET /users/alice%40contoso.com': ALICE,
+      'GET /identityGovernance/entitlementManagement/assignmentRequests': {
+        value: [older, delivered, newer],
+      },
+    });
+    const r = resolved(
+      await action('reprocess-access-request').resolve(
+        { positional: {}, flags: { user: 'alice@contoso.com' } },
+        graph,
+      ),
+    );
+    expect((r.target as { requestId: string }).requestId).toBe('new');
+    expect(graph.calls[1]?.query.$filter).toBe(`requestor/objectId eq '${ALICE.id}'`);
+  });
+
+  it('reprocess-access-request says not found for a missing or malformed id', async () => {
+    const graph = new ScriptedGraph({
+      'GET /identityGovernance/entitlementManagement/assignmentRequests/nope': new GraphFailure(
+        400,
+        'BadRequest',
+        'Invalid id',
+        'r',
+        undefined,
+      ),
+    });
+    const r = await action('reprocess-access-request').resolve(
+      { positional: { request: 'nope' }, flags: {} },
+      graph,
+    );
+    expect(r.kind).toBe('not-found');
+  });
+
+  const SP = '44444444-4444-4444-4444-444444444444';
+  const jobs = (n: number) => ({
+    value: Array.from({ length: n }, (_, i) => ({
+      id: `job.${i}`,
+      templateId: 'scim',
+      status: { code: 'Active' },
+    })),
+  });
+  const schema = {
+    synchronizationRules: [
+      { id: 'rule-in', sourceDirectoryName: 'Workday', targetDirectoryName: 'Azure Active Directory' },
+      { id: 'rule-out', sourceDirectoryName: 'Azure Active Directory', targetDirectoryName: 'App' },
+    ],
+  };
+  it('provision-on-demand resolves app, single job and the Entra-sourced rule', async () => {
+    const graph = new ScriptedGraph({
+      [`GET /users/${ALICE.id}`]: ALICE,
+      'GET /servicePrincipals': { value: [{ id: SP, appId: 'app-1', displayName: 'Salesforce' }] },
+      [`GET /servicePrincipals/${SP}/synchronization/jobs`]: jobs(1),
+      [`GET /servicePrincipals/${SP}/synchronization/jobs/job.0/schema`]: schema,
+    });
+    const r = resolved(
+      await provisionOnDemand.resolve(
+        { positional: { user: ALICE.id }, flags: { app: 'Salesforce' } },
+        graph,
+      ),
+    );
+    expect(r.target).toMatchObject({ jobId: 'job.0', ruleId: 'rule-out', servicePrincipal: { id: SP } });
+  });
+
+  it('provision-on-demand asks which job when the app has several', async () => {
+    const graph = new ScriptedGraph({
+      [`GET /users/${ALICE.id}`]: ALICE,
+      [`GET /servicePrincipals/${SP}`]: { id: SP, displayName: 'Workday' },
+      [`GET /servicePrincipals/${SP}/synchronization/jobs`]: jobs(2),
+    });
+    const r = await provisionOnDemand.resolve({ positional: { user: ALICE.id }, flags: { app: SP } }, graph);
+    expect(r.kind).toBe('ambiguous');
+    if (r.kind === 'ambiguous') expect(r.candidates.map((c) => c.args.flags.job)).toEqual(['job.0', 'job.1']);
+  });
+
+  it('provision-on-demand resolves an appId through servicePrincipals(appId=…)', async () => {
+    const graph = new ScriptedGraph({
+      [`GET /users/${ALICE.id}`]: ALICE,
+      [`GET /servicePrincipals(appId='${SP}')`]: { id: 'sp-by-appid', displayName: 'Box' },
+      ['GET /servicePrincipals/sp-by-appid/synchronization/jobs']: jobs(1),
+      ['GET /servicePrincipals/sp-by-appid/synchronization/jobs/job.0/schema']: schema,
+    });
+    const r = resolved(
+      await provisionOnDemand.resolve({ positional: { user: ALICE.id }, flags: { app: SP } }, graph),
+    );
+    expect(r.target).toMatchObject({ servicePrincipal: { id: 'sp-by-appid' } });
+  });
+
+  it.each([
+    [[{ id: 'a', sourceDirectoryName: 'Microsoft Entra ID' }], 'a'],
+    [[{ id: 'inbound', sourceDirectoryName: 'SAP' }], undefined],
+    [
+      [
+        { id: 'x', sourceDirectoryName: 'SAP' },
+        { id: 'y', sourceDirectoryName: 'Workday' },
+      ],
+      undefined,
+    ],
+  ])('pickRule %#', (rules, expected) => expect(pickRule(rules)?.id).toBe(expected));
+});
+
+describe('interpret: what Graph answered', () => {
+  const target: ProvisionOnDemandTarget = {
+    user: { id: ALICE.id, displayName: 'Alice Smith' },
+    servicePrincipal: { id: 'sp', displayName: 'Salesforce' },
+    jobId: 'job.0',
+    ruleId: 'rule-out',
+  };
+  const pair = (result: string, value: unknown) => ({
+    '@odata.type': '#microsoft.graph.stringKeyStringValuePair',
+    key: JSON.stringify({ result, details: {} }),
+    value: typeof value === 'string' ? value : JSON.stringify(value),
+  });
+  it.each([
+    [
+      'Success with steps',
+      ok(
+        200,
+        pair('Success', {
+          provisioningSteps: [{ name: 'EntryExportAdd', status: 'success', description: 'User created' }],
+          statusInfo: { status: 'success' },
+          action: 'Create',
+        }),
+      ),
+      'succeeded',
+      ['success · EntryExportAdd: User created'],
+    ],
+    [
+      'Failure with reason',
+      ok(
+        200,
+        pair('Failure', {
+          provisioningSteps: [],
+          statusInfo: {
+            status: 'failure',
+            errorCode: 'SalesforceDuplicateUserName',
+            reason: 'Duplicate username',
+            recommendedAction: 'Change the UPN',
+          },
+        }),
+      ),
+      'failed',
+      [],
+    ],
+    ['Skipped', ok(200, pair('Skipped', { statusInfo: { reason: 'Out of scope' } })), 'failed', []],
+    ['value "{}"', ok(200, pair('Success', '{}')), 'succeeded', []],
+    ['older 204', ok(204), 'succeeded', []],
+  ])('provision-on-demand: %s', (_name, result, outcome, details) => {
+    const i = interpretOnDemand(target, result);
+    expect(i.outcome).toBe(outcome);
+    expect(i.details).toEqual(details);
+  });
+
+  it('provision-on-demand failure carries the error code and recommended action', () => {
+    const i = interpretOnDemand(
+      target,
+      ok(
+        200,
+        pair('Failure', { statusInfo: { errorCode: 'E1', reason: 'Dup', recommendedAction: 'Fix it' } }),
+      ),
+    );
+    expect(i.facts).toEqual(
+      expect.arrayContaining([
+        { title: 'Error code', value: 'E1' },
+        { title: 'Recommended action', value: 'Fix it' },
+      ]),
+    );
+    expect(i.summary).toMatch(/failed: Dup/);
+  });
+
+  it('reprocess-license shows the returned licence states', () => {
+    const i = reprocessLicense.interpret(
+      { user: { id: ALICE.id, displayName: 'Alice Smith' } },
+      ok(200, ALICE),
+    );
+    expect(i.details).toEqual([
+      'sku-e5: Error (CountViolation), from group group-1',
+      'sku-f3: Active, direct',
+    ]);
+    expect(i.summary).toMatch(/1 assignment is still in error/);
+  });
+
+  it.each([202, 204])('retry-cloudpc-policy accepts %i', (status) => {
+    const i = retryCloudPcPolicy.interpret(
+      { policy: { id: 'p', displayName: 'Frontline A' }, failedCloudPcs: 3 },
+      ok(status),
+    );
+    expect(i.outcome).toBe('succeeded');
+    expect(i.summary).toContain(`HTTP ${status}`);
+  });
+});
+
+describe('reprocess-license precondition', () => {
+  it('is blocked for a user without any licence assignment', async () => {
+    const graph = new ScriptedGraph({
+      [`GET /users/${ALICE.id}`]: { ...ALICE, licenseAssignmentStates: [] },
+    });
+    const r = resolved(await reprocessLicense.resolve({ positional: { user: ALICE.id }, flags: {} }, graph));
+    expect(r.confirmation.blocked).toMatch(/no licence assignments/);
+  });
+});

@@ -1,0 +1,140 @@
+import { defaultRegistry } from '../../src/actions/registry';
+import { parseCommand, MAX_COMMAND_LENGTH } from '../../src/commands/command-parser';
+import { tokenize } from '../../src/commands/tokenizer';
+
+const registry = defaultRegistry({ now: () => new Date('2026-11-22T12:00:00Z') });
+
+describe('tokenize', () => {
+  it.each([
+    ['a b  c', ['a', 'b', 'c']],
+    ['"Alice Smith" x', ['Alice Smith', 'x']],
+    ["'Alice Smith'", ['Alice Smith']],
+    ["O'Brien", ["O'Brien"]],
+    ['"Sean O\'Brien"', ["Sean O'Brien"]],
+    ['--app="Sales Force"', ['--app=Sales Force']],
+    ['""', ['']],
+  ])('%s', (line, words) => expect(tokenize(line)).toEqual(words));
+
+  it('refuses an unclosed quote', () => expect(() => tokenize('"Alice')).toThrow(/not closed/));
+});
+
+type Expectation =
+  | { kind: 'action'; name: string; positional?: Record<string, string>; flags?: Record<string, string> }
+  | { kind: 'error'; message: RegExp; usage?: RegExp; suggestion?: string }
+  | { kind: 'help'; topic?: string; unknownTopic?: string }
+  | { kind: 'empty' };
+
+const cases: Array<[string, Expectation]> = [
+  [
+    'retry-provisioning alice@contoso.com',
+    { kind: 'action', name: 'retry-provisioning', positional: { user: 'alice@contoso.com' } },
+  ],
+  [
+    'RETRY-Provisioning alice@contoso.com',
+    { kind: 'action', name: 'retry-provisioning', positional: { user: 'alice@contoso.com' } },
+  ],
+  [
+    'retry-provisioning "Alice Smith"',
+    { kind: 'action', name: 'retry-provisioning', positional: { user: 'Alice Smith' } },
+  ],
+  [
+    'retry-service-provisioning bob',
+    { kind: 'action', name: 'retry-provisioning', positional: { user: 'bob' } },
+  ],
+  [
+    'reprocess-license alice@contoso.com',
+    { kind: 'action', name: 'reprocess-license', positional: { user: 'alice@contoso.com' } },
+  ],
+  ['reprocess-licence alice', { kind: 'action', name: 'reprocess-license', positional: { user: 'alice' } }],
+  [
+    'retry-cloudpc-policy "Frontline A"',
+    { kind: 'action', name: 'retry-cloudpc-policy', positional: { policy: 'Frontline A' } },
+  ],
+  [
+    'reprocess-access-request 3a5f1c6e-8b1f-4ad0-9a2f-0c1e2d3f4a5b',
+    {
+      kind: 'action',
+      name: 'reprocess-access-request',
+      positional: { request: '3a5f1c6e-8b1f-4ad0-9a2f-0c1e2d3f4a5b' },
+    },
+  ],
+  [
+    'reprocess-access-request --user alice',
+    { kind: 'action', name: 'reprocess-access-request', flags: { user: 'alice' } },
+  ],
+  [
+    'reprocess-access-request --USER=alice',
+    { kind: 'action', name: 'reprocess-access-request', flags: { user: 'alice' } },
+  ],
+  [
+    'provision-on-demand alice --app Salesforce',
+    {
+      kind: 'action',
+      name: 'provision-on-demand',
+      positional: { user: 'alice' },
+      flags: { app: 'Salesforce' },
+    },
+  ],
+  [
+    'provision-on-demand --app "Sales Force" alice --job j1',
+    {
+      kind: 'action',
+      name: 'provision-on-demand',
+      positional: { user: 'alice' },
+      flags: { app: 'Sales Force', job: 'j1' },
+    },
+  ],
+  ['', { kind: 'empty' }],
+  ['   ', { kind: 'empty' }],
+  ['help', { kind: 'help' }],
+  ['HELP provision-on-demand', { kind: 'help', topic: 'provision-on-demand' }],
+  ['help pod', { kind: 'help', topic: 'provision-on-demand' }],
+  ['help frobnicate', { kind: 'help', unknownTopic: 'frobnicate' }],
+  ['retry-provisionin alice', { kind: 'error', message: /not a command/, suggestion: 'retry-provisioning' }],
+  ['hlep', { kind: 'error', message: /not a command/, suggestion: 'help' }],
+  ['frobnicate', { kind: 'error', message: /not a command/ }],
+  ['retry-provisioning', { kind: 'error', message: /user is missing/, usage: /^retry-provisioning <user>$/ }],
+  [
+    'retry-provisioning alice bob',
+    { kind: 'error', message: /"bob" is extra/, usage: /retry-provisioning <user>/ },
+  ],
+  ['provision-on-demand alice', { kind: 'error', message: /--app is missing/, usage: /--app <app>/ }],
+  ['provision-on-demand alice --app', { kind: 'error', message: /--app needs a value/ }],
+  [
+    'provision-on-demand alice --ap Sales',
+    { kind: 'error', message: /no option --ap\. Did you mean --app\?/ },
+  ],
+  ['provision-on-demand alice --app a --app b', { kind: 'error', message: /given twice/ }],
+  ['reprocess-access-request', { kind: 'error', message: /either a request id or --user/ }],
+  ['reprocess-access-request 1 --user alice', { kind: 'error', message: /either a request id or --user/ }],
+  ['retry-provisioning "alice', { kind: 'error', message: /not closed/ }],
+  ['🔥🔥 retry', { kind: 'error', message: /not a command/ }],
+  ['שלום עולם', { kind: 'error', message: /not a command/ }],
+  ['x'.repeat(10 * 1024), { kind: 'error', message: /too long/ }],
+];
+
+describe('parseCommand', () => {
+  it.each(cases)('%s', (text, expected) => {
+    const parsed = parseCommand(text, registry);
+    expect(parsed.kind).toBe(expected.kind);
+    if (parsed.kind === 'action' && expected.kind === 'action') {
+      expect(parsed.action.name).toBe(expected.name);
+      expect(parsed.args.positional).toEqual(expected.positional ?? {});
+      expect(parsed.args.flags).toEqual(expected.flags ?? {});
+    }
+    if (parsed.kind === 'error' && expected.kind === 'error') {
+      expect(parsed.message).toMatch(expected.message);
+      if (expected.usage) expect(parsed.usage).toMatch(expected.usage);
+      expect(parsed.suggestion).toBe(expected.suggestion);
+    }
+    if (parsed.kind === 'help' && expected.kind === 'help') {
+      expect(parsed.topic?.name).toBe(expected.topic);
+      expect(parsed.unknownTopic).toBe(expected.unknownTopic);
+    }
+  });
+
+  it('accepts exactly the maximum length', () => {
+    const text = `retry-provisioning ${'a'.repeat(MAX_COMMAND_LENGTH - 'retry-provisioning '.length)}`;
+    expect(parseCommand(text, registry).kind).toBe('action');
+  });
+});

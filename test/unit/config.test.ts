@@ -1,0 +1,92 @@
+import { ConfigError, loadConfig, type Env } from '../../src/config';
+
+const TENANT = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa';
+const CLIENT = 'cccccccc-cccc-cccc-cccc-cccccccccccc';
+const BOT = 'bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb';
+const minimal: Env = {
+  AAD_APP_CLIENT_ID: CLIENT,
+  AAD_APP_TENANT_ID: TENANT,
+  AAD_APP_CLIENT_SECRET: 's3cret',
+};
+
+function problems(env: Env): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig(minimal);
+    expect(c).toMatchObject({
+      port: 3978,
+      localMode: true,
+      graphBaseUrl: 'https://graph.microsoft.com',
+      dataDir: './.data',
+      allowedTenantIds: [TENANT],
+      aad: { authorityHost: 'https://login.microsoftonline.com', appIdUri: `api://botid-${CLIENT}` },
+    });
+    expect(Object.isFrozen(c.aad)).toBe(true);
+  });
+
+  it('derives the Application ID URI from BOT_ID', () => {
+    const c = loadConfig({ ...minimal, BOT_ID: BOT, BOT_PASSWORD: 'p' });
+    expect(c.aad.appIdUri).toBe(`api://botid-${BOT}`);
+    expect(c.localMode).toBe(false);
+  });
+
+  it('names every bad key at once', () => {
+    const found = problems({
+      PORT: 'eighty',
+      AAD_APP_CLIENT_ID: 'not-a-guid',
+      AAD_APP_OAUTH_AUTHORITY_HOST: 'http://login.example.com',
+      GRAPH_BASE_URL: 'http://graph.example.com',
+      ALLOWED_TENANT_IDS: `${TENANT},contoso`,
+    });
+    const keys = found.map((p) => p.split(' ')[0]);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'PORT',
+        'AAD_APP_CLIENT_ID',
+        'AAD_APP_TENANT_ID',
+        'AAD_APP_OAUTH_AUTHORITY_HOST',
+        'GRAPH_BASE_URL',
+        'AAD_APP_CLIENT_SECRET',
+        'ALLOWED_TENANT_IDS',
+      ]),
+    );
+  });
+
+  it.each<[string, Env, RegExp]>([
+    [
+      'production without BOT_ID',
+      { ...minimal, NODE_ENV: 'production' },
+      /^BOT_ID is required when NODE_ENV=production/,
+    ],
+    ['BOT_ID without password', { ...minimal, BOT_ID: BOT }, /^BOT_PASSWORD is required/],
+    [
+      'single tenant without tenant',
+      { ...minimal, BOT_ID: BOT, BOT_PASSWORD: 'p', BOT_TYPE: 'SingleTenant' },
+      /^BOT_TENANT_ID is required/,
+    ],
+    ['bad bot type', { ...minimal, BOT_TYPE: 'Anything' }, /^BOT_TYPE/],
+  ])('refuses %s', (_name, env, expected) => {
+    expect(problems(env).some((p) => expected.test(p))).toBe(true);
+  });
+
+  it('allows http Graph on loopback only (the local simulator)', () => {
+    expect(loadConfig({ ...minimal, GRAPH_BASE_URL: 'https://127.0.0.1:4443' }).graphBaseUrl).toBe(
+      'https://127.0.0.1:4443',
+    );
+    expect(problems({ ...minimal, GRAPH_BASE_URL: 'http://127.0.0.1:4443' })).toEqual([]);
+  });
+
+  it('never puts a secret into its error text', () => {
+    const text = problems({ ...minimal, AAD_APP_CLIENT_SECRET: 'hunter2-secret', PORT: 'x' }).join('\n');
+    expect(text).not.toContain('hunter2-secret');
+  });
+});
