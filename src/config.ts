@@ -63,6 +63,7 @@ const schema = z.object({
   AAD_APP_CLIENT_ID: guid,
   AAD_APP_CLIENT_SECRET: optionalString,
   AAD_APP_CERTIFICATE_PATH: optionalString,
+  AAD_APP_MANAGED_IDENTITY_CLIENT_ID: z.preprocess(blankToUndefined, guid.optional()),
   AAD_APP_TENANT_ID: guid,
   AAD_APP_OAUTH_AUTHORITY_HOST: z.preprocess(
     blankToUndefined,
@@ -94,9 +95,13 @@ function crossKeyProblems(raw: Env): string[] {
   if (env('BOT_ID') && botType !== 'MultiTenant' && !env('BOT_TENANT_ID')) {
     problems.push(`BOT_TENANT_ID is required with BOT_TYPE=${botType}`);
   }
-  if (!env('AAD_APP_CLIENT_SECRET') && !env('AAD_APP_CERTIFICATE_PATH')) {
+  if (
+    !env('AAD_APP_CLIENT_SECRET') &&
+    !env('AAD_APP_CERTIFICATE_PATH') &&
+    !env('AAD_APP_MANAGED_IDENTITY_CLIENT_ID')
+  ) {
     problems.push(
-      'AAD_APP_CLIENT_SECRET or AAD_APP_CERTIFICATE_PATH is required (the on-behalf-of exchange needs a client credential)',
+      'AAD_APP_CLIENT_SECRET is required, or AAD_APP_CERTIFICATE_PATH or AAD_APP_MANAGED_IDENTITY_CLIENT_ID instead (the on-behalf-of exchange needs a client credential)',
     );
   }
   for (const id of splitList(env('ALLOWED_TENANT_IDS') ?? '')) {
@@ -131,6 +136,8 @@ export interface Config {
     readonly clientId: string;
     readonly clientSecret: string | undefined;
     readonly certificatePath: string | undefined;
+    /** A user-assigned managed identity federated with the app registration, instead of a secret. */
+    readonly managedIdentityClientId: string | undefined;
     readonly tenantId: string;
     readonly authorityHost: string;
     readonly appIdUri: string;
@@ -171,6 +178,7 @@ export function loadConfig(env: Env): Config {
       clientId: e.AAD_APP_CLIENT_ID,
       clientSecret: e.AAD_APP_CLIENT_SECRET,
       certificatePath: e.AAD_APP_CERTIFICATE_PATH,
+      managedIdentityClientId: e.AAD_APP_MANAGED_IDENTITY_CLIENT_ID,
       tenantId: e.AAD_APP_TENANT_ID,
       authorityHost: e.AAD_APP_OAUTH_AUTHORITY_HOST.replace(/\/+$/, ''),
       appIdUri: e.AAD_APP_ID_URI ?? `api://botid-${botId || e.AAD_APP_CLIENT_ID}`,

@@ -1,4 +1,10 @@
-import { ClientCertificateCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
+import {
+  ClientAssertionCredential,
+  ClientCertificateCredential,
+  ClientSecretCredential,
+  ManagedIdentityCredential,
+  type TokenCredential,
+} from '@azure/identity';
 import type { Config } from '../config';
 
 const PUBLIC_AUTHORITIES = new Set([
@@ -22,6 +28,14 @@ export function identityOptions(aad: Config['aad']) {
  */
 export function createAppCredential(aad: Config['aad']): TokenCredential {
   const options = identityOptions(aad);
+  if (aad.managedIdentityClientId && !aad.clientSecret && !aad.certificatePath) {
+    return new ClientAssertionCredential(
+      aad.tenantId,
+      aad.clientId,
+      managedIdentityAssertion(aad.managedIdentityClientId),
+      options,
+    );
+  }
   if (aad.certificatePath) {
     return new ClientCertificateCredential(
       aad.tenantId,
@@ -36,4 +50,19 @@ export function createAppCredential(aad: Config['aad']): TokenCredential {
 /** The `.default` scope of the configured Graph endpoint (public, national cloud, or a local simulator). */
 export function graphScope(graphBaseUrl: string): string {
   return `${new URL(graphBaseUrl).origin}/.default`;
+}
+
+/** The audience Entra expects for a managed identity token used as a federated client assertion. */
+export const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
+
+/**
+ * Client assertions from a user-assigned managed identity federated with the app registration: the app
+ * then needs no secret or certificate at all, for reads and for on-behalf-of alike.
+ */
+export function managedIdentityAssertion(managedIdentityClientId: string): () => Promise<string> {
+  const identity = new ManagedIdentityCredential({ clientId: managedIdentityClientId });
+  return async () => {
+    const token = await identity.getToken(TOKEN_EXCHANGE_SCOPE);
+    return token.token;
+  };
 }

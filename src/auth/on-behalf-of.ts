@@ -1,6 +1,6 @@
 import { OnBehalfOfCredential } from '@azure/identity';
 import type { Config } from '../config';
-import { identityOptions } from './app-credential';
+import { identityOptions, managedIdentityAssertion } from './app-credential';
 
 /** Why an on-behalf-of exchange failed, in terms an approver can act on. */
 export type OboFailureKind = 'consent_required' | 'invalid_grant' | 'authority_unreachable' | 'other';
@@ -50,7 +50,12 @@ export async function exchangeOnBehalfOf(
   };
   const credential = aad.certificatePath
     ? new OnBehalfOfCredential({ ...base, certificatePath: aad.certificatePath })
-    : new OnBehalfOfCredential({ ...base, clientSecret: aad.clientSecret ?? '' });
+    : aad.clientSecret || !aad.managedIdentityClientId
+      ? new OnBehalfOfCredential({ ...base, clientSecret: aad.clientSecret ?? '' })
+      : new OnBehalfOfCredential({
+          ...base,
+          getAssertion: managedIdentityAssertion(aad.managedIdentityClientId),
+        });
   try {
     const token = await credential.getToken(scope);
     return { token: token.token, expiresOn: token.expiresOnTimestamp };

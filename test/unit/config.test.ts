@@ -90,3 +90,24 @@ describe('loadConfig', () => {
     expect(text).not.toContain('hunter2-secret');
   });
 });
+
+describe('client credentials', () => {
+  it('accepts a federated managed identity instead of a secret', () => {
+    const c = loadConfig({
+      AAD_APP_CLIENT_ID: CLIENT,
+      AAD_APP_TENANT_ID: TENANT,
+      AAD_APP_MANAGED_IDENTITY_CLIENT_ID: 'dddddddd-dddd-dddd-dddd-dddddddddddd',
+    });
+    expect(c.aad.managedIdentityClientId).toBe('dddddddd-dddd-dddd-dddd-dddddddddddd');
+    expect(c.aad.clientSecret).toBeUndefined();
+  });
+
+  it('accepts a certificate path instead of a secret', () => {
+    const c = loadConfig({
+      AAD_APP_CLIENT_ID: CLIENT,
+      AAD_APP_TENANT_ID: TENANT,
+      AAD_APP_CERTIFICATE_PATH: '/run/secrets/app.pem',
+    });
+    expect(c.aad.certificatePath).toBe('/run/secrets/app.pem');
+  });
+});

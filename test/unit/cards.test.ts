@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { defaultRegistry } from '../../src/actions/registry';
+import type { Remediation } from '../../src/approvals/remediation';
+import { helpCard, helpCommandCard } from '../../src/cards/help-cards';
+import { noticeCard, remediationCard } from '../../src/cards/remediation-cards';
+import { renderCard, type AdaptiveCardJson } from '../../src/cards/render';
+
+const registry = defaultRegistry({ now: () => new Date('2026-11-22T12:00:00Z') });
+
+const base: Remediation = {
+  id: 'AAAAAAAAAAAAAAAAAAAAAA',
+  action: 'retry-provisioning',
+  args: { positional: { user: 'alice@contoso.com' }, flags: {} },
+  command: 'retry-provisioning alice@contoso.com',
+  target: {},
+  confirmation: {
+    title: 'Retry service provisioning for Alice Smith',
+    why: '1 unresolved service provisioning error on record.',
+    facts: [{ title: 'UPN', value: 'alice@contoso.com' }],
+    problems: ['exchange: proxy address conflict'],
+  },
+  address: {
+    serviceUrl: 'https://smba.example',
+    channelId: 'msteams',
+    conversationId: '19:x@thread.tacv2;messageid=1',
+    conversationType: 'channel',
+    tenantId: 't',
+    botId: '28:b',
+    botName: 'Bot',
+  },
+  requestedBy: { aadObjectId: 'r', name: 'Reggie' },
+  createdAt: '2026-11-22T12:00:00.000Z',
+  state: 'pending',
+};
+
+function visibleText(card: AdaptiveCardJson): string {
+  return JSON.stringify(card);
+}
+
+const samples: Array<[string, AdaptiveCardJson]> = [
+  ['pending', remediationCard(base, ['User Administrator'])],
+  ['pending with notice', remediationCard(base, ['User Administrator'], 'Approval refused: expired.')],
+  [
+    'blocked',
+    remediationCard({ ...base, confirmation: { ...base.confirmation, blocked: 'Nothing to retry.' } }, []),
+  ],
+  [
+    'running',
+    remediationCard(
+      {
+        ...base,
+        state: 'running',
+        approvedBy: { aadObjectId: 'a', name: 'Ada' },
+        approvedAt: '2026-11-22T12:01:00Z',
+      },
+      [],
+    ),
+  ],
+  [
+    'failed',
+    remediationCard(
+      {
+        ...base,
+        state: 'failed',
+        result: {
+          outcome: 'failed',
+          summary: 'Refused',
+          facts: [],
+          details: [],
+          graph: {
+            status: 403,
+            code: 'Authorization_RequestDenied',
+            message: 'Insufficient privileges',
+            requestId: 'rid-9',
+            date: 'now',
+          },
+        },
+      },
+      [],
+    ),
+  ],
+  [
+    'cancelled',
+    remediationCard({ ...base, state: 'cancelled', cancelledBy: { aadObjectId: 'r', name: 'Reggie' } }, []),
+  ],
+  ['help', helpCard(registry)],
+  ['help-command', helpCommandCard(registry.find('provision-on-demand')!)],
+  ['notice', noticeCard({ title: 'Not found', text: 'No user matches.' })],
+  [
+    'choice',
+    renderCard('choice', { prompt: 'Which?', candidates: [{ label: 'A', detail: 'a', index: 0, sid: 's' }] }),
+  ],
+];
+
+describe('card templates', () => {
+  it.each(samples)('%s binds every expression and stays on Adaptive Cards 1.5', (_name, card) => {
+    expect(card.type).toBe('AdaptiveCard');
+    expect(card.version).toBe('1.5');
+    expect(visibleText(card)).not.toMatch(/\$\{|\$data|\$when/);
+  });
+
+  it.each([
+    ['pending', ['approve', 'cancel']],
+    ['blocked', []],
+    ['running', []],
+    ['failed', []],
+  ])('%s card offers the buttons %j', (name, verbs) => {
+    const card = samples.find(([n]) => n === name)?.[1];
+    const found = JSON.stringify(card).match(/"verb":"(\w+)"/g) ?? [];
+    expect(found.map((v) => v.slice(8, -1))).toEqual(verbs);
+  });
+
+  it('shows the outcome word, the Graph error and the request-id on a failed card', () => {
+    const text = visibleText(samples.find(([n]) => n === 'failed')![1]);
+    for (const word of ['Failed', 'Authorization_RequestDenied', 'rid-9']) expect(text).toContain(word);
+  });
+
+  it('puts nothing but the opaque id in button data', () => {
+    const card = samples[0]![1];
+    const data = JSON.stringify(card).match(/"data":(\{[^}]*\})/g);
+    expect(data).toEqual([
+      '"data":{"rid":"AAAAAAAAAAAAAAAAAAAAAA"}',
+      '"data":{"rid":"AAAAAAAAAAAAAAAAAAAAAA"}',
+    ]);
+  });
+});
+
+describe('app manifest', () => {
+  it('lists exactly the registry commands plus help', () => {
+    const manifest = JSON.parse(
+      readFileSync(path.join(__dirname, '../../appPackage/manifest.json'), 'utf8'),
+    ) as {
+      bots: Array<{ commandLists: Array<{ commands: Array<{ title: string }> }> }>;
+    };
+    const titles = manifest.bots[0]!.commandLists[0]!.commands.map((c) => c.title);
+    expect(titles).toEqual([...registry.actions.map((a) => a.name), 'help']);
+  });
+});
