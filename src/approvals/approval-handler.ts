@@ -48,7 +48,7 @@ export interface ApprovalDeps {
   readonly delegatedGraph: DelegatedGraphFactory;
   readonly messenger: Messenger;
   readonly clock: Clock;
-  /** How long an invoke may wait for Graph before answering "Running". */
+  /** How long an invoke may take, sign-in checks included, before it answers "Running". */
   readonly deadlineMs: number;
   readonly logger: Logger;
 }
@@ -122,6 +122,7 @@ export class ApprovalHandler {
   }
 
   private async approve(turn: CardActionTurn): Promise<CardActionResponse> {
+    const startedAt = performance.now();
     const loaded = await this.load(turn);
     if ('kind' in loaded) return loaded;
     const r = loaded;
@@ -146,6 +147,8 @@ export class ApprovalHandler {
     } catch (err) {
       if (!(err instanceof OboError)) throw err;
       log.warn({ kind: err.kind, aadsts: err.aadsts }, 'on-behalf-of exchange failed');
+      if (err.kind === 'expired')
+        return { kind: 'loginRequest', text: 'Your sign-in expired. Sign in again to approve.' };
       return this.card(r, oboNotice(err));
     }
 
@@ -159,7 +162,8 @@ export class ApprovalHandler {
 
     const run = this.execute(claimed.value, graph, turn.cardActivityId, log);
     this.track(run);
-    const finished = await Promise.race([run, deadline(this.deps.deadlineMs)]);
+    const remaining = Math.max(0, this.deps.deadlineMs - (performance.now() - startedAt));
+    const finished = await Promise.race([run, deadline(remaining)]);
     return this.card(finished ?? claimed.value);
   }
 

@@ -3,7 +3,8 @@ import type { Config } from '../config';
 import { identityOptions, managedIdentityAssertion } from './app-credential';
 
 /** Why an on-behalf-of exchange failed, in terms an approver can act on. */
-export type OboFailureKind = 'consent_required' | 'invalid_grant' | 'authority_unreachable' | 'other';
+export type OboFailureKind =
+  'consent_required' | 'expired' | 'invalid_grant' | 'authority_unreachable' | 'other';
 
 /** The exchange failed; `aadsts` is Entra's error code when it gave one. */
 export class OboError extends Error {
@@ -23,7 +24,8 @@ function classify(err: unknown): OboError {
   if (code === '65001' || /consent_required|interaction_required/i.test(text)) {
     return new OboError('consent_required', code, text);
   }
-  if (/invalid_grant/i.test(text) || code === '50013' || code === '500133') {
+  if (code === '500133') return new OboError('expired', code, text);
+  if (/invalid_grant/i.test(text) || code === '50013') {
     return new OboError('invalid_grant', code, text);
   }
   if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|network|fetch failed|socket/i.test(text)) {

@@ -23,7 +23,7 @@ export interface SsoValidationSettings {
   readonly audiences: readonly string[];
   readonly allowedTenantIds: readonly string[];
   readonly clock: Clock;
-  /** Seconds of clock skew tolerated on exp and nbf. */
+  /** Seconds of clock skew tolerated on exp and nbf; small, since Entra allows none on the exchange. */
   readonly clockToleranceSec?: number;
 }
 
@@ -62,7 +62,7 @@ export class SsoTokenValidator {
         audience: [...this.settings.audiences],
         algorithms: ['RS256'],
         currentDate: this.settings.clock.now(),
-        clockTolerance: this.settings.clockToleranceSec ?? 300,
+        clockTolerance: this.settings.clockToleranceSec ?? 30,
       }));
     } catch (err) {
       throw new SsoTokenError(`the sign-in token was rejected (${describeJoseError(err)})`);

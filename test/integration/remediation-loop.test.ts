@@ -1,5 +1,6 @@
-import { CONTOSO, type RemediationKind, type TeamsUser } from '../fakes';
-import { attachedCard, cardActions, cardText, type Card } from './card-helpers';
+import { CONTOSO, type RemediationKind } from '../fakes';
+import { attachedCard, cardActions, cardText } from './card-helpers';
+import { approve, click, command, outcomeReply } from './flows';
 import { PEOPLE, startHarness, type Harness } from './harness';
 
 jest.setTimeout(30_000);
@@ -11,57 +12,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
-
-interface Sent {
-  card: Card;
-  cardId: string;
-  conversationId: string;
-}
-
-/** @mentions the bot and returns the card it answered with. */
-async function command(text: string, from: TeamsUser = PEOPLE.reggie): Promise<Sent> {
-  const res = await h.teams.message({ from, text });
-  expect(res.status).toBe(200);
-  const activityId = String(res.activity.id);
-  const rec = await h.connector.waitFor((r) => r.kind === 'reply' && r.activityId === activityId);
-  return { card: attachedCard(rec), cardId: String(rec.newId), conversationId: String(rec.conversationId) };
-}
-
-interface InvokeBody {
-  statusCode: number;
-  type: string;
-  value: Record<string, unknown>;
-}
-
-async function click(
-  sent: Sent,
-  verb: string,
-  from: TeamsUser,
-  token?: string,
-  data?: object,
-): Promise<InvokeBody> {
-  const button = cardActions(sent.card).find((a) => a.verb === verb);
-  const res = await h.teams.invoke({
-    from,
-    conversationId: sent.conversationId,
-    replyToId: sent.cardId,
-    verb,
-    data: data ?? button?.data ?? {},
-    ...(token ? { token } : {}),
-  });
-  expect(res.status).toBe(200);
-  return res.body as InvokeBody;
-}
-
-async function approve(sent: Sent, from: TeamsUser = PEOPLE.ada): Promise<InvokeBody> {
-  return click(sent, 'approve', from, h.ssoToken(from));
-}
-
-/** Waits for the thread reply that carries the final outcome. */
-async function outcomeReply(word: string) {
-  const rec = await h.connector.waitFor((r) => r.kind === 'send' && cardText(attachedCard(r)).includes(word));
-  return attachedCard(rec);
-}
 
 interface ActionCase {
   command: string;
@@ -141,19 +91,19 @@ const ACTIONS: ActionCase[] = [
 
 describe.each(ACTIONS)('$command', (c) => {
   it('confirms the target, signs the approver in, runs once on their behalf and shows the outcome to everyone', async () => {
-    const sent = await command(c.command);
+    const sent = await command(h, c.command);
     const text = cardText(sent.card);
     for (const re of c.confirms) expect(text).toMatch(re);
     expect(cardActions(sent.card).map((a) => a.verb)).toEqual(['approve', 'cancel']);
     expect(Object.keys(cardActions(sent.card)[0]?.data ?? {})).toEqual(['rid']);
 
-    const login = await click(sent, 'approve', PEOPLE.ada);
+    const login = await click(h, sent, 'approve', PEOPLE.ada);
     expect(login.statusCode).toBe(401);
     expect(login.type).toBe('application/vnd.microsoft.activity.loginRequest');
     expect(login.value).toMatchObject({ tokenExchangeResource: { uri: `api://botid-${CONTOSO.clientId}` } });
     expect(h.graph.writes()).toHaveLength(0);
 
-    const done = await approve(sent);
+    const done = await approve(h, sent);
     expect(done.statusCode).toBe(200);
     expect(done.type).toBe('application/vnd.microsoft.card.adaptive');
     const final = cardText(done.value);
@@ -169,27 +119,27 @@ describe.each(ACTIONS)('$command', (c) => {
 
     const update = await h.connector.waitFor((r) => r.kind === 'update' && r.activityId === sent.cardId);
     expect(cardText(attachedCard(update))).toMatch(/^Succeeded/);
-    const reply = await outcomeReply('Succeeded');
+    const reply = await outcomeReply(h, 'Succeeded');
     expect(cardText(reply)).toContain(String(writes[0]?.requestId));
   });
 
   it('says clearly when the target does not exist, and offers nothing to approve', async () => {
-    const sent = await command(c.notFound);
+    const sent = await command(h, c.notFound);
     expect(cardText(sent.card)).toMatch(/^Not found/);
     expect(cardActions(sent.card)).toHaveLength(0);
     expect(h.graph.writes()).toHaveLength(0);
   });
 
   it('explains a failed precondition and shows no Approve button', async () => {
-    const sent = await command(c.blocked.command);
+    const sent = await command(h, c.blocked.command);
     expect(cardText(sent.card)).toMatch(c.blocked.reason);
     expect(cardActions(sent.card)).toHaveLength(0);
     expect(h.graph.writes()).toHaveLength(0);
   });
 
   it('reports a Graph 403 as the approver lacking the Entra role, with the request-id', async () => {
-    const sent = await command(c.command);
-    const done = await approve(sent, PEOPLE.nora);
+    const sent = await command(h, c.command);
+    const done = await approve(h, sent, PEOPLE.nora);
     const text = cardText(done.value);
     expect(text).toMatch(/^Failed/);
     expect(text).toMatch(/Nora NoRole does not hold an Entra role/);
@@ -201,9 +151,9 @@ describe.each(ACTIONS)('$command', (c) => {
   });
 
   it('runs once when Approve is clicked twice at the same moment and again later', async () => {
-    const sent = await command(c.command);
-    const [first, second] = await Promise.all([approve(sent), approve(sent)]);
-    const third = await approve(sent);
+    const sent = await command(h, c.command);
+    const [first, second] = await Promise.all([approve(h, sent), approve(h, sent)]);
+    const third = await approve(h, sent);
     expect(h.graph.attemptCount(c.kind)).toBe(1);
     for (const body of [first, second, third]) expect(cardText(body.value)).toMatch(/^(Succeeded|Running)/);
     expect(cardText(third.value)).toMatch(/^Succeeded/);

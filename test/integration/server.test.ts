@@ -1,0 +1,57 @@
+import { request } from 'node:http';
+import { CONTOSO } from '../fakes';
+import { PEOPLE, startHarness, type Harness } from './harness';
+
+function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('server in local mode', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('answers the health probe', async () => {
+    const res = await get(h.app.port, '/healthz');
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ status: 'ok' });
+  });
+
+  it('warns loudly that inbound authentication is off', () => {
+    const warning = h.logs
+      .map((l) => JSON.parse(l) as { level: number; msg: string })
+      .find((l) => /LOCAL MODE/.test(l.msg));
+    expect(warning?.level).toBe(40);
+    expect(warning?.msg).toMatch(/authentication is OFF/);
+  });
+});
+
+describe('server with BOT_ID set', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ BOT_ID: CONTOSO.botId, BOT_PASSWORD: 'bot-secret' });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('refuses an activity without a Bot Framework token and processes nothing', async () => {
+    const res = await h.teams.message({ from: PEOPLE.reggie, text: 'retry-provisioning alice@contoso.com' });
+    expect(res.status).toBe(401);
+    expect(h.connector.requests).toHaveLength(0);
+    expect(h.graph.requests).toHaveLength(0);
+    expect(h.logs.some((l) => /LOCAL MODE/.test(l))).toBe(false);
+  });
+});
