@@ -3,6 +3,7 @@ import { describeUser, findServicePrincipals } from '../graph/directory-lookup';
 import type { GraphApi, GraphResult } from '../graph/graph-api';
 import { segment } from '../graph/odata';
 import type { ActionArgs, Fact, Interpretation, RemediationAction, Resolution } from './action';
+import { chooseOne, USER_PARAM } from './choose-one';
 import { lookupUser, userFacts } from './resolve-user';
 
 interface SynchronizationJob {
@@ -107,62 +108,45 @@ export function interpretOnDemand(target: ProvisionOnDemandTarget, result: Graph
   };
 }
 
-function withFlag(args: ActionArgs, flag: string, value: string): ActionArgs {
-  return { positional: args.positional, flags: { ...args.flags, [flag]: value } };
-}
-
 async function resolve(args: ActionArgs, graph: GraphApi): Promise<Resolution<ProvisionOnDemandTarget>> {
   const found = await lookupUser(graph, args, { positional: 'user' });
-  if (found.kind !== 'user') return found;
-  const { user } = found;
+  if (found.kind !== 'one') return found;
+  const user = found.item;
   const appQuery = args.flags.app ?? '';
-  const sps = await findServicePrincipals(graph, appQuery);
-  const [sp] = sps;
-  if (!sp)
-    return {
-      kind: 'not-found',
-      message: `No enterprise application matches "${appQuery}". Use its display name, appId or object id.`,
-    };
-  if (sps.length > 1) {
-    return {
-      kind: 'ambiguous',
-      prompt: `${sps.length} enterprise applications are named "${appQuery}". Which one?`,
-      candidates: sps.map((s) => ({
-        label: s.displayName ?? s.id,
-        detail: `appId ${s.appId ?? '?'}`,
-        args: withFlag(args, 'app', s.id),
-      })),
-    };
-  }
+  const app = chooseOne(
+    await findServicePrincipals(graph, appQuery),
+    args,
+    { flag: 'app' },
+    {
+      notFound: `No enterprise application matches "${appQuery}". Use its display name, appId or object id.`,
+      ambiguous: (n) => `${n} enterprise applications are named "${appQuery}". Which one?`,
+      label: (s) => s.displayName ?? s.id,
+      detail: (s) => `appId ${s.appId ?? '?'}`,
+      id: (s) => s.id,
+    },
+  );
+  if (app.kind !== 'one') return app;
+  const sp = app.item;
+  const appName = sp.displayName ?? sp.id;
   const jobs = await graph.list<SynchronizationJob>(jobsPath(sp.id));
-  let job: SynchronizationJob | undefined;
-  if (args.flags.job) {
-    job = jobs.find((j) => j.id === args.flags.job);
-    if (!job) {
-      return {
-        kind: 'not-found',
-        message: `${sp.displayName ?? sp.id} has no provisioning job "${args.flags.job}". Its jobs: ${jobs.map((j) => j.id).join(', ') || 'none'}.`,
-      };
-    }
-  } else if (jobs.length === 0) {
-    return {
-      kind: 'not-found',
-      message: `${sp.displayName ?? sp.id} has no provisioning (synchronization) job. Set up provisioning for the app first.`,
-    };
-  } else if (jobs.length > 1) {
-    return {
-      kind: 'ambiguous',
-      prompt: `${sp.displayName ?? sp.id} has ${jobs.length} provisioning jobs. Which one?`,
-      candidates: jobs.map((j) => ({
-        label: j.id,
-        detail: `${j.templateId ?? 'job'} · ${j.status?.code ?? 'unknown'}`,
-        args: withFlag(args, 'job', j.id),
-      })),
-    };
-  } else {
-    job = jobs[0];
-  }
-  if (!job) return { kind: 'not-found', message: 'No provisioning job was found.' };
+  const wanted = args.flags.job;
+  const matching = wanted ? jobs.filter((j) => j.id === wanted) : jobs;
+  const jobChoice = chooseOne(
+    matching,
+    args,
+    { flag: 'job' },
+    {
+      notFound: wanted
+        ? `${appName} has no provisioning job "${wanted}". Its jobs: ${jobs.map((j) => j.id).join(', ') || 'none'}.`
+        : `${appName} has no provisioning (synchronization) job. Set up provisioning for the app first.`,
+      ambiguous: (n) => `${appName} has ${n} provisioning jobs. Which one?`,
+      label: (j) => j.id,
+      detail: (j) => `${j.templateId ?? 'job'} · ${j.status?.code ?? 'unknown'}`,
+      id: (j) => j.id,
+    },
+  );
+  if (jobChoice.kind !== 'one') return jobChoice;
+  const job = jobChoice.item;
   const schema = await graph.get<{ synchronizationRules?: SynchronizationRule[] }>(
     `${jobsPath(sp.id)}/${segment(job.id)}/schema`,
   );
@@ -216,9 +200,7 @@ export const provisionOnDemand: RemediationAction<ProvisionOnDemandTarget> = {
     'provision-on-demand alice@contoso.com --app Workday --job Workday.abc123',
   ],
   syntax: {
-    positional: [
-      { name: 'user', placeholder: 'user', required: true, description: 'Object id, UPN or display name' },
-    ],
+    positional: [USER_PARAM],
     flags: [
       {
         name: 'app',

@@ -111,9 +111,9 @@ export function createReprocessAccessRequest(
         }
       } else {
         const found = await lookupUser(graph, args, { flag: 'user' });
-        if (found.kind !== 'user') return found;
+        if (found.kind !== 'one') return found;
         const requests = await graph.list<AssignmentRequest>(REQUESTS, {
-          query: { $filter: eq('requestor/objectId', found.user.id), $expand: 'accessPackage,requestor' },
+          query: { $filter: eq('requestor/objectId', found.item.id), $expand: 'accessPackage,requestor' },
           maxItems: 500,
         });
         request = requests
@@ -122,7 +122,7 @@ export function createReprocessAccessRequest(
         if (!request) {
           return {
             kind: 'not-found',
-            message: `${found.user.displayName ?? found.user.id} has no access package request in DeliveryFailed or PartiallyDelivered.`,
+            message: `${found.item.displayName ?? found.item.id} has no access package request in DeliveryFailed or PartiallyDelivered.`,
           };
         }
       }

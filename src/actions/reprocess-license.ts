@@ -1,6 +1,7 @@
 import type { DirectoryUser, LicenseAssignmentState } from '../graph/directory-lookup';
 import { segment } from '../graph/odata';
 import type { RemediationAction } from './action';
+import { USER_PARAM } from './choose-one';
 import { lookupUser, userFacts } from './resolve-user';
 
 /** What is kept between confirmation and execution. */
@@ -28,9 +29,7 @@ export const reprocessLicense: RemediationAction<ReprocessLicenseTarget> = {
     'Re-evaluates every group-based licence of a user, for example after a CountViolation was fixed by buying seats or a conflicting plan was removed.',
   examples: ['reprocess-license alice@contoso.com'],
   syntax: {
-    positional: [
-      { name: 'user', placeholder: 'user', required: true, description: 'Object id, UPN or display name' },
-    ],
+    positional: [USER_PARAM],
     flags: [],
   },
   graphVersion: 'v1.0',
@@ -39,8 +38,8 @@ export const reprocessLicense: RemediationAction<ReprocessLicenseTarget> = {
 
   async resolve(args, graph) {
     const found = await lookupUser(graph, args, { positional: 'user' });
-    if (found.kind !== 'user') return found;
-    const { user } = found;
+    if (found.kind !== 'one') return found;
+    const user = found.item;
     const states = user.licenseAssignmentStates ?? [];
     const errors = states.filter(inError);
     return {

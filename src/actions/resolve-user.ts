@@ -1,10 +1,7 @@
 import { describeUser, findUsers, type DirectoryUser } from '../graph/directory-lookup';
 import type { GraphApi } from '../graph/graph-api';
-import type { ActionArgs, Resolution } from './action';
-
-/** A user argument either names exactly one user, or ends the resolution with a pick list or a message. */
-export type UserLookup =
-  { readonly kind: 'user'; readonly user: DirectoryUser } | Exclude<Resolution<never>, { kind: 'resolved' }>;
+import type { ActionArgs } from './action';
+import { argumentValue, chooseOne, type ArgumentSlot, type Choice } from './choose-one';
 
 /**
  * Looks up the user named by one argument. Several matches become candidates whose args carry the
@@ -13,34 +10,17 @@ export type UserLookup =
 export async function lookupUser(
   graph: GraphApi,
   args: ActionArgs,
-  where: { readonly positional?: string; readonly flag?: string },
-): Promise<UserLookup> {
-  const query = where.flag
-    ? args.flags[where.flag]
-    : where.positional
-      ? args.positional[where.positional]
-      : undefined;
+  slot: ArgumentSlot,
+): Promise<Choice<DirectoryUser>> {
+  const query = argumentValue(args, slot);
   if (!query) return { kind: 'not-found', message: 'No user was named.' };
-  const users = await findUsers(graph, query);
-  if (users.length === 0) {
-    return {
-      kind: 'not-found',
-      message: `No user matches "${query}". Check the spelling, or use the user's object id or UPN.`,
-    };
-  }
-  const [only] = users;
-  if (users.length === 1 && only) return { kind: 'user', user: only };
-  return {
-    kind: 'ambiguous',
-    prompt: `${users.length} users match "${query}". Which one did you mean?`,
-    candidates: users.map((user) => ({
-      label: describeUser(user),
-      detail: user.id,
-      args: where.flag
-        ? { positional: args.positional, flags: { ...args.flags, [where.flag]: user.id } }
-        : { positional: { ...args.positional, [where.positional ?? '']: user.id }, flags: args.flags },
-    })),
-  };
+  return chooseOne(await findUsers(graph, query), args, slot, {
+    notFound: `No user matches "${query}". Check the spelling, or use the user's object id or UPN.`,
+    ambiguous: (n) => `${n} users match "${query}". Which one did you mean?`,
+    label: describeUser,
+    detail: (u) => u.id,
+    id: (u) => u.id,
+  });
 }
 
 /** The facts every user-targeted card shows first. */

@@ -2,6 +2,7 @@ import type { GraphApi } from '../graph/graph-api';
 import { isMissing } from '../graph/directory-lookup';
 import { eq, isGuid, segment } from '../graph/odata';
 import type { RemediationAction, Resolution } from './action';
+import { chooseOne } from './choose-one';
 
 interface ProvisioningPolicy {
   readonly id: string;
@@ -60,25 +61,20 @@ export const retryCloudPcPolicy: RemediationAction<RetryCloudPcPolicyTarget> = {
 
   async resolve(args, graph): Promise<Resolution<RetryCloudPcPolicyTarget>> {
     const query = args.positional.policy ?? '';
-    const policies = await findPolicies(graph, query);
-    const [policy] = policies;
-    if (!policy) {
-      return {
-        kind: 'not-found',
-        message: `No Cloud PC provisioning policy matches "${query}". Use the policy's id or exact name.`,
-      };
-    }
-    if (policies.length > 1) {
-      return {
-        kind: 'ambiguous',
-        prompt: `${policies.length} provisioning policies are named "${query}". Which one?`,
-        candidates: policies.map((p) => ({
-          label: p.displayName ?? p.id,
-          detail: `${p.id} (${p.provisioningType ?? 'unknown type'})`,
-          args: { positional: { policy: p.id }, flags: args.flags },
-        })),
-      };
-    }
+    const choice = chooseOne(
+      await findPolicies(graph, query),
+      args,
+      { positional: 'policy' },
+      {
+        notFound: `No Cloud PC provisioning policy matches "${query}". Use the policy's id or exact name.`,
+        ambiguous: (n) => `${n} provisioning policies are named "${query}". Which one?`,
+        label: (p) => p.displayName ?? p.id,
+        detail: (p) => `${p.id} (${p.provisioningType ?? 'unknown type'})`,
+        id: (p) => p.id,
+      },
+    );
+    if (choice.kind !== 'one') return choice;
+    const policy = choice.item;
     const pcs = await graph.list<CloudPc>(CLOUD_PCS, {
       version: 'beta',
       query: { $filter: eq('provisioningPolicyId', policy.id), $select: 'id,status' },

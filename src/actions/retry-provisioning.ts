@@ -1,6 +1,7 @@
 import type { DirectoryUser, ServiceProvisioningError } from '../graph/directory-lookup';
 import { segment } from '../graph/odata';
 import type { RemediationAction } from './action';
+import { USER_PARAM } from './choose-one';
 import { lookupUser, userFacts } from './resolve-user';
 
 /** What is kept between confirmation and execution. */
@@ -33,9 +34,7 @@ export const retryProvisioning: RemediationAction<RetryProvisioningTarget> = {
     'Retries provisioning of a user to the Microsoft 365 services that reported serviceProvisioningErrors for them.',
   examples: ['retry-provisioning alice@contoso.com', 'retry-provisioning "Alice Smith"'],
   syntax: {
-    positional: [
-      { name: 'user', placeholder: 'user', required: true, description: 'Object id, UPN or display name' },
-    ],
+    positional: [USER_PARAM],
     flags: [],
   },
   graphVersion: 'v1.0',
@@ -44,8 +43,8 @@ export const retryProvisioning: RemediationAction<RetryProvisioningTarget> = {
 
   async resolve(args, graph) {
     const found = await lookupUser(graph, args, { positional: 'user' });
-    if (found.kind !== 'user') return found;
-    const { user } = found;
+    if (found.kind !== 'one') return found;
+    const user = found.item;
     const open = (user.serviceProvisioningErrors ?? []).filter((e) => e.isResolved !== true);
     const target: RetryProvisioningTarget = {
       user: { id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName },

@@ -1,0 +1,61 @@
+import type { ActionArgs, ParamSpec, Resolution } from './action';
+
+/** Exactly one match, or the resolution that ends the lookup: a pick list or a not-found message. */
+export type Choice<T> =
+  { readonly kind: 'one'; readonly item: T } | Exclude<Resolution<never>, { kind: 'resolved' }>;
+
+/** Where a command's argument sits, so a pick can put the chosen object's id in its place. */
+export type ArgumentSlot = { readonly positional: string } | { readonly flag: string };
+
+/** The value of an argument slot. */
+export function argumentValue(args: ActionArgs, slot: ArgumentSlot): string | undefined {
+  return 'flag' in slot ? args.flags[slot.flag] : args.positional[slot.positional];
+}
+
+/** The same arguments with one slot replaced, e.g. a display name by the chosen object id. */
+export function withArgument(args: ActionArgs, slot: ArgumentSlot, value: string): ActionArgs {
+  return 'flag' in slot
+    ? { positional: args.positional, flags: { ...args.flags, [slot.flag]: value } }
+    : { positional: { ...args.positional, [slot.positional]: value }, flags: args.flags };
+}
+
+/** How to word and label the matches of one kind of object. */
+export interface ChoiceWording<T> {
+  readonly notFound: string;
+  readonly ambiguous: (count: number) => string;
+  readonly label: (item: T) => string;
+  readonly detail: (item: T) => string;
+  readonly id: (item: T) => string;
+}
+
+/**
+ * Turns the matches of a lookup into one object, or into a pick list whose entries re-run the command
+ * with the object's id in the slot the name came from. The bot never guesses between matches.
+ */
+export function chooseOne<T>(
+  items: readonly T[],
+  args: ActionArgs,
+  slot: ArgumentSlot,
+  words: ChoiceWording<T>,
+): Choice<T> {
+  const [first] = items;
+  if (!first) return { kind: 'not-found', message: words.notFound };
+  if (items.length === 1) return { kind: 'one', item: first };
+  return {
+    kind: 'ambiguous',
+    prompt: words.ambiguous(items.length),
+    candidates: items.map((item) => ({
+      label: words.label(item),
+      detail: words.detail(item),
+      args: withArgument(args, slot, words.id(item)),
+    })),
+  };
+}
+
+/** The `<user>` argument most remediations take. */
+export const USER_PARAM: ParamSpec = {
+  name: 'user',
+  placeholder: 'user',
+  required: true,
+  description: 'Object id, UPN or display name',
+};
