@@ -10,6 +10,7 @@ import { exchangeOnBehalfOf } from './auth/on-behalf-of';
 import { SsoTokenValidator } from './auth/sso-token-validator';
 import { createAdapter, createTeamsBot } from './bot/teams-bot';
 import { ConnectorMessenger } from './bot/connector-messenger';
+import { CardActionRouter } from './chat/card-action-router';
 import { systemClock, type Clock } from './clock';
 import { CommandHandler } from './commands/command-handler';
 import type { Config } from './config';
@@ -83,7 +84,8 @@ export async function startApp(
     },
   });
   const commands = new CommandHandler(registry, resolver, remediations, logger);
-  const bot = createTeamsBot(config, adapter, messenger, () => ({ commands, approvals }), logger);
+  const cardActions = new CardActionRouter([approvals]);
+  const bot = createTeamsBot(config, adapter, messenger, () => ({ commands, cardActions }), logger);
   const server = createServer(bot, logger);
 
   await new Promise<void>((resolve, reject) => {

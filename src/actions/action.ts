@@ -6,6 +6,8 @@ export interface ParamSpec {
   readonly placeholder: string;
   readonly required: boolean;
   readonly description: string;
+  /** Only on the last positional: takes every remaining value (into `ActionArgs.lists`). */
+  readonly variadic?: boolean;
 }
 
 /** How a command is typed; help and the parser are both generated from this. */
@@ -20,6 +22,18 @@ export interface ActionSyntax {
 export interface ActionArgs {
   readonly positional: Readonly<Record<string, string>>;
   readonly flags: Readonly<Record<string, string>>;
+  /** Every value of a variadic positional, in order (its first value is also in `positional`). */
+  readonly lists?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** What help and the parser need to know about any command, remediation or built-in. */
+export interface CommandSpec {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly summary: string;
+  readonly description: string;
+  readonly examples: readonly string[];
+  readonly syntax: ActionSyntax;
 }
 
 /** A labelled value on a card. */
@@ -65,13 +79,7 @@ export interface Interpretation {
  * resolve the target with the app's read-only Graph client, execute with the approver's delegated client,
  * and interpret Graph's answer. Targets are plain JSON so they can be stored between steps.
  */
-export interface RemediationAction<T = unknown> {
-  readonly name: string;
-  readonly aliases: readonly string[];
-  readonly summary: string;
-  readonly description: string;
-  readonly examples: readonly string[];
-  readonly syntax: ActionSyntax;
+export interface RemediationAction<T = unknown> extends CommandSpec {
   readonly graphVersion: GraphVersion;
   /** Delegated Graph permission the app registration must be consented for. */
   readonly permission: string;
@@ -83,10 +91,12 @@ export interface RemediationAction<T = unknown> {
 }
 
 /** The usage line shown in help and after a typing mistake. */
-export function usageOf(action: Pick<RemediationAction, 'name' | 'syntax'>): string {
+export function usageOf(action: Pick<CommandSpec, 'name' | 'syntax'>): string {
   const parts = [action.name];
-  for (const p of action.syntax.positional)
-    parts.push(p.required ? `<${p.placeholder}>` : `[<${p.placeholder}>]`);
+  for (const p of action.syntax.positional) {
+    const word = `<${p.placeholder}>${p.variadic ? '…' : ''}`;
+    parts.push(p.required ? word : `[${word}]`);
+  }
   for (const f of action.syntax.flags) {
     const word = `--${f.name} <${f.placeholder}>`;
     parts.push(f.required ? word : `[${word}]`);

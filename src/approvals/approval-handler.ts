@@ -9,6 +9,7 @@ import {
   type CardActionTurn,
   type Messenger,
 } from '../chat/chat-types';
+import type { CardActionHandler } from '../chat/card-action-router';
 import type { Clock } from '../clock';
 import { OboError } from '../auth/on-behalf-of';
 import { SsoTokenError, type VerifiedUser } from '../auth/sso-token-validator';
@@ -77,7 +78,8 @@ const FOREIGN = error(
  * Handles Approve, Cancel and pick clicks. The card's data is only an opaque id; state, action and target
  * come from the store, and a conditional write lets exactly one click start the Graph call.
  */
-export class ApprovalHandler {
+export class ApprovalHandler implements CardActionHandler {
+  readonly verbs = ['approve', 'cancel', 'pick'] as const;
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: ApprovalDeps) {}

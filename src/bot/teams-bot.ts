@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import { ActivityTypes, CardFactory, type TurnContext } from 'botbuilder';
-import type { ApprovalHandler } from '../approvals/approval-handler';
+import type { CardActionResponse, CardActionTurn } from '../chat/chat-types';
 import type { CommandHandler } from '../commands/command-handler';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -12,7 +12,7 @@ import { universalActionBody, type LoginSettings } from './invoke-response';
 /** The domain handlers the bot layer dispatches to. */
 export interface BotHandlers {
   readonly commands: CommandHandler;
-  readonly approvals: ApprovalHandler;
+  readonly cardActions: { handle(turn: CardActionTurn): Promise<CardActionResponse> };
 }
 
 /** The Bot Framework pieces the server needs: the adapter to process requests and the app to run turns. */
@@ -96,7 +96,7 @@ export function createTeamsBot(
         );
       } else {
         body = universalActionBody(
-          await handlers().approvals.handle(toCardActionTurn(context, correlationId)),
+          await handlers().cardActions.handle(toCardActionTurn(context, correlationId)),
           login,
         );
       }

@@ -53,7 +53,6 @@ export interface HelpCommandCardData {
   readonly aliases: string;
   readonly roles: string;
   readonly permission: string;
-  readonly version: string;
 }
 
 /** Data for cards/notice.json: errors and short answers. */

@@ -1,4 +1,4 @@
-import type { ActionArgs, RemediationAction } from '../actions/action';
+import type { ActionArgs, CommandSpec } from '../actions/action';
 import type { ActionRegistry } from '../actions/registry';
 import { helpCard, helpCommandCard } from '../cards/help-cards';
 import { noticeCard } from '../cards/remediation-cards';
@@ -7,16 +7,18 @@ import type { RemediationStore } from '../approvals/remediation-store';
 import { withCardActivity } from '../approvals/remediation';
 import type { TargetResolver } from '../approvals/target-resolver';
 import type { Logger } from '../logger';
+import type { BuiltInCommand } from './built-in-command';
 import { parseCommand } from './command-parser';
 import { extractCommandText } from './text-cleanup';
 
 /** Writes a command back in its canonical form, for cards and the audit trail. */
-export function canonicalCommand(action: RemediationAction, args: ActionArgs): string {
+export function canonicalCommand(action: CommandSpec, args: ActionArgs): string {
   const quote = (v: string) => (/[\s"']/.test(v) ? `"${v.replace(/"/g, "'")}"` : v);
   const words = [action.name];
   for (const p of action.syntax.positional) {
     const value = args.positional[p.name];
-    if (value !== undefined) words.push(quote(value));
+    const values = p.variadic ? (args.lists?.[p.name] ?? []) : value !== undefined ? [value] : [];
+    words.push(...values.map(quote));
   }
   for (const f of action.syntax.flags) {
     const value = args.flags[f.name];
@@ -32,11 +34,12 @@ export class CommandHandler {
     private readonly resolver: TargetResolver,
     private readonly store: RemediationStore,
     private readonly logger: Logger,
+    private readonly builtIns: readonly BuiltInCommand[] = [],
   ) {}
 
   async handle(turn: CommandTurn, sink: ReplySink): Promise<void> {
     const text = extractCommandText(turn.rawText, turn.mentions, turn.botId);
-    const parsed = parseCommand(text, this.registry);
+    const parsed = parseCommand(text, this.registry, this.builtIns);
     const log = this.logger.child({ correlationId: turn.correlationId });
     log.info(
       { kind: parsed.kind, verb: parsed.kind === 'action' ? parsed.action.name : undefined },
@@ -44,7 +47,7 @@ export class CommandHandler {
     );
     switch (parsed.kind) {
       case 'empty':
-        await sink.sendCard(helpCard(this.registry), 'What I can do');
+        await sink.sendCard(helpCard(this.registry, this.builtIns), 'What I can do');
         return;
       case 'help':
         if (parsed.topic) await sink.sendCard(helpCommandCard(parsed.topic), `Help for ${parsed.topic.name}`);
@@ -58,7 +61,7 @@ export class CommandHandler {
             }),
             'No such command',
           );
-        } else await sink.sendCard(helpCard(this.registry), 'What I can do');
+        } else await sink.sendCard(helpCard(this.registry, this.builtIns), 'What I can do');
         return;
       case 'error':
         await sink.sendCard(
@@ -74,6 +77,11 @@ export class CommandHandler {
           parsed.message,
         );
         return;
+      case 'builtin': {
+        const command = this.builtIns.find((c) => c.name === parsed.command.name);
+        if (command) await command.run(parsed.args, turn, sink);
+        return;
+      }
       case 'action': {
         const command = canonicalCommand(parsed.action, parsed.args);
         const result = await this.resolver.resolve(parsed.action, parsed.args, {

@@ -1,10 +1,10 @@
-import { usageOf, type ActionArgs, type RemediationAction } from '../actions/action';
+import { usageOf, type ActionArgs, type CommandSpec, type RemediationAction } from '../actions/action';
 import type { ActionRegistry } from '../actions/registry';
 import { closest } from './did-you-mean';
 import { tokenize, TokenizeError } from './tokenizer';
 
-/** Commands the bot answers itself, beside the remediations. */
-export const BUILT_IN_COMMANDS = ['help'] as const;
+/** The verb that lists every command. */
+export const HELP_WORDS = ['help', '?'] as const;
 
 /** Longest command the parser reads; longer text is refused before any work. */
 export const MAX_COMMAND_LENGTH = 1000;
@@ -12,8 +12,9 @@ export const MAX_COMMAND_LENGTH = 1000;
 /** What a line of text asks for. */
 export type ParsedCommand =
   | { readonly kind: 'empty' }
-  | { readonly kind: 'help'; readonly topic?: RemediationAction; readonly unknownTopic?: string }
+  | { readonly kind: 'help'; readonly topic?: CommandSpec; readonly unknownTopic?: string }
   | { readonly kind: 'action'; readonly action: RemediationAction; readonly args: ActionArgs }
+  | { readonly kind: 'builtin'; readonly command: CommandSpec; readonly args: ActionArgs }
   | {
       readonly kind: 'error';
       readonly message: string;
@@ -21,15 +22,15 @@ export type ParsedCommand =
       readonly suggestion?: string;
     };
 
-function usageError(action: RemediationAction, message: string): ParsedCommand {
-  return { kind: 'error', message, usage: usageOf(action) };
-}
-
 /**
  * Parses cleaned command text against the registry: case-insensitive verbs and aliases, quoted values,
  * `--flag value` and `--flag=value`, and a usage line for anything missing or extra.
  */
-export function parseCommand(text: string, registry: ActionRegistry): ParsedCommand {
+export function parseCommand(
+  text: string,
+  registry: ActionRegistry,
+  builtIns: readonly CommandSpec[] = [],
+): ParsedCommand {
   if (text.trim() === '') return { kind: 'empty' };
   if (text.length > MAX_COMMAND_LENGTH) {
     return {
@@ -46,25 +47,41 @@ export function parseCommand(text: string, registry: ActionRegistry): ParsedComm
   }
   const [verb = '', ...rest] = words;
   if (verb === '') return { kind: 'empty' };
-  if (verb.toLowerCase() === 'help' || verb === '?') {
+  const findBuiltIn = (word: string) =>
+    builtIns.find((c) => [c.name, ...c.aliases].some((w) => w.toLowerCase() === word.toLowerCase()));
+  if ((HELP_WORDS as readonly string[]).includes(verb.toLowerCase())) {
     const topicWord = rest[0];
     if (!topicWord) return { kind: 'help' };
-    const topic = registry.find(topicWord);
+    const topic = registry.find(topicWord) ?? findBuiltIn(topicWord);
     return topic ? { kind: 'help', topic } : { kind: 'help', unknownTopic: topicWord };
+  }
+  const builtIn = findBuiltIn(verb);
+  if (builtIn) {
+    const bound = bindArguments(builtIn, rest);
+    return bound.kind === 'bound' ? { kind: 'builtin', command: builtIn, args: bound.args } : bound;
   }
   const action = registry.find(verb);
   if (!action) {
-    const suggestion = closest(verb, [...registry.words(), ...BUILT_IN_COMMANDS]);
+    const words = [...registry.words(), ...builtIns.flatMap((c) => [c.name, ...c.aliases]), 'help'];
+    const suggestion = closest(verb, words);
     return {
       kind: 'error',
       message: `"${truncate(verb, 40)}" is not a command I know.`,
       ...(suggestion ? { suggestion } : {}),
     };
   }
-  return bindArguments(action, rest);
+  const bound = bindArguments(action, rest);
+  return bound.kind === 'bound' ? { kind: 'action', action, args: bound.args } : bound;
 }
 
-function bindArguments(action: RemediationAction, words: readonly string[]): ParsedCommand {
+type Binding =
+  { readonly kind: 'bound'; readonly args: ActionArgs } | Extract<ParsedCommand, { kind: 'error' }>;
+
+function usageError(action: CommandSpec, message: string): Extract<ParsedCommand, { kind: 'error' }> {
+  return { kind: 'error', message, usage: usageOf(action) };
+}
+
+function bindArguments(action: CommandSpec, words: readonly string[]): Binding {
   const flags: Record<string, string> = {};
   const values: string[] = [];
   const known = action.syntax.flags.map((f) => f.name);
@@ -91,7 +108,13 @@ function bindArguments(action: RemediationAction, words: readonly string[]): Par
     values.push(word);
   }
   const positional: Record<string, string> = {};
+  const lists: Record<string, string[]> = {};
   const specs = action.syntax.positional;
+  const last = specs[specs.length - 1];
+  if (last?.variadic && values.length >= specs.length) {
+    lists[last.name] = values.splice(specs.length - 1);
+    if (lists[last.name]?.[0] !== undefined) positional[last.name] = lists[last.name]?.[0] ?? '';
+  }
   if (values.length > specs.length) {
     return usageError(
       action,
@@ -109,10 +132,11 @@ function bindArguments(action: RemediationAction, words: readonly string[]): Par
   for (const spec of action.syntax.flags) {
     if (spec.required && !(spec.name in flags)) return usageError(action, `--${spec.name} is missing.`);
   }
-  const args: ActionArgs = { positional, flags };
+  const args: ActionArgs =
+    Object.keys(lists).length > 0 ? { positional, flags, lists } : { positional, flags };
   const problem = action.syntax.check?.(args);
   if (problem) return usageError(action, problem);
-  return { kind: 'action', action, args };
+  return { kind: 'bound', args };
 }
 
 function truncate(text: string, max: number): string {

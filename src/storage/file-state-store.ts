@@ -47,6 +47,15 @@ export class FileStateStore implements StateStore {
     return this.lock.run(key, () => fs.rm(this.fileFor(key), { force: true }));
   }
 
+  async list(prefix: string): Promise<string[]> {
+    const names = await fs.readdir(this.dir);
+    return names
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => decodeURIComponent(n.slice(0, -'.json'.length)))
+      .filter((k) => k.startsWith(prefix))
+      .sort();
+  }
+
   private fileFor(key: string): string {
     return path.join(this.dir, `${encodeURIComponent(key)}.json`);
   }

@@ -24,6 +24,10 @@ export class MemoryStateStore implements StateStore {
     this.items.delete(key);
   }
 
+  async list(prefix: string): Promise<string[]> {
+    return [...this.items.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+
   private put<T>(key: string, value: T): string {
     const eTag = randomUUID();
     this.items.set(key, { value: JSON.stringify(value), eTag });

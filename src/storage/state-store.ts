@@ -23,6 +23,8 @@ export interface StateStore {
   /** Writes only if the stored eTag still equals `eTag`; resolves the new eTag. */
   update<T>(key: string, value: T, eTag: string): Promise<string>;
   delete(key: string): Promise<void>;
+  /** Keys that start with `prefix`, in ascending order; how audit trails and subscriptions are enumerated. */
+  list(prefix: string): Promise<string[]>;
 }
 
 /**

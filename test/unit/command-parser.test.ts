@@ -138,3 +138,59 @@ describe('parseCommand', () => {
     expect(parseCommand(text, registry).kind).toBe('action');
   });
 });
+
+describe('built-in commands', () => {
+  const builtIns = [
+    {
+      name: 'subscribe',
+      aliases: ['sub'],
+      summary: 's',
+      description: 'd',
+      examples: [],
+      syntax: {
+        positional: [
+          { name: 'kinds', placeholder: 'kind', required: true, description: 'k', variadic: true },
+        ],
+        flags: [],
+      },
+    },
+    {
+      name: 'history',
+      aliases: [],
+      summary: 'h',
+      description: 'd',
+      examples: [],
+      syntax: {
+        positional: [],
+        flags: [{ name: 'limit', placeholder: 'N', required: false, description: 'n' }],
+      },
+    },
+  ];
+
+  it.each([
+    ['subscribe license cloudpc', 'subscribe', { kinds: 'license' }, { kinds: ['license', 'cloudpc'] }, {}],
+    ['SUB all', 'subscribe', { kinds: 'all' }, { kinds: ['all'] }, {}],
+    ['history --limit 5', 'history', {}, undefined, { limit: '5' }],
+  ])('%s', (text, name, positional, lists, flags) => {
+    const parsed = parseCommand(text, registry, builtIns);
+    expect(parsed.kind).toBe('builtin');
+    if (parsed.kind !== 'builtin') return;
+    expect(parsed.command.name).toBe(name);
+    expect(parsed.args.positional).toEqual(positional);
+    expect(parsed.args.lists).toEqual(lists);
+    expect(parsed.args.flags).toEqual(flags);
+  });
+
+  it('suggests a built-in for a near miss and explains its usage', () => {
+    const miss = parseCommand('histroy', registry, builtIns);
+    expect(miss).toMatchObject({ kind: 'error', suggestion: 'history' });
+    expect(parseCommand('subscribe', registry, builtIns)).toMatchObject({
+      kind: 'error',
+      usage: 'subscribe <kind>…',
+    });
+    expect(parseCommand('help history', registry, builtIns)).toMatchObject({
+      kind: 'help',
+      topic: { name: 'history' },
+    });
+  });
+});

@@ -1,0 +1,10 @@
+import type { ActionArgs, CommandSpec } from '../actions/action';
+import type { CommandTurn, ReplySink } from '../chat/chat-types';
+
+/**
+ * A command the bot answers itself (history, status, subscriptions…), parsed from the same kind of
+ * syntax as the remediations so help and "did you mean" cover it too.
+ */
+export interface BuiltInCommand extends CommandSpec {
+  run(args: ActionArgs, turn: CommandTurn, sink: ReplySink): Promise<void>;
+}
