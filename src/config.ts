@@ -74,6 +74,19 @@ const schema = z.object({
   ALLOWED_TENANT_IDS: optionalString,
   DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./.data')),
   INVOKE_DEADLINE_MS: intIn(0, 4500, 2500),
+  POLICY_FILE: optionalString,
+  ADMIN_USER_IDS: optionalString,
+  MONITOR_INTERVAL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^\d+(ms|s|m|h)?$/, 'must be a duration such as 300, 90s, 5m or 1h')
+      .optional(),
+  ),
+  NOTIFY_DIGEST_THRESHOLD: intIn(1, 1000, 5),
+  NOTIFY_WEBHOOK_SECRET: optionalString,
+  SANDBOX_MODE: z.preprocess(blankToUndefined, z.enum(['true', 'false']).default('false')),
 });
 
 /** Rules across keys, checked on the raw environment so they are reported even when other keys are bad. */
@@ -103,6 +116,16 @@ function crossKeyProblems(raw: Env): string[] {
     problems.push(
       'AAD_APP_CLIENT_SECRET is required, or AAD_APP_CERTIFICATE_PATH or AAD_APP_MANAGED_IDENTITY_CLIENT_ID instead (the on-behalf-of exchange needs a client credential)',
     );
+  }
+  for (const id of splitList(env('ADMIN_USER_IDS') ?? '')) {
+    if (!guid.safeParse(id).success) problems.push(`ADMIN_USER_IDS "${id}" is not an Entra object id (GUID)`);
+  }
+  if (env('SANDBOX_MODE') === 'true') {
+    if (env('NODE_ENV') === 'production') problems.push('SANDBOX_MODE is refused when NODE_ENV=production');
+    const authority = env('AAD_APP_OAUTH_AUTHORITY_HOST');
+    if (!authority || !isLoopbackUrl(authority)) {
+      problems.push('SANDBOX_MODE is refused unless AAD_APP_OAUTH_AUTHORITY_HOST is a loopback simulator');
+    }
   }
   for (const id of splitList(env('ALLOWED_TENANT_IDS') ?? '')) {
     if (!guid.safeParse(id).success) problems.push(`ALLOWED_TENANT_IDS "${id}" is not a tenant id (GUID)`);
@@ -146,6 +169,28 @@ export interface Config {
   readonly allowedTenantIds: readonly string[];
   readonly dataDir: string;
   readonly invokeDeadlineMs: number;
+  readonly governance: {
+    /** Path of the approval policy (YAML); undefined means the safe default built from ADMIN_USER_IDS. */
+    readonly policyFile: string | undefined;
+    readonly adminUserIds: readonly string[];
+  };
+  readonly notifications: {
+    /** How often the failure monitor runs; undefined means it is off. */
+    readonly monitorIntervalMs: number | undefined;
+    readonly digestThreshold: number;
+    readonly webhookSecret: string | undefined;
+  };
+  /** Local sandbox only: approvers' tokens come from the simulated tenant (never in production). */
+  readonly sandboxMode: boolean;
+}
+
+/** Parses 300 (seconds), 90s, 5m, 1h or 1500ms into milliseconds. */
+export function parseDuration(value: string): number {
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(value.trim());
+  if (!match) throw new Error(`Not a duration: ${value}`);
+  const n = Number(match[1]);
+  const unit = match[2] ?? 's';
+  return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
 }
 
 /** Reads and validates the environment once, at start; throws a ConfigError naming every bad key. */
@@ -187,6 +232,16 @@ export function loadConfig(env: Env): Config {
     allowedTenantIds: allowed.map((t) => t.toLowerCase()),
     dataDir: e.DATA_DIR,
     invokeDeadlineMs: e.INVOKE_DEADLINE_MS,
+    governance: {
+      policyFile: e.POLICY_FILE,
+      adminUserIds: e.ADMIN_USER_IDS ? splitList(e.ADMIN_USER_IDS).map((id) => id.toLowerCase()) : [],
+    },
+    notifications: {
+      monitorIntervalMs: e.MONITOR_INTERVAL ? parseDuration(e.MONITOR_INTERVAL) : undefined,
+      digestThreshold: e.NOTIFY_DIGEST_THRESHOLD,
+      webhookSecret: e.NOTIFY_WEBHOOK_SECRET,
+    },
+    sandboxMode: e.SANDBOX_MODE === 'true',
   };
   return deepFreeze(config);
 }

@@ -5,6 +5,7 @@ import { noticeCard, remediationCard } from '../cards/remediation-cards';
 import type { AdaptiveCardJson } from '../cards/render';
 import {
   baseConversationId,
+  type Actor,
   type CardActionResponse,
   type CardActionTurn,
   type Messenger,
@@ -52,6 +53,11 @@ export interface ApprovalDeps {
   /** How long an invoke may take, sign-in checks included, before it answers "Running". */
   readonly deadlineMs: number;
   readonly logger: Logger;
+  /**
+   * Local sandbox only: where an approver's token comes from when the client does no SSO. The token is
+   * still validated and exchanged on-behalf-of like one from Teams.
+   */
+  readonly sandboxSsoToken?: (from: Actor) => Promise<string | undefined>;
 }
 
 const remediationData = z.object({ rid: z.string().max(64) }).passthrough();
@@ -130,11 +136,12 @@ export class ApprovalHandler implements CardActionHandler {
     const r = loaded;
     const log = this.deps.logger.child({ correlationId: turn.correlationId, remediationId: r.id });
     if (r.state !== 'pending' || r.confirmation.blocked) return this.card(r);
-    if (!turn.ssoToken) return { kind: 'loginRequest', text: 'Sign in to approve this remediation' };
+    const ssoToken = turn.ssoToken ?? (await this.deps.sandboxSsoToken?.(turn.from));
+    if (!ssoToken) return { kind: 'loginRequest', text: 'Sign in to approve this remediation' };
 
     let user: VerifiedUser;
     try {
-      user = await this.deps.validator.validate(turn.ssoToken, turn.from.aadObjectId);
+      user = await this.deps.validator.validate(ssoToken, turn.from.aadObjectId);
     } catch (err) {
       if (!(err instanceof SsoTokenError)) throw err;
       log.warn({ reason: err.reason }, 'sso token refused');
@@ -145,7 +152,7 @@ export class ApprovalHandler implements CardActionHandler {
 
     let graph: GraphApi;
     try {
-      graph = await this.deps.delegatedGraph(user, turn.ssoToken, turn.correlationId);
+      graph = await this.deps.delegatedGraph(user, ssoToken, turn.correlationId);
     } catch (err) {
       if (!(err instanceof OboError)) throw err;
       log.warn({ kind: err.kind, aadsts: err.aadsts }, 'on-behalf-of exchange failed');
