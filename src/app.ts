@@ -8,6 +8,7 @@ import { defaultRegistry } from './actions/registry';
 import { createAppCredential, graphScope } from './auth/app-credential';
 import { exchangeOnBehalfOf } from './auth/on-behalf-of';
 import { SsoTokenValidator } from './auth/sso-token-validator';
+import { createSandboxTokenSource } from './auth/sandbox-token-source';
 import { createAdapter, createTeamsBot } from './bot/teams-bot';
 import { ConnectorMessenger } from './bot/connector-messenger';
 import { CardActionRouter } from './chat/card-action-router';
@@ -77,6 +78,7 @@ export async function startApp(
     messenger,
     clock,
     deadlineMs: config.invokeDeadlineMs,
+    ...(config.sandboxMode ? { sandboxSsoToken: createSandboxTokenSource(config, { logger }) } : {}),
     logger,
     delegatedGraph: async (user, ssoToken, correlationId) => {
       const { token } = await exchangeOnBehalfOf(config.aad, user.tenantId, ssoToken, scope);

@@ -190,6 +190,16 @@ export interface IssueUserTokenOptions {
   extraClaims?: JwtClaims;
 }
 
+/** A person the sandbox SSO endpoint may sign in (see {@link FakeEntra.enableSandboxSso}). */
+export interface SandboxSsoUser {
+  oid: string;
+  name: string;
+  upn: string;
+}
+
+/** Path (after `/{tenant}/`) of the sandbox-only endpoint that stands in for Teams SSO. */
+export const SANDBOX_SSO_TOKEN_PATH = 'oauth2/v2.0/sandbox-sso-token';
+
 /** Result of {@link FakeEntra.verifyToken}. */
 export type TokenVerification =
   | { ok: true; claims: JwtClaims }
@@ -225,6 +235,7 @@ export class FakeEntra {
   private readonly log: RecordLog<EntraRequestRecord>;
   private readonly clients = new Map<string, EntraClientRegistration & { servicePrincipalId: string }>();
   private readonly faults: StoredFault[] = [];
+  private sandboxUsers: ((oid: string) => SandboxSsoUser | undefined) | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -273,6 +284,15 @@ export class FakeEntra {
     };
     for (const c of opts.clients ?? []) entra.registerClient(c);
     return entra;
+  }
+
+  /**
+   * Local sandbox only: turns on `POST /{tenant}/oauth2/v2.0/sandbox-sso-token`, which gives an authenticated
+   * client a Teams-SSO-like token (audience: the client's Application ID URI) for a user the lookup knows.
+   * The Agents Playground does no SSO, so this is how the sandboxed bot gets an approver's token.
+   */
+  enableSandboxSso(lookup: (oid: string) => SandboxSsoUser | undefined): void {
+    this.sandboxUsers = lookup;
   }
 
   /** Stops the server and drops open connections. */
@@ -429,6 +449,15 @@ export class FakeEntra {
     if (method === 'GET' && (rest === 'discovery/v2.0/keys' || rest === 'discovery/keys')) {
       return reply(200, this.jwks());
     }
+    if (rest === SANDBOX_SSO_TOKEN_PATH && method === 'POST' && this.sandboxUsers) {
+      const form = Object.fromEntries(new URLSearchParams(body));
+      record.form = redactForm(form);
+      record.grantType = 'sandbox_sso';
+      if (form['client_id'] !== undefined) record.clientId = form['client_id'];
+      const outcome = this.sandboxSso(tenant, form, this.sandboxUsers);
+      if ('error' in outcome) return replyError(outcome);
+      return reply(200, outcome.body);
+    }
     if (rest === 'oauth2/v2.0/token' || rest === 'oauth2/token') {
       if (method !== 'POST') {
         return replyError({
@@ -512,6 +541,46 @@ export class FakeEntra {
     return kind === 'client_credentials'
       ? this.clientCredentials(client, tid, appidacr, form)
       : this.onBehalfOf(client, tenant, appidacr, form);
+  }
+
+  private sandboxSso(
+    tenant: string,
+    form: Record<string, string>,
+    lookup: (oid: string) => SandboxSsoUser | undefined,
+  ): EntraErrorAnswer | { body: unknown } {
+    const clientId = form['client_id'] ?? '';
+    const client = this.clients.get(clientId);
+    if (!client || (!TENANT_ALIASES.has(tenant) && !client.multiTenant && tenant !== client.tenantId)) {
+      return {
+        status: 400,
+        error: 'unauthorized_client',
+        code: 700016,
+        description: `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`,
+      };
+    }
+    const auth = this.authenticateClient(client, form);
+    if (auth) return auth;
+    const oid = form['user_oid'] ?? '';
+    const user = lookup(oid);
+    if (!user) {
+      return {
+        status: 400,
+        error: 'invalid_grant',
+        code: 50034,
+        description: `The user account ${oid || '(none)'} does not exist in the directory.`,
+      };
+    }
+    const audience = client.appIdUris?.[0] ?? client.clientId;
+    const tenantId = TENANT_ALIASES.has(tenant) ? client.tenantId : tenant;
+    const token = this.issueUserToken({ tenantId, oid: user.oid, name: user.name, upn: user.upn, audience });
+    return {
+      body: {
+        token_type: 'Bearer',
+        scope: `${audience}/access_as_user`,
+        expires_in: 3600,
+        access_token: token,
+      },
+    };
   }
 
   private authenticateClient(

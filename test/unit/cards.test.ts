@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { defaultRegistry } from '../../src/actions/registry';
 import type { Remediation } from '../../src/approvals/remediation';
 import { helpCard, helpCommandCard } from '../../src/cards/help-cards';
@@ -123,17 +121,5 @@ describe('card templates', () => {
       '"data":{"rid":"AAAAAAAAAAAAAAAAAAAAAA"}',
       '"data":{"rid":"AAAAAAAAAAAAAAAAAAAAAA"}',
     ]);
-  });
-});
-
-describe('app manifest', () => {
-  it('lists exactly the registry commands plus help', () => {
-    const manifest = JSON.parse(
-      readFileSync(path.join(__dirname, '../../appPackage/manifest.json'), 'utf8'),
-    ) as {
-      bots: Array<{ commandLists: Array<{ commands: Array<{ title: string }> }> }>;
-    };
-    const titles = manifest.bots[0]!.commandLists[0]!.commands.map((c) => c.title);
-    expect(titles).toEqual([...registry.actions.map((a) => a.name), 'help']);
   });
 });

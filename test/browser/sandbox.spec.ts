@@ -1,0 +1,75 @@
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import { defaultRegistry } from '../../src/actions/registry';
+import { CONTOSO } from '../fakes';
+import { startSandbox, type Sandbox } from '../sandbox/sandbox';
+import { ARTIFACTS_DIR, openIsolatedPage, screenshot, type IsolatedPage } from './browser';
+import { PlaygroundPage } from './playground-page';
+
+const BOT_NAME = 'Provisioning Fixer';
+const OBO_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+/**
+ * The local sandbox as a newcomer sees it: the real bot against the simulated tenant, driven through the
+ * Microsoft 365 Agents Playground's own web client in headless Chromium, with no request leaving loopback.
+ */
+describe('the sandbox in the Microsoft 365 Agents Playground', () => {
+  let sandbox: Sandbox | undefined;
+  let ui: IsolatedPage | undefined;
+  let playground: PlaygroundPage;
+  let botLog: WriteStream | undefined;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    botLog = createWriteStream(path.join(ARTIFACTS_DIR, 'bot.log'));
+    sandbox = await startSandbox({ logLevel: 'info', logDestination: botLog });
+    ui = await openIsolatedPage(sandbox.playground!.url);
+    playground = new PlaygroundPage(ui.page, BOT_NAME);
+    await playground.open(sandbox.playground!.url);
+    await playground.closeLogPanel();
+    await playground.openChannel('Provisioning');
+  });
+
+  afterAll(async () => {
+    await ui?.close();
+    await sandbox?.close();
+    await new Promise<void>((resolve) => (botLog ? botLog.end(() => resolve()) : resolve()));
+  });
+
+  it('answers "@Provisioning Fixer help" in a team channel with every command', async () => {
+    const thread = await playground.mentionBot('help');
+    await thread.getByText('Provisioning remediation').waitFor();
+    for (const action of defaultRegistry({ now: () => new Date() }).actions) {
+      await thread.getByText(action.summary).waitFor();
+    }
+    await screenshot(ui!.page, 'help-in-channel');
+  });
+
+  it('runs retry-provisioning from the command to Succeeded through the card buttons', async () => {
+    const s = sandbox!;
+    const thread = await playground.mentionBot('retry-provisioning alice@contoso.com');
+    await thread.getByText('Approval needed').waitFor();
+    await thread.getByText('Retry service provisioning for Alice Smith').first().waitFor();
+    await thread
+      .getByText(/proxy address SMTP:alice@contoso.com is already used/)
+      .first()
+      .waitFor();
+    expect(s.tenant.graph.callCount('retryServiceProvisioning')).toBe(0);
+    await screenshot(ui!.page, 'confirmation-card');
+
+    await thread.getByRole('button', { name: 'Approve' }).first().click();
+    await thread.getByText('Succeeded').first().waitFor();
+    await thread.getByText('Graph status').first().waitFor();
+    expect(await thread.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+    await screenshot(ui!.page, 'succeeded-card');
+
+    // Approve worked without SSO because the bot fetched Ada's token from the simulated tenant, then
+    // validated it and exchanged it on-behalf-of her: Graph saw her delegated token, not the app's.
+    const entra = s.tenant.entra.requests;
+    expect(entra.some((r) => r.grantType === 'sandbox_sso' && r.status === 200)).toBe(true);
+    expect(entra.some((r) => r.grantType === OBO_GRANT && r.status === 200)).toBe(true);
+    expect(s.tenant.graph.callCount('retryServiceProvisioning', CONTOSO.users.alice)).toBe(1);
+    const write = s.tenant.graph.writes().find((w) => w.path.endsWith('/retryServiceProvisioning'));
+    expect(write?.token).toMatchObject({ oid: CONTOSO.admins.ada, idtyp: 'user' });
+  });
+});
