@@ -55,6 +55,8 @@ export function sandboxEnv(tenant: SimulatedTenant, dataDir: string): Env {
     DATA_DIR: dataDir,
     ADMIN_USER_IDS: Object.values(CONTOSO.admins).join(','),
     POLICY_FILE: SANDBOX_POLICY_PATH,
+    // The failure monitor scans the simulated tenant; `subscribe all` in a channel brings its cards there.
+    MONITOR_INTERVAL: '30s',
     SANDBOX_MODE: 'true',
   };
 }
@@ -99,4 +101,5 @@ export const SANDBOX_TRY_COMMANDS = [
   'retry-cloudpc-policy "Frontline shift workers"',
   'reprocess-access-request --user alice@contoso.com',
   'provision-on-demand bob@contoso.com --app Salesforce',
+  'subscribe all',
 ] as const;

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { parseEnvFile, ROOT_DIR } from '../../scripts/package-app';
+import { CONTOSO, contosoSeed } from '../fakes';
+
+const read = (file: string) => readFileSync(path.join(ROOT_DIR, file), 'utf8');
+const placeholders = (text: string) =>
+  [...text.matchAll(/\$\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)].map((m) => m[1]!);
+
+interface Step {
+  uses: string;
+  with?: Record<string, unknown>;
+  writeToEnvironmentFile?: Record<string, string>;
+}
+type Project = Record<'provision' | 'deploy' | 'publish', Step[] | undefined> & { version: string };
+
+/** Values the Toolkit supplies itself: the environment name, and ids it generates on provision. */
+const BUILT_IN = new Set(['TEAMSFX_ENV', 'AAD_APP_ACCESS_AS_USER_PERMISSION_ID']);
+/** Outputs of infra/azure.bicep, which arm/deploy writes into the env file. */
+const BICEP_OUTPUTS = [...read('infra/azure.bicep').matchAll(/^output (\w+) /gm)].map((m) => m[1]!);
+
+/** Every variable a step writes back into env/.env.<env> (writeToEnvironmentFile, ::set-teamsfx-env). */
+function written(steps: Step[]): Set<string> {
+  const out = new Set<string>();
+  for (const step of steps) {
+    for (const name of Object.values(step.writeToEnvironmentFile ?? {})) out.add(name);
+    const run = typeof step.with?.run === 'string' ? step.with.run : '';
+    for (const m of run.matchAll(/::set-teamsfx-env (\w+)=/g)) out.add(m[1]!);
+    if (step.uses === 'arm/deploy') BICEP_OUTPUTS.forEach((o) => out.add(o));
+  }
+  return out;
+}
+
+describe.each([
+  ['m365agents.yml', 'dev'],
+  ['m365agents.local.yml', 'local'],
+])('%s (environment %s)', (file, env) => {
+  const text = read(file);
+  const project = parse(text) as Project;
+  const steps = [...(project.provision ?? []), ...(project.deploy ?? []), ...(project.publish ?? [])];
+  const envValues = parseEnvFile(read(`env/.env.${env}`));
+
+  it('provisions the Teams app and the Entra app, and builds the same package as npm run package', () => {
+    const uses = (project.provision ?? []).map((s) => s.uses);
+    expect(uses).toEqual(expect.arrayContaining(['teamsApp/create', 'aadApp/create', 'aadApp/update']));
+    const zip = (project.provision ?? []).find((s) => s.uses === 'teamsApp/zipAppPackage');
+    expect(zip?.with).toMatchObject({
+      manifestPath: './appPackage/manifest.json',
+      outputZipPath: './appPackage/build/appPackage.${{TEAMSFX_ENV}}.zip',
+    });
+    expect(project.deploy?.length).toBeGreaterThan(0);
+  });
+
+  it('only uses variables that the env file declares, the .user file holds, or an earlier step writes', () => {
+    const sources = [text, read('appPackage/manifest.json'), read('aad.manifest.json')];
+    if (file === 'm365agents.yml') sources.push(read('infra/azure.parameters.json'));
+    const known = new Set([...Object.keys(envValues), ...written(steps), ...BUILT_IN]);
+    const unknown = sources
+      .flatMap(placeholders)
+      .filter((name) => !known.has(name) && !name.startsWith('SECRET_'));
+    expect([...new Set(unknown)]).toEqual([]);
+  });
+});
+
+describe('committed environment files', () => {
+  it.each(['local', 'dev'])('env/.env.%s holds no secret value', (env) => {
+    const values = parseEnvFile(read(`env/.env.${env}`));
+    const secrets = Object.entries(values).filter(([k, v]) => /SECRET|PASSWORD/.test(k) && v !== '');
+    expect(secrets).toEqual([]);
+    expect(Object.keys(values).filter((k) => k.startsWith('SECRET_'))).toEqual([]);
+  });
+
+  it('keeps secrets and generated runtime settings out of git', () => {
+    const ignored = read('.gitignore').split('\n');
+    expect(ignored).toContain('env/.env.*.user');
+    expect(ignored).toContain('.localConfigs');
+    expect(ignored).toContain('appPackage/build/');
+  });
+});
+
+describe('.m365agentsplayground.yml (the sandbox)', () => {
+  interface Person {
+    id: string;
+    name: string;
+    userPrincipleName: string;
+    aadObjectId: string;
+    email: string;
+  }
+  const config = parse(read('.m365agentsplayground.yml')) as {
+    version: string;
+    tenantId: string;
+    bot: { id: string; name: string };
+    currentUser: Person;
+    users: Person[];
+    team: { name: string; channels: Array<{ id: string; name: string }> };
+  };
+  const seed = contosoSeed(new Date());
+
+  it('puts the bot in a team channel of the simulated tenant', () => {
+    expect(config.version).toBe('0.1.1');
+    expect(config.tenantId).toBe(CONTOSO.tenantId);
+    expect(config.bot.name).toBe('Provisioning Fixer');
+    expect(config.team.channels).toEqual([
+      { id: expect.stringMatching(/@thread\.tacv2$/), name: 'Provisioning' },
+    ]);
+  });
+
+  it('has the five other people the Playground takes, all from the simulated tenant', () => {
+    expect(config.users).toHaveLength(5);
+    for (const person of [config.currentUser, ...config.users]) {
+      const user = seed.users?.find((u) => u.id === person.aadObjectId);
+      expect(user).toMatchObject({ displayName: person.name, userPrincipalName: person.userPrincipleName });
+      expect(person.email).toBe(person.userPrincipleName);
+    }
+    expect(new Set(config.users.map((u) => u.id)).size).toBe(5);
+  });
+
+  it('signs in as Ada, who holds every remediation role, so Approve succeeds', () => {
+    expect(config.currentUser.aadObjectId).toBe(CONTOSO.admins.ada);
+    expect(seed.roles?.[CONTOSO.admins.ada]).toEqual(
+      expect.arrayContaining(['User Administrator', 'License Administrator', 'Cloud PC Administrator']),
+    );
+  });
+});
