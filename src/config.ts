@@ -86,6 +86,17 @@ const schema = z.object({
   ),
   NOTIFY_DIGEST_THRESHOLD: intIn(1, 1000, 5),
   NOTIFY_WEBHOOK_SECRET: optionalString,
+  STORAGE_CONNECTION_STRING: optionalString,
+  STORAGE_CONTAINER: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(
+        /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+        'must be a valid blob container name (3-63 lowercase letters, digits, dashes)',
+      )
+      .default('chatops-state'),
+  ),
   SANDBOX_MODE: z.preprocess(blankToUndefined, z.enum(['true', 'false']).default('false')),
 });
 
@@ -180,6 +191,11 @@ export interface Config {
     readonly digestThreshold: number;
     readonly webhookSecret: string | undefined;
   };
+  readonly storage: {
+    /** Set: state lives in Azure Blob Storage, shared by every instance; unset: files in DATA_DIR. */
+    readonly connectionString: string | undefined;
+    readonly container: string;
+  };
   /** Local sandbox only: approvers' tokens come from the simulated tenant (never in production). */
   readonly sandboxMode: boolean;
 }
@@ -241,6 +257,7 @@ export function loadConfig(env: Env): Config {
       digestThreshold: e.NOTIFY_DIGEST_THRESHOLD,
       webhookSecret: e.NOTIFY_WEBHOOK_SECRET,
     },
+    storage: { connectionString: e.STORAGE_CONNECTION_STRING, container: e.STORAGE_CONTAINER },
     sandboxMode: e.SANDBOX_MODE === 'true',
   };
   return deepFreeze(config);

@@ -1,5 +1,6 @@
 import { startApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { PolicyError } from './governance/policy-file';
 import { createLogger } from './logger';
 
 async function main(): Promise<void> {
@@ -14,7 +15,18 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const app = await startApp(config, logger);
+  let app;
+  try {
+    app = await startApp(config, logger);
+  } catch (err) {
+    if (err instanceof PolicyError) {
+      process.stderr.write(
+        `${err.message}\nFix the file named by POLICY_FILE; see config/policy.example.yaml.\n`,
+      );
+      process.exit(2);
+    }
+    throw err;
+  }
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => process.exit(1), 10_000);

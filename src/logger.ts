@@ -25,6 +25,8 @@ export const REDACTED_PATHS = [
   '*.value.authentication',
   'config.botPassword',
   'config.aadAppClientSecret',
+  'connectionString',
+  '*.connectionString',
 ];
 
 /** One structured JSON logger per process; child loggers carry the turn's correlation id. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RemediationAction } from '../actions/action';
 import type { ActionRegistry } from '../actions/registry';
-import { noticeCard, remediationCard } from '../cards/remediation-cards';
+import { noticeCard, remediationCard, type CardView } from '../cards/remediation-cards';
 import type { AdaptiveCardJson } from '../cards/render';
 import {
   baseConversationId,
@@ -17,12 +17,17 @@ import { SsoTokenError, type VerifiedUser } from '../auth/sso-token-validator';
 import type { GraphApi } from '../graph/graph-api';
 import { GraphFailure } from '../graph/graph-failure';
 import type { Logger } from '../logger';
+import { settleExpiry } from './expiry';
 import { explainFailure } from './failure-explanation';
+import { auditRemediation, sharedView, type Governance } from '../governance/governance';
 import {
   cancel,
   finishRun,
+  isOverdue,
   recordActor,
+  reject,
   startRun,
+  type RecordedActor,
   type Remediation,
   type RemediationResult,
 } from './remediation';
@@ -53,6 +58,7 @@ export interface ApprovalDeps {
   /** How long an invoke may take, sign-in checks included, before it answers "Running". */
   readonly deadlineMs: number;
   readonly logger: Logger;
+  readonly governance: Governance;
   /**
    * Local sandbox only: where an approver's token comes from when the client does no SSO. The token is
    * still validated and exchanged on-behalf-of like one from Teams.
@@ -61,6 +67,9 @@ export interface ApprovalDeps {
 }
 
 const remediationData = z.object({ rid: z.string().max(64) }).passthrough();
+const rejectData = z
+  .object({ rid: z.string().max(64), reason: z.string().max(500).optional() })
+  .passthrough();
 const pickData = z
   .object({ sid: z.string().max(64), pick: z.coerce.number().int().min(0).max(50) })
   .passthrough();
@@ -81,11 +90,12 @@ const FOREIGN = error(
 );
 
 /**
- * Handles Approve, Cancel and pick clicks. The card's data is only an opaque id; state, action and target
- * come from the store, and a conditional write lets exactly one click start the Graph call.
+ * Handles Approve, Reject, Cancel, pick and refresh. The card's data is only an opaque id; state, action
+ * and target come from the store, the approval policy decides who may do what, and a conditional write
+ * lets exactly one click move a remediation out of `pending`.
  */
 export class ApprovalHandler implements CardActionHandler {
-  readonly verbs = ['approve', 'cancel', 'pick'] as const;
+  readonly verbs = ['approve', 'reject', 'cancel', 'pick', 'refresh'] as const;
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: ApprovalDeps) {}
@@ -94,10 +104,14 @@ export class ApprovalHandler implements CardActionHandler {
     switch ((turn.verb ?? '').toLowerCase()) {
       case 'approve':
         return this.approve(turn);
+      case 'reject':
+        return this.reject(turn);
       case 'cancel':
         return this.cancel(turn);
       case 'pick':
         return this.pick(turn);
+      case 'refresh':
+        return this.refresh(turn);
       default:
         return error(400, 'UnknownVerb', 'This button is not one the bot knows. Run the command again.');
     }
@@ -108,6 +122,7 @@ export class ApprovalHandler implements CardActionHandler {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
+  /** Loads the clicked remediation, checks it belongs here, and expires it if its window has passed. */
   private async load(turn: CardActionTurn): Promise<Remediation | CardActionResponse> {
     const data = remediationData.safeParse(turn.data);
     if (!data.success)
@@ -116,7 +131,11 @@ export class ApprovalHandler implements CardActionHandler {
     if (!r) return UNKNOWN;
     if (baseConversationId(r.address.conversationId) !== baseConversationId(turn.address.conversationId))
       return FOREIGN;
-    return r;
+    const settled = await settleExpiry(r, this.deps.store, this.deps.governance, this.deps.clock);
+    if (settled.justExpired) {
+      this.track(this.publish(settled.remediation, turn.cardActivityId, this.deps.logger, false));
+    }
+    return settled.remediation;
   }
 
   private action(r: Remediation): RemediationAction {
@@ -125,8 +144,24 @@ export class ApprovalHandler implements CardActionHandler {
     return action;
   }
 
+  private view(r: Remediation, notice?: string): CardView {
+    return sharedView(this.deps.governance, this.action(r), notice);
+  }
+
   private card(r: Remediation, notice?: string): CardActionResponse {
-    return { kind: 'card', card: remediationCard(r, this.action(r).roles, notice) };
+    return { kind: 'card', card: remediationCard(r, this.view(r, notice)) };
+  }
+
+  /** Someone the policy refuses: their card says which rule, and the trail records the attempt. */
+  private async refuse(r: Remediation, turn: CardActionTurn, rule: string, message: string) {
+    await auditRemediation(this.deps.governance, r, 'approval-refused', recordActor(turn.from), {
+      detail: rule,
+    });
+    this.deps.logger.warn(
+      { correlationId: turn.correlationId, remediationId: r.id, rule },
+      'click refused by policy',
+    );
+    return this.card(r, `${message} (rule: ${rule})`);
   }
 
   private async approve(turn: CardActionTurn): Promise<CardActionResponse> {
@@ -135,7 +170,16 @@ export class ApprovalHandler implements CardActionHandler {
     if ('kind' in loaded) return loaded;
     const r = loaded;
     const log = this.deps.logger.child({ correlationId: turn.correlationId, remediationId: r.id });
+    if (r.state === 'expired')
+      return this.card(r, 'This request expired before anyone approved it; it can no longer run.');
     if (r.state !== 'pending' || r.confirmation.blocked) return this.card(r);
+    const may = await this.deps.governance.authorizer.canApprove(
+      r.action,
+      turn.from.aadObjectId,
+      r.requestedBy.aadObjectId,
+    );
+    if (!may.allowed) return this.refuse(r, turn, may.rule, may.message);
+
     const ssoToken = turn.ssoToken ?? (await this.deps.sandboxSsoToken?.(turn.from));
     if (!ssoToken) return { kind: 'loginRequest', text: 'Sign in to approve this remediation' };
 
@@ -163,10 +207,17 @@ export class ApprovalHandler implements CardActionHandler {
 
     const approver = { aadObjectId: user.oid, name: user.name ?? turn.from.name };
     const claimed = await this.deps.store.update(r.id, (current) =>
-      startRun(current, approver, this.deps.clock.now()),
+      isOverdue(current, this.deps.clock.now())
+        ? undefined
+        : startRun(current, approver, this.deps.clock.now()),
     );
     if (!claimed) return UNKNOWN;
-    if (!claimed.changed) return this.card(claimed.value);
+    if (!claimed.changed) {
+      return claimed.value.state === 'pending'
+        ? this.card(claimed.value, 'This request expired before it could be approved; it can no longer run.')
+        : this.card(claimed.value);
+    }
+    await auditRemediation(this.deps.governance, claimed.value, 'approved', approver);
     log.info({ action: r.action, approver: user.oid }, 'remediation approved; running');
 
     const run = this.execute(claimed.value, graph, turn.cardActivityId, log);
@@ -199,7 +250,7 @@ export class ApprovalHandler implements CardActionHandler {
       };
     } catch (err) {
       const failure = err instanceof GraphFailure ? err : undefined;
-      if (!failure) log.error({ err }, 'remediation threw');
+      if (!failure) log.error({ err: describe(err) }, 'remediation threw');
       result = {
         outcome: 'failed',
         summary: failure
@@ -222,6 +273,18 @@ export class ApprovalHandler implements CardActionHandler {
       finishRun(current, result, this.deps.clock.now()),
     );
     const final = saved?.value ?? r;
+    await auditRemediation(
+      this.deps.governance,
+      final,
+      result.outcome,
+      r.approvedBy ?? { aadObjectId: undefined, name: 'unknown' },
+      {
+        ...(result.graph
+          ? { graph: { status: result.graph.status, requestId: result.graph.requestId } }
+          : {}),
+        ...(result.graph?.code ? { detail: result.graph.code } : {}),
+      },
+    );
     log.info(
       { outcome: final.state, graphStatus: result.graph?.status, requestId: result.graph?.requestId },
       'remediation finished',
@@ -230,14 +293,14 @@ export class ApprovalHandler implements CardActionHandler {
     return final;
   }
 
-  /** Shows the new state to everyone (an update notifies no one) and, for outcomes, replies in the thread. */
+  /** Shows the new state to everyone (an update notifies no one) and, where asked, replies in the thread. */
   private async publish(
     r: Remediation,
     clickedCardId: string | undefined,
     log: Logger,
     reply: boolean,
   ): Promise<void> {
-    const card = remediationCard(r, this.action(r).roles);
+    const card = remediationCard(r, this.view(r));
     const summary = `${r.state}: ${r.confirmation.title}`;
     const activityId = r.cardActivityId ?? clickedCardId;
     try {
@@ -253,21 +316,100 @@ export class ApprovalHandler implements CardActionHandler {
     this.running.add(tracked);
   }
 
+  private async reject(turn: CardActionTurn): Promise<CardActionResponse> {
+    const loaded = await this.load(turn);
+    if ('kind' in loaded) return loaded;
+    if (loaded.state !== 'pending') return this.card(loaded);
+    const may = await this.deps.governance.authorizer.canApprove(
+      loaded.action,
+      turn.from.aadObjectId,
+      undefined,
+    );
+    if (!may.allowed) return this.refuse(loaded, turn, may.rule, may.message.replace('approve', 'reject'));
+    const reason = rejectData.safeParse(turn.data).data?.reason?.trim() || undefined;
+    const by = recordActor(turn.from);
+    return this.conclude(
+      turn,
+      loaded.id,
+      by,
+      (r) => reject(r, by, reason, this.deps.clock.now()),
+      'rejected',
+      {
+        reply: true,
+        ...(reason ? { detail: reason } : {}),
+      },
+    );
+  }
+
   private async cancel(turn: CardActionTurn): Promise<CardActionResponse> {
     const loaded = await this.load(turn);
     if ('kind' in loaded) return loaded;
-    const updated = await this.deps.store.update(loaded.id, (r) =>
-      cancel(r, recordActor(turn.from), this.deps.clock.now()),
-    );
+    if (loaded.state !== 'pending') return this.card(loaded);
+    const requester = loaded.requestedBy.aadObjectId;
+    if (!requester || requester.toLowerCase() !== (turn.from.aadObjectId ?? '').toLowerCase()) {
+      return this.refuse(
+        loaded,
+        turn,
+        'cancel: requester only',
+        'Only the person who requested this can cancel it; approvers can reject it.',
+      );
+    }
+    const by = recordActor(turn.from);
+    return this.conclude(turn, loaded.id, by, (r) => cancel(r, by, this.deps.clock.now()), 'cancelled', {
+      reply: false,
+    });
+  }
+
+  /**
+   * Ends a pending remediation without running it (reject, cancel): one conditional write decides, the
+   * winner records it in the trail and shows the new state to everyone.
+   */
+  private async conclude(
+    turn: CardActionTurn,
+    id: string,
+    by: RecordedActor,
+    transition: (r: Remediation) => Remediation | undefined,
+    event: 'rejected' | 'cancelled',
+    options: { readonly reply: boolean; readonly detail?: string },
+  ): Promise<CardActionResponse> {
+    const updated = await this.deps.store.update(id, transition);
     if (!updated) return UNKNOWN;
     if (updated.changed) {
-      this.deps.logger.info(
-        { correlationId: turn.correlationId, remediationId: loaded.id },
-        'remediation cancelled',
+      await auditRemediation(
+        this.deps.governance,
+        updated.value,
+        event,
+        by,
+        options.detail ? { detail: options.detail } : {},
       );
-      this.track(this.publish(updated.value, turn.cardActivityId, this.deps.logger, false));
+      this.deps.logger.info(
+        { correlationId: turn.correlationId, remediationId: id, event },
+        'remediation closed without running',
+      );
+      this.track(this.publish(updated.value, turn.cardActivityId, this.deps.logger, options.reply));
     }
     return this.card(updated.value);
+  }
+
+  /** Universal Actions refresh: the viewer's own card (their buttons only), or the final state for everyone. */
+  private async refresh(turn: CardActionTurn): Promise<CardActionResponse> {
+    const loaded = await this.load(turn);
+    if ('kind' in loaded) return loaded;
+    if (loaded.state !== 'pending') return this.card(loaded);
+    const viewer = turn.from.aadObjectId;
+    const may = await this.deps.governance.authorizer.canApprove(
+      loaded.action,
+      viewer,
+      loaded.requestedBy.aadObjectId,
+    );
+    const isRequester =
+      viewer !== undefined && loaded.requestedBy.aadObjectId?.toLowerCase() === viewer.toLowerCase();
+    const view: CardView = {
+      ...this.view(loaded),
+      viewer: { canApprove: may.allowed, isRequester },
+      ...(may.allowed || isRequester ? {} : { notice: 'Waiting for an approver.' }),
+    };
+    return { kind: 'card', card: remediationCard(loaded, view) };
   }
 
   private async pick(turn: CardActionTurn): Promise<CardActionResponse> {
@@ -300,7 +442,11 @@ export class ApprovalHandler implements CardActionHandler {
           };
     }
     const resolved = await this.deps.resolver.resolve(action, candidate.args, {
-      from: { id: '', aadObjectId: selection.requestedBy.aadObjectId, name: selection.requestedBy.name },
+      from: {
+        id: selection.requesterTeamsId ?? '',
+        aadObjectId: selection.requestedBy.aadObjectId,
+        name: selection.requestedBy.name,
+      },
       address: selection.address,
       command: selection.command,
       remediationId: reserved,

@@ -2,7 +2,8 @@ import type { ActionArgs, Candidate, Confirmation, Fact } from '../actions/actio
 import type { Actor, ConversationAddress } from '../chat/chat-types';
 
 /** The life of a remediation; only `pending` can be approved, and only once. */
-export type RemediationState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type RemediationState =
+  'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'rejected' | 'expired';
 
 /** Graph's own identifiers for a call, kept for support tickets. */
 export interface GraphTrace {
@@ -41,13 +42,21 @@ export interface Remediation {
   readonly confirmation: Confirmation;
   readonly address: ConversationAddress;
   readonly requestedBy: RecordedActor;
+  /** The requester's Teams id, so their client refreshes the card into their own view. */
+  readonly requesterTeamsId?: string;
   readonly createdAt: string;
+  /** After this instant a pending remediation can no longer be approved. */
+  readonly expiresAt?: string;
   readonly state: RemediationState;
   readonly cardActivityId?: string;
   readonly approvedBy?: RecordedActor;
   readonly approvedAt?: string;
   readonly cancelledBy?: RecordedActor;
   readonly cancelledAt?: string;
+  readonly rejectedBy?: RecordedActor;
+  readonly rejectedAt?: string;
+  readonly rejectionReason?: string;
+  readonly expiredAt?: string;
   readonly finishedAt?: string;
   readonly result?: RemediationResult;
 }
@@ -60,6 +69,7 @@ export interface Selection {
   readonly candidates: readonly Candidate[];
   readonly address: ConversationAddress;
   readonly requestedBy: RecordedActor;
+  readonly requesterTeamsId?: string;
   readonly createdAt: string;
   readonly pickedRemediationId?: string;
 }
@@ -85,6 +95,39 @@ export function finishRun(r: Remediation, result: RemediationResult, now: Date):
 export function cancel(r: Remediation, by: RecordedActor, now: Date): Remediation | undefined {
   if (r.state !== 'pending') return undefined;
   return { ...r, state: 'cancelled', cancelledBy: by, cancelledAt: now.toISOString() };
+}
+
+/** pending → rejected by an approver, with their reason. */
+export function reject(
+  r: Remediation,
+  by: RecordedActor,
+  reason: string | undefined,
+  now: Date,
+): Remediation | undefined {
+  if (r.state !== 'pending') return undefined;
+  return {
+    ...r,
+    state: 'rejected',
+    rejectedBy: by,
+    rejectedAt: now.toISOString(),
+    ...(reason ? { rejectionReason: reason } : {}),
+  };
+}
+
+/** True when a pending remediation has outlived its approval window. */
+export function isOverdue(r: Remediation, now: Date): boolean {
+  return r.state === 'pending' && r.expiresAt !== undefined && now.getTime() >= Date.parse(r.expiresAt);
+}
+
+/** pending → expired, once its window has passed. */
+export function expire(r: Remediation, now: Date): Remediation | undefined {
+  if (!isOverdue(r, now)) return undefined;
+  return { ...r, state: 'expired', expiredAt: now.toISOString() };
+}
+
+/** A short description of the target for audit entries and history: the confirmation's facts. */
+export function targetDescription(r: Pick<Remediation, 'confirmation'>): string {
+  return r.confirmation.facts.map((f) => f.value).join(' · ');
 }
 
 /** Remembers which message shows the card, so it can be updated for everyone later. */

@@ -7,6 +7,7 @@ import type { Clock } from '../clock';
 import type { GraphApi } from '../graph/graph-api';
 import { GraphFailure } from '../graph/graph-failure';
 import { newOpaqueId, type RemediationStore } from './remediation-store';
+import { auditRemediation, sharedView, type Governance } from '../governance/governance';
 import { recordActor, type Remediation } from './remediation';
 
 /** A card to show, and the remediation it stands for when there is one. */
@@ -34,9 +35,31 @@ export class TargetResolver {
     private readonly store: RemediationStore,
     private readonly readGraph: GraphApi,
     private readonly clock: Clock,
+    private readonly governance: Governance,
   ) {}
 
   async resolve(action: RemediationAction, args: ActionArgs, ctx: ResolveContext): Promise<ResolvedCard> {
+    const may = await this.governance.authorizer.canRequest(action.name, ctx.from.aadObjectId);
+    if (!may.allowed) {
+      await this.governance.audit.append({
+        event: 'request-refused',
+        actor: recordActor(ctx.from),
+        conversationId: ctx.address.conversationId,
+        remediationId: undefined,
+        action: action.name,
+        target: ctx.command,
+        detail: may.rule,
+      });
+      return {
+        card: noticeCard({
+          title: 'Not allowed',
+          text: may.message,
+          color: 'Warning',
+          hint: `Rule: ${may.rule}`,
+        }),
+        summary: may.message,
+      };
+    }
     let resolution;
     try {
       resolution = await action.resolve(args, this.readGraph);
@@ -72,6 +95,9 @@ export class TargetResolver {
         };
       }
       case 'resolved': {
+        const expiresAt = new Date(
+          this.clock.now().getTime() + this.governance.authorizer.ruleFor(action.name).expiryMs,
+        );
         const remediation: Remediation = {
           id: ctx.remediationId ?? newOpaqueId(),
           action: action.name,
@@ -81,12 +107,19 @@ export class TargetResolver {
           confirmation: resolution.confirmation,
           address: ctx.address,
           requestedBy: recordActor(ctx.from),
+          ...(ctx.from.id ? { requesterTeamsId: ctx.from.id } : {}),
           createdAt: now,
+          expiresAt: expiresAt.toISOString(),
           state: 'pending',
         };
         await this.store.create(remediation);
+        await auditRemediation(this.governance, remediation, 'requested', remediation.requestedBy, {
+          ...(remediation.confirmation.blocked
+            ? { detail: `blocked: ${remediation.confirmation.blocked}` }
+            : {}),
+        });
         return {
-          card: remediationCard(remediation, action.roles),
+          card: remediationCard(remediation, sharedView(this.governance, action)),
           summary: resolution.confirmation.title,
           remediation,
         };

@@ -1,5 +1,5 @@
 import type { Activity, TurnContext } from 'botbuilder';
-import type { Actor, CardActionTurn, CommandTurn, ConversationAddress } from '../chat/chat-types';
+import type { Actor, CardActionTurn, CommandTurn, ConversationAddress, Origin } from '../chat/chat-types';
 
 /** The tenant an activity comes from, wherever Teams put it. */
 export function tenantOf(activity: Activity): string | undefined {
@@ -15,6 +15,13 @@ function actorOf(activity: Activity): Actor {
   };
 }
 
+/** Tenant, team and channel of an activity, for the approval policy's scope. */
+export function originOf(activity: Activity): Origin {
+  const channelData = activity.channelData as
+    { team?: { id?: string }; channel?: { id?: string } } | undefined;
+  return { tenantId: tenantOf(activity), teamId: channelData?.team?.id, channelId: channelData?.channel?.id };
+}
+
 /** Captures where to send later messages, as plain JSON the domain can store. */
 export function addressOf(activity: Activity): ConversationAddress {
   return {
@@ -25,7 +32,14 @@ export function addressOf(activity: Activity): ConversationAddress {
     tenantId: tenantOf(activity),
     botId: activity.recipient?.id ?? '',
     botName: activity.recipient?.name,
+    ...(teamOf(activity) ? { teamId: teamOf(activity) } : {}),
   };
+}
+
+/** The team of a channel activity (the General channel's thread id), when Teams says. */
+export function teamOf(activity: Activity): string | undefined {
+  const channelData = activity.channelData as { team?: { id?: unknown } } | undefined;
+  return typeof channelData?.team?.id === 'string' ? channelData.team.id : undefined;
 }
 
 /** A message activity as the command handler sees it. */
@@ -47,6 +61,7 @@ export function toCommandTurn(context: TurnContext, correlationId: string): Comm
     botId: a.recipient?.id ?? '',
     from: actorOf(a),
     address: addressOf(a),
+    origin: originOf(a),
     correlationId,
   };
 }
@@ -69,6 +84,7 @@ export function toCardActionTurn(context: TurnContext, correlationId: string): C
     from: actorOf(a),
     address: addressOf(a),
     cardActivityId: a.replyToId,
+    origin: originOf(a),
     correlationId,
   };
 }

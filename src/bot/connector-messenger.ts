@@ -2,6 +2,8 @@ import { CardFactory, type Activity, type CloudAdapter, type ConversationReferen
 import type { ConnectorClient } from 'botframework-connector';
 import type { AdaptiveCardJson } from '../cards/render';
 import type { ConversationAddress, Messenger } from '../chat/chat-types';
+import { DeliveryError, parseRetryAfter } from '../notifications/delivery';
+import type { ProactiveChannel } from '../notifications/sender';
 
 /** Rebuilds a Bot Framework conversation reference from the stored address. */
 export function referenceOf(address: ConversationAddress): Partial<ConversationReference> {
@@ -23,7 +25,7 @@ export function referenceOf(address: ConversationAddress): Partial<ConversationR
  * Sends and updates cards outside a turn through the Bot Connector (continueConversation). A result is
  * posted to the thread's conversation, not as a reply to the continuation's synthetic activity id.
  */
-export class ConnectorMessenger implements Messenger {
+export class ConnectorMessenger implements Messenger, ProactiveChannel {
   constructor(
     private readonly adapter: CloudAdapter,
     private readonly botAppId: string,
@@ -46,9 +48,33 @@ export class ConnectorMessenger implements Messenger {
   }
 
   async postCard(address: ConversationAddress, card: AdaptiveCardJson, summary: string) {
+    return this.post(address, card, summary, false);
+  }
+
+  /**
+   * Posts a notification card with the SDK's own retries turned off, so the notification sender alone paces
+   * and retries; a refusal surfaces as a DeliveryError carrying the HTTP status and Retry-After (instead of
+   * going to the adapter's onTurnError, which would swallow it).
+   */
+  async sendProactive(address: ConversationAddress, card: AdaptiveCardJson, summary: string) {
+    try {
+      return await this.post(address, card, summary, true);
+    } catch (err) {
+      throw toDeliveryError(err);
+    }
+  }
+
+  private async post(
+    address: ConversationAddress,
+    card: AdaptiveCardJson,
+    summary: string,
+    proactive: boolean,
+  ) {
     let id: string | undefined;
+    let refusal: { error: unknown } | undefined;
     await this.adapter.continueConversationAsync(this.botAppId, referenceOf(address), async (context) => {
       const connector = context.turnState.get<ConnectorClient>(this.adapter.ConnectorClientKey);
+      if (proactive) withoutSdkRetries(connector);
       const activity: Partial<Activity> = {
         type: 'message',
         summary,
@@ -58,12 +84,55 @@ export class ConnectorMessenger implements Messenger {
         channelId: address.channelId,
         serviceUrl: address.serviceUrl,
       };
-      const sent = await connector.conversations.sendToConversation(
-        address.conversationId,
-        activity as Activity,
-      );
-      id = sent.id;
+      try {
+        const sent = await connector.conversations.sendToConversation(
+          address.conversationId,
+          activity as Activity,
+        );
+        id = sent.id;
+      } catch (error) {
+        if (!proactive) throw error;
+        refusal = { error };
+      }
     });
+    if (refusal) throw refusal.error;
     return id;
   }
+}
+
+interface PipelineHolder {
+  client?: { pipeline?: { removePolicy(options: { name: string }): unknown } };
+}
+
+/** Removes @azure/core-rest-pipeline's retry policy from this (per-call) connector client. */
+function withoutSdkRetries(connector: ConnectorClient): void {
+  (connector as unknown as PipelineHolder).client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
+}
+
+interface RestErrorShape {
+  statusCode?: unknown;
+  code?: unknown;
+  message?: unknown;
+  response?: { headers?: { get?(name: string): string | null | undefined }; bodyAsText?: string | null };
+}
+
+/** The connector's refusal as the domain sees it: status, Teams' error code and Retry-After. */
+export function toDeliveryError(err: unknown): DeliveryError {
+  if (err instanceof DeliveryError) return err;
+  const e = (err ?? {}) as RestErrorShape;
+  const status = typeof e.statusCode === 'number' ? e.statusCode : 0;
+  let code = typeof e.code === 'string' && e.code ? e.code : status ? `HTTP${status}` : 'NetworkError';
+  try {
+    const body = JSON.parse(e.response?.bodyAsText ?? '') as { error?: { code?: unknown } };
+    if (typeof body.error?.code === 'string') code = body.error.code;
+  } catch {
+    // Not every refusal has a JSON body; the status is enough.
+  }
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  return new DeliveryError(
+    status,
+    code,
+    message,
+    parseRetryAfter(e.response?.headers?.get?.('retry-after'), Date.now()),
+  );
 }

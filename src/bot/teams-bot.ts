@@ -5,14 +5,18 @@ import type { CardActionResponse, CardActionTurn } from '../chat/chat-types';
 import type { CommandHandler } from '../commands/command-handler';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { InstallationHandler } from '../notifications/installation-tracker';
 import { tenantOf, toCardActionTurn, toCommandTurn } from './activity-mapping';
 import { ConnectorMessenger } from './connector-messenger';
+import { toInstallationEvents } from './installation-events';
 import { universalActionBody, type LoginSettings } from './invoke-response';
 
 /** The domain handlers the bot layer dispatches to. */
 export interface BotHandlers {
   readonly commands: CommandHandler;
   readonly cardActions: { handle(turn: CardActionTurn): Promise<CardActionResponse> };
+  /** Installation lifecycle, so proactive notifications know where the bot is; absent means ignored. */
+  readonly installations?: InstallationHandler;
 }
 
 /** The Bot Framework pieces the server needs: the adapter to process requests and the app to run turns. */
@@ -125,6 +129,23 @@ export function createTeamsBot(
       },
     });
   });
+
+  const onInstallation = async (context: TurnContext) => {
+    const installations = handlers().installations;
+    if (!installations) return;
+    const correlationId = randomUUID();
+    if (!isAllowed(context)) {
+      logger.warn(
+        { correlationId, tenant: tenantOf(context.activity) },
+        'installation event from a tenant that is not allowed; ignored',
+      );
+      return;
+    }
+    for (const event of toInstallationEvents(context.activity))
+      await installations.handle(event, correlationId);
+  };
+  app.activity(ActivityTypes.InstallationUpdate, onInstallation);
+  app.activity(ActivityTypes.ConversationUpdate, onInstallation);
 
   app.error(async (context, err) => {
     logger.error(

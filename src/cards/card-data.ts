@@ -12,12 +12,22 @@ export interface ConfirmationCardData {
   readonly requestedBy: string;
   readonly command: string;
   readonly roles: string;
+  /** e.g. "four-eyes (actions.retry-provisioning)". */
+  readonly approvalRule: string;
+  readonly expiresAt: string;
+  readonly showApprove: boolean;
+  readonly showReject: boolean;
+  readonly showCancel: boolean;
+  /** Teams ids whose clients refresh the card into their own view. */
+  readonly userIds: readonly string[];
 }
 
 /** Data for cards/outcome.json: Running, Succeeded, Failed or Cancelled. */
 export interface OutcomeCardData {
-  readonly state: 'Running' | 'Succeeded' | 'Failed' | 'Cancelled';
-  readonly color: 'Accent' | 'Good' | 'Attention' | 'Default';
+  readonly rid: string;
+  readonly userIds: readonly string[];
+  readonly state: 'Running' | 'Succeeded' | 'Failed' | 'Cancelled' | 'Rejected' | 'Expired';
+  readonly color: 'Accent' | 'Good' | 'Attention' | 'Default' | 'Warning';
   readonly title: string;
   readonly summary: string;
   readonly facts: readonly Fact[];

@@ -3,12 +3,24 @@ import type { Remediation } from '../approvals/remediation';
 import type { ConfirmationCardData, NoticeCardData, OutcomeCardData } from './card-data';
 import { renderCard, type AdaptiveCardJson } from './render';
 
-/** The confirmation card's data; `notice` is a message for the person who just clicked. */
-export function confirmationCardData(
-  r: Remediation,
-  roles: readonly string[],
-  notice?: string,
-): ConfirmationCardData {
+/** What the person looking at a card may do with it; the default view (no viewer) offers every button. */
+export interface CardView {
+  readonly roles: readonly string[];
+  /** e.g. "four-eyes (actions.retry-provisioning)". */
+  readonly approvalRule: string;
+  /** Undefined: the shared card everyone sees, with every button, each checked on click. */
+  readonly viewer?: { readonly canApprove: boolean; readonly isRequester: boolean };
+  /** A message for the person who just clicked. */
+  readonly notice?: string;
+}
+
+function refreshUsers(r: Remediation): string[] {
+  return r.requesterTeamsId ? [r.requesterTeamsId] : [];
+}
+
+/** The confirmation card's data for one viewer (or for everyone). */
+export function confirmationCardData(r: Remediation, view: CardView): ConfirmationCardData {
+  const open = r.state === 'pending' && !r.confirmation.blocked;
   return {
     rid: r.id,
     title: r.confirmation.title,
@@ -16,10 +28,16 @@ export function confirmationCardData(
     facts: r.confirmation.facts,
     problems: r.confirmation.problems,
     blocked: r.confirmation.blocked ?? null,
-    notice: notice ?? null,
+    notice: view.notice ?? null,
     requestedBy: r.requestedBy.name,
     command: r.command,
-    roles: roles.join(', '),
+    roles: view.roles.join(', '),
+    approvalRule: view.approvalRule,
+    expiresAt: r.expiresAt ?? 'never',
+    showApprove: open && (view.viewer?.canApprove ?? true),
+    showReject: open && (view.viewer?.canApprove ?? true),
+    showCancel: open && (view.viewer?.isRequester ?? true),
+    userIds: refreshUsers(r),
   };
 }
 
@@ -39,38 +57,58 @@ const STATE_WORDS = {
   succeeded: { state: 'Succeeded', color: 'Good' },
   failed: { state: 'Failed', color: 'Attention' },
   cancelled: { state: 'Cancelled', color: 'Default' },
+  rejected: { state: 'Rejected', color: 'Warning' },
+  expired: { state: 'Expired', color: 'Default' },
 } as const;
 
-/** The card for a remediation past `pending`: Running, Succeeded, Failed or Cancelled. */
-export function outcomeCardData(r: Remediation): OutcomeCardData {
-  const key = r.state === 'pending' ? 'running' : r.state;
-  const word = STATE_WORDS[key];
+function summaryOf(r: Remediation): string {
+  switch (r.state) {
+    case 'pending':
+    case 'running':
+      return `Running in Microsoft Graph with ${r.approvedBy?.name ?? 'the approver'}'s permissions. This card updates when it is done.`;
+    case 'cancelled':
+      return 'Cancelled by the requester. Nothing was changed.';
+    case 'rejected':
+      return `Rejected${r.rejectionReason ? `: ${r.rejectionReason}` : '.'} Nothing was changed.`;
+    case 'expired':
+      return 'Nobody approved this in time, so it can no longer run. Nothing was changed; run the command again if it is still needed.';
+    default:
+      return r.result?.summary ?? '';
+  }
+}
+
+/** Who did what and when, for the card's footer: the channel's record of the remediation. */
+export function historyLine(r: Remediation): string {
   const who: string[] = [`Requested by ${r.requestedBy.name} at ${r.createdAt}`];
   if (r.approvedBy) who.push(`approved by ${r.approvedBy.name} at ${r.approvedAt ?? '?'}`);
+  if (r.rejectedBy) who.push(`rejected by ${r.rejectedBy.name} at ${r.rejectedAt ?? '?'}`);
   if (r.cancelledBy) who.push(`cancelled by ${r.cancelledBy.name} at ${r.cancelledAt ?? '?'}`);
+  if (r.expiredAt) who.push(`expired at ${r.expiredAt}`);
   if (r.finishedAt) who.push(`finished at ${r.finishedAt}`);
-  const summary =
-    r.state === 'running'
-      ? `Running in Microsoft Graph with ${r.approvedBy?.name ?? 'the approver'}'s permissions. This card updates when it is done.`
-      : r.state === 'cancelled'
-        ? 'Nothing was changed.'
-        : (r.result?.summary ?? '');
+  return who.join('; ');
+}
+
+/** The card for a remediation past `pending`. */
+export function outcomeCardData(r: Remediation): OutcomeCardData {
+  const word = STATE_WORDS[r.state === 'pending' ? 'running' : r.state];
   return {
+    rid: r.id,
+    userIds: refreshUsers(r),
     state: word.state,
     color: word.color,
     title: r.confirmation.title,
-    summary,
+    summary: summaryOf(r),
     facts: [...r.confirmation.facts, ...(r.result?.facts ?? [])],
     details: r.result?.details ?? [],
     graph: graphFacts(r),
-    footer: `${who.join('; ')}. Remediation ${r.id} · ${r.command}`,
+    footer: `${historyLine(r)}. Remediation ${r.id} · ${r.command}`,
   };
 }
 
-/** Renders whichever card fits the remediation's state. */
-export function remediationCard(r: Remediation, roles: readonly string[], notice?: string): AdaptiveCardJson {
+/** Renders whichever card fits the remediation's state and the viewer. */
+export function remediationCard(r: Remediation, view: CardView): AdaptiveCardJson {
   return r.state === 'pending'
-    ? renderCard('confirmation', confirmationCardData(r, roles, notice))
+    ? renderCard('confirmation', confirmationCardData(r, view))
     : renderCard('outcome', outcomeCardData(r));
 }
 

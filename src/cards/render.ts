@@ -6,7 +6,17 @@ import * as ACData from 'adaptivecards-templating';
 export type AdaptiveCardJson = Record<string, unknown>;
 
 /** The templates that ship in cards/; each has a typed data interface beside its builder. */
-export type CardTemplateName = 'confirmation' | 'outcome' | 'choice' | 'help' | 'help-command' | 'notice';
+export type CardTemplateName =
+  | 'confirmation'
+  | 'outcome'
+  | 'choice'
+  | 'help'
+  | 'help-command'
+  | 'notice'
+  | 'failure'
+  | 'failure-digest'
+  | 'history'
+  | 'status';
 
 function findCardsDir(): string {
   let dir = __dirname;

@@ -10,7 +10,10 @@ export interface CardActionHandler {
 export class CardActionRouter {
   private readonly byVerb = new Map<string, CardActionHandler>();
 
-  constructor(handlers: readonly CardActionHandler[]) {
+  constructor(
+    handlers: readonly CardActionHandler[],
+    private readonly inScope: (turn: CardActionTurn) => boolean = () => true,
+  ) {
     for (const handler of handlers) {
       for (const verb of handler.verbs) {
         if (this.byVerb.has(verb)) throw new Error(`Card verb "${verb}" is handled twice`);
@@ -20,6 +23,14 @@ export class CardActionRouter {
   }
 
   handle(turn: CardActionTurn): Promise<CardActionResponse> {
+    if (!this.inScope(turn)) {
+      return Promise.resolve({
+        kind: 'error',
+        status: 403,
+        code: 'OutOfScope',
+        message: 'The approval policy does not let this bot act in this team or channel.',
+      });
+    }
     const handler = this.byVerb.get((turn.verb ?? '').toLowerCase());
     if (!handler) {
       return Promise.resolve({

@@ -20,11 +20,20 @@ export interface ConversationAddress {
   readonly tenantId: string | undefined;
   readonly botId: string;
   readonly botName: string | undefined;
+  /** The team a channel conversation belongs to, so removing the bot from a team forgets all its channels. */
+  readonly teamId?: string | undefined;
 }
 
 /** The conversation a thread belongs to: a channel thread and its root message share one. */
 export function baseConversationId(conversationId: string): string {
   return conversationId.split(';')[0] ?? conversationId;
+}
+
+/** Where an activity comes from, for the approval policy's scope (tenants, teams, channels). */
+export interface Origin {
+  readonly tenantId: string | undefined;
+  readonly teamId: string | undefined;
+  readonly channelId: string | undefined;
 }
 
 /** An incoming @mention, already stripped of Bot Framework types. */
@@ -38,6 +47,7 @@ export interface CommandTurn {
   readonly botId: string;
   readonly from: Actor;
   readonly address: ConversationAddress;
+  readonly origin: Origin;
   readonly correlationId: string;
 }
 
@@ -50,6 +60,7 @@ export interface CardActionTurn {
   readonly address: ConversationAddress;
   /** The id of the message that holds the clicked card. */
   readonly cardActivityId: string | undefined;
+  readonly origin: Origin;
   readonly correlationId: string;
 }
 

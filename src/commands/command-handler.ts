@@ -35,9 +35,17 @@ export class CommandHandler {
     private readonly store: RemediationStore,
     private readonly logger: Logger,
     private readonly builtIns: readonly BuiltInCommand[] = [],
+    private readonly inScope: (turn: CommandTurn) => boolean = () => true,
   ) {}
 
   async handle(turn: CommandTurn, sink: ReplySink): Promise<void> {
+    if (!this.inScope(turn)) {
+      this.logger.info(
+        { correlationId: turn.correlationId, origin: turn.origin },
+        'message outside the policy scope; ignored',
+      );
+      return;
+    }
     const text = extractCommandText(turn.rawText, turn.mentions, turn.botId);
     const parsed = parseCommand(text, this.registry, this.builtIns);
     const log = this.logger.child({ correlationId: turn.correlationId });

@@ -1,4 +1,4 @@
-import type { GraphSeed } from './fake-graph-types';
+import type { GraphSeed, ProvisioningLogSeed } from './fake-graph-types';
 
 /** Ids of the simulated Contoso tenant, shared by the integration tests and the local sandbox. */
 export const CONTOSO = {
@@ -35,7 +35,13 @@ export const CONTOSO = {
     salesforce: '50000000-0000-4000-8000-000000000001',
     workday: '50000000-0000-4000-8000-000000000002',
   },
+  groups: {
+    /** Group-based licensing group; Alice's licence from it is in error (CountViolation). */
+    e5: '60000000-0000-4000-8000-000000000001',
+  },
 } as const;
+
+const HOUR = 3_600_000;
 
 const DAY = 86_400_000;
 
@@ -174,6 +180,18 @@ export function contosoSeed(now: Date): GraphSeed {
         },
       },
     ],
+    groups: [
+      {
+        id: CONTOSO.groups.e5,
+        displayName: 'Licensing - Microsoft 365 E5',
+        memberIds: [u.alice, u.bob],
+      },
+    ],
+    provisioningLogs: [
+      provisioningLog(now, 2 * HOUR, 'log-alice-sf', u.alice, 'Alice Smith', 'failure'),
+      provisioningLog(now, 1 * HOUR, 'log-bob-sf', u.bob, 'Bob Jones', 'success'),
+      provisioningLog(now, 72 * HOUR, 'log-carol-sf-old', u.carol, "Carol O'Brien", 'failure'),
+    ],
     servicePrincipals: [
       {
         id: CONTOSO.apps.salesforce,
@@ -236,5 +254,38 @@ export function contosoSeed(now: Date): GraphSeed {
         },
       ],
     },
+  };
+}
+
+/** A Salesforce provisioning-log entry for a user, `agoMs` before `now`; failures are duplicate usernames. */
+export function provisioningLog(
+  now: Date,
+  agoMs: number,
+  id: string,
+  userId: string,
+  userName: string,
+  status: 'success' | 'failure',
+): ProvisioningLogSeed {
+  return {
+    id,
+    activityDateTime: new Date(now.getTime() - agoMs).toISOString(),
+    jobId: 'salesforce.a1b2c3',
+    provisioningAction: 'create',
+    servicePrincipal: { id: CONTOSO.apps.salesforce, displayName: 'Salesforce' },
+    sourceSystem: { id: null, displayName: 'Azure Active Directory' },
+    targetSystem: { id: null, displayName: 'Salesforce' },
+    sourceIdentity: { id: userId, displayName: userName, identityType: 'User' },
+    targetIdentity: { id: null, displayName: null, identityType: 'User' },
+    provisioningStatusInfo:
+      status === 'success'
+        ? { status: 'success', errorInformation: null }
+        : {
+            status: 'failure',
+            errorInformation: {
+              errorCode: 'SalesforceDuplicateUserName',
+              reason: `The user name of ${userName} is already used by another Salesforce user.`,
+              recommendedAction: 'Change the username mapping or remove the duplicate user in Salesforce.',
+            },
+          },
   };
 }

@@ -100,6 +100,7 @@ export class FakeConnector {
 
   private readonly log: RecordLog<ConnectorRequestRecord>;
   private readonly faults: StoredFault[] = [];
+  private readonly removed = new Map<string, 403 | 404>();
   private members: Record<string, ConnectorMemberSeed[]>;
   private nextId: number;
   private conversationCounter = 0;
@@ -168,6 +169,14 @@ export class FakeConnector {
     return this.log.waitFor(predicate, timeoutMs);
   }
 
+  /**
+   * Simulates the bot being removed from a conversation (or the conversation being deleted): every later
+   * request to it answers 403 BotNotInConversationRoster or 404 ConversationNotFound.
+   */
+  removeConversation(conversationId: string, status: 403 | 404 = 403): void {
+    this.removed.set(conversationId.split(';')[0] ?? conversationId, status);
+  }
+
   /** Fails the next matching request(s). */
   failNext(fault: ConnectorFault): void {
     this.faults.push({ ...fault, remaining: fault.times ?? 1 });
@@ -223,6 +232,18 @@ export class FakeConnector {
         },
       };
       return reply(fault.status, body, fault.headers);
+    }
+    const gone = record.conversationId
+      ? this.removed.get(record.conversationId.split(';')[0] ?? '')
+      : undefined;
+    if (gone) {
+      return reply(gone, {
+        error: {
+          code: gone === 403 ? 'BotNotInConversationRoster' : 'ConversationNotFound',
+          message:
+            gone === 403 ? 'The bot is not part of the conversation roster.' : 'Conversation not found.',
+        },
+      });
     }
     if (this.opts.requireAuth && !record.authorized) {
       return reply(401, { message: 'Authorization has been denied for this request.' });

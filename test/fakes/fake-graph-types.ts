@@ -185,6 +185,41 @@ export interface ProvisionOnDemandResultSeed {
   recommendedAction?: string;
 }
 
+/**
+ * A group (group-based licensing). Its hasMembersWithLicenseErrors and membersWithLicenseErrors are derived
+ * from the members' licenseAssignmentStates (state Error, assigned by this group), so a reprocess clears them.
+ */
+export interface GroupSeed {
+  id: string;
+  displayName: string;
+  memberIds: string[];
+}
+
+/** provisioningObjectSummary (/auditLogs/provisioning), the fields the bot reads. */
+export interface ProvisioningLogSeed {
+  id: string;
+  activityDateTime: string;
+  jobId: string;
+  changeId?: string;
+  cycleId?: string;
+  provisioningAction: 'create' | 'update' | 'delete' | 'disable' | 'other';
+  servicePrincipal: { id: string; displayName: string };
+  sourceSystem: { id?: string | null; displayName: string };
+  targetSystem: { id?: string | null; displayName: string };
+  sourceIdentity: { id: string; displayName: string; identityType: string };
+  targetIdentity: { id: string | null; displayName: string | null; identityType: string };
+  provisioningStatusInfo: {
+    status: 'success' | 'failure' | 'skipped' | 'warning';
+    errorInformation?: {
+      errorCode: string;
+      reason: string;
+      additionalDetails?: string | null;
+      errorCategory?: string | null;
+      recommendedAction?: string | null;
+    } | null;
+  };
+}
+
 /** Everything FakeGraph serves; each collection given to `seed()` replaces the stored one. */
 export interface GraphSeed {
   users?: GraphUserSeed[];
@@ -198,6 +233,9 @@ export interface GraphSeed {
   roles?: Record<string, string[]>;
   /** provisionOnDemand outcome per subject objectId; default Success. */
   provisionOnDemandResults?: Record<string, ProvisionOnDemandOutcome | ProvisionOnDemandResultSeed>;
+  groups?: GroupSeed[];
+  /** /auditLogs/provisioning entries. */
+  provisioningLogs?: ProvisioningLogSeed[];
 }
 
 /** The live data behind FakeGraph (mutated by the remediation endpoints). */

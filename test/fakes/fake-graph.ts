@@ -21,6 +21,7 @@ import {
 import type {
   AccessPackageAssignmentRequestSeed,
   GraphFault,
+  GroupSeed,
   GraphHold,
   GraphRequestRecord,
   GraphSeed,
@@ -147,6 +148,19 @@ const CLOUD_PC_FILTER: FilterCapabilities = {
   and: true,
   or: true,
 };
+const GROUP_FILTER: FilterCapabilities = {
+  eq: ['hasMembersWithLicenseErrors', 'displayName', 'id'],
+  startswith: ['displayName'],
+  and: true,
+  or: true,
+};
+const PROVISIONING_LOG_FILTER: FilterCapabilities = {
+  eq: ['provisioningStatusInfo/status', 'servicePrincipal/id', 'jobId', 'sourceIdentity/id'],
+  startswith: [],
+  and: true,
+  or: true,
+  compare: ['activityDateTime'],
+};
 const ACCESS_REQUEST_FILTER: FilterCapabilities = {
   eq: ['requestor/objectId', 'state', 'status', 'accessPackage/id', 'id'],
   startswith: [],
@@ -181,6 +195,8 @@ interface Ctx {
   token: GraphTokenInfo;
   rawPath: string;
   rawSearch: string;
+  /** Lower-cased request headers (authorization masked). */
+  headers: Record<string, string>;
 }
 
 interface HoldState {
@@ -477,6 +493,7 @@ export class FakeGraph {
         token: auth.token,
         rawPath: url.pathname,
         rawSearch: url.search,
+        headers: record.headers,
       };
       send(this.route(ctx));
     } catch (err) {
@@ -541,9 +558,24 @@ export class FakeGraph {
         return this.routeDeviceManagement(ctx, rest);
       case 'identityGovernance':
         return this.routeIdentityGovernance(ctx, rest);
+      case 'groups':
+        return this.routeGroups(ctx, seg.key, rest);
+      case 'auditLogs':
+        return this.routeAuditLogs(ctx, rest);
       default:
         throw segmentNotFound(seg.name);
     }
+  }
+
+  /** Transitive membership: a group's members may be groups (checkMemberGroups is transitive in Graph). */
+  private isTransitiveMember(memberId: string, groupId: string, seen = new Set<string>()): boolean {
+    if (seen.has(groupId)) return false;
+    seen.add(groupId);
+    const group = this.store.groups.find((g) => g.id.toLowerCase() === groupId.toLowerCase());
+    if (!group) return false;
+    return group.memberIds.some(
+      (m) => m.toLowerCase() === memberId.toLowerCase() || this.isTransitiveMember(memberId, m, seen),
+    );
   }
 
   private routeUsers(ctx: Ctx, parenKey: string | undefined, rest: string[]): Reply {
@@ -557,6 +589,18 @@ export class FakeGraph {
       allow(ctx, 'GET');
       const user = this.userOr404(key);
       return { status: 200, body: this.entity(ctx, 'users', userView(user, ctx, parseSelect(ctx, 'user'))) };
+    }
+    if (action === 'checkMemberGroups') {
+      allow(ctx, 'POST');
+      const user = this.userOr404(key);
+      const wanted = (ctx.body as { groupIds?: unknown } | undefined)?.groupIds;
+      if (!Array.isArray(wanted) || wanted.length > 20) {
+        throw new GraphHttpError(400, 'Request_BadRequest', 'groupIds must be an array of at most 20 ids.');
+      }
+      return {
+        status: 200,
+        body: { value: wanted.filter((g) => this.isTransitiveMember(user.id, String(g))) },
+      };
     }
     if (action === 'retryServiceProvisioning') {
       allow(ctx, 'POST');
@@ -600,6 +644,84 @@ export class FakeGraph {
       ctx,
       'users',
       users.map((u) => userView(u, ctx, select)),
+      select,
+    );
+  }
+
+  /** Members of a group whose licence from that group is in error (group-based licensing). */
+  private licenseErrorMembers(group: GroupSeed): GraphUserSeed[] {
+    return group.memberIds
+      .map((id) => this.findUser(id))
+      .filter((u): u is GraphUserSeed => u !== undefined)
+      .filter((u) =>
+        (u.licenseAssignmentStates ?? []).some(
+          (s) => s.state === 'Error' && s.assignedByGroup?.toLowerCase() === group.id.toLowerCase(),
+        ),
+      );
+  }
+
+  private routeGroups(ctx: Ctx, parenKey: string | undefined, rest: string[]): Reply {
+    const [key, nav, ...extra] = parenKey !== undefined ? [parenKey, ...rest] : rest;
+    allow(ctx, 'GET');
+    if (extra.length > 0) throw segmentNotFound(extra[0] ?? '');
+    const view = (g: GroupSeed) => ({
+      id: g.id,
+      displayName: g.displayName,
+      hasMembersWithLicenseErrors: this.licenseErrorMembers(g).length > 0,
+    });
+    if (key === undefined) {
+      const raw = ctx.query['$filter'] ?? '';
+      if (
+        /hasMembersWithLicenseErrors/.test(raw) &&
+        /eventual/i.test(ctx.headers['consistencylevel'] ?? '')
+      ) {
+        throw new GraphHttpError(
+          400,
+          'Request_UnsupportedQuery',
+          "Unsupported or invalid query filter clause specified for property 'hasMembersWithLicenseErrors' of resource 'Group'.",
+        );
+      }
+      const filter = this.parseFilterFor(ctx, GROUP_FILTER, 'Request_UnsupportedQuery');
+      const select = parseSelect(ctx);
+      const list = this.data.groups.map(view).filter((g) => !filter || matchesFilter(filter, g));
+      return this.collection(
+        ctx,
+        'groups',
+        list.map((g) => project(g, select)),
+        select,
+      );
+    }
+    const group = this.data.groups.find((g) => g.id.toLowerCase() === key.toLowerCase());
+    if (!group) throw resourceNotFound(key);
+    if (nav === undefined)
+      return { status: 200, body: this.entity(ctx, 'groups', project(view(group), parseSelect(ctx))) };
+    if (nav !== 'membersWithLicenseErrors') throw segmentNotFound(nav);
+    const select = parseSelect(ctx, 'user');
+    return this.collection(
+      ctx,
+      'directoryObjects',
+      this.licenseErrorMembers(group).map((u) => ({
+        '@odata.type': '#microsoft.graph.user',
+        ...userView(u, ctx, select),
+      })),
+      select,
+    );
+  }
+
+  private routeAuditLogs(ctx: Ctx, rest: string[]): Reply {
+    const [collection, ...extra] = rest;
+    if (collection !== 'provisioning') throw segmentNotFound(collection ?? 'auditLogs');
+    if (extra.length > 0) throw segmentNotFound(extra[0] ?? '');
+    allow(ctx, 'GET');
+    const filter = this.parseFilterFor(ctx, PROVISIONING_LOG_FILTER, 'BadRequest');
+    const select = parseSelect(ctx);
+    const list = [...this.data.provisioningLogs]
+      .sort((a, b) => Date.parse(b.activityDateTime) - Date.parse(a.activityDateTime))
+      .filter((e) => !filter || matchesFilter(filter, e));
+    return this.collection(
+      ctx,
+      'auditLogs/provisioning',
+      list.map((e) => project(structuredClone(e) as unknown as Record<string, unknown>, select)),
       select,
     );
   }
@@ -1043,7 +1165,8 @@ export class FakeGraph {
         );
       }
     }
-    const size = top ?? this.opts.pageSize ?? items.length;
+    // Server-driven paging: the fake's page size caps $top, as Graph's own limits do.
+    const size = Math.min(top ?? items.length, this.opts.pageSize ?? items.length) || 1;
     const token = ctx.query['$skiptoken'];
     const offset = token === undefined ? 0 : decodeSkipToken(token);
     const page = items.slice(offset, offset + size);
@@ -1087,6 +1210,8 @@ function emptyStore(): GraphStore {
     synchronizationJobs: {},
     roles: {},
     provisionOnDemandResults: {},
+    groups: [],
+    provisioningLogs: [],
   };
 }
 

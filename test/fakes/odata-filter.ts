@@ -1,6 +1,7 @@
 /** A parsed `$filter` expression: the small OData subset FakeGraph understands. */
 export type FilterExpr =
-  | { kind: 'eq'; field: string; value: string }
+  | { kind: 'eq'; field: string; value: string | boolean }
+  | { kind: 'compare'; op: 'ge' | 'gt' | 'le' | 'lt'; field: string; value: string }
   | { kind: 'startswith'; field: string; value: string }
   | { kind: 'and' | 'or'; left: FilterExpr; right: FilterExpr };
 
@@ -10,12 +11,19 @@ export interface FilterCapabilities {
   startswith: readonly string[];
   and: boolean;
   or: boolean;
+  /** Properties that accept ge/gt/le/lt with an unquoted datetime literal. */
+  compare?: readonly string[];
 }
 
 /** Thrown for filters the fake cannot parse or does not support; FakeGraph turns it into a 400. */
 export class FilterError extends Error {}
 
-type Token = { t: 'str'; v: string } | { t: 'ident'; v: string } | { t: '(' | ')' | ',' } | { t: 'end' };
+type Token =
+  | { t: 'str'; v: string }
+  | { t: 'ident'; v: string }
+  | { t: 'lit'; v: string }
+  | { t: '(' | ')' | ',' }
+  | { t: 'end' };
 
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
@@ -47,6 +55,12 @@ function tokenize(input: string): Token[] {
         i += 1;
       }
       tokens.push({ t: 'str', v: value });
+    } else if (/[0-9]/.test(c)) {
+      // Unquoted literal: a number or a datetime such as 2026-11-22T12:00:00Z.
+      let j = i;
+      while (j < input.length && /[0-9A-Za-z:.+-]/.test(input[j] ?? '')) j += 1;
+      tokens.push({ t: 'lit', v: input.slice(i, j) });
+      i = j;
     } else if (/[A-Za-z_]/.test(c)) {
       let j = i;
       while (j < input.length && /[A-Za-z0-9_/.]/.test(input[j] ?? '')) j += 1;
@@ -60,7 +74,7 @@ function tokenize(input: string): Token[] {
   return tokens;
 }
 
-/** Parses `$filter` text (eq, startswith, and, or, parentheses; string literals only). */
+/** Parses `$filter` text (eq, startswith, ge/gt/le/lt, and, or, parentheses; strings, booleans, datetimes). */
 export function parseFilter(input: string): FilterExpr {
   const tokens = tokenize(input);
   let pos = 0;
@@ -111,7 +125,18 @@ export function parseFilter(input: string): FilterExpr {
     }
     if (peek().t === '(') throw new FilterError(`Unsupported function '${tok.v}'`);
     const op = next();
+    if (op.t === 'ident' && ['ge', 'gt', 'le', 'lt'].includes(op.v)) {
+      const value = next();
+      if (value.t !== 'lit' || Number.isNaN(Date.parse(value.v)))
+        throw new FilterError('Expected a datetime literal');
+      return { kind: 'compare', op: op.v as 'ge' | 'gt' | 'le' | 'lt', field: tok.v, value: value.v };
+    }
     if (op.t !== 'ident' || op.v !== 'eq') throw new FilterError(`Unsupported operator after '${tok.v}'`);
+    const value = peek();
+    if (value.t === 'ident' && (value.v === 'true' || value.v === 'false')) {
+      next();
+      return { kind: 'eq', field: tok.v, value: value.v === 'true' };
+    }
     return { kind: 'eq', field: tok.v, value: expectString() };
   };
 
@@ -125,6 +150,11 @@ export function checkFilter(expr: FilterExpr, caps: FilterCapabilities): void {
   switch (expr.kind) {
     case 'eq':
       if (!caps.eq.includes(expr.field)) throw new FilterError(`Unsupported property '${expr.field}' for eq`);
+      return;
+    case 'compare':
+      if (!(caps.compare ?? []).includes(expr.field)) {
+        throw new FilterError(`Unsupported property '${expr.field}' for ${expr.op}`);
+      }
       return;
     case 'startswith':
       if (!caps.startswith.includes(expr.field)) {
@@ -147,9 +177,17 @@ export function matchesFilter(expr: FilterExpr, item: unknown): boolean {
       return matchesFilter(expr.left, item) && matchesFilter(expr.right, item);
     case 'or':
       return matchesFilter(expr.left, item) || matchesFilter(expr.right, item);
+    case 'compare': {
+      const actual = readPath(item, expr.field);
+      if (typeof actual !== 'string') return false;
+      const a = Date.parse(actual);
+      const v = Date.parse(expr.value);
+      return { ge: a >= v, gt: a > v, le: a <= v, lt: a < v }[expr.op];
+    }
     case 'eq':
     case 'startswith': {
       const actual = readPath(item, expr.field);
+      if (typeof expr.value === 'boolean') return actual === expr.value;
       if (typeof actual !== 'string') return false;
       const a = actual.toLowerCase();
       const v = expr.value.toLowerCase();

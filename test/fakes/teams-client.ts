@@ -69,6 +69,29 @@ export interface TeamsInvokeOptions {
   conversationType?: TeamsConversationType;
 }
 
+/** Options for {@link TeamsClient.installationUpdate}. */
+export interface TeamsInstallationOptions {
+  action: 'add' | 'add-upgrade' | 'remove' | 'remove-upgrade';
+  from: TeamsUser;
+  /** Default 'channel' (installed in a team: the conversation is the team's General channel). */
+  conversationType?: TeamsConversationType;
+  conversationId?: string;
+}
+
+/** Options for {@link TeamsClient.conversationUpdate}. */
+export interface TeamsConversationUpdateOptions {
+  from: TeamsUser;
+  conversationType?: TeamsConversationType;
+  conversationId?: string;
+  /** The bot itself in membersAdded / membersRemoved. */
+  botAdded?: boolean;
+  botRemoved?: boolean;
+  /** Teams' channelData.eventType, e.g. 'teamDeleted', 'teamHardDeleted', 'channelDeleted'. */
+  eventType?: string;
+  /** channelData.channel.id (for channel events); default the client's channel. */
+  channelId?: string;
+}
+
 /** What the bot answered. */
 export interface TeamsPostResult {
   status: number;
@@ -194,6 +217,53 @@ export class TeamsClient {
     return this.post(this.buildInvoke(o));
   }
 
+  /** Builds (without posting) an installationUpdate, as Teams sends when the app is added or removed. */
+  buildInstallationUpdate(o: TeamsInstallationOptions): Record<string, unknown> {
+    const type = o.conversationType ?? 'channel';
+    const conversationId = o.conversationId ?? this.defaultConversationId(type, o.from);
+    return {
+      ...this.envelope('installationUpdate', `f:install-${nextCounter()}`, o.from, conversationId, type),
+      action: o.action,
+      channelData: this.lifecycleChannelData(type),
+    };
+  }
+
+  /** Posts an installationUpdate (add, add-upgrade, remove, remove-upgrade). */
+  async installationUpdate(o: TeamsInstallationOptions): Promise<TeamsPostResult> {
+    return this.post(this.buildInstallationUpdate(o));
+  }
+
+  /** Builds (without posting) a conversationUpdate: the bot added or removed, or a team or channel event. */
+  buildConversationUpdate(o: TeamsConversationUpdateOptions): Record<string, unknown> {
+    const type = o.conversationType ?? 'channel';
+    const conversationId = o.conversationId ?? this.defaultConversationId(type, o.from);
+    const bot = [{ id: this.botAccountId, name: this.opts.botName }];
+    const channelData = this.lifecycleChannelData(type);
+    if (o.eventType !== undefined) channelData['eventType'] = o.eventType;
+    if (o.eventType?.startsWith('channel')) channelData['channel'] = { id: o.channelId ?? this.channelId };
+    return {
+      ...this.envelope('conversationUpdate', `f:update-${nextCounter()}`, o.from, conversationId, type),
+      ...(o.botAdded ? { membersAdded: bot } : {}),
+      ...(o.botRemoved ? { membersRemoved: bot } : {}),
+      channelData,
+    };
+  }
+
+  /** Posts a conversationUpdate. */
+  async conversationUpdate(o: TeamsConversationUpdateOptions): Promise<TeamsPostResult> {
+    return this.post(this.buildConversationUpdate(o));
+  }
+
+  /** The team id (its General channel's thread id). */
+  get team(): string {
+    return this.teamId;
+  }
+
+  /** The channel messages are posted in by default. */
+  get channel(): string {
+    return this.channelId;
+  }
+
   /** Posts any payload (hostile or malformed ones included); `authorization` overrides the default header. */
   async raw(activity: unknown, authorization?: string): Promise<TeamsPostResult> {
     const body = typeof activity === 'string' ? activity : JSON.stringify(activity);
@@ -262,6 +332,24 @@ export class TeamsClient {
     const channel: Record<string, unknown> = { id: this.channelId };
     if (this.opts.channelName !== undefined) channel['name'] = this.opts.channelName;
     return { teamsChannelId: this.channelId, teamsTeamId: this.teamId, channel, team, tenant };
+  }
+
+  private defaultConversationId(type: TeamsConversationType, from: TeamsUser): string {
+    if (type === 'channel') return this.teamId;
+    if (type === 'groupChat') return '19:fakegroupchat@thread.v2';
+    return `a:fake-personal-${from.aadObjectId}`;
+  }
+
+  /** channelData of install and lifecycle events: in a team, the team and its General channel. */
+  private lifecycleChannelData(type: TeamsConversationType): Record<string, unknown> {
+    const tenant = { id: this.opts.tenantId };
+    if (type !== 'channel') return { tenant };
+    const team: Record<string, unknown> = {
+      id: this.teamId,
+      aadGroupId: '70000000-0000-4000-8000-0000000000aa',
+    };
+    if (this.opts.teamName !== undefined) team['name'] = this.opts.teamName;
+    return { tenant, team, settings: { selectedChannel: { id: this.teamId } } };
   }
 
   private clientInfo(locale = 'en-US'): Record<string, unknown> {

@@ -34,7 +34,7 @@ const JWT = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
 function expectStillPending(body: InvokeBody): void {
   expect(body.statusCode).toBe(200);
   expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
-  expect(cardActions(body.value).map((a) => a.verb)).toEqual(['approve', 'cancel']);
+  expect(cardActions(body.value).map((a) => a.verb)).toEqual(['approve', 'reject', 'cancel']);
 }
 
 /** A proper approval by Ada still runs the remediation exactly once. */

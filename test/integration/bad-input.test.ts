@@ -161,7 +161,7 @@ describe('odd text', () => {
     expect(text).toMatch(/Salesforce/);
     expect(text).toMatch(/salesforce\.a1b2c3/);
     expect(text).toContain(CONTOSO.users.alice);
-    expect(cardActions(sent.card).map((a) => a.verb)).toEqual(['approve', 'cancel']);
+    expect(cardActions(sent.card).map((a) => a.verb)).toEqual(['approve', 'reject', 'cancel']);
     expectNothingRan();
   });
 
@@ -171,7 +171,7 @@ describe('odd text', () => {
     expect(String(built.text)).toContain('<at>Fix &amp; Co</at>');
     const sent = await command(h, 'retry-provisioning alice@contoso.com', PEOPLE.reggie, { client });
     expect(cardText(sent.card)).toContain(CONTOSO.users.alice);
-    expect(cardActions(sent.card).map((a) => a.verb)).toEqual(['approve', 'cancel']);
+    expect(cardActions(sent.card).map((a) => a.verb)).toEqual(['approve', 'reject', 'cancel']);
     expectNothingRan();
   });
 
@@ -188,7 +188,7 @@ describe('odd text', () => {
       ],
     });
     expect(cardText(sent.card)).toContain(CONTOSO.users.alice);
-    expect(cardActions(sent.card).map((a) => a.verb)).toEqual(['approve', 'cancel']);
+    expect(cardActions(sent.card).map((a) => a.verb)).toEqual(['approve', 'reject', 'cancel']);
     expectNothingRan();
   });
 
@@ -213,7 +213,7 @@ describe('odd text', () => {
     const text = cardText(sent.card);
     expect(text).toContain('Alice Smith');
     expect(text).toContain(CONTOSO.users.alice);
-    expect(cardActions(sent.card).map((a) => a.verb)).toEqual(['approve', 'cancel']);
+    expect(cardActions(sent.card).map((a) => a.verb)).toEqual(['approve', 'reject', 'cancel']);
     expect(userFilters().map((r) => r.query['$filter'])).toContain("displayName eq 'Alice Smith'");
     expectNothingRan();
   });
@@ -278,7 +278,7 @@ describe('a name with several matches', () => {
     expect(text).toContain('sam.lee2@contoso.com');
     expect(text).not.toContain(CONTOSO.users.samA);
     const actions = cardActions(picked.value);
-    expect(actions.map((a) => a.verb)).toEqual(['approve', 'cancel']);
+    expect(actions.map((a) => a.verb)).toEqual(['approve', 'reject', 'cancel']);
     const rid = actions[0]?.data.rid;
 
     const again = await click(h, choice, 'pick', PEOPLE.nora, undefined, buttons[0]?.data);
@@ -299,7 +299,7 @@ describe('a name with several matches', () => {
 describe('malformed card clicks', () => {
   async function pendingCard(): Promise<Sent> {
     const sent = await command(h, 'retry-provisioning alice@contoso.com');
-    expect(cardActions(sent.card).map((a) => a.verb)).toEqual(['approve', 'cancel']);
+    expect(cardActions(sent.card).map((a) => a.verb)).toEqual(['approve', 'reject', 'cancel']);
     return sent;
   }
 

@@ -11,13 +11,14 @@ export function cardText(card: unknown): string {
     if (!node || typeof node !== 'object') return;
     const n = node as Record<string, unknown>;
     for (const key of ['text', 'title', 'value']) if (typeof n[key] === 'string') out.push(n[key] as string);
-    for (const value of Object.values(n)) if (typeof value === 'object') walk(value);
+    for (const [key, value] of Object.entries(n))
+      if (key !== 'refresh' && typeof value === 'object') walk(value);
   };
   walk(card);
   return out.join('\n');
 }
 
-/** The Action.Execute buttons on a card, wherever they sit. */
+/** The Action.Execute buttons on a card, wherever they sit (not the card's own refresh action). */
 export function cardActions(
   card: unknown,
 ): Array<{ title: string; verb: string; data: Record<string, unknown> }> {
@@ -33,7 +34,8 @@ export function cardActions(
         data: (n.data ?? {}) as Record<string, unknown>,
       });
     }
-    for (const value of Object.values(n)) if (typeof value === 'object') walk(value);
+    for (const [key, value] of Object.entries(n))
+      if (key !== 'refresh' && typeof value === 'object') walk(value);
   };
   walk(card);
   return found;
@@ -48,4 +50,19 @@ export function attachedCard(record: ConnectorRequestRecord): Card {
   if (!attachment?.content)
     throw new Error(`No Adaptive Card in ${JSON.stringify(record.body).slice(0, 300)}`);
   return attachment.content;
+}
+
+/** The card's Universal Actions refresh: the verb and the users whose clients refresh automatically. */
+export function cardRefresh(
+  card: unknown,
+): { verb: string; userIds: string[]; data: Record<string, unknown> } | undefined {
+  const refresh = (
+    card as { refresh?: { action?: { verb?: string; data?: Record<string, unknown> }; userIds?: string[] } }
+  ).refresh;
+  if (!refresh?.action) return undefined;
+  return {
+    verb: String(refresh.action.verb),
+    userIds: refresh.userIds ?? [],
+    data: refresh.action.data ?? {},
+  };
 }

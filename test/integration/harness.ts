@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { startApp, type RunningApp } from '../../src/app';
 import { loadConfig, type Env } from '../../src/config';
+import type { Scheduler } from '../../src/notifications/scheduler';
 import { createLogger } from '../../src/logger';
 import {
   CONTOSO,
@@ -42,11 +43,21 @@ export interface Harness {
       expiresInSec?: number;
     },
   ): string;
+  /** Stops the bot and starts a new one on the same DATA_DIR and fakes (a redeploy). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
+/** Extra knobs for notification tests. */
+export interface HarnessOptions {
+  /** Time for notification pacing, retries and the monitor interval (default: real timers). */
+  readonly scheduler?: Scheduler;
+  /** Graph page size, so listings come in several pages linked by @odata.nextLink. */
+  readonly graphPageSize?: number;
+}
+
 /** Starts fakes and the real bot (in local mode: inbound Bot Framework auth off) on random loopback ports. */
-export async function startHarness(env: Env = {}): Promise<Harness> {
+export async function startHarness(env: Env = {}, options: HarnessOptions = {}): Promise<Harness> {
   const clock = new ManualClock(Date.parse('2026-11-22T12:00:00Z'));
   const entra = await FakeEntra.start({ now: clock.now });
   entra.registerClient({
@@ -56,7 +67,11 @@ export async function startHarness(env: Env = {}): Promise<Harness> {
     appIdUris: [`api://botid-${CONTOSO.clientId}`],
     roles: ['User.Read.All'],
   });
-  const graph = await FakeGraph.start({ entra, seed: contosoSeed(new Date(clock.now())) });
+  const graph = await FakeGraph.start({
+    entra,
+    seed: contosoSeed(new Date(clock.now())),
+    ...(options.graphPageSize ? { pageSize: options.graphPageSize } : {}),
+  });
   const connector = await FakeConnector.start({});
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatops-it-'));
   const logs: string[] = [];
@@ -76,25 +91,43 @@ export async function startHarness(env: Env = {}): Promise<Harness> {
     AAD_APP_OAUTH_AUTHORITY_HOST: entra.url,
     GRAPH_BASE_URL: graph.url,
     DATA_DIR: dataDir,
+    ADMIN_USER_IDS: [CONTOSO.admins.ada, CONTOSO.admins.reggie, CONTOSO.admins.nora].join(','),
     ...env,
   });
-  const app = await startApp(config, createLogger('debug', sink), {
-    clock: { now: () => new Date(clock.now()) },
-  });
-  const teams = new TeamsClient({
-    botUrl: `http://127.0.0.1:${app.port}`,
-    serviceUrl: connector.url,
-    botId: CONTOSO.botId,
-    botName: 'Provisioning Fixer',
-    tenantId: CONTOSO.tenantId,
-    now: clock.now,
-  });
+  const logger = createLogger('debug', sink);
+  const launch = () =>
+    startApp(config, logger, {
+      clock: { now: () => new Date(clock.now()) },
+      ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+    });
+  const clientFor = (port: number) =>
+    new TeamsClient({
+      botUrl: `http://127.0.0.1:${port}`,
+      serviceUrl: connector.url,
+      botId: CONTOSO.botId,
+      botName: 'Provisioning Fixer',
+      tenantId: CONTOSO.tenantId,
+      now: clock.now,
+    });
+  let app: RunningApp;
+  try {
+    app = await launch();
+  } catch (err) {
+    await Promise.all([connector.close(), graph.close(), entra.close()]);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  let teams = clientFor(app.port);
   return {
-    app,
+    get app() {
+      return app;
+    },
     entra,
     graph,
     connector,
-    teams,
+    get teams() {
+      return teams;
+    },
     clock,
     logs,
     ssoToken: (person, o = {}) =>
@@ -107,6 +140,11 @@ export async function startHarness(env: Env = {}): Promise<Harness> {
         ...(o.signWith ? { signWith: o.signWith } : {}),
         ...(o.expiresInSec !== undefined ? { expiresInSec: o.expiresInSec } : {}),
       }),
+    restart: async () => {
+      await app.close();
+      app = await launch();
+      teams = clientFor(app.port);
+    },
     close: async () => {
       await app.close();
       await Promise.all([connector.close(), graph.close(), entra.close()]);

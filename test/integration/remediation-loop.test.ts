@@ -94,7 +94,7 @@ describe.each(ACTIONS)('$command', (c) => {
     const sent = await command(h, c.command);
     const text = cardText(sent.card);
     for (const re of c.confirms) expect(text).toMatch(re);
-    expect(cardActions(sent.card).map((a) => a.verb)).toEqual(['approve', 'cancel']);
+    expect(cardActions(sent.card).map((a) => a.verb)).toEqual(['approve', 'reject', 'cancel']);
     expect(Object.keys(cardActions(sent.card)[0]?.data ?? {})).toEqual(['rid']);
 
     const login = await click(h, sent, 'approve', PEOPLE.ada);

@@ -1,0 +1,108 @@
+import { commandText, KIND_LABELS, type DetectedFailure, type FailureKind } from '../notifications/failure';
+import { renderCard, type AdaptiveCardJson } from './render';
+
+/** Data for cards/failure.json: one failure with its Remediate button. */
+export interface FailureCardData {
+  readonly kindLabel: string;
+  readonly title: string;
+  readonly errorMessage: string;
+  readonly object: string;
+  readonly errorCode: string;
+  readonly when: string;
+  /** The remediation command the button prepares, shown so admins know what Remediate will propose. */
+  readonly command: string;
+  /** Where the failure came from: the monitor or an external alert. */
+  readonly source: string;
+  /** The opaque id of the stored notice; the only data the button carries. */
+  readonly fid: string;
+}
+
+/** One line of cards/failure-digest.json. */
+export interface FailureDigestLine {
+  readonly kindLabel: string;
+  readonly title: string;
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  readonly when: string;
+  readonly command: string;
+  readonly fid: string;
+}
+
+/** Data for cards/failure-digest.json: several failures, a Remediate button per line. */
+export interface FailureDigestCardData {
+  readonly title: string;
+  readonly lines: readonly FailureDigestLine[];
+  readonly footer: string;
+}
+
+/** A failure as posted to one conversation: the failure and the id its button carries. */
+export interface PostedFailure {
+  readonly fid: string;
+  readonly failure: DetectedFailure;
+}
+
+const TITLES: Readonly<Record<FailureKind, (label: string) => string>> = {
+  'user-provisioning': (label) => `Service provisioning failed for ${label}`,
+  license: (label) => `Licence assignment failed for ${label}`,
+  'access-request': (label) => `Access package delivery failed: ${label}`,
+  cloudpc: (label) => `Cloud PCs failed to provision: ${label}`,
+  sync: (label) => `App provisioning failed: ${label}`,
+};
+
+/** A card headline for a failure. */
+export function failureTitle(f: DetectedFailure): string {
+  return TITLES[f.kind](f.objectLabel);
+}
+
+/** `2026-11-22 12:00 UTC`: unambiguous for admins in any time zone. */
+export function formatWhen(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso || 'unknown';
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The data of a single-failure card. */
+export function failureCardData(p: PostedFailure, source: string): FailureCardData {
+  const f = p.failure;
+  return {
+    kindLabel: KIND_LABELS[f.kind],
+    title: failureTitle(f),
+    errorMessage: f.errorMessage,
+    object: f.objectLabel === f.objectId ? f.objectId : `${f.objectLabel} · ${f.objectId}`,
+    errorCode: f.errorCode,
+    when: formatWhen(f.occurredAt),
+    command: commandText(f.remediation),
+    source,
+    fid: p.fid,
+  };
+}
+
+/** The data of a digest card. */
+export function failureDigestCardData(
+  items: readonly PostedFailure[],
+  source: string,
+): FailureDigestCardData {
+  return {
+    title: `${items.length} new provisioning failures`,
+    lines: items.map(({ fid, failure: f }) => ({
+      kindLabel: KIND_LABELS[f.kind],
+      title: failureTitle(f),
+      errorCode: f.errorCode,
+      errorMessage: f.errorMessage,
+      when: formatWhen(f.occurredAt),
+      command: commandText(f.remediation),
+      fid,
+    })),
+    footer: `${source} · Each Remediate opens a confirmation; nothing changes until someone approves with their own Entra role.`,
+  };
+}
+
+/** Renders the card for one failure. */
+export function failureCard(p: PostedFailure, source: string): AdaptiveCardJson {
+  return renderCard('failure', failureCardData(p, source));
+}
+
+/** Renders a digest of several failures. */
+export function failureDigestCard(items: readonly PostedFailure[], source: string): AdaptiveCardJson {
+  return renderCard('failure-digest', failureDigestCardData(items, source));
+}

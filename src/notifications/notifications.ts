@@ -1,0 +1,120 @@
+import type { ActionRegistry } from '../actions/registry';
+import type { RemediationStore } from '../approvals/remediation-store';
+import type { TargetResolver } from '../approvals/target-resolver';
+import { baseConversationId } from '../chat/chat-types';
+import type { Clock } from '../clock';
+import type { BuiltInCommand } from '../commands/built-in-command';
+import { subscriptionCommands } from '../commands/subscription-commands';
+import type { GraphApi } from '../graph/graph-api';
+import type { Logger } from '../logger';
+import type { StateStore } from '../storage/state-store';
+import { ConversationDirectory } from './conversation-directory';
+import { FailureLedger } from './failure-ledger';
+import { InstallationTracker } from './installation-tracker';
+import { FailureMonitor } from './monitor';
+import { FailureNotifier } from './notifier';
+import { RemediateHandler } from './remediate-handler';
+import type { Scheduler } from './scheduler';
+import { NotificationSender, type ProactiveChannel } from './sender';
+import { NotificationWebhook } from './webhook';
+
+/** What the notification feature is built from; app.ts passes its shared pieces. */
+export interface NotificationsDeps {
+  readonly store: StateStore;
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  /** The app-only, read-only Graph client. */
+  readonly readGraph: GraphApi;
+  readonly channel: ProactiveChannel;
+  readonly registry: ActionRegistry;
+  readonly resolver: TargetResolver;
+  readonly remediations: RemediationStore;
+  readonly settings: {
+    readonly monitorIntervalMs: number | undefined;
+    readonly digestThreshold: number;
+    readonly webhookSecret: string | undefined;
+  };
+  /** Jitter source for retries; tests pin it. */
+  readonly random?: () => number;
+}
+
+/** The running notification feature: what the bot, the server and tests plug into. */
+export interface Notifications {
+  readonly directory: ConversationDirectory;
+  readonly ledger: FailureLedger;
+  readonly monitor: FailureMonitor;
+  readonly sender: NotificationSender;
+  readonly installations: InstallationTracker;
+  readonly remediate: RemediateHandler;
+  readonly commands: readonly BuiltInCommand[];
+  /** Present only when NOTIFY_WEBHOOK_SECRET is set. */
+  readonly webhook: NotificationWebhook | undefined;
+  /** Starts the monitor's interval when MONITOR_INTERVAL is set. */
+  start(): void;
+  /** Stops the interval and waits for running cycles and queued sends. */
+  close(): Promise<void>;
+}
+
+/** Builds the proactive-notification feature (issue 4) from the app's shared dependencies. */
+export function createNotifications(deps: NotificationsDeps): Notifications {
+  const { store, clock, scheduler, logger, settings } = deps;
+  const log = logger.child({ feature: 'notifications' });
+  const directory = new ConversationDirectory(store, clock);
+  const ledger = new FailureLedger(store);
+  const sender = new NotificationSender({
+    channel: deps.channel,
+    scheduler,
+    logger: log,
+    ...(deps.random ? { random: deps.random } : {}),
+    onGone: (address) => directory.forget(baseConversationId(address.conversationId)),
+  });
+  const notifier = new FailureNotifier({
+    ledger,
+    directory,
+    sender,
+    clock,
+    logger: log,
+    digestThreshold: settings.digestThreshold,
+  });
+  const monitor = new FailureMonitor({
+    graph: deps.readGraph,
+    notifier,
+    ledger,
+    clock,
+    scheduler,
+    logger: log,
+  });
+  const webhook = settings.webhookSecret
+    ? new NotificationWebhook({ secret: settings.webhookSecret, clock, notifier, directory, logger: log })
+    : undefined;
+  return {
+    directory,
+    ledger,
+    monitor,
+    sender,
+    webhook,
+    installations: new InstallationTracker(directory, log),
+    remediate: new RemediateHandler({
+      ledger,
+      registry: deps.registry,
+      resolver: deps.resolver,
+      remediations: deps.remediations,
+      logger: log,
+    }),
+    commands: subscriptionCommands(directory, {
+      monitorIntervalMs: settings.monitorIntervalMs,
+      webhookEnabled: webhook !== undefined,
+      digestThreshold: settings.digestThreshold,
+    }),
+    start: () => {
+      if (settings.monitorIntervalMs) monitor.start(settings.monitorIntervalMs);
+      else log.info('failure monitor off (MONITOR_INTERVAL is not set)');
+    },
+    close: async () => {
+      await monitor.stop();
+      await webhook?.drain();
+      await sender.drain();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import type { ActionRegistry } from '../actions/registry';
+import type { RemediationStore } from '../approvals/remediation-store';
+import { withCardActivity } from '../approvals/remediation';
+import type { TargetResolver } from '../approvals/target-resolver';
+import type { CardActionHandler } from '../chat/card-action-router';
+import { baseConversationId, type CardActionResponse, type CardActionTurn } from '../chat/chat-types';
+import { parseCommand } from '../commands/command-parser';
+import type { Logger } from '../logger';
+import { commandText } from './failure';
+import type { FailureLedger } from './failure-ledger';
+
+/** What the Remediate button needs. */
+export interface RemediateDeps {
+  readonly ledger: FailureLedger;
+  readonly registry: ActionRegistry;
+  readonly resolver: TargetResolver;
+  readonly remediations: RemediationStore;
+  readonly logger: Logger;
+}
+
+function error(status: 400 | 403 | 404, code: string, message: string): CardActionResponse {
+  return { kind: 'error', status, code, message };
+}
+
+/**
+ * The Remediate button on failure cards. Its data is only the opaque id of a stored notice; the action and
+ * target come from the store and go through the same parser and TargetResolver as a typed command, so the
+ * click answers with the usual confirmation card and nothing runs until someone approves.
+ */
+export class RemediateHandler implements CardActionHandler {
+  readonly verbs = ['remediate'] as const;
+
+  constructor(private readonly deps: RemediateDeps) {}
+
+  async handle(turn: CardActionTurn): Promise<CardActionResponse> {
+    const fid = (turn.data as { fid?: unknown } | undefined)?.fid;
+    const notice = await this.deps.ledger.notice(fid);
+    if (!notice) {
+      return error(
+        404,
+        'UnknownFailure',
+        'This card refers to a failure the bot no longer knows. Run the command instead.',
+      );
+    }
+    if (baseConversationId(notice.conversationId) !== baseConversationId(turn.address.conversationId)) {
+      return error(
+        403,
+        'ForeignConversation',
+        'This card belongs to another conversation and cannot be used here.',
+      );
+    }
+    const command = commandText(notice.failure.remediation);
+    const parsed = parseCommand(command, this.deps.registry);
+    if (parsed.kind !== 'action') {
+      this.deps.logger.error({ command, kind: parsed.kind }, 'stored remediation command does not parse');
+      return error(
+        400,
+        'BadRemediation',
+        'The bot cannot prepare this remediation. Run the command instead.',
+      );
+    }
+    const resolved = await this.deps.resolver.resolve(parsed.action, parsed.args, {
+      from: turn.from,
+      address: turn.address,
+      command,
+    });
+    const activityId = turn.cardActivityId;
+    if (resolved.remediation && activityId) {
+      await this.deps.remediations.update(resolved.remediation.id, (r) => withCardActivity(r, activityId));
+    }
+    this.deps.logger.info(
+      {
+        correlationId: turn.correlationId,
+        noticeId: notice.id,
+        remediationId: resolved.remediation?.id,
+        command,
+      },
+      'remediation prepared from a failure card',
+    );
+    return { kind: 'card', card: resolved.card };
+  }
+}

@@ -1,0 +1,142 @@
+import type { AdaptiveCardJson } from '../cards/render';
+import { baseConversationId, type ConversationAddress } from '../chat/chat-types';
+import type { Logger } from '../logger';
+import { backoffDelay, DEFAULT_BACKOFF, DeliveryError, verdictFor, type BackoffOptions } from './delivery';
+import { Pacer } from './pacer';
+import type { Scheduler } from './scheduler';
+
+/**
+ * Posts a card to a conversation outside any turn. Implemented by the bot layer; it does not retry and
+ * reports refusals as DeliveryError, so pacing and retries live in one place (the sender below).
+ */
+export interface ProactiveChannel {
+  sendProactive(
+    address: ConversationAddress,
+    card: AdaptiveCardJson,
+    summary: string,
+  ): Promise<string | undefined>;
+}
+
+/** How one send ended. */
+export type SendResult =
+  | { readonly outcome: 'sent'; readonly activityId: string | undefined; readonly attempts: number }
+  | { readonly outcome: 'dropped'; readonly status: number; readonly attempts: number }
+  | {
+      readonly outcome: 'failed';
+      readonly status: number;
+      readonly code: string;
+      readonly attempts: number;
+    };
+
+/** What the sender needs; everything time-related is injected. */
+export interface SenderDeps {
+  readonly channel: ProactiveChannel;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  /** Called once when Teams says the conversation is gone (403/404): forget its reference. */
+  readonly onGone: (address: ConversationAddress, error: DeliveryError) => Promise<void>;
+  readonly random?: () => number;
+  readonly maxAttempts?: number;
+  readonly backoff?: BackoffOptions;
+  /** The longest Retry-After honoured in-line; a longer one leaves the send for the next cycle. */
+  readonly maxRetryAfterMs?: number;
+  readonly pacer?: Pacer;
+}
+
+/**
+ * Sends notification cards inside Teams' limits: one queue per conversation (order kept, ~7/s), a shared
+ * tenant pace (~50/s), retries of 429/412/502/504 with exponential backoff and jitter honouring
+ * Retry-After, and a conversation answered 403/404 dropped instead of retried.
+ */
+export class NotificationSender {
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly gone = new Set<string>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly pacer: Pacer;
+
+  constructor(private readonly deps: SenderDeps) {
+    this.pacer = deps.pacer ?? new Pacer(deps.scheduler);
+  }
+
+  /** Queues a card for a conversation; resolves when it was sent, dropped or given up on. */
+  send(address: ConversationAddress, card: AdaptiveCardJson, summary: string): Promise<SendResult> {
+    const key = baseConversationId(address.conversationId);
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const run = previous.then(() => this.deliver(key, address, card, summary));
+    const tail: Promise<unknown> = run.catch(() => undefined);
+    this.queues.set(key, tail);
+    this.pending.add(tail);
+    void tail.finally(() => {
+      this.pending.delete(tail);
+      if (this.queues.get(key) === tail) {
+        this.queues.delete(key);
+        this.gone.delete(key);
+      }
+    });
+    return run;
+  }
+
+  /** Resolves when every queued send has ended; used on shutdown. */
+  async drain(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private async deliver(
+    key: string,
+    address: ConversationAddress,
+    card: AdaptiveCardJson,
+    summary: string,
+  ): Promise<SendResult> {
+    const maxAttempts = this.deps.maxAttempts ?? 5;
+    const random = this.deps.random ?? Math.random;
+    const log = this.deps.logger.child({ conversationId: key });
+    for (let attempt = 1; ; attempt++) {
+      if (this.gone.has(key)) return { outcome: 'dropped', status: 0, attempts: attempt - 1 };
+      await this.pacer.acquire(key, address.tenantId ?? '');
+      try {
+        const activityId = await this.deps.channel.sendProactive(address, card, summary);
+        return { outcome: 'sent', activityId, attempts: attempt };
+      } catch (err) {
+        const failure =
+          err instanceof DeliveryError
+            ? err
+            : new DeliveryError(
+                -1,
+                'Unexpected',
+                err instanceof Error ? err.message : String(err),
+                undefined,
+              );
+        const verdict = failure.status === -1 ? 'fail' : verdictFor(failure.status);
+        if (verdict === 'drop') {
+          this.gone.add(key);
+          log.warn(
+            { status: failure.status, code: failure.code },
+            'conversation reference dropped: Teams says the bot is no longer in this conversation',
+          );
+          await this.deps.onGone(address, failure);
+          return { outcome: 'dropped', status: failure.status, attempts: attempt };
+        }
+        const tooLong =
+          failure.retryAfterMs !== undefined && failure.retryAfterMs > (this.deps.maxRetryAfterMs ?? 120_000);
+        if (verdict === 'fail' || attempt >= maxAttempts || tooLong) {
+          log.error(
+            { status: failure.status, code: failure.code, attempts: attempt, err: failure.message },
+            'notification not delivered; it will be tried again next cycle',
+          );
+          return { outcome: 'failed', status: failure.status, code: failure.code, attempts: attempt };
+        }
+        const delay = backoffDelay(
+          attempt,
+          failure.retryAfterMs,
+          random,
+          this.deps.backoff ?? DEFAULT_BACKOFF,
+        );
+        log.info(
+          { status: failure.status, retryAfterMs: failure.retryAfterMs, delayMs: delay, attempt },
+          'notification send throttled or failed transiently; retrying',
+        );
+        await this.deps.scheduler.sleep(delay);
+      }
+    }
+  }
+}

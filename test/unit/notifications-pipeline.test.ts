@@ -1,0 +1,451 @@
+import pino from 'pino';
+import type { AdaptiveCardJson } from '../../src/cards/render';
+import type { ConversationAddress } from '../../src/chat/chat-types';
+import { ConversationDirectory } from '../../src/notifications/conversation-directory';
+import { DeliveryError } from '../../src/notifications/delivery';
+import {
+  accessRequestDetector,
+  cloudPcDetector,
+  licenseDetector,
+  syncDetector,
+  userProvisioningDetector,
+} from '../../src/notifications/detectors';
+import { remediationFor, type DetectedFailure } from '../../src/notifications/failure';
+import { FailureLedger } from '../../src/notifications/failure-ledger';
+import { FailureNotifier } from '../../src/notifications/notifier';
+import { Pacer } from '../../src/notifications/pacer';
+import { NotificationSender, type ProactiveChannel } from '../../src/notifications/sender';
+import { MemoryStateStore } from '../../src/storage/memory-state-store';
+import { ScriptedGraph } from './scripted-graph';
+import { VirtualScheduler } from './notifications-virtual-time';
+
+const logger = pino({ level: 'silent' });
+const NOW = new Date('2026-11-22T12:00:00Z');
+const clock = { now: () => NOW };
+
+function address(conversationId: string, tenantId = 't1'): ConversationAddress {
+  return {
+    serviceUrl: 'https://smba.example',
+    channelId: 'msteams',
+    conversationId,
+    conversationType: 'channel',
+    tenantId,
+    botId: '28:bot',
+    botName: 'Bot',
+  };
+}
+
+const CARD: AdaptiveCardJson = { type: 'AdaptiveCard', version: '1.5', body: [] };
+
+/** A channel that answers from a script of statuses (201 = sent) and records when each send happened. */
+class ScriptedChannel implements ProactiveChannel {
+  readonly sends: Array<{ conversationId: string; at: number; summary: string }> = [];
+  constructor(
+    private readonly scheduler: VirtualScheduler,
+    private readonly script: Record<string, Array<number | { status: number; retryAfterMs: number }>> = {},
+  ) {}
+
+  async sendProactive(a: ConversationAddress, _card: AdaptiveCardJson, summary: string) {
+    this.sends.push({ conversationId: a.conversationId, at: this.scheduler.now(), summary });
+    const next = this.script[a.conversationId]?.shift() ?? 201;
+    const status = typeof next === 'number' ? next : next.status;
+    if (status < 300) return `id-${this.sends.length}`;
+    throw new DeliveryError(
+      status,
+      `HTTP${status}`,
+      'refused',
+      typeof next === 'number' ? undefined : next.retryAfterMs,
+    );
+  }
+}
+
+function maxInWindow(times: number[], windowMs: number): number {
+  let max = 0;
+  for (const t of times) max = Math.max(max, times.filter((x) => x >= t && x < t + windowMs).length);
+  return max;
+}
+
+describe('pacer', () => {
+  it('keeps one conversation at 7 sends or fewer in any second', async () => {
+    const s = new VirtualScheduler();
+    const pacer = new Pacer(s);
+    const times: number[] = [];
+    await s.run(
+      (async () => {
+        for (let i = 0; i < 30; i++) {
+          await pacer.acquire('c1', 't1');
+          times.push(s.now());
+        }
+      })(),
+    );
+    expect(maxInWindow(times, 1000)).toBe(7);
+    expect(times[29]).toBeLessThan(30 * 150);
+  });
+
+  it('keeps a tenant at 50 or fewer a second across conversations, without one conversation holding up others', async () => {
+    const s = new VirtualScheduler();
+    const pacer = new Pacer(s);
+    const times: number[] = [];
+    const byConversation = new Map<string, number[]>();
+    const conversation = async (id: string, n: number) => {
+      for (let i = 0; i < n; i++) {
+        await pacer.acquire(id, 't1');
+        times.push(s.now());
+        byConversation.set(id, [...(byConversation.get(id) ?? []), s.now()]);
+      }
+    };
+    await s.run(Promise.all(Array.from({ length: 40 }, (_, i) => conversation(`c${i}`, 5))));
+    expect(times).toHaveLength(200);
+    expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(50);
+    for (const own of byConversation.values()) expect(maxInWindow(own, 1000)).toBeLessThanOrEqual(7);
+    expect(Math.max(...times)).toBeLessThan(4300);
+  });
+
+  it('paces tenants independently', async () => {
+    const s = new VirtualScheduler();
+    const pacer = new Pacer(s);
+    await s.run(Promise.all([pacer.acquire('a', 't1'), pacer.acquire('b', 't2')]));
+    expect(s.sleeps).toEqual([]);
+  });
+});
+
+describe('notification sender', () => {
+  function sender(s: VirtualScheduler, channel: ProactiveChannel, gone: string[] = [], random = 0.5) {
+    return new NotificationSender({
+      channel,
+      scheduler: s,
+      logger,
+      random: () => random,
+      onGone: async (a) => {
+        gone.push(a.conversationId);
+      },
+    });
+  }
+
+  it.each([
+    ['sent at once', [201], 'sent', 1, []],
+    ['429 with Retry-After 2 s, then sent', [{ status: 429, retryAfterMs: 2000 }, 201], 'sent', 2, [2100]],
+    ['412, 502, 504 with growing backoff, then sent', [412, 502, 504, 201], 'sent', 4, [750, 1500, 3000]],
+    ['403: dropped, no retry', [403], 'dropped', 1, []],
+    [
+      '429 (Retry-After 0) then 404: dropped; the retry still waits its pacing slot',
+      [{ status: 429, retryAfterMs: 0 }, 404],
+      'dropped',
+      2,
+      [0, 143],
+    ],
+    ['400: failed, no retry', [400], 'failed', 1, []],
+    ['five 502s: failed', [502, 502, 502, 502, 502], 'failed', 5, [750, 1500, 3000, 6000]],
+    ['Retry-After of an hour: failed for now', [{ status: 429, retryAfterMs: 3_600_000 }], 'failed', 1, []],
+  ])('%s', async (_name, script, outcome, attempts, backoffSleeps) => {
+    const s = new VirtualScheduler();
+    const channel = new ScriptedChannel(s, { c1: [...script] });
+    const gone: string[] = [];
+    const result = await s.run(sender(s, channel, gone).send(address('c1'), CARD, 'x'));
+    expect(result).toMatchObject({ outcome, attempts });
+    expect(channel.sends).toHaveLength(attempts);
+    expect(s.sleeps).toEqual(backoffSleeps);
+    expect(gone).toEqual(outcome === 'dropped' ? ['c1'] : []);
+  });
+
+  it('keeps the order of one conversation and skips what is queued after a drop', async () => {
+    const s = new VirtualScheduler();
+    const channel = new ScriptedChannel(s, { 'c1;messageid=9': [201, 403] });
+    const gone: string[] = [];
+    const out = sender(s, channel, gone);
+    const results = await s.run(
+      Promise.all([1, 2, 3, 4].map((i) => out.send(address('c1;messageid=9'), CARD, `card ${i}`))),
+    );
+    expect(results.map((r) => r.outcome)).toEqual(['sent', 'dropped', 'dropped', 'dropped']);
+    expect(channel.sends.map((x) => x.summary)).toEqual(['card 1', 'card 2']);
+    expect(gone).toEqual(['c1;messageid=9']);
+  });
+
+  it('does not treat an unexpected exception as a reason to retry or drop', async () => {
+    const s = new VirtualScheduler();
+    const out = sender(s, {
+      sendProactive: async () => {
+        throw new TypeError('bug');
+      },
+    });
+    expect(await s.run(out.send(address('c1'), CARD, 'x'))).toMatchObject({ outcome: 'failed', attempts: 1 });
+  });
+});
+
+function failure(overrides: Partial<DetectedFailure> = {}): DetectedFailure {
+  return {
+    kind: 'user-provisioning',
+    objectId: 'u1',
+    objectLabel: 'Alice',
+    errorCode: 'ProvisioningError/exchange',
+    errorMessage: 'Proxy address conflict',
+    occurredAt: '2026-11-22T11:00:00.000Z',
+    remediation: remediationFor('user-provisioning', { target: 'u1' }),
+    ...overrides,
+  };
+}
+
+describe('failure ledger', () => {
+  it('claims a failure once per conversation, and again after release', async () => {
+    const ledger = new FailureLedger(new MemoryStateStore());
+    const f = failure();
+    await ledger.observe(f, 'state', NOW);
+    const claims = await Promise.all([1, 2, 3].map(() => ledger.claim(f, 'c1', NOW)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await ledger.claim(f, 'c2', NOW)).toBe(true);
+    await ledger.release(f, 'c1');
+    expect(await ledger.claim(f, 'c1', NOW)).toBe(true);
+  });
+
+  it('resolves only state failures of kinds that were fully detected', async () => {
+    const ledger = new FailureLedger(new MemoryStateStore());
+    const a = failure();
+    const b = failure({ kind: 'license', objectId: 'u2', errorCode: 'CountViolation' });
+    const e = failure({ kind: 'sync', objectId: 'sp/u3', errorCode: 'X' });
+    await ledger.observe(a, 'state', NOW);
+    await ledger.observe(b, 'state', NOW);
+    await ledger.observe(e, 'event', NOW);
+    const resolved = await ledger.resolveAbsent(['user-provisioning', 'sync'], new Set());
+    expect(resolved.map((r) => r.failure.objectId)).toEqual(['u1']);
+    expect(await ledger.record(a)).toBeUndefined();
+    expect(await ledger.record(b)).toBeDefined();
+    expect(await ledger.record(e)).toBeDefined();
+  });
+
+  it.each([
+    ['a repeat within a day keeps the claims', '2026-11-22T20:00:00.000Z', true],
+    ['a repeat after a quiet day starts over', '2026-11-23T12:00:01.000Z', false],
+  ])('event: %s', async (_name, second, stillClaimed) => {
+    const ledger = new FailureLedger(new MemoryStateStore());
+    const first = failure({ kind: 'sync', occurredAt: '2026-11-22T11:00:00.000Z' });
+    await ledger.observe(first, 'event', NOW);
+    await ledger.claim(first, 'c1', NOW);
+    const record = await ledger.observe({ ...first, occurredAt: second }, 'event', new Date(second));
+    expect(Boolean(record.postedTo['c1'])).toBe(stillClaimed);
+  });
+
+  it('sweeps quiet events and calls old occurrences history', async () => {
+    const ledger = new FailureLedger(new MemoryStateStore());
+    const f = failure({ kind: 'sync', occurredAt: '2026-11-21T10:00:00.000Z' });
+    expect(ledger.isHistory(f, 'event', NOW)).toBe(true);
+    expect(ledger.isHistory(f, 'state', NOW)).toBe(false);
+    await ledger.observe({ ...f, occurredAt: '2026-11-22T10:00:00.000Z' }, 'event', NOW);
+    expect(await ledger.sweepQuietEvents(NOW)).toBe(0);
+    expect(await ledger.sweepQuietEvents(new Date('2026-11-23T10:00:01Z'))).toBe(1);
+  });
+
+  it('moves a watermark forward only', async () => {
+    const ledger = new FailureLedger(new MemoryStateStore());
+    await ledger.advanceWatermark('log', '2026-11-22T10:00:00Z');
+    await ledger.advanceWatermark('log', '2026-11-22T09:00:00Z');
+    expect(await ledger.watermark('log')).toBe('2026-11-22T10:00:00Z');
+  });
+});
+
+describe('notifier', () => {
+  async function setup(threshold: number, script: Record<string, number[]> = {}) {
+    const s = new VirtualScheduler();
+    const store = new MemoryStateStore();
+    const directory = new ConversationDirectory(store, clock);
+    const ledger = new FailureLedger(store);
+    const channel = new ScriptedChannel(s, script);
+    const sender = new NotificationSender({
+      channel,
+      scheduler: s,
+      logger,
+      onGone: (a) => directory.forget(a.conversationId),
+    });
+    const notifier = new FailureNotifier({
+      ledger,
+      directory,
+      sender,
+      clock,
+      logger,
+      digestThreshold: threshold,
+    });
+    return { s, directory, ledger, channel, notifier };
+  }
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      failure: failure({ objectId: `u${i}` }),
+      nature: 'state' as const,
+    }));
+
+  it('sends each subscribed conversation only its kinds, once, and a digest above the threshold', async () => {
+    const { s, directory, channel, notifier } = await setup(3);
+    await directory.subscribe(address('c1;messageid=5'), ['user-provisioning'], 'Ada');
+    await directory.subscribe(address('c2'), ['license'], 'Ada');
+    const first = await s.run(notifier.notify(many(4), { source: 'test' }));
+    expect(first).toMatchObject({ failures: 4, posted: 4, cards: 1, digests: 1 });
+    expect(channel.sends.map((x) => x.conversationId)).toEqual(['c1']);
+    const again = await s.run(notifier.notify(many(5), { source: 'test' }));
+    expect(again).toMatchObject({ posted: 1, cards: 1, digests: 0 });
+  });
+
+  it('releases claims of a card that was not delivered', async () => {
+    const { s, directory, ledger, notifier } = await setup(5, { c1: [400] });
+    await directory.subscribe(address('c1'), ['user-provisioning'], 'Ada');
+    const report = await s.run(notifier.notify(many(1), { source: 'test' }));
+    expect(report).toMatchObject({ posted: 0, undelivered: 1 });
+    expect((await ledger.record(failure({ objectId: 'u0' })))?.postedTo).toEqual({});
+  });
+
+  it('leaves out event occurrences older than the quiet period', async () => {
+    const { s, directory, channel, notifier } = await setup(5);
+    await directory.subscribe(address('c1'), ['sync'], 'Ada');
+    const old = failure({ kind: 'sync', occurredAt: '2026-11-20T12:00:00.000Z' });
+    expect(
+      await s.run(notifier.notify([{ failure: old, nature: 'event' }], { source: 'test' })),
+    ).toMatchObject({
+      failures: 0,
+    });
+    expect(channel.sends).toHaveLength(0);
+  });
+});
+
+describe('detectors (app-only reads)', () => {
+  const ctx = (graph: ScriptedGraph, watermark?: string) => ({ graph, now: NOW, watermark });
+
+  it('user provisioning: selects the property, filters resolved errors in code, one failure per workload', async () => {
+    const graph = new ScriptedGraph({
+      'GET /users': {
+        value: [
+          {
+            id: 'u1',
+            displayName: 'Alice',
+            userPrincipalName: 'alice@x',
+            serviceProvisioningErrors: [
+              { isResolved: false, serviceInstance: 'exchange/eu-1', errorDetail: '<E>Conflict</E>' },
+              { isResolved: true, serviceInstance: 'sharepoint/eu-1' },
+              { isResolved: false, serviceInstance: 'teams/eu-1' },
+            ],
+          },
+          { id: 'u2', serviceProvisioningErrors: [] },
+        ],
+      },
+    });
+    const { failures } = await userProvisioningDetector.detect(ctx(graph));
+    expect(failures.map((f) => [f.objectId, f.errorCode, f.errorMessage])).toEqual([
+      ['u1', 'ProvisioningError/exchange', 'Conflict'],
+      ['u1', 'ProvisioningError/teams', 'no detail'],
+    ]);
+    expect(graph.calls[0]?.query).toEqual({
+      $select: 'id,displayName,userPrincipalName,serviceProvisioningErrors',
+      $top: '999',
+    });
+  });
+
+  it('licence: groups in error, then their members whose licence from that group failed', async () => {
+    const graph = new ScriptedGraph({
+      'GET /groups': { value: [{ id: 'g1', displayName: 'E5' }] },
+      'GET /groups/g1/membersWithLicenseErrors': {
+        value: [
+          {
+            id: 'u1',
+            licenseAssignmentStates: [
+              { skuId: 's1', state: 'Error', error: 'CountViolation', assignedByGroup: 'g1' },
+              { skuId: 's2', state: 'Error', error: 'DependencyViolation', assignedByGroup: 'other' },
+              { skuId: 's3', state: 'Active', error: 'None', assignedByGroup: 'g1' },
+            ],
+          },
+          { id: 'u2' },
+        ],
+      },
+    });
+    const { failures } = await licenseDetector.detect(ctx(graph));
+    expect(failures.map((f) => [f.objectId, f.errorCode])).toEqual([
+      ['u1', 'CountViolation'],
+      ['u2', 'Other'],
+    ]);
+    expect(failures[0]?.errorMessage).toMatch(/Not enough licences.*Group E5, SKU s1/);
+    expect(graph.calls[0]?.query['$filter']).toBe('hasMembersWithLicenseErrors eq true');
+  });
+
+  it('access requests: only reprocessable states within 14 days of completion', async () => {
+    const days = (n: number) => new Date(NOW.getTime() - n * 86_400_000).toISOString();
+    const graph = new ScriptedGraph({
+      'GET /identityGovernance/entitlementManagement/assignmentRequests': {
+        value: [
+          {
+            id: 'r1',
+            state: 'deliveryFailed',
+            completedDateTime: days(1),
+            accessPackage: { displayName: 'Sales' },
+          },
+          { id: 'r2', state: 'partiallyDelivered', completedDateTime: days(13) },
+          { id: 'r3', state: 'deliveryFailed', completedDateTime: days(15) },
+          { id: 'r4', state: 'delivered', completedDateTime: days(1) },
+          { id: 'r5', state: 'deliveryFailed', completedDateTime: null, createdDateTime: days(2) },
+        ],
+      },
+    });
+    const { failures } = await accessRequestDetector.detect(ctx(graph));
+    expect(failures.map((f) => f.objectId)).toEqual(['r1', 'r2', 'r5']);
+  });
+
+  it('Cloud PCs: failed ones grouped by provisioning policy, named from the policy', async () => {
+    const graph = new ScriptedGraph({
+      'GET /deviceManagement/virtualEndpoint/cloudPCs': {
+        value: [
+          {
+            id: 'a',
+            displayName: 'PC-A',
+            status: 'failed',
+            provisioningPolicyId: 'p1',
+            statusDetail: { code: 'intuneEnrollFailed' },
+          },
+          { id: 'b', displayName: 'PC-B', status: 'failed', provisioningPolicyId: 'p1' },
+          { id: 'c', displayName: 'PC-C', status: 'provisioned', provisioningPolicyId: 'p1' },
+          {
+            id: 'd',
+            displayName: 'PC-D',
+            status: 'failed',
+            provisioningPolicyId: 'p2',
+            provisioningPolicyName: 'Shift',
+          },
+        ],
+      },
+      'GET /deviceManagement/virtualEndpoint/provisioningPolicies/p1': { id: 'p1', displayName: 'Frontline' },
+    });
+    const { failures } = await cloudPcDetector.detect(ctx(graph));
+    expect(failures.map((f) => [f.objectId, f.objectLabel, f.errorCode, f.remediation.action])).toEqual([
+      ['p1', 'Frontline', 'intuneEnrollFailed', 'retry-cloudpc-policy'],
+      ['p2', 'Shift', 'provisioningFailed', 'retry-cloudpc-policy'],
+    ]);
+    expect(failures[0]?.errorMessage).toMatch(/^2 Cloud PCs failed: PC-A, PC-B\./);
+    expect(graph.calls[0]?.version).toBe('beta');
+  });
+
+  it('provisioning log: since the watermark minus an hour, the Entra-side user, and the newest time as next watermark', async () => {
+    const entry = (id: string, at: string, source: string, sourceId: string, targetId: string | null) => ({
+      id,
+      activityDateTime: at,
+      jobId: 'job.1',
+      servicePrincipal: { id: 'sp1', displayName: 'App' },
+      sourceSystem: { displayName: source },
+      sourceIdentity: { id: sourceId, displayName: 'Src' },
+      targetIdentity: { id: targetId, displayName: 'Tgt' },
+      provisioningStatusInfo: { status: 'failure', errorInformation: { errorCode: 'E', reason: 'R' } },
+    });
+    const graph = new ScriptedGraph({
+      'GET /auditLogs/provisioning': {
+        value: [
+          entry('1', '2026-11-22T11:30:00Z', 'Azure Active Directory', 'entra-user', null),
+          entry('2', '2026-11-22T11:00:00Z', 'Workday', 'wd-123', 'entra-user-2'),
+        ],
+      },
+    });
+    const result = await syncDetector.detect(ctx(graph, '2026-11-22T10:00:00Z'));
+    expect(graph.calls[0]?.query['$filter']).toBe(
+      "provisioningStatusInfo/status eq 'failure' and activityDateTime ge 2026-11-22T09:00:00Z",
+    );
+    expect(result.failures.map((f) => [f.objectId, f.remediation])).toEqual([
+      ['sp1/entra-user', { action: 'provision-on-demand', target: 'entra-user', app: 'sp1', job: 'job.1' }],
+      [
+        'sp1/entra-user-2',
+        { action: 'provision-on-demand', target: 'entra-user-2', app: 'sp1', job: 'job.1' },
+      ],
+    ]);
+    expect(result.watermark).toBe('2026-11-22T11:30:00Z');
+  });
+});
