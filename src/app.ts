@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import type restify from 'restify';
 import { ApprovalHandler } from './approvals/approval-handler';
+import { reconcileInterruptedRuns } from './approvals/reconcile';
+import type { RunnerIdentity } from './approvals/remediation';
 import { RemediationStore } from './approvals/remediation-store';
 import { TargetResolver } from './approvals/target-resolver';
 import { defaultRegistry } from './actions/registry';
@@ -29,6 +32,7 @@ import { systemScheduler, type Scheduler } from './notifications/scheduler';
 import { createServer } from './server';
 import { BlobStateStore } from './storage/blob-state-store';
 import { FileStateStore } from './storage/file-state-store';
+import { BlobLeadership, soleInstance } from './storage/leadership';
 import type { StateStore } from './storage/state-store';
 
 /** Replaceable collaborators; production passes none. */
@@ -45,7 +49,18 @@ export interface RunningApp {
   readonly port: number;
   readonly approvals: ApprovalHandler;
   readonly notifications: Notifications;
-  close(): Promise<void>;
+  /**
+   * Stops taking turns, lets in-flight remediations finish for up to `drainMs`, releases the monitor lease.
+   * Runs still unfinished keep their `running` marker, so the next start reconciles them.
+   */
+  close(drainMs?: number): Promise<void>;
+}
+
+/** A run older than this is presumed interrupted even when its process cannot be checked (another host). */
+const STALE_RUN_MS = 15 * 60_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** The composition root: builds every dependency from the validated config, then listens. */
@@ -66,6 +81,7 @@ export async function startApp(
       ? await BlobStateStore.open(config.storage.connectionString, config.storage.container)
       : await FileStateStore.open(path.resolve(config.dataDir)));
   const remediations = new RemediationStore(store);
+  const instance: RunnerIdentity = { instanceId: randomUUID(), pid: process.pid, host: os.hostname() };
   const registry = defaultRegistry(clock);
   const policy = config.governance.policyFile
     ? loadPolicyFile(
@@ -109,12 +125,17 @@ export async function startApp(
     ...(config.sandboxMode ? { sandboxSsoToken: createSandboxTokenSource(config, { logger }) } : {}),
     logger,
     governance,
+    instance,
     delegatedGraph: async (user, ssoToken, correlationId) => {
       const { token } = await exchangeOnBehalfOf(config.aad, user.tenantId, ssoToken, scope);
       return createGraphApi({ baseUrl: config.graphBaseUrl, token: async () => token, correlationId });
     },
   });
+  const leadership = config.storage.connectionString
+    ? await BlobLeadership.open(config.storage.connectionString, config.storage.container, 'failure-monitor')
+    : soleInstance;
   const notifications = createNotifications({
+    leadership,
     store,
     clock,
     scheduler: overrides.scheduler ?? systemScheduler,
@@ -157,17 +178,42 @@ export async function startApp(
     server.listen(config.port, config.host, () => resolve());
   });
   const address = server.address();
-  logger.info({ port: address.port, localMode: config.localMode, instance: randomUUID() }, 'bot listening');
+  logger.info(
+    { port: address.port, localMode: config.localMode, instance: instance.instanceId },
+    'bot listening',
+  );
   notifications.start();
+  const reconciling = reconcileInterruptedRuns({
+    store: remediations,
+    registry,
+    governance,
+    messenger,
+    clock,
+    logger,
+    instance,
+    staleAfterMs: STALE_RUN_MS,
+  }).catch((err: unknown) =>
+    logger.error(
+      { err: err instanceof Error ? err.message : String(err) },
+      'reconciling interrupted runs failed',
+    ),
+  );
   return {
     server,
     port: address.port,
     approvals,
     notifications,
-    close: async () => {
+    close: async (drainMs = 9_000) => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await notifications.close();
-      await approvals.drain();
+      const drained = Promise.all([notifications.close(), approvals.drain(), reconciling]).then(() => true);
+      const finished = await Promise.race([drained, delay(drainMs).then(() => false)]);
+      if (!finished) {
+        logger.warn(
+          { drainMs },
+          'shutdown deadline reached; unfinished runs stay marked and are reconciled at the next start',
+        );
+      }
+      await leadership.release();
     },
   };
 }

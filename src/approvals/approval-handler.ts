@@ -28,6 +28,7 @@ import {
   reject,
   startRun,
   type RecordedActor,
+  type RunnerIdentity,
   type Remediation,
   type RemediationResult,
 } from './remediation';
@@ -59,6 +60,8 @@ export interface ApprovalDeps {
   readonly deadlineMs: number;
   readonly logger: Logger;
   readonly governance: Governance;
+  /** This process, recorded on every run it starts so a restart can tell interrupted runs apart. */
+  readonly instance?: RunnerIdentity;
   /**
    * Local sandbox only: where an approver's token comes from when the client does no SSO. The token is
    * still validated and exchanged on-behalf-of like one from Teams.
@@ -209,7 +212,7 @@ export class ApprovalHandler implements CardActionHandler {
     const claimed = await this.deps.store.update(r.id, (current) =>
       isOverdue(current, this.deps.clock.now())
         ? undefined
-        : startRun(current, approver, this.deps.clock.now()),
+        : startRun(current, approver, this.deps.clock.now(), this.deps.instance),
     );
     if (!claimed) return UNKNOWN;
     if (!claimed.changed) {
@@ -217,6 +220,7 @@ export class ApprovalHandler implements CardActionHandler {
         ? this.card(claimed.value, 'This request expired before it could be approved; it can no longer run.')
         : this.card(claimed.value);
     }
+    await this.deps.store.markRunning(r.id);
     await auditRemediation(this.deps.governance, claimed.value, 'approved', approver);
     log.info({ action: r.action, approver: user.oid }, 'remediation approved; running');
 
@@ -273,6 +277,7 @@ export class ApprovalHandler implements CardActionHandler {
       finishRun(current, result, this.deps.clock.now()),
     );
     const final = saved?.value ?? r;
+    await this.deps.store.clearRunning(r.id);
     await auditRemediation(
       this.deps.governance,
       final,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mutate, type StateStore } from '../storage/state-store';
+import { ConcurrencyError, mutate, type StateStore } from '../storage/state-store';
 import type { Remediation, Selection } from './remediation';
 
 /** An unguessable id: cards carry it, so it must not be enumerable. */
@@ -29,6 +29,24 @@ export class RemediationStore {
   /** Applies a pure transition; `changed` is false when the transition did not apply to the stored state. */
   update(id: string, change: (r: Remediation) => Remediation | undefined) {
     return mutate<Remediation>(this.store, `remediation/${id}`, change);
+  }
+
+  /** Marks a remediation as running in Graph; the marker outlives a crash so a restart can reconcile it. */
+  async markRunning(id: string): Promise<void> {
+    try {
+      await this.store.create(`running/${id}`, { id });
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError)) throw err;
+    }
+  }
+
+  async clearRunning(id: string): Promise<void> {
+    await this.store.delete(`running/${id}`);
+  }
+
+  /** Ids of remediations some process started and has not finished (or not lived to finish). */
+  async listRunning(): Promise<string[]> {
+    return (await this.store.list('running/')).map((k) => k.slice('running/'.length));
   }
 
   async createSelection(s: Selection): Promise<void> {

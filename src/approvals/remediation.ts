@@ -3,7 +3,7 @@ import type { Actor, ConversationAddress } from '../chat/chat-types';
 
 /** The life of a remediation; only `pending` can be approved, and only once. */
 export type RemediationState =
-  'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'rejected' | 'expired';
+  'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'rejected' | 'expired' | 'unknown';
 
 /** Graph's own identifiers for a call, kept for support tickets. */
 export interface GraphTrace {
@@ -21,6 +21,13 @@ export interface RemediationResult {
   readonly facts: readonly Fact[];
   readonly details: readonly string[];
   readonly graph: GraphTrace | undefined;
+}
+
+/** Which process runs a remediation, so a restarted bot can tell an interrupted run from a live one. */
+export interface RunnerIdentity {
+  readonly instanceId: string;
+  readonly pid: number;
+  readonly host: string;
 }
 
 /** A person as recorded on a remediation. */
@@ -51,6 +58,7 @@ export interface Remediation {
   readonly cardActivityId?: string;
   readonly approvedBy?: RecordedActor;
   readonly approvedAt?: string;
+  readonly runner?: RunnerIdentity;
   readonly cancelledBy?: RecordedActor;
   readonly cancelledAt?: string;
   readonly rejectedBy?: RecordedActor;
@@ -80,9 +88,26 @@ export function recordActor(actor: Actor): RecordedActor {
 }
 
 /** pending → running, or undefined when someone else got there first. */
-export function startRun(r: Remediation, approver: RecordedActor, now: Date): Remediation | undefined {
+export function startRun(
+  r: Remediation,
+  approver: RecordedActor,
+  now: Date,
+  runner?: RunnerIdentity,
+): Remediation | undefined {
   if (r.state !== 'pending') return undefined;
-  return { ...r, state: 'running', approvedBy: approver, approvedAt: now.toISOString() };
+  return {
+    ...r,
+    state: 'running',
+    approvedBy: approver,
+    approvedAt: now.toISOString(),
+    ...(runner ? { runner } : {}),
+  };
+}
+
+/** running → unknown: the process running it died, so nobody knows whether Graph applied it. */
+export function markOutcomeUnknown(r: Remediation, now: Date): Remediation | undefined {
+  if (r.state !== 'running') return undefined;
+  return { ...r, state: 'unknown', finishedAt: now.toISOString() };
 }
 
 /** running → succeeded/failed. */

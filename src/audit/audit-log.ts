@@ -12,7 +12,8 @@ export type AuditEvent =
   | 'cancelled'
   | 'expired'
   | 'succeeded'
-  | 'failed';
+  | 'failed'
+  | 'outcome-unknown';
 
 /** One line of the trail: who did what to which target, where and when, and what Graph said. */
 export interface AuditEntry {

@@ -36,6 +36,7 @@ const EVENT_WORDS: Readonly<Record<AuditEntry['event'], string>> = {
   expired: 'Expired',
   succeeded: 'Succeeded',
   failed: 'Failed',
+  'outcome-unknown': 'Outcome unknown',
 };
 
 function footnote(e: AuditEntry): string {

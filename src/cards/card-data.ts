@@ -26,7 +26,8 @@ export interface ConfirmationCardData {
 export interface OutcomeCardData {
   readonly rid: string;
   readonly userIds: readonly string[];
-  readonly state: 'Running' | 'Succeeded' | 'Failed' | 'Cancelled' | 'Rejected' | 'Expired';
+  readonly state:
+    'Running' | 'Succeeded' | 'Failed' | 'Cancelled' | 'Rejected' | 'Expired' | 'Outcome unknown';
   readonly color: 'Accent' | 'Good' | 'Attention' | 'Default' | 'Warning';
   readonly title: string;
   readonly summary: string;

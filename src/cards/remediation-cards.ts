@@ -59,6 +59,7 @@ const STATE_WORDS = {
   cancelled: { state: 'Cancelled', color: 'Default' },
   rejected: { state: 'Rejected', color: 'Warning' },
   expired: { state: 'Expired', color: 'Default' },
+  unknown: { state: 'Outcome unknown', color: 'Warning' },
 } as const;
 
 function summaryOf(r: Remediation): string {
@@ -70,6 +71,8 @@ function summaryOf(r: Remediation): string {
       return 'Cancelled by the requester. Nothing was changed.';
     case 'rejected':
       return `Rejected${r.rejectionReason ? `: ${r.rejectionReason}` : '.'} Nothing was changed.`;
+    case 'unknown':
+      return `The bot stopped while this was running in Microsoft Graph, so whether it took effect is unknown: verify in Entra before running the command again. The bot will not run it again on its own.`;
     case 'expired':
       return 'Nobody approved this in time, so it can no longer run. Nothing was changed; run the command again if it is still needed.';
     default:
@@ -84,7 +87,8 @@ export function historyLine(r: Remediation): string {
   if (r.rejectedBy) who.push(`rejected by ${r.rejectedBy.name} at ${r.rejectedAt ?? '?'}`);
   if (r.cancelledBy) who.push(`cancelled by ${r.cancelledBy.name} at ${r.cancelledAt ?? '?'}`);
   if (r.expiredAt) who.push(`expired at ${r.expiredAt}`);
-  if (r.finishedAt) who.push(`finished at ${r.finishedAt}`);
+  if (r.finishedAt)
+    who.push(`${r.state === 'unknown' ? 'interrupted; reconciled' : 'finished'} at ${r.finishedAt}`);
   return who.join('; ');
 }
 

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import type { Leadership } from '../storage/leadership';
 import type { GraphApi } from '../graph/graph-api';
 import { GraphFailure } from '../graph/graph-failure';
 import type { Logger } from '../logger';
@@ -29,6 +30,8 @@ export interface MonitorDeps {
   readonly scheduler: Scheduler;
   readonly logger: Logger;
   readonly detectors?: readonly Detector[];
+  /** With several instances: who may scan; unset means this instance always may. */
+  readonly leadership?: Leadership;
 }
 
 /**
@@ -54,14 +57,23 @@ export class FailureMonitor {
   start(intervalMs: number): void {
     if (this.repeating) return;
     this.deps.logger.info({ intervalMs }, 'failure monitor started');
-    this.repeating = this.deps.scheduler.every(intervalMs, () => {
-      this.runOnce().catch((err: unknown) =>
-        this.deps.logger.error(
-          { err: err instanceof Error ? err.message : String(err) },
-          'monitor cycle failed',
-        ),
+    this.repeating = this.deps.scheduler.every(intervalMs, () => void this.tick());
+  }
+
+  /** One scheduled round: only the instance holding the leadership lease scans the tenant. */
+  private async tick(): Promise<void> {
+    try {
+      if (this.deps.leadership && !(await this.deps.leadership.ensure())) {
+        this.deps.logger.debug('another instance runs the failure monitor; skipping this round');
+        return;
+      }
+      await this.runOnce();
+    } catch (err) {
+      this.deps.logger.error(
+        { err: err instanceof Error ? err.message : String(err) },
+        'monitor cycle failed',
       );
-    });
+    }
   }
 
   /** Stops the interval and waits for a running cycle to finish. */

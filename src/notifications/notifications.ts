@@ -14,6 +14,7 @@ import { InstallationTracker } from './installation-tracker';
 import { FailureMonitor } from './monitor';
 import { FailureNotifier } from './notifier';
 import { RemediateHandler } from './remediate-handler';
+import type { Leadership } from '../storage/leadership';
 import type { Scheduler } from './scheduler';
 import { NotificationSender, type ProactiveChannel } from './sender';
 import { NotificationWebhook } from './webhook';
@@ -37,6 +38,8 @@ export interface NotificationsDeps {
   };
   /** Jitter source for retries; tests pin it. */
   readonly random?: () => number;
+  /** With several instances: which one runs the monitor (a blob lease); unset: this one. */
+  readonly leadership?: Leadership;
 }
 
 /** The running notification feature: what the bot, the server and tests plug into. */
@@ -84,6 +87,7 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
     clock,
     scheduler,
     logger: log,
+    ...(deps.leadership ? { leadership: deps.leadership } : {}),
   });
   const webhook = settings.webhookSecret
     ? new NotificationWebhook({ secret: settings.webhookSecret, clock, notifier, directory, logger: log })

@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { CONTOSO, contosoSeed, FakeConnector, FakeEntra, FakeGraph, TeamsClient } from '../fakes';
+
+/** The simulated tenant the bot processes talk to, in the test's own process. */
+export interface Tenant {
+  readonly entra: FakeEntra;
+  readonly graph: FakeGraph;
+  readonly connector: FakeConnector;
+  close(): Promise<void>;
+}
+
+/** Starts Entra, Graph and the Bot Connector fakes on loopback, seeded with the Contoso tenant. */
+export async function startTenant(): Promise<Tenant> {
+  const entra = await FakeEntra.start({});
+  entra.registerClient({
+    clientId: CONTOSO.clientId,
+    clientSecret: CONTOSO.clientSecret,
+    tenantId: CONTOSO.tenantId,
+    appIdUris: [`api://botid-${CONTOSO.clientId}`],
+  });
+  const graph = await FakeGraph.start({ entra, seed: contosoSeed(new Date()) });
+  const connector = await FakeConnector.start({});
+  return {
+    entra,
+    graph,
+    connector,
+    close: async () => {
+      await Promise.all([connector.close(), graph.close(), entra.close()]);
+    },
+  };
+}
+
+/** A bot running as its own OS process (`node src/index.ts`), as in production. */
+export interface BotProcess {
+  readonly port: number;
+  readonly pid: number;
+  readonly teams: TeamsClient;
+  readonly logs: string[];
+  /** Resolves with the exit code (or the signal's name) when the process ends. */
+  readonly exited: Promise<number | string>;
+  /** Resolves when a log line matches (lines already seen count). */
+  waitForLog(pattern: RegExp): Promise<string>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** The environment a bot process needs to reach the tenant; `extra` adds or overrides keys. */
+export function botEnv(tenant: Tenant, extra: Record<string, string>): Record<string, string> {
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'debug',
+    AAD_APP_CLIENT_ID: CONTOSO.clientId,
+    AAD_APP_CLIENT_SECRET: CONTOSO.clientSecret,
+    AAD_APP_TENANT_ID: CONTOSO.tenantId,
+    AAD_APP_OAUTH_AUTHORITY_HOST: tenant.entra.url,
+    GRAPH_BASE_URL: tenant.graph.url,
+    ADMIN_USER_IDS: [CONTOSO.admins.ada, CONTOSO.admins.reggie, CONTOSO.admins.nora].join(','),
+    ...extra,
+  };
+}
+
+/**
+ * Spawns the bot from its TypeScript sources (transpile-only, so start is quick) and resolves once its
+ * "bot listening" log line names the port. Callers stop it with kill(); every test does.
+ */
+export async function spawnBot(tenant: Tenant, env: Record<string, string>): Promise<BotProcess> {
+  const root = path.join(__dirname, '../..');
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', 'src/index.ts'],
+    {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? path.join(root, '.test-tls/cert.pem'),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const logs: string[] = [];
+  const watchers: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        logs.push(line);
+        for (const w of watchers.filter((x) => x.pattern.test(line))) {
+          watchers.splice(watchers.indexOf(w), 1);
+          w.resolve(line);
+        }
+        const match = /"port":(\d+).*"msg":"bot listening"/.exec(line);
+        if (match) resolve(Number(match[1]));
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => logs.push(chunk.toString('utf8')));
+    void exited.then((code) =>
+      reject(new Error(`bot exited (${code}) before listening:\n${logs.join('\n')}`)),
+    );
+  });
+  const teams = new TeamsClient({
+    botUrl: `http://127.0.0.1:${port}`,
+    serviceUrl: tenant.connector.url,
+    botId: CONTOSO.botId,
+    botName: 'Provisioning Fixer',
+    tenantId: CONTOSO.tenantId,
+  });
+  const waitForLog = (pattern: RegExp) =>
+    new Promise<string>((resolve) => {
+      const seen = logs.find((l) => pattern.test(l));
+      if (seen) resolve(seen);
+      else watchers.push({ pattern, resolve });
+    });
+  return { port, pid: child.pid ?? 0, teams, logs, exited, waitForLog, kill: (signal) => child.kill(signal) };
+}
+
+/** A Teams SSO token for a person of the simulated tenant, as Teams hands it over after a loginRequest. */
+export function ssoToken(tenant: Tenant, person: { name: string; aadObjectId: string }): string {
+  return tenant.entra.issueUserToken({
+    tenantId: CONTOSO.tenantId,
+    oid: person.aadObjectId,
+    name: person.name,
+    upn: `${person.name.split(' ')[0]?.toLowerCase()}@contoso.com`,
+    audience: `api://botid-${CONTOSO.clientId}`,
+  });
+}

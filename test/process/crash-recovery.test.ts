@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { attachedCard, cardActions, cardText } from '../integration/card-helpers';
+import { PEOPLE } from '../integration/harness';
+import { botEnv, spawnBot, ssoToken, startTenant, type BotProcess, type Tenant } from './bot-process';
+
+jest.setTimeout(60_000);
+
+let tenant: Tenant;
+let dataDir: string;
+const bots: BotProcess[] = [];
+
+beforeEach(async () => {
+  tenant = await startTenant();
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'crash-'));
+});
+afterEach(async () => {
+  for (const bot of bots.splice(0)) {
+    bot.kill('SIGKILL');
+    await bot.exited;
+  }
+  await tenant.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function start(): Promise<BotProcess> {
+  const bot = await spawnBot(tenant, botEnv(tenant, { DATA_DIR: dataDir, INVOKE_DEADLINE_MS: '100' }));
+  bots.push(bot);
+  return bot;
+}
+
+/** Asks for a remediation and clicks Approve while Graph holds the call: the run is in flight. */
+async function approveWhileGraphHolds(bot: BotProcess) {
+  const hold = tenant.graph.hold(/retryServiceProvisioning/);
+  const res = await bot.teams.message({ from: PEOPLE.reggie, text: 'retry-provisioning alice@contoso.com' });
+  const rec = await tenant.connector.waitFor(
+    (r) => r.kind === 'reply' && r.activityId === String(res.activity.id),
+  );
+  const card = attachedCard(rec);
+  const rid = cardActions(card)[0]?.data.rid;
+  const target = { conversationId: String(rec.conversationId), replyToId: String(rec.newId), data: { rid } };
+  const clicked = await bot.teams.invoke({
+    from: PEOPLE.ada,
+    verb: 'approve',
+    token: ssoToken(tenant, PEOPLE.ada),
+    ...target,
+  });
+  expect(cardText((clicked.body as { value: unknown }).value)).toMatch(/^Running/);
+  await hold.waitForArrival();
+  return { hold, target, cardId: String(rec.newId) };
+}
+
+function get(port: number, pathname: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: pathname }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('a bot process that dies mid-remediation', () => {
+  it('is reconciled at the next start as "Outcome unknown", audited, and never run again', async () => {
+    const first = await start();
+    const { hold, target, cardId } = await approveWhileGraphHolds(first);
+    first.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const writesBefore = tenant.graph.requests.filter((r) => r.method === 'POST').length;
+
+    const second = await start();
+    const update = await tenant.connector.waitFor(
+      (r) =>
+        r.kind === 'update' &&
+        r.activityId === cardId &&
+        cardText(attachedCard(r)).startsWith('Outcome unknown'),
+      20_000,
+    );
+    const text = cardText(attachedCard(update));
+    expect(text).toMatch(/verify in Entra/);
+    expect(text).toMatch(/approved by Ada Admin/);
+    await tenant.connector.waitFor(
+      (r) => r.kind === 'send' && cardText(attachedCard(r)).startsWith('Outcome unknown'),
+    );
+
+    const again = await second.teams.invoke({
+      from: PEOPLE.nora,
+      verb: 'approve',
+      token: ssoToken(tenant, PEOPLE.nora),
+      ...target,
+    });
+    expect(cardText((again.body as { value: unknown }).value)).toMatch(/^Outcome unknown/);
+    const status = await second.teams.message({
+      from: PEOPLE.ada,
+      text: 'history --action retry-provisioning',
+    });
+    const history = await tenant.connector.waitFor(
+      (r) => r.kind === 'reply' && r.activityId === String(status.activity.id),
+    );
+    expect(cardText(attachedCard(history))).toMatch(/Outcome unknown · retry-provisioning/);
+    hold.release();
+    expect(tenant.graph.requests.filter((r) => r.method === 'POST').length).toBe(writesBefore);
+    expect(tenant.graph.callCount('retryServiceProvisioning')).toBe(0);
+  });
+});
+
+describe('SIGTERM', () => {
+  it('stops taking turns, lets the in-flight remediation finish and publish, and exits 0', async () => {
+    const bot = await start();
+    const { hold, cardId } = await approveWhileGraphHolds(bot);
+    bot.kill('SIGTERM');
+    await bot.waitForLog(/"msg":"shutting down"/);
+    await expect(get(bot.port, '/healthz')).rejects.toThrow(/ECONNREFUSED|ECONNRESET|socket hang up/);
+    hold.release();
+    const update = await tenant.connector.waitFor(
+      (r) =>
+        r.kind === 'update' && r.activityId === cardId && cardText(attachedCard(r)).startsWith('Succeeded'),
+    );
+    expect(update).toBeDefined();
+    expect(await bot.exited).toBe(0);
+    expect(tenant.graph.callCount('retryServiceProvisioning')).toBe(1);
+  });
+});

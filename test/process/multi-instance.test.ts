@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BlobLeadership } from '../../src/storage/leadership';
+import { attachedCard, cardActions, cardText } from '../integration/card-helpers';
+import { PEOPLE } from '../integration/harness';
+import { startAzurite, type Azurite } from '../storage/azurite';
+import { botEnv, spawnBot, ssoToken, startTenant, type BotProcess, type Tenant } from './bot-process';
+
+jest.setTimeout(90_000);
+
+let azurite: Azurite;
+let tenant: Tenant;
+let dataDir: string;
+let container = 0;
+const bots: BotProcess[] = [];
+
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite.stop();
+});
+beforeEach(async () => {
+  tenant = await startTenant();
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'multi-'));
+  container += 1;
+});
+afterEach(async () => {
+  for (const bot of bots.splice(0)) {
+    bot.kill('SIGKILL');
+    await bot.exited;
+  }
+  await tenant.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function start(): Promise<BotProcess> {
+  const bot = await spawnBot(
+    tenant,
+    botEnv(tenant, {
+      DATA_DIR: dataDir,
+      STORAGE_CONNECTION_STRING: azurite.connectionString,
+      STORAGE_CONTAINER: `multi${container}`,
+    }),
+  );
+  bots.push(bot);
+  return bot;
+}
+
+async function pendingCard(bot: BotProcess) {
+  const res = await bot.teams.message({ from: PEOPLE.reggie, text: 'retry-provisioning alice@contoso.com' });
+  const rec = await tenant.connector.waitFor(
+    (r) => r.kind === 'reply' && r.activityId === String(res.activity.id),
+  );
+  const rid = cardActions(attachedCard(rec))[0]?.data.rid;
+  return { conversationId: String(rec.conversationId), replyToId: String(rec.newId), data: { rid } };
+}
+
+describe('two bot processes sharing one Azure Blob store', () => {
+  it('run an approval clicked on both at the same moment exactly once', async () => {
+    const [a, b] = await Promise.all([start(), start()]);
+    const target = await pendingCard(a);
+    const [onA, onB] = await Promise.all(
+      [a, b].map((bot) =>
+        bot.teams.invoke({
+          from: PEOPLE.ada,
+          verb: 'approve',
+          token: ssoToken(tenant, PEOPLE.ada),
+          ...target,
+        }),
+      ),
+    );
+    const words = [onA, onB].map((r) => cardText((r?.body as { value: unknown }).value).split('\n')[0]);
+    for (const w of words) expect(w).toMatch(/^(Running|Succeeded)$/);
+    await tenant.connector.waitFor(
+      (r) => r.kind === 'send' && cardText(attachedCard(r)).startsWith('Succeeded'),
+    );
+    expect(tenant.graph.callCount('retryServiceProvisioning')).toBe(1);
+    expect(tenant.graph.requests.filter((r) => r.path.endsWith('/retryServiceProvisioning'))).toHaveLength(1);
+  });
+
+  it('keep a pending approval across a restart: requested on one, approved on another after it stopped', async () => {
+    const a = await start();
+    const target = await pendingCard(a);
+    a.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    const b = await start();
+    const done = await b.teams.invoke({
+      from: PEOPLE.ada,
+      verb: 'approve',
+      token: ssoToken(tenant, PEOPLE.ada),
+      ...target,
+    });
+    expect(cardText((done.body as { value: unknown }).value)).toMatch(/^Succeeded/);
+  });
+});
+
+describe('monitor leadership through a blob lease', () => {
+  it('lets one instance lead; another takes over within one lease period after the leader dies', async () => {
+    const name = `lease${container}`;
+    const first = await BlobLeadership.open(azurite.connectionString, name, 'failure-monitor', 15);
+    const second = await BlobLeadership.open(azurite.connectionString, name, 'failure-monitor', 15);
+    expect(await first.ensure()).toBe(true);
+    expect(await second.ensure()).toBe(false);
+    expect(await first.ensure()).toBe(true);
+
+    first.abandon();
+    const diedAt = Date.now();
+    // The lease lapses on Azurite's own clock, which a test cannot inject: ask once a second, bounded.
+    let tookOver = false;
+    while (!tookOver && Date.now() - diedAt < 20_000) {
+      tookOver = await second.ensure();
+      if (!tookOver) await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    expect(tookOver).toBe(true);
+    expect(Date.now() - diedAt).toBeLessThanOrEqual(17_000);
+    expect(await first.ensure()).toBe(false);
+    await second.release();
+    expect(await first.ensure()).toBe(true);
+    await first.release();
+  });
+});
