@@ -328,9 +328,10 @@ export class ApprovalHandler implements CardActionHandler {
     const may = await this.deps.governance.authorizer.canApprove(
       loaded.action,
       turn.from.aadObjectId,
-      undefined,
+      loaded.requestedBy.aadObjectId,
+      'reject',
     );
-    if (!may.allowed) return this.refuse(loaded, turn, may.rule, may.message.replace('approve', 'reject'));
+    if (!may.allowed) return this.refuse(loaded, turn, may.rule, may.message);
     const reason = rejectData.safeParse(turn.data).data?.reason?.trim() || undefined;
     const by = recordActor(turn.from);
     return this.conclude(

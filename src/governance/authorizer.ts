@@ -33,20 +33,26 @@ export class Authorizer {
     };
   }
 
+  /**
+   * Approvers decide; under four-eyes not on their own request. A rejection (`verb: 'reject'`) needs an
+   * approver too, but four-eyes does not apply: turning down one's own request is always allowed.
+   */
   async canApprove(
     action: string,
     userId: string | undefined,
     requesterId: string | undefined,
+    verb: 'approve' | 'reject' = 'approve',
   ): Promise<Decision> {
     const rule = this.policy.ruleFor(action);
     if (!(await this.includes(rule.approvers, userId))) {
       return {
         allowed: false,
         rule: `${rule.source}.approvers`,
-        message: `You may not approve ${action}: you are not among the approvers in ${rule.source}.approvers of the approval policy.`,
+        message: `You may not ${verb} ${action}: you are not among the approvers in ${rule.source}.approvers of the approval policy.`,
       };
     }
     if (
+      verb === 'approve' &&
       rule.mode === 'four-eyes' &&
       userId &&
       requesterId &&

@@ -99,6 +99,18 @@ describe('Authorizer', () => {
     if (!d.allowed && message) expect(d.message).toMatch(message);
   });
 
+  it('lets an approver reject their own request under four-eyes, and says "reject" when refusing', async () => {
+    expect((await auth.canApprove('retry-provisioning', A, A, 'reject')).allowed).toBe(true);
+    const outsider = await auth.canApprove(
+      'retry-provisioning',
+      'dddddddd-dddd-4ddd-8ddd-dddddddddddd',
+      A,
+      'reject',
+    );
+    expect(outsider.allowed).toBe(false);
+    if (!outsider.allowed) expect(outsider.message).toMatch(/^You may not reject retry-provisioning/);
+  });
+
   it.each([
     [{ tenantId: 't', teamId: 'x', channelId: '19:ok@thread.tacv2' }, true],
     [{ tenantId: 't', teamId: 'x', channelId: '19:other@thread.tacv2' }, false],
