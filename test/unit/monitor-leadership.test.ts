@@ -1,0 +1,67 @@
+import pino from 'pino';
+import type { GraphApi } from '../../src/graph/graph-api';
+import type { Detector } from '../../src/notifications/detectors';
+import { FailureLedger } from '../../src/notifications/failure-ledger';
+import { FailureMonitor } from '../../src/notifications/monitor';
+import type { FailureNotifier } from '../../src/notifications/notifier';
+import type { Repeating, Scheduler } from '../../src/notifications/scheduler';
+import type { Leadership } from '../../src/storage/leadership';
+import { MemoryStateStore } from '../../src/storage/memory-state-store';
+
+/** A scheduler whose repeating task the test fires by hand. */
+class ManualTicks implements Scheduler {
+  task: (() => void) | undefined;
+  now = () => 0;
+  sleep = async () => undefined;
+  every(_ms: number, task: () => void): Repeating {
+    this.task = task;
+    return { cancel: () => (this.task = undefined) };
+  }
+}
+
+describe('failure monitor leadership', () => {
+  it.each([
+    ['leads', [true, true], 2],
+    ['does not lead', [false, false], 0],
+    ['takes over after the holder is gone', [false, true], 1],
+  ])('scans only while this instance %s', async (_name, answers, expectedScans) => {
+    const ticks = new ManualTicks();
+    let scans = 0;
+    const detector: Detector = {
+      kind: 'license',
+      nature: 'state',
+      detect: async () => {
+        scans += 1;
+        return { failures: [] };
+      },
+    };
+    const queue = [...answers];
+    const leadership: Leadership = {
+      ensure: async () => queue.shift() ?? false,
+      release: async () => undefined,
+    };
+    const notifier = {
+      notify: async () => ({ posted: 0, digests: 0, skipped: 0 }),
+    } as unknown as FailureNotifier;
+    const monitor = new FailureMonitor({
+      graph: {} as GraphApi,
+      notifier,
+      ledger: new FailureLedger(new MemoryStateStore()),
+      clock: { now: () => new Date('2026-11-22T12:00:00Z') },
+      scheduler: ticks,
+      logger: pino({ level: 'silent' }),
+      detectors: [detector],
+      leadership,
+    });
+    monitor.start(60_000);
+    for (let i = 0; i < answers.length; i++) {
+      ticks.task?.();
+      await new Promise((resolve) => setImmediate(resolve));
+      await monitor.stop();
+      monitor.start(60_000);
+    }
+    await monitor.stop();
+    expect(queue).toEqual([]);
+    expect(scans).toBe(expectedScans);
+  });
+});
