@@ -136,6 +136,7 @@ export async function startApp(
     : soleInstance;
   const notifications = createNotifications({
     leadership,
+    governance,
     store,
     clock,
     scheduler: overrides.scheduler ?? systemScheduler,

@@ -28,6 +28,8 @@ export interface Notice {
   readonly conversationId: string;
   readonly failure: DetectedFailure;
   readonly createdAt: string;
+  /** The remediation its Remediate button created; set once, so a double click prepares one. */
+  readonly remediationId?: string;
 }
 
 /** How long an event failure must stay quiet before a new occurrence counts as a recurrence. */
@@ -150,6 +152,17 @@ export class FailureLedger {
   async notice(id: unknown): Promise<Notice | undefined> {
     if (typeof id !== 'string' || !OPAQUE_ID.test(id)) return undefined;
     return (await this.store.get<Notice>(NOTICE_PREFIX + id))?.value;
+  }
+
+  /**
+   * Reserves the remediation id a notice's Remediate button creates. Resolves the id that holds the claim:
+   * `reserved` for the first click, the earlier id for every later one.
+   */
+  async claimNotice(id: string, reserved: string): Promise<string | undefined> {
+    const claimed = await mutate<Notice>(this.store, NOTICE_PREFIX + id, (n) =>
+      n.remediationId ? undefined : { ...n, remediationId: reserved },
+    );
+    return claimed?.value.remediationId;
   }
 
   /** A persisted position in a log (e.g. the provisioning log's last activityDateTime read). */

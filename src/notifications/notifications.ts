@@ -14,6 +14,7 @@ import { InstallationTracker } from './installation-tracker';
 import { FailureMonitor } from './monitor';
 import { FailureNotifier } from './notifier';
 import { RemediateHandler } from './remediate-handler';
+import type { Governance } from '../governance/governance';
 import type { Leadership } from '../storage/leadership';
 import type { Scheduler } from './scheduler';
 import { NotificationSender, type ProactiveChannel } from './sender';
@@ -31,6 +32,7 @@ export interface NotificationsDeps {
   readonly registry: ActionRegistry;
   readonly resolver: TargetResolver;
   readonly remediations: RemediationStore;
+  readonly governance: Governance;
   readonly settings: {
     readonly monitorIntervalMs: number | undefined;
     readonly digestThreshold: number;
@@ -104,6 +106,7 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
       registry: deps.registry,
       resolver: deps.resolver,
       remediations: deps.remediations,
+      governance: deps.governance,
       logger: log,
     }),
     commands: subscriptionCommands(directory, {

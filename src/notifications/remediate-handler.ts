@@ -1,5 +1,7 @@
 import type { ActionRegistry } from '../actions/registry';
-import type { RemediationStore } from '../approvals/remediation-store';
+import { newOpaqueId, type RemediationStore } from '../approvals/remediation-store';
+import { remediationCard } from '../cards/remediation-cards';
+import { sharedView, type Governance } from '../governance/governance';
 import { withCardActivity } from '../approvals/remediation';
 import type { TargetResolver } from '../approvals/target-resolver';
 import type { CardActionHandler } from '../chat/card-action-router';
@@ -15,6 +17,7 @@ export interface RemediateDeps {
   readonly registry: ActionRegistry;
   readonly resolver: TargetResolver;
   readonly remediations: RemediationStore;
+  readonly governance: Governance;
   readonly logger: Logger;
 }
 
@@ -59,10 +62,23 @@ export class RemediateHandler implements CardActionHandler {
         'The bot cannot prepare this remediation. Run the command instead.',
       );
     }
+    const reserved = newOpaqueId();
+    const holder = await this.deps.ledger.claimNotice(notice.id, reserved);
+    if (holder !== reserved) {
+      const existing = holder ? await this.deps.remediations.get(holder) : undefined;
+      return existing
+        ? { kind: 'card', card: remediationCard(existing, sharedView(this.deps.governance, parsed.action)) }
+        : error(
+            404,
+            'AlreadyPreparing',
+            'This remediation is already being prepared; look for its card in the thread.',
+          );
+    }
     const resolved = await this.deps.resolver.resolve(parsed.action, parsed.args, {
       from: turn.from,
       address: turn.address,
       command,
+      remediationId: reserved,
     });
     const activityId = turn.cardActivityId;
     if (resolved.remediation && activityId) {

@@ -136,6 +136,11 @@ describe('failure monitor', () => {
     );
     expect(h.graph.writes()).toHaveLength(0);
 
+    const [again, concurrent] = await Promise.all([remediate(h, sent), remediate(h, sent)]);
+    const rid = (card: unknown) => cardActions(card).find((a) => a.verb === 'approve')?.data['rid'];
+    expect(rid(again.value)).toBe(rid(answer.value));
+    expect(rid(concurrent.value)).toBe(rid(answer.value));
+
     await h.app.notifications.monitor.runOnce();
     expect(cardsIn(h, CHANNEL)).toHaveLength(1);
   });
