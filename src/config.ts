@@ -59,6 +59,7 @@ const schema = z.object({
     z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMsi']).default('MultiTenant'),
   ),
   BOT_TENANT_ID: z.preprocess(blankToUndefined, guid.optional()),
+  OAUTH_CONNECTION_NAME: z.preprocess(blankToUndefined, z.string().trim().default('')),
   BOT_OPENID_METADATA_URL: z.preprocess(blankToUndefined, secureUrl.optional()),
   AAD_APP_CLIENT_ID: guid,
   AAD_APP_CLIENT_SECRET: optionalString,
@@ -165,6 +166,8 @@ export interface Config {
     readonly type: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi';
     readonly tenantId: string | undefined;
     readonly openIdMetadataUrl: string | undefined;
+    /** The Azure Bot OAuth connection named in the card sign-in request (empty: Teams SSO with the app id URI). */
+    readonly oauthConnectionName: string;
   };
   readonly aad: {
     readonly clientId: string;
@@ -234,6 +237,7 @@ export function loadConfig(env: Env): Config {
       type: e.BOT_TYPE,
       tenantId: e.BOT_TENANT_ID,
       openIdMetadataUrl: e.BOT_OPENID_METADATA_URL,
+      oauthConnectionName: e.OAUTH_CONNECTION_NAME,
     },
     aad: {
       clientId: e.AAD_APP_CLIENT_ID,

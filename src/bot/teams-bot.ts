@@ -72,7 +72,7 @@ export function createTeamsBot(
     longRunningMessages: false,
   });
   const allowed = new Set(config.allowedTenantIds);
-  const login = loginSettings(config, '');
+  const login = loginSettings(config, config.bot.oauthConnectionName);
   const isAllowed = (context: TurnContext) => {
     const tenant = tenantOf(context.activity);
     return tenant !== undefined && allowed.has(tenant);

@@ -55,3 +55,36 @@ describe('server with BOT_ID set', () => {
     expect(h.logs.some((l) => /LOCAL MODE/.test(l))).toBe(false);
   });
 });
+
+describe('card sign-in settings', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({
+      OAUTH_CONNECTION_NAME: 'entra-sso',
+      AAD_APP_ID_URI: 'api://contoso.example/fixer',
+    });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('names the configured OAuth connection and Application ID URI in the loginRequest', async () => {
+    const res = await h.teams.message({ from: PEOPLE.reggie, text: 'retry-provisioning alice@contoso.com' });
+    const rec = await h.connector.waitFor(
+      (r) => r.kind === 'reply' && r.activityId === String(res.activity.id),
+    );
+    const card = (rec.body as { attachments: Array<{ content: unknown }> }).attachments[0]?.content;
+    const rid = JSON.stringify(card).match(/"rid":"([A-Za-z0-9_-]{22})"/)?.[1];
+    const login = await h.teams.invoke({
+      from: PEOPLE.ada,
+      conversationId: String(rec.conversationId),
+      replyToId: String(rec.newId),
+      verb: 'approve',
+      data: { rid },
+    });
+    expect(login.body).toMatchObject({
+      statusCode: 401,
+      value: { connectionName: 'entra-sso', tokenExchangeResource: { uri: 'api://contoso.example/fixer' } },
+    });
+  });
+});
