@@ -6,9 +6,10 @@ port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{
 data=$(mktemp -d)
 PORT=$port HOST=127.0.0.1 LOG_LEVEL=warn DATA_DIR="$data" \
   AAD_APP_CLIENT_ID=00000000-0000-0000-0000-00000000c11e AAD_APP_TENANT_ID=00000000-0000-0000-0000-0000000000a1 \
-  AAD_APP_CLIENT_SECRET=smoke npm start --silent >"$data/out.log" 2>&1 &
+  AAD_APP_CLIENT_SECRET=smoke setsid npm start --silent >"$data/out.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -rf "$data"' EXIT
+# npm start runs node as a child: stop the whole process group, not just npm.
+trap 'kill -- -$pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 1 100); do
   if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
     echo "smoke: npm start answered /healthz on port $port"
