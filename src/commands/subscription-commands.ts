@@ -90,7 +90,15 @@ function words(args: ActionArgs): readonly string[] {
 export function subscriptionCommands(
   directory: ConversationDirectory,
   settings: NotificationSettings,
+  mayChange: (turn: CommandTurn) => Promise<string | undefined> = async () => undefined,
 ): BuiltInCommand[] {
+  /** Subscribing changes what a channel is told: only people the approval policy knows may do it. */
+  const refused = async (turn: CommandTurn, sink: ReplySink) => {
+    const why = await mayChange(turn);
+    if (why)
+      await sink.sendCard(noticeCard({ title: 'Not allowed', text: why, color: 'Warning' }), 'Not allowed');
+    return why !== undefined;
+  };
   const subscribe: BuiltInCommand = {
     name: 'subscribe',
     aliases: ['notify'],
@@ -100,6 +108,7 @@ export function subscriptionCommands(
     examples: ['subscribe all', 'subscribe user-provisioning license', 'subscribe sync'],
     syntax: { positional: [KINDS_PARAM], flags: [] },
     async run(args: ActionArgs, turn: CommandTurn, sink: ReplySink) {
+      if (await refused(turn, sink)) return;
       const parsed = parseKinds(words(args));
       if ('unknown' in parsed) {
         await sink.sendCard(unknownKindCard(parsed), 'Unknown failure kind');
@@ -130,6 +139,7 @@ export function subscriptionCommands(
     examples: ['unsubscribe', 'unsubscribe cloudpc'],
     syntax: { positional: [{ ...KINDS_PARAM, required: false }], flags: [] },
     async run(args: ActionArgs, turn: CommandTurn, sink: ReplySink) {
+      if (await refused(turn, sink)) return;
       const given = words(args);
       let remove: FailureKind[] | undefined;
       if (given.length > 0) {

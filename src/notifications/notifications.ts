@@ -109,11 +109,23 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
       governance: deps.governance,
       logger: log,
     }),
-    commands: subscriptionCommands(directory, {
-      monitorIntervalMs: settings.monitorIntervalMs,
-      webhookEnabled: webhook !== undefined,
-      digestThreshold: settings.digestThreshold,
-    }),
+    commands: subscriptionCommands(
+      directory,
+      {
+        monitorIntervalMs: settings.monitorIntervalMs,
+        webhookEnabled: webhook !== undefined,
+        digestThreshold: settings.digestThreshold,
+      },
+      async (turn) => {
+        const may = await deps.governance.authorizer.isParticipant(
+          deps.registry.actions.map((a) => a.name),
+          turn.from.aadObjectId,
+        );
+        return may.allowed
+          ? undefined
+          : 'Only people the approval policy lets request or approve remediations can change subscriptions.';
+      },
+    ),
     start: () => {
       if (settings.monitorIntervalMs) monitor.start(settings.monitorIntervalMs);
       else log.info('failure monitor off (MONITOR_INTERVAL is not set)');

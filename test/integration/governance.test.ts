@@ -317,6 +317,15 @@ describe('history and status', () => {
     expect(timeline.map((l) => l.split(' · ')[1])).toEqual(['Requested', 'Approved', 'Succeeded']);
   });
 
+  it('lets only people the policy knows change what a channel is notified about', async () => {
+    const refused = await command(h, 'subscribe all', CAROL);
+    expect(cardText(refused.card)).toMatch(/^Not allowed/);
+    expect(cardText((await command(h, 'subscriptions', CAROL)).card)).not.toMatch(/^Not allowed/);
+    const allowed = await command(h, 'subscribe license', PEOPLE.ada);
+    expect(cardText(allowed.card)).not.toMatch(/^Not allowed/);
+    expect(cardText((await command(h, 'unsubscribe', CAROL)).card)).toMatch(/^Not allowed/);
+  });
+
   it('refuses history to someone the policy does not know, and says not found for a forged id', async () => {
     expect(await historyText(CAROL)).toMatch(/^Not allowed/);
     const status = await command(h, 'status AAAAAAAAAAAAAAAAAAAAAA', PEOPLE.ada);
