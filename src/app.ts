@@ -14,6 +14,8 @@ import { SsoTokenValidator } from './auth/sso-token-validator';
 import { createSandboxTokenSource } from './auth/sandbox-token-source';
 import { createAdapter, createTeamsBot } from './bot/teams-bot';
 import { ConnectorMessenger } from './bot/connector-messenger';
+import { baseConversationId } from './chat/chat-types';
+import { RetryingMessenger } from './chat/retrying-messenger';
 import { AuditLog } from './audit/audit-log';
 import { Authorizer } from './governance/authorizer';
 import type { Governance } from './governance/governance';
@@ -91,9 +93,12 @@ export async function startApp(
     : defaultPolicy(config.governance.adminUserIds);
   logger.info({ policy: policy.origin }, 'approval policy loaded');
   const scope = graphScope(config.graphBaseUrl);
+  const scheduler = overrides.scheduler ?? systemScheduler;
+  const graphRetry = { timeoutMs: config.graphTimeoutMs, sleep: (ms: number) => scheduler.sleep(ms) };
   const appCredential = createAppCredential(config.aad);
   const readGraph = createGraphApi({
     baseUrl: config.graphBaseUrl,
+    retry: graphRetry,
     token: async () => {
       const token = await appCredential.getToken(scope);
       if (!token) throw new Error('The app-only Graph token could not be obtained');
@@ -114,12 +119,18 @@ export async function startApp(
 
   const adapter = createAdapter(config);
   const messenger = new ConnectorMessenger(adapter, config.bot.id);
+  // Remediation cards get the notification sender's retry policy; a removed conversation is forgotten.
+  const publisher = new RetryingMessenger(messenger, {
+    policy: { sleep: (ms) => scheduler.sleep(ms) },
+    logger,
+    onGone: (address) => notifications.directory.forget(baseConversationId(address.conversationId)),
+  });
   const approvals = new ApprovalHandler({
     registry,
     store: remediations,
     resolver,
     validator,
-    messenger,
+    messenger: publisher,
     clock,
     deadlineMs: config.invokeDeadlineMs,
     ...(config.sandboxMode ? { sandboxSsoToken: createSandboxTokenSource(config, { logger }) } : {}),
@@ -128,7 +139,12 @@ export async function startApp(
     instance,
     delegatedGraph: async (user, ssoToken, correlationId) => {
       const { token } = await exchangeOnBehalfOf(config.aad, user.tenantId, ssoToken, scope);
-      return createGraphApi({ baseUrl: config.graphBaseUrl, token: async () => token, correlationId });
+      return createGraphApi({
+        baseUrl: config.graphBaseUrl,
+        token: async () => token,
+        correlationId,
+        retry: graphRetry,
+      });
     },
   });
   const leadership = config.storage.connectionString
@@ -139,7 +155,7 @@ export async function startApp(
     governance,
     store,
     clock,
-    scheduler: overrides.scheduler ?? systemScheduler,
+    scheduler,
     logger,
     readGraph,
     channel: messenger,
@@ -188,7 +204,7 @@ export async function startApp(
     store: remediations,
     registry,
     governance,
-    messenger,
+    messenger: publisher,
     clock,
     logger,
     instance,

@@ -75,6 +75,7 @@ const schema = z.object({
   ALLOWED_TENANT_IDS: optionalString,
   DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./.data')),
   INVOKE_DEADLINE_MS: intIn(0, 4500, 2500),
+  GRAPH_TIMEOUT_MS: intIn(50, 300_000, 30_000),
   POLICY_FILE: optionalString,
   ADMIN_USER_IDS: optionalString,
   MONITOR_INTERVAL: z.preprocess(
@@ -183,6 +184,8 @@ export interface Config {
   readonly allowedTenantIds: readonly string[];
   readonly dataDir: string;
   readonly invokeDeadlineMs: number;
+  /** One Graph attempt is aborted after this long; a write that times out is reported as outcome unknown. */
+  readonly graphTimeoutMs: number;
   readonly governance: {
     /** Path of the approval policy (YAML); undefined means the safe default built from ADMIN_USER_IDS. */
     readonly policyFile: string | undefined;
@@ -252,6 +255,7 @@ export function loadConfig(env: Env): Config {
     allowedTenantIds: allowed.map((t) => t.toLowerCase()),
     dataDir: e.DATA_DIR,
     invokeDeadlineMs: e.INVOKE_DEADLINE_MS,
+    graphTimeoutMs: e.GRAPH_TIMEOUT_MS,
     governance: {
       policyFile: e.POLICY_FILE,
       adminUserIds: e.ADMIN_USER_IDS ? splitList(e.ADMIN_USER_IDS).map((id) => id.toLowerCase()) : [],

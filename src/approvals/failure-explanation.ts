@@ -21,6 +21,8 @@ export function explainFailure(action: RemediationAction, approver: string, f: G
       return 'Microsoft Graph is throttling this tenant and still did after several retries. Nothing ran; run the command again in a few minutes.';
     case f.status === 503:
       return 'Microsoft Graph was unavailable and did not process the request. Run the command again in a few minutes.';
+    case f.code === 'Timeout':
+      return `Microsoft Graph did not answer in time, so the outcome is unknown. Check the target in Entra before running the command again. (${f.message})`;
     case f.status === 0:
       return `Microsoft Graph could not be reached, so the outcome is unknown. Check the target in Entra before running the command again. (${f.message})`;
     default:

@@ -28,7 +28,12 @@ function classify(err: unknown): OboError {
   if (/invalid_grant/i.test(text) || code === '50013') {
     return new OboError('invalid_grant', code, text);
   }
-  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|network|fetch failed|socket/i.test(text)) {
+  // MSAL reports an authority it cannot reach as endpoints_resolution_error (its metadata fetch failed).
+  if (
+    /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|network|fetch failed|socket|endpoints_resolution_error/i.test(
+      text,
+    )
+  ) {
     return new OboError('authority_unreachable', code, text);
   }
   return new OboError('other', code, text);

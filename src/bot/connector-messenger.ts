@@ -24,6 +24,10 @@ export function referenceOf(address: ConversationAddress): Partial<ConversationR
 /**
  * Sends and updates cards outside a turn through the Bot Connector (continueConversation). A result is
  * posted to the thread's conversation, not as a reply to the continuation's synthetic activity id.
+ *
+ * Every call runs with the SDK's own retries turned off and surfaces a refusal as a DeliveryError carrying
+ * the HTTP status and Retry-After (instead of going to the adapter's onTurnError, which would swallow it),
+ * so the domain's one retry policy (retryDelivery) paces and retries notifications and remediation cards.
  */
 export class ConnectorMessenger implements Messenger, ProactiveChannel {
   constructor(
@@ -36,67 +40,62 @@ export class ConnectorMessenger implements Messenger, ProactiveChannel {
     activityId: string,
     card: AdaptiveCardJson,
     summary: string,
-  ) {
-    await this.adapter.continueConversationAsync(this.botAppId, referenceOf(address), async (context) => {
-      await context.updateActivity({
+  ): Promise<void> {
+    await this.call(address, (connector) =>
+      connector.conversations.updateActivity(address.conversationId, activityId, {
+        ...this.activity(address, card, summary),
         id: activityId,
-        type: 'message',
-        summary,
-        attachments: [CardFactory.adaptiveCard(card)],
-      });
-    });
+      } as Activity),
+    );
   }
 
   async postCard(address: ConversationAddress, card: AdaptiveCardJson, summary: string) {
-    return this.post(address, card, summary, false);
+    const sent = await this.call(address, (connector) =>
+      connector.conversations.sendToConversation(
+        address.conversationId,
+        this.activity(address, card, summary) as Activity,
+      ),
+    );
+    return sent.id;
   }
 
-  /**
-   * Posts a notification card with the SDK's own retries turned off, so the notification sender alone paces
-   * and retries; a refusal surfaces as a DeliveryError carrying the HTTP status and Retry-After (instead of
-   * going to the adapter's onTurnError, which would swallow it).
-   */
+  /** A notification card; same path as postCard, named for the notification sender. */
   async sendProactive(address: ConversationAddress, card: AdaptiveCardJson, summary: string) {
-    try {
-      return await this.post(address, card, summary, true);
-    } catch (err) {
-      throw toDeliveryError(err);
-    }
+    return this.postCard(address, card, summary);
   }
 
-  private async post(
-    address: ConversationAddress,
-    card: AdaptiveCardJson,
-    summary: string,
-    proactive: boolean,
-  ) {
-    let id: string | undefined;
+  private activity(address: ConversationAddress, card: AdaptiveCardJson, summary: string): Partial<Activity> {
+    return {
+      type: 'message',
+      summary,
+      attachments: [CardFactory.adaptiveCard(card)],
+      from: { id: address.botId, name: address.botName ?? '' },
+      conversation: referenceOf(address).conversation,
+      channelId: address.channelId,
+      serviceUrl: address.serviceUrl,
+    };
+  }
+
+  private async call<T>(address: ConversationAddress, send: (connector: ConnectorClient) => Promise<T>) {
+    let result: { value: T } | undefined;
     let refusal: { error: unknown } | undefined;
-    await this.adapter.continueConversationAsync(this.botAppId, referenceOf(address), async (context) => {
-      const connector = context.turnState.get<ConnectorClient>(this.adapter.ConnectorClientKey);
-      if (proactive) withoutSdkRetries(connector);
-      const activity: Partial<Activity> = {
-        type: 'message',
-        summary,
-        attachments: [CardFactory.adaptiveCard(card)],
-        from: { id: address.botId, name: address.botName ?? '' },
-        conversation: referenceOf(address).conversation,
-        channelId: address.channelId,
-        serviceUrl: address.serviceUrl,
-      };
-      try {
-        const sent = await connector.conversations.sendToConversation(
-          address.conversationId,
-          activity as Activity,
-        );
-        id = sent.id;
-      } catch (error) {
-        if (!proactive) throw error;
-        refusal = { error };
-      }
-    });
-    if (refusal) throw refusal.error;
-    return id;
+    try {
+      await this.adapter.continueConversationAsync(this.botAppId, referenceOf(address), async (context) => {
+        const connector = context.turnState.get<ConnectorClient>(this.adapter.ConnectorClientKey);
+        withoutSdkRetries(connector);
+        try {
+          result = { value: await send(connector) };
+        } catch (error) {
+          refusal = { error };
+        }
+      });
+    } catch (error) {
+      // The continuation itself failed (e.g. no token for the connector): as unreachable as a refusal.
+      refusal = { error };
+    }
+    if (refusal) throw toDeliveryError(refusal.error);
+    if (!result) throw toDeliveryError(new Error('the connector call did not run'));
+    return result.value;
   }
 }
 

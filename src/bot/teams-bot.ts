@@ -1,9 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Application, TeamsAdapter } from '@microsoft/teams-ai';
-import { ActivityTypes, CardFactory, type TurnContext } from 'botbuilder';
+import {
+  ActivityTypes,
+  CallerIdConstants,
+  CardFactory,
+  StatusCodes,
+  type Activity,
+  type InvokeResponse,
+  type TurnContext,
+} from 'botbuilder';
+import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
 import type { CardActionResponse, CardActionTurn } from '../chat/chat-types';
 import type { CommandHandler } from '../commands/command-handler';
 import type { Config } from '../config';
+import { withCorrelationId } from '../graph/graph-api';
 import type { Logger } from '../logger';
 import type { InstallationHandler } from '../notifications/installation-tracker';
 import { tenantOf, toCardActionTurn, toCommandTurn } from './activity-mapping';
@@ -26,15 +36,62 @@ export interface TeamsBot {
   readonly messenger: ConnectorMessenger;
 }
 
+/**
+ * Public-cloud Bot Framework endpoints (botframework-connector's AuthenticationConstants). botbuilder switches
+ * to "every endpoint is given" as soon as one is, so overriding only the OpenID metadata URL would leave the
+ * token issuer check comparing against undefined (every channel token refused) and outbound calls with no
+ * login URL; the rest are therefore passed explicitly alongside it.
+ */
+const PUBLIC_CLOUD = {
+  ValidateAuthority: true,
+  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+  OAuthUrl: 'https://api.botframework.com',
+  ToBotFromEmulatorOpenIdMetadataUrl:
+    'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+  CallerId: CallerIdConstants.PublicAzureChannel,
+};
+
+/**
+ * The Teams adapter with one hardening: botbuilder answers 401 only for its own AuthenticationError, while a
+ * token with a forged signature fails inside jsonwebtoken with a plain error that became a 500 (and a
+ * misleading "server error" to scanners). Any failure to authenticate the request is a 401 here; nothing runs.
+ */
+class StrictAuthTeamsAdapter extends TeamsAdapter {
+  protected override async processActivity(
+    auth: string | AuthenticateRequestResult,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    if (typeof auth !== 'string') return super.processActivity(auth, activity, logic);
+    let result: AuthenticateRequestResult;
+    try {
+      result = await this.botFrameworkAuthentication.authenticateRequest(activity, auth);
+    } catch (err) {
+      if (err instanceof AuthenticationError) throw err;
+      throw new AuthenticationError(
+        'Unauthorized. The token could not be validated.',
+        StatusCodes.UNAUTHORIZED,
+      );
+    }
+    return super.processActivity(result, activity, logic);
+  }
+}
+
 /** Builds the adapter: Bot Framework authentication from config, off in local mode. */
 export function createAdapter(config: Config): TeamsAdapter {
-  return new TeamsAdapter({
+  const loginTenant = config.bot.type === 'MultiTenant' ? 'botframework.com' : (config.bot.tenantId ?? '');
+  return new StrictAuthTeamsAdapter({
     MicrosoftAppId: config.bot.id,
     MicrosoftAppPassword: config.bot.password ?? '',
     MicrosoftAppType: config.bot.type,
     MicrosoftAppTenantId: config.bot.tenantId ?? '',
     ...(config.bot.openIdMetadataUrl
-      ? { ToBotFromChannelOpenIdMetadataUrl: config.bot.openIdMetadataUrl }
+      ? {
+          ...PUBLIC_CLOUD,
+          ToChannelFromBotLoginUrl: `https://login.microsoftonline.com/${loginTenant}`,
+          ToBotFromChannelOpenIdMetadataUrl: config.bot.openIdMetadataUrl,
+        }
       : {}),
   });
 }
@@ -100,7 +157,9 @@ export function createTeamsBot(
         );
       } else {
         body = universalActionBody(
-          await handlers().cardActions.handle(toCardActionTurn(context, correlationId)),
+          await withCorrelationId(correlationId, () =>
+            handlers().cardActions.handle(toCardActionTurn(context, correlationId)),
+          ),
           login,
         );
       }
@@ -118,16 +177,18 @@ export function createTeamsBot(
       );
       return;
     }
-    await handlers().commands.handle(toCommandTurn(context, correlationId), {
-      sendCard: async (card, summary) => {
-        const sent = await context.sendActivity({
-          type: 'message',
-          summary,
-          attachments: [CardFactory.adaptiveCard(card)],
-        });
-        return sent?.id;
-      },
-    });
+    await withCorrelationId(correlationId, () =>
+      handlers().commands.handle(toCommandTurn(context, correlationId), {
+        sendCard: async (card, summary) => {
+          const sent = await context.sendActivity({
+            type: 'message',
+            summary,
+            attachments: [CardFactory.adaptiveCard(card)],
+          });
+          return sent?.id;
+        },
+      }),
+    );
   });
 
   const onInstallation = async (context: TurnContext) => {

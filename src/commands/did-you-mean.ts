@@ -24,6 +24,8 @@ export function closest(word: string, candidates: readonly string[]): string | u
   const limit = w.length <= 4 ? 1 : 2;
   let best: { name: string; distance: number } | undefined;
   for (const c of candidates) {
+    // The distance is at least the length difference: skip the quadratic table when it cannot qualify.
+    if (Math.abs(w.length - c.length) > limit) continue;
     const d = editDistance(w, c.toLowerCase());
     if (d <= limit && (!best || d < best.distance)) best = { name: c, distance: d };
   }

@@ -3,12 +3,12 @@ import {
   Client,
   HTTPMessageHandler,
   ResponseType,
-  RetryHandler,
-  RetryHandlerOptions,
   TelemetryHandler,
   type AuthenticationProvider,
 } from '@microsoft/microsoft-graph-client';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { failureFromResponse, toGraphFailure } from './graph-failure';
+import { DEFAULT_GRAPH_RETRY, GraphRetryHandler, type GraphRetrySettings } from './graph-retry';
 
 /** Graph API version; beta-only actions say so in their definition. */
 export type GraphVersion = 'v1.0' | 'beta';
@@ -48,34 +48,29 @@ export interface GraphApiOptions {
   readonly token: TokenSource;
   /** Carried into client-request-id so one turn can be followed from our logs into Graph's. */
   readonly correlationId?: string;
-  readonly maxRetries?: number;
+  /** Timeout, retries and backoff; the composition root injects its scheduler's sleep. */
+  readonly retry?: Partial<GraphRetrySettings>;
 }
 
-const READ_METHODS = new Set(['GET', 'HEAD']);
+const turnCorrelation = new AsyncLocalStorage<string>();
 
 /**
- * Reads retry on 429/503/504 after Retry-After; a write retries only on 429 and 503, the answers Graph
- * gives before it has processed anything, so a remediation never runs twice because of a retry.
+ * Runs `work` with a turn's correlation id in scope, so every Graph call it makes (the shared app-only reads
+ * included) sends it as client-request-id and one turn can be followed from our logs into Graph's.
  */
-function shouldRetry(
-  _delay: number,
-  _attempt: number,
-  request: unknown,
-  options: unknown,
-  response: Response,
-) {
-  const method = (
-    (options as { method?: string } | undefined)?.method ??
-    (typeof request === 'object' && request !== null && 'method' in request ? String(request.method) : 'GET')
-  ).toUpperCase();
-  return READ_METHODS.has(method) || response.status === 429 || response.status === 503;
+export function withCorrelationId<T>(correlationId: string, work: () => Promise<T>): Promise<T> {
+  return turnCorrelation.run(correlationId, work);
 }
 
-/** Builds a GraphApi on @microsoft/microsoft-graph-client with its Retry-After-aware retry middleware. */
+/**
+ * Builds a GraphApi on @microsoft/microsoft-graph-client with our retry middleware: a timeout per attempt,
+ * Retry-After honoured, reads retried on throttling, 5xx and network failures, writes only where Graph cannot
+ * have run them (429, 503), so a retry never runs a remediation twice.
+ */
 export function createGraphApi(options: GraphApiOptions): GraphApi {
   const authProvider: AuthenticationProvider = { getAccessToken: () => options.token() };
   const auth = new AuthenticationHandler(authProvider);
-  const retry = new RetryHandler(new RetryHandlerOptions(1, options.maxRetries ?? 3, shouldRetry));
+  const retry = new GraphRetryHandler({ ...DEFAULT_GRAPH_RETRY, ...options.retry });
   const telemetry = new TelemetryHandler();
   auth.setNext(retry);
   retry.setNext(telemetry);
@@ -90,7 +85,8 @@ export function createGraphApi(options: GraphApiOptions): GraphApi {
 
   const request = (path: string, opts: CallOptions | undefined) => {
     const req = client.api(path).version(opts?.version ?? 'v1.0');
-    if (options.correlationId) req.header('client-request-id', options.correlationId);
+    const correlationId = options.correlationId ?? turnCorrelation.getStore();
+    if (correlationId) req.header('client-request-id', correlationId);
     for (const [key, value] of Object.entries(opts?.query ?? {})) {
       req.query({ [key]: encodeURIComponent(value) });
     }

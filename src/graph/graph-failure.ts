@@ -54,7 +54,13 @@ export function toGraphFailure(err: unknown): GraphFailure {
   const requestId = e.requestId ?? e.headers?.get?.('request-id') ?? undefined;
   const date = e.date && !Number.isNaN(e.date.getTime()) ? e.date.toISOString() : undefined;
   if (status <= 0) {
-    const message = err instanceof Error ? err.message : String(err);
+    const base = (err as { body?: unknown; code?: unknown }) ?? {};
+    if (base.code === 'GraphTimeoutError' || (err instanceof Error && err.name === 'GraphTimeoutError')) {
+      const said = err instanceof Error && err.message ? err.message : String(base.body ?? '');
+      return new GraphFailure(0, 'Timeout', said.replace(/^GraphTimeoutError: /, ''), requestId, date);
+    }
+    const message =
+      (err instanceof Error && err.message) || (typeof base.body === 'string' ? base.body : String(err));
     return new GraphFailure(
       0,
       'NetworkError',

@@ -70,3 +70,76 @@ export function backoffDelay(
   const exponential = Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, retry - 1));
   return Math.round(exponential / 2 + (random() * exponential) / 2);
 }
+
+/** Retry tuning shared by every Bot Connector send and update; time is injected. */
+export interface DeliveryRetryPolicy {
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  /** Attempts in all, the first included (default 5). */
+  readonly maxAttempts?: number;
+  readonly backoff?: BackoffOptions;
+  /** The longest Retry-After honoured in-line (default two minutes); a longer one gives up. */
+  readonly maxRetryAfterMs?: number;
+}
+
+/** How a retried delivery ended; `stopped` means `shouldStop` ended it before an attempt. */
+export type DeliveryOutcome<T> =
+  | { readonly ok: true; readonly value: T; readonly attempts: number }
+  | {
+      readonly ok: false;
+      readonly verdict: 'drop' | 'fail';
+      readonly error: DeliveryError;
+      readonly attempts: number;
+      readonly stopped?: boolean;
+    };
+
+/** What a retry is about to do, for the caller's log. */
+export interface RetryNotice {
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly error: DeliveryError;
+}
+
+/**
+ * The one retry loop for Teams: 429/412/502/504 (and an unreachable connector) are retried with exponential
+ * backoff and jitter honouring Retry-After; 403/404 end at once with verdict `drop` so the caller forgets the
+ * conversation; anything else ends with `fail`. Used by the notification sender and the remediation card
+ * publisher alike, so both behave the same under throttling.
+ */
+export async function retryDelivery<T>(
+  attempt: (n: number) => Promise<T>,
+  policy: DeliveryRetryPolicy,
+  hooks: { readonly onRetry?: (notice: RetryNotice) => void; readonly shouldStop?: () => boolean } = {},
+): Promise<DeliveryOutcome<T>> {
+  const maxAttempts = policy.maxAttempts ?? 5;
+  const random = policy.random ?? Math.random;
+  for (let n = 1; ; n++) {
+    if (hooks.shouldStop?.()) {
+      return {
+        ok: false,
+        verdict: 'drop',
+        error: new DeliveryError(0, 'Stopped', 'stopped before the attempt', undefined),
+        attempts: n - 1,
+        stopped: true,
+      };
+    }
+    try {
+      return { ok: true, value: await attempt(n), attempts: n };
+    } catch (err) {
+      const failure =
+        err instanceof DeliveryError
+          ? err
+          : new DeliveryError(-1, 'Unexpected', err instanceof Error ? err.message : String(err), undefined);
+      const verdict = failure.status === -1 ? 'fail' : verdictFor(failure.status);
+      if (verdict === 'drop') return { ok: false, verdict, error: failure, attempts: n };
+      const tooLong =
+        failure.retryAfterMs !== undefined && failure.retryAfterMs > (policy.maxRetryAfterMs ?? 120_000);
+      if (verdict === 'fail' || n >= maxAttempts || tooLong) {
+        return { ok: false, verdict: 'fail', error: failure, attempts: n };
+      }
+      const delayMs = backoffDelay(n, failure.retryAfterMs, random, policy.backoff ?? DEFAULT_BACKOFF);
+      hooks.onRetry?.({ attempt: n, delayMs, error: failure });
+      await policy.sleep(delayMs);
+    }
+  }
+}

@@ -1,7 +1,7 @@
 import type { AdaptiveCardJson } from '../cards/render';
 import { baseConversationId, type ConversationAddress } from '../chat/chat-types';
 import type { Logger } from '../logger';
-import { backoffDelay, DEFAULT_BACKOFF, DeliveryError, verdictFor, type BackoffOptions } from './delivery';
+import { retryDelivery, type BackoffOptions, type DeliveryError } from './delivery';
 import { Pacer } from './pacer';
 import type { Scheduler } from './scheduler';
 
@@ -87,56 +87,44 @@ export class NotificationSender {
     card: AdaptiveCardJson,
     summary: string,
   ): Promise<SendResult> {
-    const maxAttempts = this.deps.maxAttempts ?? 5;
-    const random = this.deps.random ?? Math.random;
     const log = this.deps.logger.child({ conversationId: key });
-    for (let attempt = 1; ; attempt++) {
-      if (this.gone.has(key)) return { outcome: 'dropped', status: 0, attempts: attempt - 1 };
-      await this.pacer.acquire(key, address.tenantId ?? '');
-      try {
-        const activityId = await this.deps.channel.sendProactive(address, card, summary);
-        return { outcome: 'sent', activityId, attempts: attempt };
-      } catch (err) {
-        const failure =
-          err instanceof DeliveryError
-            ? err
-            : new DeliveryError(
-                -1,
-                'Unexpected',
-                err instanceof Error ? err.message : String(err),
-                undefined,
-              );
-        const verdict = failure.status === -1 ? 'fail' : verdictFor(failure.status);
-        if (verdict === 'drop') {
-          this.gone.add(key);
-          log.warn(
-            { status: failure.status, code: failure.code },
-            'conversation reference dropped: Teams says the bot is no longer in this conversation',
-          );
-          await this.deps.onGone(address, failure);
-          return { outcome: 'dropped', status: failure.status, attempts: attempt };
-        }
-        const tooLong =
-          failure.retryAfterMs !== undefined && failure.retryAfterMs > (this.deps.maxRetryAfterMs ?? 120_000);
-        if (verdict === 'fail' || attempt >= maxAttempts || tooLong) {
-          log.error(
-            { status: failure.status, code: failure.code, attempts: attempt, err: failure.message },
-            'notification not delivered; it will be tried again next cycle',
-          );
-          return { outcome: 'failed', status: failure.status, code: failure.code, attempts: attempt };
-        }
-        const delay = backoffDelay(
-          attempt,
-          failure.retryAfterMs,
-          random,
-          this.deps.backoff ?? DEFAULT_BACKOFF,
-        );
-        log.info(
-          { status: failure.status, retryAfterMs: failure.retryAfterMs, delayMs: delay, attempt },
-          'notification send throttled or failed transiently; retrying',
-        );
-        await this.deps.scheduler.sleep(delay);
-      }
+    const outcome = await retryDelivery(
+      async () => {
+        await this.pacer.acquire(key, address.tenantId ?? '');
+        return this.deps.channel.sendProactive(address, card, summary);
+      },
+      {
+        sleep: (ms) => this.deps.scheduler.sleep(ms),
+        ...(this.deps.random ? { random: this.deps.random } : {}),
+        ...(this.deps.maxAttempts ? { maxAttempts: this.deps.maxAttempts } : {}),
+        ...(this.deps.backoff ? { backoff: this.deps.backoff } : {}),
+        ...(this.deps.maxRetryAfterMs ? { maxRetryAfterMs: this.deps.maxRetryAfterMs } : {}),
+      },
+      {
+        shouldStop: () => this.gone.has(key),
+        onRetry: ({ attempt, delayMs, error }) =>
+          log.info(
+            { status: error.status, retryAfterMs: error.retryAfterMs, delayMs, attempt },
+            'notification send throttled or failed transiently; retrying',
+          ),
+      },
+    );
+    if (outcome.ok) return { outcome: 'sent', activityId: outcome.value, attempts: outcome.attempts };
+    const failure = outcome.error;
+    if (outcome.stopped) return { outcome: 'dropped', status: 0, attempts: outcome.attempts };
+    if (outcome.verdict === 'drop') {
+      this.gone.add(key);
+      log.warn(
+        { status: failure.status, code: failure.code },
+        'conversation reference dropped: Teams says the bot is no longer in this conversation',
+      );
+      await this.deps.onGone(address, failure);
+      return { outcome: 'dropped', status: failure.status, attempts: outcome.attempts };
     }
+    log.error(
+      { status: failure.status, code: failure.code, attempts: outcome.attempts, err: failure.message },
+      'notification not delivered; it will be tried again next cycle',
+    );
+    return { outcome: 'failed', status: failure.status, code: failure.code, attempts: outcome.attempts };
   }
 }

@@ -223,6 +223,9 @@ interface StoredFault extends EntraTokenFault {
  * plus minting of Teams SSO tokens. It exists so MSAL (via @azure/identity) runs unmodified in tests.
  */
 export class FakeEntra {
+  /** Every token this fake signed (user SSO tokens and access tokens), so tests can scan logs for them. */
+  readonly issuedTokens: string[] = [];
+
   /** Base URL, e.g. https://127.0.0.1:12345 — pass it as `authorityHost`. */
   readonly url: string;
   /** Random key id of the published signing key. */
@@ -331,6 +334,11 @@ export class FakeEntra {
     return `${this.url}/${tenant}/oauth2/v2.0/token`;
   }
 
+  private issue(token: string): string {
+    this.issuedTokens.push(token);
+    return token;
+  }
+
   /** The JWKS the fake publishes. */
   jwks(): { keys: Array<Record<string, string>> } {
     const jwk = this.publicKey.export({ format: 'jwk' });
@@ -384,12 +392,12 @@ export class FakeEntra {
             idp: `https://sts.windows.net/${opts.tenantId}/`,
           };
     const key = opts.signWith === 'foreign' ? this.foreignKey : this.privateKey;
-    return signRs256({ ...base, ...versioned, ...opts.extraClaims }, key, this.kid);
+    return this.issue(signRs256({ ...base, ...versioned, ...opts.extraClaims }, key, this.kid));
   }
 
   /** Signs arbitrary claims with the published key (for crafting odd tokens in tests). */
   signClaims(claims: JwtClaims): string {
-    return signRs256(claims, this.privateKey, this.kid);
+    return this.issue(signRs256(claims, this.privateKey, this.kid));
   }
 
   /** Validates signature and lifetime against the fake clock; FakeGraph uses this for bearer tokens. */
@@ -710,7 +718,7 @@ export class FakeEntra {
         token_type: 'Bearer',
         expires_in: 3599,
         ext_expires_in: 3599,
-        access_token: signRs256(claims, this.privateKey, this.kid),
+        access_token: this.issue(signRs256(claims, this.privateKey, this.kid)),
       },
     };
   }
@@ -861,7 +869,7 @@ export class FakeEntra {
         scope: requested.join(' '),
         expires_in: 3599,
         ext_expires_in: 3599,
-        access_token: signRs256(token, this.privateKey, this.kid),
+        access_token: this.issue(signRs256(token, this.privateKey, this.kid)),
       },
     };
   }

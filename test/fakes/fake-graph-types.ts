@@ -293,6 +293,8 @@ export interface GraphFault {
   headers?: Record<string, string>;
   /** Answer only after this many ms (a timer, cleared on close). */
   delayMs?: number;
+  /** Instead of answering, destroy the connection (ECONNRESET at the client); recorded with status 0. */
+  reset?: boolean;
 }
 
 /** Handle returned by `hold()`: matching requests wait until `release()`. */

@@ -480,6 +480,12 @@ export class FakeGraph {
       fault.remaining -= 1;
       if (fault.remaining === 0) this.faults.splice(this.faults.indexOf(fault), 1);
       if (fault.delayMs !== undefined && fault.delayMs > 0) await this.sleep(fault.delayMs);
+      if (fault.reset) {
+        record.status = 0;
+        this.log.push(record);
+        req.socket.destroy();
+        return;
+      }
       return sendError(fault.status, fault.code, fault.message, fault.headers);
     }
 

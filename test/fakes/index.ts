@@ -1,4 +1,5 @@
 /** One import for integration tests and the local sandbox: every loopback fake and its types. */
+export * from './fake-bot-framework';
 export * from './fake-connector';
 export * from './fake-entra';
 export * from './fake-graph';
