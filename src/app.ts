@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type restify from 'restify';
@@ -17,6 +18,9 @@ import { ConnectorMessenger } from './bot/connector-messenger';
 import { baseConversationId } from './chat/chat-types';
 import { RetryingMessenger } from './chat/retrying-messenger';
 import { AuditLog } from './audit/audit-log';
+import { BulkPlanner } from './bulk/bulk-planner';
+import { BulkService } from './bulk/bulk-service';
+import { RemediateAllHandler } from './bulk/remediate-all-handler';
 import { Authorizer } from './governance/authorizer';
 import type { Governance } from './governance/governance';
 import { GraphGroupMembership } from './governance/group-membership';
@@ -51,6 +55,8 @@ export interface RunningApp {
   readonly port: number;
   readonly approvals: ApprovalHandler;
   readonly notifications: Notifications;
+  /** Bulk remediation runs (progress, resumption). */
+  readonly bulk: BulkService;
   /**
    * Stops taking turns, lets in-flight remediations finish for up to `drainMs`, releases the monitor lease.
    * Runs still unfinished keep their `running` marker, so the next start reconciles them.
@@ -109,7 +115,13 @@ export async function startApp(
     authorizer: new Authorizer(policy, new GraphGroupMembership(readGraph, clock)),
     audit: new AuditLog(store, clock),
   };
-  const resolver = new TargetResolver(remediations, readGraph, clock, governance);
+  const resolver = new TargetResolver(
+    remediations,
+    readGraph,
+    clock,
+    governance,
+    new BulkPlanner({ maxTargets: config.bulk.maxTargets }),
+  );
   const validator = new SsoTokenValidator({
     authorityHost: config.aad.authorityHost,
     audiences: [config.aad.clientId, config.aad.appIdUri],
@@ -125,7 +137,33 @@ export async function startApp(
     logger,
     onGone: (address) => notifications.directory.forget(baseConversationId(address.conversationId)),
   });
+  const sandboxSsoToken = config.sandboxMode ? createSandboxTokenSource(config, { logger }) : undefined;
+  // The app's own credential seals an approver's sign-in for a bulk run, so a restart resumes it by itself.
+  const sealSecret =
+    config.aad.clientSecret ??
+    (config.aad.certificatePath ? readFileSync(path.resolve(config.aad.certificatePath), 'utf8') : undefined);
+  const bulk = new BulkService({
+    registry,
+    remediations,
+    store,
+    resolver,
+    governance,
+    messenger: publisher,
+    validator,
+    clock,
+    scheduler,
+    logger: logger.child({ feature: 'bulk' }),
+    instance,
+    concurrency: config.bulk.concurrency,
+    exchange: (tenantId, assertion) => exchangeOnBehalfOf(config.aad, tenantId, assertion, scope),
+    graphFor: (token, correlationId) =>
+      createGraphApi({ baseUrl: config.graphBaseUrl, token, correlationId, retry: graphRetry }),
+    ...(sealSecret ? { sealKey: Buffer.from(sealSecret, 'utf8') } : {}),
+    staleAfterMs: STALE_RUN_MS,
+    ...(sandboxSsoToken ? { sandboxSsoToken } : {}),
+  });
   const approvals = new ApprovalHandler({
+    bulk,
     registry,
     store: remediations,
     resolver,
@@ -173,8 +211,18 @@ export async function startApp(
     [historyCommand(auditDeps), statusCommand(auditDeps), ...notifications.commands],
     (turn) => governance.authorizer.inScope(turn.origin),
   );
+  const remediateAll = new RemediateAllHandler({
+    ledger: notifications.ledger,
+    registry,
+    resolver,
+    remediations,
+    governance,
+    messenger: publisher,
+    bulk,
+    logger,
+  });
   const cardActions = new CardActionRouter(
-    [approvals, historyPager(auditDeps), notifications.remediate],
+    [approvals, historyPager(auditDeps), notifications.remediate, bulk, remediateAll],
     (turn) => governance.authorizer.inScope(turn.origin),
   );
   const bot = createTeamsBot(
@@ -215,14 +263,28 @@ export async function startApp(
       'reconciling interrupted runs failed',
     ),
   );
+  const resuming = bulk
+    .resumeInterrupted()
+    .catch((err: unknown) =>
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'resuming bulk runs failed'),
+    );
   return {
     server,
     port: address.port,
     approvals,
     notifications,
+    bulk,
     close: async (drainMs = 9_000) => {
+      // Bulk runs stop sending at once; batches in flight finish and are recorded before the drain ends.
+      const bulkClosed = bulk.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      const drained = Promise.all([notifications.close(), approvals.drain(), reconciling]).then(() => true);
+      const drained = Promise.all([
+        notifications.close(),
+        approvals.drain(),
+        reconciling,
+        bulkClosed,
+        resuming.then(() => bulk.drain()),
+      ]).then(() => true);
       const finished = await Promise.race([drained, delay(drainMs).then(() => false)]);
       if (!finished) {
         logger.warn(

@@ -87,6 +87,8 @@ const schema = z.object({
       .optional(),
   ),
   NOTIFY_DIGEST_THRESHOLD: intIn(1, 1000, 5),
+  BULK_CONCURRENCY: intIn(1, 32, 8),
+  BULK_MAX_TARGETS: intIn(1, 20_000, 5000),
   NOTIFY_WEBHOOK_SECRET: optionalString,
   STORAGE_CONNECTION_STRING: optionalString,
   STORAGE_CONTAINER: z.preprocess(
@@ -197,6 +199,12 @@ export interface Config {
     readonly digestThreshold: number;
     readonly webhookSecret: string | undefined;
   };
+  readonly bulk: {
+    /** JSON batches (20 requests each) one bulk run keeps in flight; Graph's throttling is still honoured. */
+    readonly concurrency: number;
+    /** The most targets one bulk remediation may have. */
+    readonly maxTargets: number;
+  };
   readonly storage: {
     /** Set: state lives in Azure Blob Storage, shared by every instance; unset: files in DATA_DIR. */
     readonly connectionString: string | undefined;
@@ -265,6 +273,7 @@ export function loadConfig(env: Env): Config {
       digestThreshold: e.NOTIFY_DIGEST_THRESHOLD,
       webhookSecret: e.NOTIFY_WEBHOOK_SECRET,
     },
+    bulk: { concurrency: e.BULK_CONCURRENCY, maxTargets: e.BULK_MAX_TARGETS },
     storage: { connectionString: e.STORAGE_CONNECTION_STRING, container: e.STORAGE_CONTAINER },
     sandboxMode: e.SANDBOX_MODE === 'true',
   };

@@ -1,3 +1,4 @@
+import type { DirectoryUser } from '../graph/directory-lookup';
 import type { GraphApi, GraphResult, GraphVersion } from '../graph/graph-api';
 
 /** A positional argument or a `--flag value` of a command, with the words help shows for it. */
@@ -75,6 +76,47 @@ export interface Interpretation {
 }
 
 /**
+ * The one Graph call a remediation makes, as plain data, so it is defined once: `execute()` sends it alone
+ * and a bulk run puts it in a JSON batch of its version.
+ */
+export interface GraphRequest {
+  readonly method: 'POST';
+  /** Path below the version, segments already encoded, e.g. `/users/{id}/retryServiceProvisioning`. */
+  readonly url: string;
+  readonly version: GraphVersion;
+  readonly body?: unknown;
+}
+
+/** How a bulk list names one target: the object id it is deduplicated by, and a readable label. */
+export interface TargetSummary {
+  readonly id: string;
+  readonly label: string;
+}
+
+/** A limit Graph puts on one call (provisionOnDemand: 5 per 10 s), which bulk runs pace themselves under. */
+export interface RateLimit<T> {
+  readonly requests: number;
+  readonly windowMs: number;
+  /** What the limit counts per, e.g. the synchronization job. */
+  key(target: T): string;
+}
+
+/**
+ * How a remediation applies to a group's members (`--group`): where Graph lists the members that have the
+ * failure it fixes, and each member's target, built without another lookup.
+ */
+export interface GroupExpansion<T> {
+  members(groupId: string): { readonly path: string; readonly select: string };
+  /** The member's target and confirmation; a `blocked` confirmation means there is nothing to fix. */
+  fromUser(user: DirectoryUser): { readonly target: T; readonly confirmation: Confirmation };
+}
+
+/** Sends a remediation's request with a Graph client: the single-target path of every action. */
+export function sendRequest(graph: GraphApi, request: GraphRequest): Promise<GraphResult> {
+  return graph.post(request.url, request.body, { version: request.version });
+}
+
+/**
  * One remediation, described as data (StackStorm-alias style) plus the four steps every action has:
  * resolve the target with the app's read-only Graph client, execute with the approver's delegated client,
  * and interpret Graph's answer. Targets are plain JSON so they can be stored between steps.
@@ -86,8 +128,16 @@ export interface RemediationAction<T = unknown> extends CommandSpec {
   /** Entra roles, any one of which lets the approver's token through. */
   readonly roles: readonly string[];
   resolve(args: ActionArgs, graph: GraphApi): Promise<Resolution<T>>;
+  /** The Graph call for a target; execute() sends exactly this. */
+  request(target: T): GraphRequest;
   execute(target: T, graph: GraphApi): Promise<GraphResult>;
   interpret(target: T, result: GraphResult): Interpretation;
+  /** The target's id and label, for bulk confirmation and summary cards. */
+  describe(target: T): TargetSummary;
+  /** Graph's own limit on this call, if it has one beyond general throttling. */
+  readonly rateLimit?: RateLimit<T>;
+  /** Present when the remediation accepts `--group <group>`. */
+  readonly group?: GroupExpansion<T>;
 }
 
 /** The usage line shown in help and after a typing mistake. */

@@ -59,3 +59,30 @@ export const USER_PARAM: ParamSpec = {
   required: true,
   description: 'Object id, UPN or display name',
 };
+
+/** `<user>…`: one user, or several for one bulk remediation under one approval. */
+export const USERS_PARAM: ParamSpec = {
+  ...USER_PARAM,
+  required: false,
+  variadic: true,
+  description: 'Object id, UPN or display name; several make one bulk remediation',
+};
+
+/** `--group <group>`: instead of users, the members of a group that have the failure. */
+export const GROUP_FLAG: ParamSpec = {
+  name: 'group',
+  placeholder: 'group',
+  required: false,
+  description: "Instead of users: the group's members with this failure (object id or display name)",
+};
+
+/** The rule of commands that take users or a group: one of the two, not both. */
+export function usersOrGroup(args: ActionArgs): string | undefined {
+  const users = args.lists?.['user'] ?? (args.positional['user'] ? [args.positional['user']] : []);
+  const group = args.flags['group'];
+  if (users.length === 0 && group === undefined) {
+    return 'The user is missing: give one or more users (object id or UPN), or --group <group>.';
+  }
+  if (users.length > 0 && group !== undefined) return 'Give users or --group <group>, not both.';
+  return undefined;
+}

@@ -2,8 +2,15 @@ import type { DirectoryUser } from '../graph/directory-lookup';
 import { describeUser, findServicePrincipals } from '../graph/directory-lookup';
 import type { GraphApi, GraphResult } from '../graph/graph-api';
 import { segment } from '../graph/odata';
-import type { ActionArgs, Fact, Interpretation, RemediationAction, Resolution } from './action';
-import { chooseOne, USER_PARAM } from './choose-one';
+import {
+  sendRequest,
+  type ActionArgs,
+  type Fact,
+  type Interpretation,
+  type RemediationAction,
+  type Resolution,
+} from './action';
+import { chooseOne, USERS_PARAM } from './choose-one';
 import { lookupUser, userFacts } from './resolve-user';
 
 interface SynchronizationJob {
@@ -198,9 +205,10 @@ export const provisionOnDemand: RemediationAction<ProvisionOnDemandTarget> = {
   examples: [
     'provision-on-demand alice@contoso.com --app "Salesforce"',
     'provision-on-demand alice@contoso.com --app Workday --job Workday.abc123',
+    'provision-on-demand alice@contoso.com bob@contoso.com --app "Salesforce"',
   ],
   syntax: {
-    positional: [USER_PARAM],
+    positional: [{ ...USERS_PARAM, required: true }],
     flags: [
       {
         name: 'app',
@@ -221,16 +229,32 @@ export const provisionOnDemand: RemediationAction<ProvisionOnDemandTarget> = {
   roles: ['Application Administrator', 'Cloud Application Administrator', 'Global Administrator'],
   resolve,
 
-  execute(target, graph) {
-    return graph.post(
-      `${jobsPath(target.servicePrincipal.id)}/${segment(target.jobId)}/provisionOnDemand`,
-      {
+  request(target) {
+    return {
+      method: 'POST',
+      url: `${jobsPath(target.servicePrincipal.id)}/${segment(target.jobId)}/provisionOnDemand`,
+      version: 'v1.0',
+      body: {
         parameters: [
           { ruleId: target.ruleId, subjects: [{ objectId: target.user.id, objectTypeName: 'User' }] },
         ],
       },
-      { version: 'v1.0' },
-    );
+    };
+  },
+
+  execute(target, graph) {
+    return sendRequest(graph, provisionOnDemand.request(target));
+  },
+
+  describe(target) {
+    return { id: target.user.id, label: describeUser(target.user) };
+  },
+
+  /** Graph allows 5 provisionOnDemand requests per 10 seconds; a bulk run paces itself per job. */
+  rateLimit: {
+    requests: 5,
+    windowMs: 10_000,
+    key: (target) => `${target.servicePrincipal.id}/${target.jobId}`,
   },
 
   interpret: interpretOnDemand,

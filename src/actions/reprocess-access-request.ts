@@ -1,7 +1,7 @@
 import { isMissing } from '../graph/directory-lookup';
 import type { GraphApi } from '../graph/graph-api';
 import { eq, segment } from '../graph/odata';
-import type { RemediationAction, Resolution } from './action';
+import { sendRequest, type RemediationAction, type Resolution } from './action';
 import { lookupUser } from './resolve-user';
 
 interface AssignmentRequest {
@@ -160,8 +160,16 @@ export function createReprocessAccessRequest(
       };
     },
 
+    request(target) {
+      return { method: 'POST', url: `${REQUESTS}/${segment(target.requestId)}/reprocess`, version: 'v1.0' };
+    },
+
     execute(target, graph) {
-      return graph.post(`${REQUESTS}/${segment(target.requestId)}/reprocess`, undefined, { version: 'v1.0' });
+      return sendRequest(graph, this.request(target));
+    },
+
+    describe(target) {
+      return { id: target.requestId, label: `${target.accessPackage} for ${target.requestor}` };
     },
 
     interpret(target) {

@@ -1,7 +1,7 @@
-import type { DirectoryUser, LicenseAssignmentState } from '../graph/directory-lookup';
+import { describeUser, type DirectoryUser, type LicenseAssignmentState } from '../graph/directory-lookup';
 import { segment } from '../graph/odata';
-import type { RemediationAction } from './action';
-import { USER_PARAM } from './choose-one';
+import { sendRequest, type Confirmation, type RemediationAction } from './action';
+import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from './choose-one';
 import { lookupUser, userFacts } from './resolve-user';
 
 /** What is kept between confirmation and execution. */
@@ -20,6 +20,31 @@ function inError(s: LicenseAssignmentState): boolean {
   return (s.error !== undefined && s.error !== 'None') || /error/i.test(s.state ?? '');
 }
 
+/** The target and confirmation for a user already read from Graph (a lookup or a group's member list). */
+function confirmFor(user: DirectoryUser): { target: ReprocessLicenseTarget; confirmation: Confirmation } {
+  const states = user.licenseAssignmentStates ?? [];
+  const errors = states.filter(inError);
+  return {
+    target: {
+      user: { id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName },
+    },
+    confirmation: {
+      title: `Reprocess licence assignments for ${user.displayName ?? user.id}`,
+      why:
+        errors.length > 0
+          ? `${errors.length} licence assignment${errors.length === 1 ? ' is' : 's are'} in error.`
+          : `No licence errors are on record; reprocessing re-evaluates ${states.length} assignment${states.length === 1 ? '' : 's'}.`,
+      facts: [...userFacts(user), { title: 'Licence assignments', value: String(states.length) }],
+      problems: errors.map(describeLicenseState),
+      ...(states.length === 0
+        ? {
+            blocked: `${user.displayName ?? 'This user'} has no licence assignments, so there is nothing to reprocess. Assign a licence (directly or through a group) first.`,
+          }
+        : {}),
+    },
+  };
+}
+
 /** POST /users/{id}/reprocessLicenseAssignment: re-evaluates the user's group-based licences. */
 export const reprocessLicense: RemediationAction<ReprocessLicenseTarget> = {
   name: 'reprocess-license',
@@ -27,10 +52,15 @@ export const reprocessLicense: RemediationAction<ReprocessLicenseTarget> = {
   summary: "Reprocess a user's licence assignments",
   description:
     'Re-evaluates every group-based licence of a user, for example after a CountViolation was fixed by buying seats or a conflicting plan was removed.',
-  examples: ['reprocess-license alice@contoso.com'],
+  examples: [
+    'reprocess-license alice@contoso.com',
+    'reprocess-license alice@contoso.com bob@contoso.com',
+    'reprocess-license --group "Licensing - Microsoft 365 E5"',
+  ],
   syntax: {
-    positional: [USER_PARAM],
-    flags: [],
+    positional: [USERS_PARAM],
+    flags: [GROUP_FLAG],
+    check: usersOrGroup,
   },
   graphVersion: 'v1.0',
   permission: 'User.ReadWrite.All',
@@ -39,35 +69,31 @@ export const reprocessLicense: RemediationAction<ReprocessLicenseTarget> = {
   async resolve(args, graph) {
     const found = await lookupUser(graph, args, { positional: 'user' });
     if (found.kind !== 'one') return found;
-    const user = found.item;
-    const states = user.licenseAssignmentStates ?? [];
-    const errors = states.filter(inError);
+    return { kind: 'resolved', ...confirmFor(found.item) };
+  },
+
+  request(target) {
     return {
-      kind: 'resolved',
-      target: {
-        user: { id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName },
-      },
-      confirmation: {
-        title: `Reprocess licence assignments for ${user.displayName ?? user.id}`,
-        why:
-          errors.length > 0
-            ? `${errors.length} licence assignment${errors.length === 1 ? ' is' : 's are'} in error.`
-            : `No licence errors are on record; reprocessing re-evaluates ${states.length} assignment${states.length === 1 ? '' : 's'}.`,
-        facts: [...userFacts(user), { title: 'Licence assignments', value: String(states.length) }],
-        problems: errors.map(describeLicenseState),
-        ...(states.length === 0
-          ? {
-              blocked: `${user.displayName ?? 'This user'} has no licence assignments, so there is nothing to reprocess. Assign a licence (directly or through a group) first.`,
-            }
-          : {}),
-      },
+      method: 'POST',
+      url: `/users/${segment(target.user.id)}/reprocessLicenseAssignment`,
+      version: 'v1.0',
     };
   },
 
   execute(target, graph) {
-    return graph.post(`/users/${segment(target.user.id)}/reprocessLicenseAssignment`, undefined, {
-      version: 'v1.0',
-    });
+    return sendRequest(graph, reprocessLicense.request(target));
+  },
+
+  describe(target) {
+    return { id: target.user.id, label: describeUser(target.user) };
+  },
+
+  group: {
+    members: (groupId) => ({
+      path: `/groups/${segment(groupId)}/membersWithLicenseErrors`,
+      select: 'id,displayName,userPrincipalName,licenseAssignmentStates',
+    }),
+    fromUser: confirmFor,
   },
 
   interpret(target, result) {

@@ -1,7 +1,7 @@
 import type { GraphApi } from '../graph/graph-api';
 import { isMissing } from '../graph/directory-lookup';
 import { eq, isGuid, segment } from '../graph/odata';
-import type { RemediationAction, Resolution } from './action';
+import { sendRequest, type RemediationAction, type Resolution } from './action';
 import { chooseOne } from './choose-one';
 
 interface ProvisioningPolicy {
@@ -109,8 +109,21 @@ export const retryCloudPcPolicy: RemediationAction<RetryCloudPcPolicyTarget> = {
     };
   },
 
+  request(target) {
+    return {
+      method: 'POST',
+      url: `${POLICIES}/${segment(target.policy.id)}/retry`,
+      version: 'beta',
+      body: {},
+    };
+  },
+
   execute(target, graph) {
-    return graph.post(`${POLICIES}/${segment(target.policy.id)}/retry`, {}, { version: 'beta' });
+    return sendRequest(graph, retryCloudPcPolicy.request(target));
+  },
+
+  describe(target) {
+    return { id: target.policy.id, label: target.policy.displayName ?? target.policy.id };
   },
 
   interpret(target, result) {

@@ -1,7 +1,7 @@
-import type { DirectoryUser, ServiceProvisioningError } from '../graph/directory-lookup';
+import { describeUser, type DirectoryUser, type ServiceProvisioningError } from '../graph/directory-lookup';
 import { segment } from '../graph/odata';
-import type { RemediationAction } from './action';
-import { USER_PARAM } from './choose-one';
+import { sendRequest, type Confirmation, type RemediationAction } from './action';
+import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from './choose-one';
 import { lookupUser, userFacts } from './resolve-user';
 
 /** What is kept between confirmation and execution. */
@@ -25,6 +25,31 @@ function describeError(e: ServiceProvisioningError): string {
   return `${e.serviceInstance ?? 'Unknown service'}${when}: ${summariseErrorDetail(e.errorDetail)}`;
 }
 
+/** The target and confirmation for a user already read from Graph (a lookup or a group's member list). */
+function confirmFor(user: DirectoryUser): { target: RetryProvisioningTarget; confirmation: Confirmation } {
+  const open = (user.serviceProvisioningErrors ?? []).filter((e) => e.isResolved !== true);
+  return {
+    target: {
+      user: { id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName },
+      unresolvedErrors: open.length,
+    },
+    confirmation: {
+      title: `Retry service provisioning for ${user.displayName ?? user.id}`,
+      why:
+        open.length > 0
+          ? `${open.length} unresolved service provisioning error${open.length === 1 ? '' : 's'} on record.`
+          : 'No unresolved service provisioning errors are on record.',
+      facts: userFacts(user),
+      problems: open.map(describeError),
+      ...(open.length === 0
+        ? {
+            blocked: `${user.displayName ?? 'This user'} has no unresolved service provisioning errors, so there is nothing to retry.`,
+          }
+        : {}),
+    },
+  };
+}
+
 /** POST /users/{id}/retryServiceProvisioning: asks Entra to push the user to Exchange, Teams and the rest again. */
 export const retryProvisioning: RemediationAction<RetryProvisioningTarget> = {
   name: 'retry-provisioning',
@@ -32,10 +57,16 @@ export const retryProvisioning: RemediationAction<RetryProvisioningTarget> = {
   summary: "Retry a user's service provisioning (Exchange Online, Teams, SharePoint…)",
   description:
     'Retries provisioning of a user to the Microsoft 365 services that reported serviceProvisioningErrors for them.',
-  examples: ['retry-provisioning alice@contoso.com', 'retry-provisioning "Alice Smith"'],
+  examples: [
+    'retry-provisioning alice@contoso.com',
+    'retry-provisioning "Alice Smith"',
+    'retry-provisioning alice@contoso.com bob@contoso.com',
+    'retry-provisioning --group "Sales department"',
+  ],
   syntax: {
-    positional: [USER_PARAM],
-    flags: [],
+    positional: [USERS_PARAM],
+    flags: [GROUP_FLAG],
+    check: usersOrGroup,
   },
   graphVersion: 'v1.0',
   permission: 'User.ReadWrite.All',
@@ -44,36 +75,31 @@ export const retryProvisioning: RemediationAction<RetryProvisioningTarget> = {
   async resolve(args, graph) {
     const found = await lookupUser(graph, args, { positional: 'user' });
     if (found.kind !== 'one') return found;
-    const user = found.item;
-    const open = (user.serviceProvisioningErrors ?? []).filter((e) => e.isResolved !== true);
-    const target: RetryProvisioningTarget = {
-      user: { id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName },
-      unresolvedErrors: open.length,
-    };
+    return { kind: 'resolved', ...confirmFor(found.item) };
+  },
+
+  request(target) {
     return {
-      kind: 'resolved',
-      target,
-      confirmation: {
-        title: `Retry service provisioning for ${user.displayName ?? user.id}`,
-        why:
-          open.length > 0
-            ? `${open.length} unresolved service provisioning error${open.length === 1 ? '' : 's'} on record.`
-            : 'No unresolved service provisioning errors are on record.',
-        facts: userFacts(user),
-        problems: open.map(describeError),
-        ...(open.length === 0
-          ? {
-              blocked: `${user.displayName ?? 'This user'} has no unresolved service provisioning errors, so there is nothing to retry.`,
-            }
-          : {}),
-      },
+      method: 'POST',
+      url: `/users/${segment(target.user.id)}/retryServiceProvisioning`,
+      version: 'v1.0',
     };
   },
 
   execute(target, graph) {
-    return graph.post(`/users/${segment(target.user.id)}/retryServiceProvisioning`, undefined, {
-      version: 'v1.0',
-    });
+    return sendRequest(graph, retryProvisioning.request(target));
+  },
+
+  describe(target) {
+    return { id: target.user.id, label: describeUser(target.user) };
+  },
+
+  group: {
+    members: (groupId) => ({
+      path: `/groups/${segment(groupId)}/members/microsoft.graph.user`,
+      select: 'id,displayName,userPrincipalName,serviceProvisioningErrors',
+    }),
+    fromUser: confirmFor,
   },
 
   interpret(target) {

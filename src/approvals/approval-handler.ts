@@ -35,6 +35,21 @@ import {
 import { newOpaqueId, RemediationStore } from './remediation-store';
 import type { TargetResolver } from './target-resolver';
 
+/**
+ * Where bulk remediations go once approved: the policy checks, sign-in, on-behalf-of exchange and the
+ * conditional pending → running write stay here, shared with single remediations; the hook runs the targets
+ * and draws the bulk cards.
+ */
+export interface BulkRemediations {
+  owns(r: Remediation): boolean;
+  card(r: Remediation, view: CardView): Promise<AdaptiveCardJson>;
+  start(
+    r: Remediation,
+    access: { readonly user: VerifiedUser; readonly ssoToken: string; readonly correlationId: string },
+    clickedCardId: string | undefined,
+  ): Promise<AdaptiveCardJson>;
+}
+
 /** Validates the SSO token that came with a click. */
 export interface TokenValidator {
   validate(token: string, expectedOid: string | undefined): Promise<VerifiedUser>;
@@ -67,6 +82,8 @@ export interface ApprovalDeps {
    * still validated and exchanged on-behalf-of like one from Teams.
    */
   readonly sandboxSsoToken?: (from: Actor) => Promise<string | undefined>;
+  /** Runs bulk remediations after the same approval; absent: every remediation is single. */
+  readonly bulk?: BulkRemediations;
 }
 
 const remediationData = z.object({ rid: z.string().max(64) }).passthrough();
@@ -151,8 +168,13 @@ export class ApprovalHandler implements CardActionHandler {
     return sharedView(this.deps.governance, this.action(r), notice);
   }
 
-  private card(r: Remediation, notice?: string): CardActionResponse {
-    return { kind: 'card', card: remediationCard(r, this.view(r, notice)) };
+  private async card(r: Remediation, notice?: string): Promise<CardActionResponse> {
+    return { kind: 'card', card: await this.render(r, this.view(r, notice)) };
+  }
+
+  /** The card of a remediation for a view: the bulk cards for a bulk one, else the usual. */
+  private render(r: Remediation, view: CardView): Promise<AdaptiveCardJson> | AdaptiveCardJson {
+    return this.deps.bulk?.owns(r) ? this.deps.bulk.card(r, view) : remediationCard(r, view);
   }
 
   /** Someone the policy refuses: their card says which rule, and the trail records the attempt. */
@@ -220,9 +242,14 @@ export class ApprovalHandler implements CardActionHandler {
         ? this.card(claimed.value, 'This request expired before it could be approved; it can no longer run.')
         : this.card(claimed.value);
     }
-    await this.deps.store.markRunning(r.id);
+    const bulk = this.deps.bulk?.owns(claimed.value) ? this.deps.bulk : undefined;
+    if (!bulk) await this.deps.store.markRunning(r.id);
     await auditRemediation(this.deps.governance, claimed.value, 'approved', approver);
     log.info({ action: r.action, approver: user.oid }, 'remediation approved; running');
+    if (bulk) {
+      const access = { user, ssoToken, correlationId: turn.correlationId };
+      return { kind: 'card', card: await bulk.start(claimed.value, access, turn.cardActivityId) };
+    }
 
     const run = this.execute(claimed.value, graph, turn.cardActivityId, log);
     this.track(run);
@@ -305,7 +332,7 @@ export class ApprovalHandler implements CardActionHandler {
     log: Logger,
     reply: boolean,
   ): Promise<void> {
-    const card = remediationCard(r, this.view(r));
+    const card = await this.render(r, this.view(r));
     const summary = `${r.state}: ${r.confirmation.title}`;
     const activityId = r.cardActivityId ?? clickedCardId;
     try {
@@ -415,7 +442,7 @@ export class ApprovalHandler implements CardActionHandler {
       viewer: { canApprove: may.allowed, isRequester },
       ...(may.allowed || isRequester ? {} : { notice: 'Waiting for an approver.' }),
     };
-    return { kind: 'card', card: remediationCard(loaded, view) };
+    return { kind: 'card', card: await this.render(loaded, view) };
   }
 
   private async pick(turn: CardActionTurn): Promise<CardActionResponse> {

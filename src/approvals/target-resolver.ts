@@ -8,6 +8,7 @@ import type { GraphApi } from '../graph/graph-api';
 import { GraphFailure } from '../graph/graph-failure';
 import { newOpaqueId, type RemediationStore } from './remediation-store';
 import { auditRemediation, sharedView, type Governance } from '../governance/governance';
+import type { BulkPlanner } from '../bulk/bulk-planner';
 import { recordActor, type Remediation } from './remediation';
 
 /** A card to show, and the remediation it stands for when there is one. */
@@ -24,6 +25,8 @@ export interface ResolveContext {
   readonly command: string;
   /** Set when the id was reserved earlier, e.g. by a pick list that promised it. */
   readonly remediationId?: string;
+  /** A bulk remediation even for one target (Retry failed, Remediate all). */
+  readonly bulk?: boolean;
 }
 
 /**
@@ -36,6 +39,8 @@ export class TargetResolver {
     private readonly readGraph: GraphApi,
     private readonly clock: Clock,
     private readonly governance: Governance,
+    /** Expands requests for several targets (or a group) into one bulk remediation. */
+    private readonly bulk?: BulkPlanner,
   ) {}
 
   async resolve(action: RemediationAction, args: ActionArgs, ctx: ResolveContext): Promise<ResolvedCard> {
@@ -60,15 +65,23 @@ export class TargetResolver {
         summary: may.message,
       };
     }
+    const bulk = this.bulk && (ctx.bulk || this.bulk.applies(action, args)) ? this.bulk : undefined;
     let resolution;
     try {
-      resolution = await action.resolve(args, this.readGraph);
+      resolution = bulk
+        ? await bulk.resolve(action, args, this.readGraph)
+        : await action.resolve(args, this.readGraph);
     } catch (err) {
       if (!(err instanceof GraphFailure)) throw err;
       return { card: lookupFailureCard(err), summary: 'The lookup in Microsoft Graph failed' };
     }
     const now = this.clock.now().toISOString();
     switch (resolution.kind) {
+      case 'refused':
+        return {
+          card: noticeCard({ title: resolution.title, text: resolution.message, color: 'Warning' }),
+          summary: resolution.message,
+        };
       case 'not-found':
         return {
           card: noticeCard({ title: 'Not found', text: resolution.message, color: 'Warning' }),
@@ -118,8 +131,9 @@ export class TargetResolver {
             ? { detail: `blocked: ${remediation.confirmation.blocked}` }
             : {}),
         });
+        const view = sharedView(this.governance, action);
         return {
-          card: remediationCard(remediation, sharedView(this.governance, action)),
+          card: bulk?.confirmationCard(remediation, view) ?? remediationCard(remediation, view),
           summary: resolution.confirmation.title,
           remediation,
         };

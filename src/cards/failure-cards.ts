@@ -33,6 +33,8 @@ export interface FailureDigestCardData {
   readonly title: string;
   readonly lines: readonly FailureDigestLine[];
   readonly footer: string;
+  /** Every line's notice id: Remediate all prepares one bulk remediation per kind of fix from them. */
+  readonly fids: readonly string[];
 }
 
 /** A failure as posted to one conversation: the failure and the id its button carries. */
@@ -94,6 +96,7 @@ export function failureDigestCardData(
       fid,
     })),
     footer: `${source} · Each Remediate opens a confirmation; nothing changes until someone approves with their own Entra role.`,
+    fids: items.map(({ fid }) => fid),
   };
 }
 

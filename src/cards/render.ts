@@ -16,7 +16,9 @@ export type CardTemplateName =
   | 'failure'
   | 'failure-digest'
   | 'history'
-  | 'status';
+  | 'status'
+  | 'bulk-confirmation'
+  | 'bulk-progress';
 
 function findCardsDir(): string {
   let dir = __dirname;

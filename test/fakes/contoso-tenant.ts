@@ -1,4 +1,4 @@
-import type { GraphSeed, ProvisioningLogSeed } from './fake-graph-types';
+import type { GraphSeed, GraphUserSeed, GroupSeed, ProvisioningLogSeed } from './fake-graph-types';
 
 /** Ids of the simulated Contoso tenant, shared by the integration tests and the local sandbox. */
 export const CONTOSO = {
@@ -287,5 +287,63 @@ export function provisioningLog(
               recommendedAction: 'Change the username mapping or remove the duplicate user in Salesforce.',
             },
           },
+  };
+}
+
+/** What {@link failingUsers} makes: the users and a group that holds them all. */
+export interface FailingUsers {
+  readonly users: GraphUserSeed[];
+  readonly group: GroupSeed;
+  readonly ids: string[];
+}
+
+/**
+ * `count` users whose Exchange provisioning failed and whose licence from one group is in error, as when a
+ * connector breaks for a whole department; ids are GUIDs numbered from `first` so several sets never clash.
+ * Bulk tests and the benchmark add them to the Contoso seed.
+ */
+export function failingUsers(
+  count: number,
+  now: Date,
+  options: { first?: number; prefix?: string } = {},
+): FailingUsers {
+  const first = options.first ?? 1;
+  const prefix = options.prefix ?? 'bulk';
+  const groupId = `61000000-0000-4000-8000-${first.toString(16).padStart(12, '0')}`;
+  const users: GraphUserSeed[] = [];
+  for (let n = first; n < first + count; n++) {
+    const id = `90000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+    const upn = `${prefix}.user${String(n).padStart(5, '0')}@contoso.com`;
+    users.push({
+      id,
+      displayName: `${prefix} user ${n}`,
+      userPrincipalName: upn,
+      mail: upn,
+      accountEnabled: true,
+      serviceProvisioningErrors: [
+        {
+          createdDateTime: new Date(now.getTime() - HOUR).toISOString(),
+          isResolved: false,
+          serviceInstance: 'exchange/namprd11-001-01',
+          errorDetail:
+            '<ServiceInstance><ErrorRecord><ErrorDescription>The mailbox could not be created.</ErrorDescription></ErrorRecord></ServiceInstance>',
+        },
+      ],
+      licenseAssignmentStates: [
+        {
+          skuId: 'c7df2760-2c81-4ef7-b578-5b5392b571df',
+          state: 'Error',
+          error: 'CountViolation',
+          assignedByGroup: groupId,
+          disabledPlans: [],
+          lastUpdatedDateTime: new Date(now.getTime() - HOUR).toISOString(),
+        },
+      ],
+    });
+  }
+  return {
+    users,
+    group: { id: groupId, displayName: `${prefix} department (${count})`, memberIds: users.map((u) => u.id) },
+    ids: users.map((u) => u.id),
   };
 }

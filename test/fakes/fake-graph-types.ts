@@ -279,6 +279,8 @@ export interface GraphRequestRecord {
   requestId: string;
   /** Fake-clock time (epoch ms). */
   at: number;
+  /** For a request inside a JSON batch: the request-id of its $batch envelope. */
+  batchId?: string;
 }
 
 /** An injected Graph failure. */

@@ -67,7 +67,26 @@ export interface FakeGraphOptions {
   tls?: TlsMaterial;
   certPath?: string;
   keyPath?: string;
+  /** Graph's throttling, modelled: a fixed budget of requests per window (see {@link FakeThrottle}). */
+  throttle?: FakeThrottle;
+  /** Service time of every HTTP request (a $batch counts once), like a real Graph round trip; default 0. */
+  latencyMs?: number;
 }
+
+/**
+ * A fixed-window throttle on the fake's clock: at most `limit` requests per `windowMs`, counted per item
+ * inside a JSON batch as Graph does; past it the request (or batch item) is answered 429 with Retry-After.
+ * A window starts with the first counted request after the previous one ended.
+ */
+export interface FakeThrottle {
+  limit: number;
+  windowMs: number;
+  /** Which requests count: 'writes' (default, every non-GET) or 'all'. The $batch envelope never counts. */
+  scope?: 'writes' | 'all';
+}
+
+/** At most this many requests in one JSON batch, as in Graph. */
+export const MAX_BATCH_REQUESTS = 20;
 
 /** Roles that may run each remediation, matched case-insensitively against the caller's seeded roles. */
 export const REMEDIATION_ROLES: Record<RemediationKind, readonly string[]> = {
@@ -202,6 +221,8 @@ interface Ctx {
 interface HoldState {
   matcher: string | RegExp;
   method?: string;
+  /** Matching requests still let through before holding starts. */
+  passes: number;
   released: boolean;
   waiters: Array<() => void>;
   arrivals: RecordLog<string>;
@@ -231,6 +252,8 @@ export class FakeGraph {
   private readonly attempts = new Map<string, number>();
   private readonly podHistory = new Map<string, number[]>();
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private throttle: FakeThrottle | undefined;
+  private throttleWindow = { start: Number.NEGATIVE_INFINITY, used: 0 };
   private closed = false;
 
   private constructor(
@@ -249,6 +272,7 @@ export class FakeGraph {
         `${r.method} /${r.version ?? '?'}${r.path}${r.query['$filter'] ? ` $filter=${r.query['$filter']}` : ''} -> ${r.status}`,
     );
     this.requests = this.log.items;
+    this.throttle = opts.throttle;
     if (opts.seed) this.seed(opts.seed);
   }
 
@@ -336,6 +360,13 @@ export class FakeGraph {
     this.calls.clear();
     this.attempts.clear();
     this.podHistory.clear();
+    this.throttleWindow = { start: Number.NEGATIVE_INFINITY, used: 0 };
+  }
+
+  /** Turns the throttle model on (or off with undefined) and starts a fresh window. */
+  setThrottle(throttle: FakeThrottle | undefined): void {
+    this.throttle = throttle;
+    this.throttleWindow = { start: Number.NEGATIVE_INFINITY, used: 0 };
   }
 
   /** Makes the next matching request(s) fail with a Graph error body. */
@@ -343,10 +374,14 @@ export class FakeGraph {
     this.faults.push({ ...fault, remaining: fault.times ?? 1 });
   }
 
-  /** Parks matching requests until `release()`, to simulate a slow Graph without sleeping. */
-  hold(path: string | RegExp, opts: { method?: string } = {}): GraphHold {
+  /**
+   * Parks matching requests until `release()`, to simulate a slow Graph without sleeping. `after` lets that
+   * many matching requests through first (e.g. hold the second $batch of a run).
+   */
+  hold(path: string | RegExp, opts: { method?: string; after?: number } = {}): GraphHold {
     const state: HoldState = {
       matcher: path,
+      passes: opts.after ?? 0,
       released: false,
       waiters: [],
       arrivals: new RecordLog<string>('FakeGraph.hold', (p) => p),
@@ -466,6 +501,10 @@ export class FakeGraph {
       (h) => matchesPath(h.matcher, path) && (!h.method || h.method === method),
     )) {
       if (hold.released) continue;
+      if (hold.passes > 0) {
+        hold.passes -= 1;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         hold.waiters.push(resolve);
         hold.arrivals.push(path);
@@ -489,6 +528,8 @@ export class FakeGraph {
       return sendError(fault.status, fault.code, fault.message, fault.headers);
     }
 
+    if (this.opts.latencyMs) await this.sleep(this.opts.latencyMs);
+    if (this.closed) return;
     try {
       const ctx: Ctx = {
         method,
@@ -501,9 +542,158 @@ export class FakeGraph {
         rawSearch: url.search,
         headers: record.headers,
       };
+      if (path === '/$batch') {
+        allow(ctx, 'POST');
+        return send(this.batch(ctx, requestId));
+      }
+      this.checkThrottle(method);
       send(this.route(ctx));
     } catch (err) {
       if (err instanceof GraphHttpError) return sendError(err.status, err.code, err.message, err.headers);
+      throw err;
+    }
+  }
+
+  /** Counts one request against the throttle model; throws 429 with Retry-After past the budget. */
+  private checkThrottle(method: string): void {
+    const t = this.throttle;
+    if (!t || ((t.scope ?? 'writes') === 'writes' && method === 'GET')) return;
+    const now = this.now();
+    if (now >= this.throttleWindow.start + t.windowMs) this.throttleWindow = { start: now, used: 0 };
+    if (this.throttleWindow.used >= t.limit) {
+      const waitMs = this.throttleWindow.start + t.windowMs - now;
+      throw new GraphHttpError(
+        429,
+        'TooManyRequests',
+        `Too many requests: the budget is ${t.limit} per ${t.windowMs} ms.`,
+        { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) },
+      );
+    }
+    this.throttleWindow.used += 1;
+  }
+
+  /**
+   * JSON batching (POST /{version}/$batch): at most 20 requests, each dispatched through the same handlers
+   * with the envelope's token and version, throttled and faulted per item, answered in reverse order so
+   * clients must match responses by id. A body needs a Content-Type header, as in Graph.
+   */
+  private batch(ctx: Ctx, batchId: string): Reply {
+    const requests = (ctx.body as { requests?: unknown } | undefined)?.requests;
+    if (!Array.isArray(requests) || requests.length === 0) {
+      throw new GraphHttpError(
+        400,
+        'BadRequest',
+        'Invalid batch payload: requests must be a non-empty array.',
+      );
+    }
+    if (requests.length > MAX_BATCH_REQUESTS) {
+      throw new GraphHttpError(
+        400,
+        'BadRequest',
+        `Invalid batch payload: the number of requests exceeds the limit of ${MAX_BATCH_REQUESTS}.`,
+      );
+    }
+    const ids = new Set<string>();
+    for (const item of requests) {
+      const id = isObject(item) ? item['id'] : undefined;
+      if (typeof id !== 'string' || id === '' || ids.has(id)) {
+        throw new GraphHttpError(
+          400,
+          'BadRequest',
+          'Invalid batch payload: every request needs a unique id.',
+        );
+      }
+      ids.add(id);
+    }
+    const responses = (requests as Array<Record<string, unknown>>).map((item) =>
+      this.batchItem(ctx, item, batchId),
+    );
+    return { status: 200, body: { responses: responses.reverse() } };
+  }
+
+  private batchItem(ctx: Ctx, item: Record<string, unknown>, batchId: string): Record<string, unknown> {
+    const id = String(item['id']);
+    const method = String(item['method'] ?? 'GET').toUpperCase();
+    const rawUrl = String(item['url'] ?? '');
+    const headers = Object.fromEntries(
+      Object.entries(isObject(item['headers']) ? item['headers'] : {}).map(([k, v]) => [
+        k.toLowerCase(),
+        String(v),
+      ]),
+    );
+    const url = new URL(rawUrl.replace(/^\/?/, '/'), 'http://fake');
+    const segments = url.pathname.split('/').filter(Boolean).map(safeDecode);
+    const record: GraphRequestRecord = {
+      method,
+      path: `/${segments.join('/')}`,
+      version: ctx.version,
+      rawUrl,
+      query: Object.fromEntries(url.searchParams),
+      body: item['body'],
+      headers,
+      token: ctx.token,
+      status: 0,
+      requestId: randomUUID(),
+      at: this.now(),
+      batchId,
+    };
+    const answer = (reply: Reply): Record<string, unknown> => {
+      record.status = reply.status;
+      this.log.push(record);
+      return {
+        id,
+        status: reply.status,
+        headers: {
+          ...(reply.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...reply.headers,
+        },
+        ...(reply.body !== undefined ? { body: reply.body } : {}),
+      };
+    };
+    const error = (status: number, code: string, message: string, extra?: Record<string, string>) =>
+      answer({
+        status,
+        body: { error: { code, message, innerError: { 'request-id': record.requestId } } },
+        ...(extra ? { headers: extra } : {}),
+      });
+    if (/^https?:/i.test(rawUrl) || /^\/?(v1\.0|beta)\//.test(rawUrl)) {
+      return error(400, 'BadRequest', 'Batch request urls must be relative to the batch version.');
+    }
+    if (item['body'] !== undefined && !headers['content-type']) {
+      return error(
+        400,
+        'BadRequest',
+        'Write request id : ' + id + ' does not contain Content-Type header or body.',
+      );
+    }
+    const fault = this.faults.find(
+      (f) =>
+        f.remaining > 0 &&
+        matchesPath(f.path, record.path) &&
+        (!f.method || f.method.toUpperCase() === method),
+    );
+    if (fault) {
+      fault.remaining -= 1;
+      if (fault.remaining === 0) this.faults.splice(this.faults.indexOf(fault), 1);
+      return error(fault.status, fault.code, fault.message, fault.headers);
+    }
+    try {
+      this.checkThrottle(method);
+      return answer(
+        this.route({
+          method,
+          version: ctx.version,
+          segments,
+          query: record.query,
+          body: item['body'],
+          token: ctx.token,
+          rawPath: url.pathname,
+          rawSearch: url.search,
+          headers,
+        }),
+      );
+    } catch (err) {
+      if (err instanceof GraphHttpError) return error(err.status, err.code, err.message, err.headers);
       throw err;
     }
   }
@@ -667,8 +857,9 @@ export class FakeGraph {
   }
 
   private routeGroups(ctx: Ctx, parenKey: string | undefined, rest: string[]): Reply {
-    const [key, nav, ...extra] = parenKey !== undefined ? [parenKey, ...rest] : rest;
+    const [key, nav, ...cast] = parenKey !== undefined ? [parenKey, ...rest] : rest;
     allow(ctx, 'GET');
+    const extra = nav === 'members' && cast[0] === 'microsoft.graph.user' ? cast.slice(1) : cast;
     if (extra.length > 0) throw segmentNotFound(extra[0] ?? '');
     const view = (g: GroupSeed) => ({
       id: g.id,
@@ -701,6 +892,18 @@ export class FakeGraph {
     if (!group) throw resourceNotFound(key);
     if (nav === undefined)
       return { status: 200, body: this.entity(ctx, 'groups', project(view(group), parseSelect(ctx))) };
+    if (nav === 'members') {
+      const select = parseSelect(ctx, 'user');
+      const users = group.memberIds
+        .map((id) => this.findUser(id))
+        .filter((u): u is GraphUserSeed => u !== undefined);
+      return this.collection(
+        ctx,
+        'directoryObjects',
+        users.map((u) => ({ '@odata.type': '#microsoft.graph.user', ...userView(u, ctx, select) })),
+        select,
+      );
+    }
     if (nav !== 'membersWithLicenseErrors') throw segmentNotFound(nav);
     const select = parseSelect(ctx, 'user');
     return this.collection(

@@ -71,7 +71,7 @@ describe('help and empty messages', () => {
   it("answers help <command> with that command's usage and examples", async () => {
     const sent = await command(h, 'help provision-on-demand');
     const text = cardText(sent.card);
-    expect(text).toMatch(/provision-on-demand <user> --app <app> \[--job <jobId>\]/);
+    expect(text).toMatch(/provision-on-demand <user>… --app <app> \[--job <jobId>\]/);
     expect(text).toContain('Examples');
     expect(text).toContain('provision-on-demand alice@contoso.com --app "Salesforce"');
     expect(text).toContain('Application Administrator');
@@ -107,21 +107,21 @@ describe('unknown commands and wrong arguments', () => {
   });
 
   it.each([
-    ['retry-provisioning', /The user is missing/, 'Usage: retry-provisioning <user>'],
+    ['retry-provisioning', /The user is missing/, 'Usage: retry-provisioning [<user>…] [--group <group>]'],
     [
       'provision-on-demand alice@contoso.com',
       /--app is missing/,
-      'Usage: provision-on-demand <user> --app <app> [--job <jobId>]',
+      'Usage: provision-on-demand <user>… --app <app> [--job <jobId>]',
     ],
     [
-      'retry-provisioning alice@contoso.com bob@contoso.com',
-      /"bob@contoso\.com" is extra/,
-      'Usage: retry-provisioning <user>',
+      'retry-cloudpc-policy Frontline Engineering',
+      /"Engineering" is extra/,
+      'Usage: retry-cloudpc-policy <policy>',
     ],
     [
       'provision-on-demand alice@contoso.com --app Salesforce --color blue',
       /has no option --color/,
-      'Usage: provision-on-demand <user> --app <app> [--job <jobId>]',
+      'Usage: provision-on-demand <user>… --app <app> [--job <jobId>]',
     ],
   ])('shows the usage line for "%s"', async (text, problem, usage) => {
     const sent = await command(h, text);

@@ -93,10 +93,22 @@ const cases: Array<[string, Expectation]> = [
   ['retry-provisionin alice', { kind: 'error', message: /not a command/, suggestion: 'retry-provisioning' }],
   ['hlep', { kind: 'error', message: /not a command/, suggestion: 'help' }],
   ['frobnicate', { kind: 'error', message: /not a command/ }],
-  ['retry-provisioning', { kind: 'error', message: /user is missing/, usage: /^retry-provisioning <user>$/ }],
+  [
+    'retry-provisioning',
+    {
+      kind: 'error',
+      message: /user is missing/,
+      usage: /^retry-provisioning \[<user>…\] \[--group <group>\]$/,
+    },
+  ],
   [
     'retry-provisioning alice bob',
-    { kind: 'error', message: /"bob" is extra/, usage: /retry-provisioning <user>/ },
+    { kind: 'action', name: 'retry-provisioning', positional: { user: 'alice' } },
+  ],
+  ['retry-provisioning alice --group Sales', { kind: 'error', message: /not both/ }],
+  [
+    'retry-cloudpc-policy a b',
+    { kind: 'error', message: /"b" is extra/, usage: /retry-cloudpc-policy <policy>/ },
   ],
   ['provision-on-demand alice', { kind: 'error', message: /--app is missing/, usage: /--app <app>/ }],
   ['provision-on-demand alice --app', { kind: 'error', message: /--app needs a value/ }],

@@ -1,0 +1,117 @@
+/** Shared pieces of the benchmark: child processes on loopback, percentiles, RSS, waits. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import path from 'node:path';
+
+/** The repository root (bench/ sits directly under it). */
+export const ROOT = path.resolve(__dirname, '..');
+
+/** A free loopback port, found by binding port 0 and letting it go. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A child process the benchmark started; `stop()` ends it and waits, and every section calls it. */
+export interface Child {
+  readonly process: ChildProcess;
+  readonly port: number;
+  readonly output: string[];
+  stop(): Promise<void>;
+}
+
+/** Starts `node <args>` with `env` (plus PATH and the test CA) and resolves once /healthz answers 200. */
+export async function startChild(args: string[], env: Record<string, string>, port: number): Promise<Child> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_EXTRA_CA_CERTS: path.join(ROOT, '.test-tls/cert.pem'),
+      ...env,
+      PORT: String(port),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (c: Buffer) => output.push(c.toString('utf8')));
+  child.stderr?.on('data', (c: Buffer) => output.push(c.toString('utf8')));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await waitHealthy(port, 20_000, () => child.exitCode !== null);
+  } catch (err) {
+    await stop();
+    throw new Error(`${(err as Error).message}\n${output.join('')}`, { cause: err });
+  }
+  return { process: child, port, output, stop };
+}
+
+/** Polls GET /healthz every 5 ms until it answers 200; resolves the time it took (ms). */
+export async function waitHealthy(port: number, timeoutMs: number, gaveUp: () => boolean): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    if (gaveUp()) throw new Error('the process exited before it was healthy');
+    if ((await healthz(port)) === 200) return performance.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`no 200 from http://127.0.0.1:${port}/healthz within ${timeoutMs} ms`);
+}
+
+function healthz(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/healthz', method: 'GET', timeout: 500 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+/** Resident set size of a process in MB, from /proc (Linux). */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? 'NaN');
+  return kb / 1024;
+}
+
+/** The p-th percentile (0-100) of a list of numbers, nearest-rank. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] ?? Number.NaN;
+}
+
+/** Rounds for the report. */
+export function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** Runs `count` tasks with at most `limit` at once. */
+export async function pool(
+  count: number,
+  limit: number,
+  task: (index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < count; i = next++) await task(i);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+}

@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import type { ActionArgs } from '../actions/action';
+import type { ActionRegistry } from '../actions/registry';
+import { withCardActivity } from '../approvals/remediation';
+import { newOpaqueId, type RemediationStore } from '../approvals/remediation-store';
+import type { ResolvedCard, TargetResolver } from '../approvals/target-resolver';
+import { remediationCard } from '../cards/remediation-cards';
+import type { CardActionHandler } from '../chat/card-action-router';
+import {
+  baseConversationId,
+  type CardActionResponse,
+  type CardActionTurn,
+  type Messenger,
+} from '../chat/chat-types';
+import { sharedView, type Governance } from '../governance/governance';
+import type { Logger } from '../logger';
+import type { RemediationCommand } from '../notifications/failure';
+import type { FailureLedger, Notice } from '../notifications/failure-ledger';
+import type { BulkService } from './bulk-service';
+import { bulkParam } from './bulk-target';
+
+/** What the Remediate all button needs. */
+export interface RemediateAllDeps {
+  readonly ledger: FailureLedger;
+  readonly registry: ActionRegistry;
+  readonly resolver: TargetResolver;
+  readonly remediations: RemediationStore;
+  readonly governance: Governance;
+  readonly messenger: Messenger;
+  readonly bulk: BulkService;
+  readonly logger: Logger;
+}
+
+/** A digest holds at most 20 lines; the button carries their notice ids, nothing else. */
+const data = z.object({ fids: z.array(z.string().max(64)).min(1).max(50) }).passthrough();
+
+interface Group {
+  readonly command: RemediationCommand;
+  readonly notices: Notice[];
+}
+
+/** A card for one group, and whether this click prepared it (false: an earlier click did). */
+interface Prepared extends ResolvedCard {
+  readonly fresh: boolean;
+}
+
+function groupKey(c: RemediationCommand): string {
+  return [c.action, c.app ?? '', c.job ?? ''].join('\u0000');
+}
+
+/**
+ * The Remediate all button on a digest card. Its data is only the opaque ids of the stored notices the digest
+ * lists; each must belong to this conversation. The failures are grouped by the remediation they call for,
+ * and each group becomes one bulk remediation through the usual TargetResolver (policy, confirmation,
+ * audit), so nothing runs until someone approves. A notice is claimed once, whether by this button or its
+ * own Remediate button, so a failure never lands in two remediations.
+ */
+export class RemediateAllHandler implements CardActionHandler {
+  readonly verbs = ['remediate-all'] as const;
+
+  constructor(private readonly deps: RemediateAllDeps) {}
+
+  async handle(turn: CardActionTurn): Promise<CardActionResponse> {
+    const parsed = data.safeParse(turn.data);
+    if (!parsed.success) {
+      return {
+        kind: 'error',
+        status: 400,
+        code: 'BadCardData',
+        message: 'This button is missing its failures.',
+      };
+    }
+    const notices: Notice[] = [];
+    for (const fid of parsed.data.fids) {
+      const notice = await this.deps.ledger.notice(fid);
+      if (!notice) continue;
+      if (baseConversationId(notice.conversationId) !== baseConversationId(turn.address.conversationId)) {
+        return {
+          kind: 'error',
+          status: 403,
+          code: 'ForeignConversation',
+          message: 'This card belongs to another conversation and cannot be used here.',
+        };
+      }
+      notices.push(notice);
+    }
+    if (notices.length === 0) {
+      return {
+        kind: 'error',
+        status: 404,
+        code: 'UnknownFailure',
+        message: 'This card refers to failures the bot no longer knows. Run the command instead.',
+      };
+    }
+    const groups = new Map<string, Group>();
+    for (const notice of notices) {
+      const command = notice.failure.remediation;
+      const group = groups.get(groupKey(command)) ?? { command, notices: [] };
+      group.notices.push(notice);
+      groups.set(groupKey(command), group);
+    }
+    const prepared: Prepared[] = [];
+    for (const group of groups.values()) {
+      const one = await this.prepare(group, turn);
+      if (one) prepared.push(one);
+    }
+    const [first, ...others] = prepared;
+    if (!first) {
+      return {
+        kind: 'error',
+        status: 400,
+        code: 'BadRemediation',
+        message: 'The bot cannot prepare these remediations.',
+      };
+    }
+    if (first.fresh && first.remediation && turn.cardActivityId) {
+      const activityId = turn.cardActivityId;
+      await this.deps.remediations.update(first.remediation.id, (r) => withCardActivity(r, activityId));
+    }
+    // A group an earlier click prepared already has its card in the thread.
+    for (const other of others.filter((o) => o.fresh)) {
+      const activityId = await this.deps.messenger.postCard(turn.address, other.card, other.summary);
+      if (other.remediation && activityId) {
+        await this.deps.remediations.update(other.remediation.id, (r) => withCardActivity(r, activityId));
+      }
+    }
+    return { kind: 'card', card: first.card };
+  }
+
+  /** One bulk remediation for the group's notices this click could claim, or the one that already holds them. */
+  private async prepare(group: Group, turn: CardActionTurn): Promise<Prepared | undefined> {
+    const action = this.deps.registry.find(group.command.action);
+    const param = action ? bulkParam(action) : undefined;
+    if (!action || !param) {
+      this.deps.logger.error({ action: group.command.action }, 'digest failure names an unknown remediation');
+      return undefined;
+    }
+    const reserved = newOpaqueId();
+    const targets: string[] = [];
+    const holders = new Set<string>();
+    for (const notice of group.notices) {
+      const holder = await this.deps.ledger.claimNotice(notice.id, reserved);
+      if (holder === reserved) targets.push(notice.failure.remediation.target);
+      else if (holder) holders.add(holder);
+    }
+    if (targets.length === 0) {
+      const [holder] = holders;
+      const existing = holder ? await this.deps.remediations.get(holder) : undefined;
+      if (!existing) return undefined;
+      const view = sharedView(this.deps.governance, action);
+      const card = this.deps.bulk.owns(existing)
+        ? await this.deps.bulk.card(existing, view)
+        : remediationCard(existing, view);
+      return { card, summary: existing.confirmation.title, remediation: existing, fresh: false };
+    }
+    const flags: Record<string, string> = {};
+    if (group.command.app) flags['app'] = group.command.app;
+    if (group.command.job) flags['job'] = group.command.job;
+    const args: ActionArgs = {
+      positional: { [param]: targets[0] ?? '' },
+      flags,
+      lists: { [param]: targets },
+    };
+    const command = [
+      action.name,
+      ...targets,
+      ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v]),
+    ].join(' ');
+    const resolved = await this.deps.resolver.resolve(action, args, {
+      from: turn.from,
+      address: turn.address,
+      command: command.length > 300 ? `${action.name} (${targets.length} failures from a digest)` : command,
+      remediationId: reserved,
+      bulk: true,
+    });
+    this.deps.logger.info(
+      { correlationId: turn.correlationId, remediationId: resolved.remediation?.id, targets: targets.length },
+      'bulk remediation prepared from a digest',
+    );
+    return { ...resolved, fresh: true };
+  }
+}

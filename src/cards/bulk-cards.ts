@@ -1,0 +1,229 @@
+import type { Fact } from '../actions/action';
+import type { Remediation } from '../approvals/remediation';
+import type { BulkTarget } from '../bulk/bulk-target';
+import { historyLine, type CardView } from './remediation-cards';
+import { renderCard, type AdaptiveCardJson } from './render';
+
+/** How many targets (and skipped names) the confirmation lists by name; the rest are counted. */
+export const LISTED_TARGETS = 20;
+
+/** How many per-target lines the summary shows (failures first); Teams cards stay under 28 KB. */
+export const LISTED_OUTCOMES = 40;
+
+/** One line of text on a bulk card. */
+export interface BulkLine {
+  readonly text: string;
+}
+
+/** Data for cards/bulk-confirmation.json: one approval for many targets. */
+export interface BulkConfirmationCardData {
+  readonly rid: string;
+  readonly title: string;
+  readonly why: string;
+  readonly facts: readonly Fact[];
+  readonly targetsHeading: string;
+  readonly targets: readonly BulkLine[];
+  readonly moreTargets: string | null;
+  readonly skippedHeading: string;
+  readonly skipped: readonly BulkLine[];
+  readonly moreSkipped: string | null;
+  readonly blocked: string | null;
+  readonly notice: string | null;
+  readonly requestedBy: string;
+  readonly command: string;
+  readonly roles: string;
+  readonly approvalRule: string;
+  readonly expiresAt: string;
+  readonly approveTitle: string;
+  readonly showApprove: boolean;
+  readonly showReject: boolean;
+  readonly showCancel: boolean;
+  /** Teams ids whose clients refresh the card into their own view. */
+  readonly userIds: readonly string[];
+}
+
+/** A headline number on the progress card. */
+export interface BulkCounter {
+  readonly title: string;
+  readonly value: string;
+  readonly color: 'Default' | 'Good' | 'Attention' | 'Warning' | 'Accent';
+}
+
+/** One target's outcome on the summary. */
+export interface BulkOutcomeLine {
+  readonly text: string;
+  readonly color: 'Good' | 'Attention' | 'Warning' | 'Default';
+}
+
+/** Data for cards/bulk-progress.json: the run's progress, and at the end its summary. */
+export interface BulkProgressCardData {
+  readonly rid: string;
+  readonly state: string;
+  readonly color: 'Accent' | 'Good' | 'Attention' | 'Warning' | 'Default';
+  readonly title: string;
+  readonly summary: string;
+  readonly counters: readonly BulkCounter[];
+  readonly facts: readonly Fact[];
+  readonly lines: readonly BulkOutcomeLine[];
+  readonly more: string | null;
+  readonly notice: string | null;
+  readonly footer: string;
+  readonly showRetry: boolean;
+  readonly retryTitle: string;
+  readonly showResume: boolean;
+}
+
+function listed<T>(all: readonly T[], text: (item: T) => string, noun: string) {
+  const shown = all.slice(0, LISTED_TARGETS).map((item) => ({ text: text(item) }));
+  const rest = all.length - shown.length;
+  return { shown, more: rest > 0 ? `… and ${rest.toLocaleString('en-US')} more ${noun}` : null };
+}
+
+/** The bulk confirmation's data for one viewer (or everyone): the first 20 targets and a count, and every skip. */
+export function bulkConfirmationCardData(
+  r: Remediation,
+  target: BulkTarget,
+  view: CardView,
+): BulkConfirmationCardData {
+  const open = r.state === 'pending' && !r.confirmation.blocked;
+  const targets = listed(target.items, (i) => (i.problem ? `${i.label} · ${i.problem}` : i.label), 'targets');
+  const skipped = listed(target.skipped, (s) => `${s.input}: ${s.reason}`, 'skipped');
+  return {
+    rid: r.id,
+    title: r.confirmation.title,
+    why: r.confirmation.why,
+    facts: r.confirmation.facts,
+    targetsHeading: `Targets (${target.items.length.toLocaleString('en-US')})`,
+    targets: targets.shown,
+    moreTargets: targets.more,
+    skippedHeading: `Skipped: not part of this run (${target.skipped.length})`,
+    skipped: skipped.shown,
+    moreSkipped: skipped.more,
+    blocked: r.confirmation.blocked ?? null,
+    notice: view.notice ?? null,
+    requestedBy: r.requestedBy.name,
+    command: r.command,
+    roles: view.roles.join(', '),
+    approvalRule: view.approvalRule,
+    expiresAt: r.expiresAt ?? 'never',
+    approveTitle: `Approve all ${target.items.length.toLocaleString('en-US')}`,
+    showApprove: open && (view.viewer?.canApprove ?? true),
+    showReject: open && (view.viewer?.canApprove ?? true),
+    showCancel: open && (view.viewer?.isRequester ?? true),
+    userIds: r.requesterTeamsId ? [r.requesterTeamsId] : [],
+  };
+}
+
+/** Renders the bulk confirmation card. */
+export function bulkConfirmationCard(r: Remediation, target: BulkTarget, view: CardView): AdaptiveCardJson {
+  return renderCard('bulk-confirmation', bulkConfirmationCardData(r, target, view));
+}
+
+/** A run's numbers as the progress card shows them. */
+export interface ProgressNumbers {
+  readonly total: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly unknown: number;
+  readonly remaining: number;
+}
+
+/** One target's outcome, for the summary's list. */
+export interface TargetOutcome {
+  readonly label: string;
+  readonly outcome: 'succeeded' | 'failed' | 'unknown';
+  readonly detail: string;
+}
+
+/** What the progress card shows besides the remediation itself. */
+export interface ProgressView {
+  readonly phase: 'running' | 'paused' | 'finished';
+  readonly numbers: ProgressNumbers;
+  /** Targets skipped at confirmation, counted on the summary. */
+  readonly skipped: number;
+  /** The finished run's outcomes; they are listed failures first. */
+  readonly outcomes?: readonly TargetOutcome[];
+  readonly pausedReason?: string;
+  readonly notice?: string;
+}
+
+const ORDER = { failed: 0, unknown: 1, succeeded: 2 } as const;
+const WORDS = {
+  failed: { mark: '✗', word: 'Failed', color: 'Attention' },
+  unknown: { mark: '?', word: 'Outcome unknown', color: 'Warning' },
+  succeeded: { mark: '✓', word: 'Succeeded', color: 'Good' },
+} as const;
+
+function n(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+/** The progress card's data: done / failed / remaining while running; per-target outcomes at the end. */
+export function bulkProgressCardData(r: Remediation, view: ProgressView): BulkProgressCardData {
+  const { numbers, phase } = view;
+  const done = numbers.succeeded + numbers.failed + numbers.unknown;
+  const notGood = numbers.failed + numbers.unknown;
+  const sorted = [...(view.outcomes ?? [])].sort((a, b) => ORDER[a.outcome] - ORDER[b.outcome]);
+  const lines = sorted.slice(0, LISTED_OUTCOMES).map((o) => {
+    const w = WORDS[o.outcome];
+    return { text: `${w.mark} **${o.label}** · ${w.word}: ${o.detail}`, color: w.color };
+  });
+  const hidden = sorted.slice(LISTED_OUTCOMES);
+  const hiddenFailed = hidden.filter((o) => o.outcome !== 'succeeded').length;
+  const more =
+    hidden.length > 0
+      ? `… and ${n(hidden.length)} more (${n(hiddenFailed)} failed or unknown, ${n(hidden.length - hiddenFailed)} succeeded)`
+      : null;
+  const state =
+    phase === 'running'
+      ? 'Running · bulk'
+      : phase === 'paused'
+        ? 'Paused'
+        : notGood === 0
+          ? 'Succeeded'
+          : numbers.succeeded === 0
+            ? 'Failed'
+            : 'Finished with failures';
+  const color =
+    phase === 'running' ? 'Accent' : phase === 'paused' ? 'Warning' : notGood === 0 ? 'Good' : 'Attention';
+  const summary =
+    phase === 'running'
+      ? `${n(done)} of ${n(numbers.total)} done with ${r.approvedBy?.name ?? 'the approver'}'s permissions; this card updates every few seconds.`
+      : phase === 'paused'
+        ? (view.pausedReason ?? 'The run is paused.')
+        : `${n(numbers.succeeded)} of ${n(numbers.total)} succeeded${numbers.failed ? `, ${n(numbers.failed)} failed` : ''}${numbers.unknown ? `, ${n(numbers.unknown)} with an unknown outcome` : ''}.`;
+  return {
+    rid: r.id,
+    state,
+    color,
+    title: r.confirmation.title,
+    summary,
+    counters: [
+      { title: 'Succeeded', value: n(numbers.succeeded), color: 'Good' },
+      {
+        title: 'Failed',
+        value: n(numbers.failed + numbers.unknown),
+        color: notGood > 0 ? 'Attention' : 'Default',
+      },
+      { title: 'Remaining', value: n(numbers.remaining), color: 'Default' },
+    ],
+    facts: [
+      { title: 'Targets', value: n(numbers.total) },
+      ...(numbers.unknown > 0 ? [{ title: 'Outcome unknown', value: n(numbers.unknown) }] : []),
+      ...(view.skipped > 0 ? [{ title: 'Skipped at confirmation', value: n(view.skipped) }] : []),
+      { title: 'Approved by', value: r.approvedBy?.name ?? '—' },
+    ],
+    lines,
+    more,
+    notice: view.notice ?? null,
+    footer: `${historyLine(r)}. Remediation ${r.id} · ${r.command}`,
+    showRetry: phase === 'finished' && notGood > 0,
+    retryTitle: `Retry failed (${n(notGood)})`,
+    showResume: phase === 'paused',
+  };
+}
+
+/** Renders the progress (or final summary) card of a bulk run. */
+export function bulkProgressCard(r: Remediation, view: ProgressView): AdaptiveCardJson {
+  return renderCard('bulk-progress', bulkProgressCardData(r, view));
+}

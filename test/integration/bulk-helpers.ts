@@ -1,0 +1,113 @@
+import type { Repeating, Scheduler } from '../../src/notifications/scheduler';
+import {
+  CONTOSO,
+  contosoSeed,
+  failingUsers,
+  type ConnectorRequestRecord,
+  type FailingUsers,
+  type ManualClock,
+} from '../fakes';
+import { attachedCard, cardActions, cardText, type Card } from './card-helpers';
+import { approve, command, type InvokeBody, type Sent } from './flows';
+import { PEOPLE, startHarness, type Harness, type HarnessOptions } from './harness';
+import type { Env } from '../../src/config';
+
+/**
+ * Virtual time on the harness's ManualClock: a sleep moves the clock to its wake-up time and returns on the
+ * next turn of the event loop, so Retry-After, pacing and the 3 s progress gap cost no real time and the
+ * fakes (throttle windows, token expiry) see the same time as the bot.
+ */
+export class ClockScheduler implements Scheduler {
+  readonly sleeps: number[] = [];
+  private clock: ManualClock | undefined;
+
+  /** Binds to the harness clock once the harness exists. */
+  bind(clock: ManualClock): void {
+    this.clock = clock;
+  }
+
+  now(): number {
+    return this.clock ? this.clock.now() : Date.parse('2026-11-22T12:00:00Z');
+  }
+
+  async sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
+    const clock = this.clock;
+    if (clock) {
+      const until = clock.now() + Math.max(0, ms);
+      if (until > clock.now()) clock.set(until);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  every(): Repeating {
+    return { cancel: () => undefined };
+  }
+}
+
+/** A harness on virtual time with `count` extra users whose Exchange provisioning and licence failed. */
+export async function startBulkHarness(
+  count: number,
+  env: Env = {},
+  options: HarnessOptions = {},
+): Promise<{ h: Harness; users: FailingUsers; scheduler: ClockScheduler }> {
+  const scheduler = new ClockScheduler();
+  const h = await startHarness(env, { scheduler, ...options });
+  scheduler.bind(h.clock);
+  const seed = contosoSeed(new Date(h.clock.now()));
+  const users = failingUsers(count, new Date(h.clock.now()));
+  h.graph.seed({
+    users: [...(seed.users ?? []), ...users.users],
+    groups: [...(seed.groups ?? []), users.group],
+  });
+  return { h, users, scheduler };
+}
+
+/** The cards the bot posted as new messages (thread replies to nobody: proactive sends). */
+export function sends(h: Harness): ConnectorRequestRecord[] {
+  return h.connector.requests.filter((r) => r.kind === 'send' && r.status < 300);
+}
+
+/** Waits for the bulk summary the bot posts in the thread when a run ends. */
+export async function summaryPost(h: Harness, after = 0, timeoutMs = 20_000): Promise<Sent> {
+  const rec = await h.connector.waitFor((r) => {
+    if (r.kind !== 'send' || r.status >= 300 || h.connector.requests.indexOf(r) < after) return false;
+    return /Succeeded|Finished with failures|Failed/.test(String(firstText(attachedCard(r))));
+  }, timeoutMs);
+  return { card: attachedCard(rec), cardId: String(rec.newId), conversationId: String(rec.conversationId) };
+}
+
+function firstText(card: Card): unknown {
+  return (card.body as Array<{ text?: unknown }> | undefined)?.[0]?.text;
+}
+
+/** The headline (first text block) of a card. */
+export function headline(card: Card): string {
+  return String(firstText(card));
+}
+
+/** Sends a bulk command as Reggie, approves it as Ada, and returns the confirmation and the approve answer. */
+export async function requestAndApprove(
+  h: Harness,
+  text: string,
+): Promise<{ confirmation: Sent; answer: InvokeBody }> {
+  const confirmation = await command(h, text, PEOPLE.reggie);
+  expect(cardActions(confirmation.card).map((a) => a.verb)).toContain('approve');
+  const answer = await approve(h, confirmation, PEOPLE.ada);
+  return { confirmation, answer };
+}
+
+/** The card inside an invoke response. */
+export function invokeCard(body: InvokeBody): Card {
+  return body.value as Card;
+}
+
+/** Remediation writes the fake answered inside JSON batches, per target id. */
+export function batchedWrites(h: Harness, status?: number) {
+  return h.graph.requests.filter(
+    (r) => r.batchId !== undefined && r.method === 'POST' && (status === undefined || r.status === status),
+  );
+}
+
+/** Every text on a card, one string (re-exported for bulk tests). */
+export { cardText, CONTOSO };

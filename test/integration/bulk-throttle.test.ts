@@ -1,0 +1,105 @@
+import { cardActions, cardText } from './card-helpers';
+import { click, command, oboRequests } from './flows';
+import { PEOPLE, type Harness } from './harness';
+import {
+  batchedWrites,
+  headline,
+  requestAndApprove,
+  startBulkHarness,
+  summaryPost,
+  type ClockScheduler,
+} from './bulk-helpers';
+import type { FailingUsers } from '../fakes';
+import { asSent } from './notifications-helpers';
+
+describe('bulk remediation under Graph throttling (virtual time)', () => {
+  let h: Harness;
+  let users: FailingUsers;
+  let scheduler: ClockScheduler;
+
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('honours per-item 429 + Retry-After inside batches and runs every target exactly once', async () => {
+    ({ h, users, scheduler } = await startBulkHarness(45, { BULK_CONCURRENCY: '2' }));
+    h.graph.setThrottle({ limit: 10, windowMs: 10_000 });
+    const started = h.clock.now();
+    await requestAndApprove(h, `retry-provisioning --group ${users.group.id}`);
+    const summary = await summaryPost(h);
+
+    expect(headline(summary.card)).toBe('Succeeded');
+    expect(cardText(summary.card)).toMatch(/45 of 45 succeeded/);
+    for (const id of users.ids) expect(h.graph.callCount('retryServiceProvisioning', id)).toBe(1);
+    const throttled = batchedWrites(h, 429);
+    expect(throttled.length).toBeGreaterThan(0);
+    // Each item may be throttled at most 10 times before it is given up: all 45 succeeding means the bot
+    // waited as told instead of hammering, and the windows (10 per 10 s) say how long that takes at least.
+    expect(h.clock.now() - started).toBeGreaterThanOrEqual(40_000);
+    expect(scheduler.sleeps.some((ms) => ms >= 1000 && ms <= 10_000)).toBe(true);
+    // Waiting out Retry-After means each target goes at most once per 10 s window: after window k, 45 − 10k
+    // targets remain, so no more than 35 + 25 + 15 + 5 answers can be 429. A bot that retried on its own
+    // backoff instead (1 s, 2 s, 4 s…) would be refused several times per window.
+    expect(throttled.length).toBeLessThanOrEqual(35 + 25 + 15 + 5);
+  });
+
+  it('keeps provisionOnDemand under 5 requests per 10 seconds (never a 429)', async () => {
+    ({ h, users, scheduler } = await startBulkHarness(7));
+    const names = users.users.map((u) => u.userPrincipalName).join(' ');
+    await requestAndApprove(h, `provision-on-demand ${names} --app Salesforce`);
+    const summary = await summaryPost(h);
+    expect(cardText(summary.card)).toMatch(/7 of 7 succeeded/);
+    const pods = batchedWrites(h).filter((r) => r.path.endsWith('/provisionOnDemand'));
+    expect(pods).toHaveLength(7);
+    expect(pods.every((r) => r.status === 200)).toBe(true);
+    for (const r of pods) {
+      expect(pods.filter((p) => p.at >= r.at && p.at < r.at + 10_000).length).toBeLessThanOrEqual(5);
+    }
+    for (const id of users.ids) expect(h.graph.callCount('provisionOnDemand', id)).toBe(1);
+  });
+
+  it('refreshes the approver’s Graph token when it nears expiry mid-run', async () => {
+    ({ h, users, scheduler } = await startBulkHarness(45, { BULK_CONCURRENCY: '1' }));
+    const hold = h.graph.hold('$batch', { after: 1 });
+    const confirmation = await command(h, `retry-provisioning --group ${users.group.id}`, PEOPLE.reggie);
+    await click(h, confirmation, 'approve', PEOPLE.ada, h.ssoToken(PEOPLE.ada, { expiresInSec: 3 * 3600 }));
+    await hold.waitForArrival();
+    const exchanges = oboRequests(h).length;
+    h.clock.advance(61 * 60_000);
+    hold.release();
+    const summary = await summaryPost(h);
+    expect(cardText(summary.card)).toMatch(/45 of 45 succeeded/);
+    expect(oboRequests(h).length).toBe(exchanges + 1);
+    expect(h.graph.requests.filter((r) => r.path === '/$batch' && r.status === 401)).toHaveLength(0);
+    for (const id of users.ids) expect(h.graph.callCount('retryServiceProvisioning', id)).toBe(1);
+  });
+
+  it('pauses when the approver’s sign-in itself expired, and Resume continues with a new sign-in', async () => {
+    ({ h, users, scheduler } = await startBulkHarness(45, { BULK_CONCURRENCY: '1' }));
+    const hold = h.graph.hold('$batch', { after: 1 });
+    await requestAndApprove(h, `retry-provisioning --group ${users.group.id}`);
+    await hold.waitForArrival();
+    h.clock.advance(61 * 60_000);
+    const before = h.connector.requests.length;
+    hold.release();
+    const paused = await h.connector.waitFor(
+      (r) =>
+        r.kind === 'send' &&
+        h.connector.requests.indexOf(r) >= before &&
+        /"Paused"/.test(JSON.stringify(r.body)),
+    );
+    const pausedCard = asSent(paused);
+    expect(cardText(pausedCard.card)).toMatch(/sign-in expired/);
+    expect(cardActions(pausedCard.card).map((a) => a.verb)).toEqual(['bulk-resume']);
+    const done = users.ids.filter((id) => h.graph.callCount('retryServiceProvisioning', id) === 1).length;
+    expect(done).toBe(40);
+
+    const login = await click(h, pausedCard, 'bulk-resume', PEOPLE.ada);
+    expect(login.type).toBe('application/vnd.microsoft.activity.loginRequest');
+    const resumed = await click(h, pausedCard, 'bulk-resume', PEOPLE.ada, h.ssoToken(PEOPLE.ada));
+    expect(cardText(resumed.value)).toMatch(/Running/);
+    const summary = await summaryPost(h, before);
+    expect(cardText(summary.card)).toMatch(/45 of 45 succeeded/);
+    for (const id of users.ids) expect(h.graph.callCount('retryServiceProvisioning', id)).toBe(1);
+  });
+});

@@ -1,0 +1,313 @@
+import pino from 'pino';
+import type { GraphRequest, RemediationAction } from '../../src/actions/action';
+import { defaultRegistry } from '../../src/actions/registry';
+import { BulkRunner, countStates, settleInterrupted, type RunToken } from '../../src/bulk/bulk-runner';
+import { BulkStore, CHUNK_SIZE, type BulkRunRecord, type ChunkRecord } from '../../src/bulk/bulk-store';
+import type { BulkItem } from '../../src/bulk/bulk-target';
+import type { RunClock } from '../../src/bulk/pacing';
+import type { CallOptions, GraphApi, GraphResult } from '../../src/graph/graph-api';
+import { GraphFailure } from '../../src/graph/graph-failure';
+import { MemoryStateStore } from '../../src/storage/memory-state-store';
+
+/** A clock that only moves when something sleeps. */
+class TestClock implements RunClock {
+  time = 1_000_000;
+  readonly sleeps: number[] = [];
+  now(): number {
+    return this.time;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
+    this.time += ms;
+    await Promise.resolve();
+  }
+}
+
+interface BatchCall {
+  version: string;
+  ids: string[];
+  urls: string[];
+}
+
+type ItemAnswer = { status: number; headers?: Record<string, string>; body?: unknown };
+
+/** A Graph that answers $batch requests from a function per item, recording each batch. */
+class BatchGraph implements GraphApi {
+  readonly batches: BatchCall[] = [];
+  envelope: ((call: BatchCall) => Promise<void> | void) | undefined;
+
+  constructor(private readonly item: (url: string, call: BatchCall) => ItemAnswer) {}
+
+  async get<T>(): Promise<T> {
+    throw new Error('not used');
+  }
+
+  async list<T>(): Promise<T[]> {
+    throw new Error('not used');
+  }
+
+  async post<T>(path: string, body: unknown, options?: CallOptions): Promise<GraphResult<T>> {
+    expect(path).toBe('/$batch');
+    const requests = (body as { requests: Array<{ id: string; url: string }> }).requests;
+    const call = {
+      version: options?.version ?? 'v1.0',
+      ids: requests.map((r) => r.id),
+      urls: requests.map((r) => r.url),
+    };
+    this.batches.push(call);
+    await this.envelope?.(call);
+    const responses = requests.map((r) => ({ id: r.id, ...this.item(r.url, call) })).reverse();
+    return { status: 200, body: { responses } as T, requestId: 'env', date: undefined };
+  }
+}
+
+const registry = defaultRegistry({ now: () => new Date('2026-11-22T12:00:00Z') });
+const retry = registry.find('retry-provisioning') as RemediationAction;
+const logger = pino({ level: 'silent' });
+const token: RunToken = { fresh: async () => 'token', invalidate: () => undefined };
+
+function items(n: number): BulkItem[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `user-${i}`,
+    label: `User ${i}`,
+    target: { user: { id: `user-${i}`, displayName: `User ${i}` }, unresolvedErrors: 1 },
+  }));
+}
+
+async function setUp(n: number) {
+  const store = new BulkStore(new MemoryStateStore());
+  const run: BulkRunRecord = {
+    id: 'run',
+    action: retry.name,
+    total: n,
+    chunks: Math.ceil(n / CHUNK_SIZE),
+    state: 'running',
+    address: {
+      serviceUrl: 'http://x',
+      channelId: 'msteams',
+      conversationId: 'c',
+      conversationType: 'channel',
+      tenantId: 't',
+      botId: 'b',
+      botName: 'bot',
+    },
+    approver: { aadObjectId: 'a', name: 'Ada', tenantId: 't' },
+    heartbeatAt: '2026-11-22T12:00:00Z',
+    startedAt: '2026-11-22T12:00:00Z',
+  };
+  await store.create(run);
+  return { store, chunks: await store.chunks('run', run.chunks) };
+}
+
+function runner(
+  store: BulkStore,
+  chunks: ChunkRecord[],
+  graph: GraphApi,
+  clock: RunClock,
+  list: BulkItem[],
+  options: { concurrency?: number; action?: RemediationAction; token?: RunToken } = {},
+) {
+  return new BulkRunner(
+    {
+      runId: 'run',
+      store,
+      clock,
+      action: options.action ?? retry,
+      items: list,
+      graph,
+      token: options.token ?? token,
+      concurrency: options.concurrency ?? 3,
+      approverName: 'Ada',
+      logger,
+    },
+    chunks,
+  );
+}
+
+function userOf(url: string): string {
+  return /\/users\/([^/]+)\//.exec(url)?.[1] ?? '?';
+}
+
+describe('BulkRunner', () => {
+  it('sends batches of at most 20 items, matches answers by id and records every outcome', async () => {
+    const { store, chunks } = await setUp(45);
+    const graph = new BatchGraph((url) =>
+      userOf(url) === 'user-7'
+        ? { status: 404, body: { error: { code: 'Request_ResourceNotFound', message: 'gone' } } }
+        : { status: 204 },
+    );
+    const r = runner(store, chunks, graph, new TestClock(), items(45));
+    expect(await r.run()).toEqual({ kind: 'finished' });
+    expect(graph.batches.map((b) => b.ids.length).sort((a, b) => b - a)).toEqual([20, 20, 5]);
+    expect(countStates(r.states())).toEqual({
+      total: 45,
+      succeeded: 44,
+      failed: 1,
+      unknown: 0,
+      remaining: 0,
+    });
+    const stored = await store.chunks('run', 3);
+    expect(countStates(stored)).toEqual(countStates(r.states()));
+    const failed = stored[0]?.items[7];
+    expect(failed).toMatchObject({
+      s: 'done',
+      outcome: 'failed',
+      status: 404,
+      code: 'Request_ResourceNotFound',
+    });
+  });
+
+  it('puts a throttled item back, waits Retry-After for every worker, and sends it again', async () => {
+    const { store, chunks } = await setUp(30);
+    const clock = new TestClock();
+    const seen = new Map<string, number>();
+    const graph = new BatchGraph((url) => {
+      const user = userOf(url);
+      const n = (seen.get(user) ?? 0) + 1;
+      seen.set(user, n);
+      return user === 'user-3' && n === 1
+        ? { status: 429, headers: { 'Retry-After': '7' } }
+        : { status: 204 };
+    });
+    const r = runner(store, chunks, graph, clock, items(30));
+    await r.run();
+    expect(countStates(r.states()).succeeded).toBe(30);
+    expect(seen.get('user-3')).toBe(2);
+    expect(clock.sleeps).toContain(7000);
+    expect([...seen.values()].filter((n) => n > 1)).toHaveLength(1);
+  });
+
+  it('gives an item up as failed when Graph throttles it more than allowed', async () => {
+    const { store, chunks } = await setUp(1);
+    const graph = new BatchGraph(() => ({ status: 429, headers: { 'retry-after': '1' } }));
+    const r = runner(store, chunks, graph, new TestClock(), items(1));
+    await r.run();
+    expect(graph.batches).toHaveLength(11);
+    expect(r.states()[0]?.items[0]).toMatchObject({ s: 'done', outcome: 'failed', status: 429 });
+  });
+
+  it('treats a batch that got no answer as unknown, never sending its items again', async () => {
+    const { store, chunks } = await setUp(25);
+    const graph = new BatchGraph(() => ({ status: 204 }));
+    graph.envelope = (call) => {
+      if (call.ids.includes('0'))
+        throw new GraphFailure(0, 'NetworkError', 'socket hang up', undefined, undefined);
+    };
+    const r = runner(store, chunks, graph, new TestClock(), items(25));
+    await r.run();
+    expect(countStates(r.states())).toEqual({
+      total: 25,
+      succeeded: 5,
+      failed: 0,
+      unknown: 20,
+      remaining: 0,
+    });
+    expect(graph.batches).toHaveLength(2);
+  });
+
+  it('renews the token after a 401 on the batch and sends the same items again (nothing ran)', async () => {
+    const { store, chunks } = await setUp(3);
+    let invalidated = 0;
+    const graph = new BatchGraph(() => ({ status: 204 }));
+    graph.envelope = () => {
+      if (graph.batches.length === 1)
+        throw new GraphFailure(401, 'InvalidAuthenticationToken', 'expired', undefined, undefined);
+    };
+    const r = runner(store, chunks, graph, new TestClock(), items(3), {
+      token: { fresh: async () => 't', invalidate: () => invalidated++ },
+    });
+    expect(await r.run()).toEqual({ kind: 'finished' });
+    expect(invalidated).toBe(1);
+    expect(countStates(r.states()).succeeded).toBe(3);
+  });
+
+  it('pauses (sending nothing more) when the approver’s token cannot be renewed', async () => {
+    const { store, chunks } = await setUp(3);
+    const graph = new BatchGraph(() => ({ status: 204 }));
+    const expired = Object.assign(new Error('AADSTS500133'), { kind: 'expired' });
+    const r = runner(store, chunks, graph, new TestClock(), items(3), {
+      token: { fresh: async () => Promise.reject(expired), invalidate: () => undefined },
+    });
+    const end = await r.run();
+    expect(end.kind).toBe('paused');
+    expect(graph.batches).toHaveLength(0);
+    expect(countStates(r.states()).remaining).toBe(3);
+  });
+
+  it('after a crash mid-batch, a new runner settles the in-flight items as unknown and sends only the rest', async () => {
+    const { store, chunks } = await setUp(45);
+    const sent = new Map<string, number>();
+    const count = (url: string) => sent.set(userOf(url), (sent.get(userOf(url)) ?? 0) + 1);
+    const graph = new BatchGraph((url) => {
+      count(url);
+      return { status: 204 };
+    });
+    let batches = 0;
+    graph.envelope = () => (++batches === 2 ? new Promise<void>(() => undefined) : undefined);
+    const first = runner(store, chunks, graph, new TestClock(), items(45), { concurrency: 1 });
+    void first.run();
+    for (let i = 0; i < 50 && graph.batches.length < 2; i++) await new Promise((r) => setImmediate(r));
+    expect(graph.batches).toHaveLength(2);
+
+    // The process is gone: a new one loads the store, as BulkService.resume does.
+    const stored = await store.chunks('run', 3);
+    const settled = stored.map((c) => settleInterrupted(c) ?? c);
+    expect(countStates(settled)).toEqual({ total: 45, succeeded: 20, failed: 0, unknown: 20, remaining: 5 });
+    const graph2 = new BatchGraph((url) => {
+      count(url);
+      return { status: 204 };
+    });
+    const second = runner(store, settled, graph2, new TestClock(), items(45));
+    await second.run();
+    expect(graph2.batches).toHaveLength(1);
+    expect(graph2.batches[0]?.ids).toHaveLength(5);
+    expect([...sent.values()].every((n) => n === 1)).toBe(true);
+    expect(sent.size).toBe(25);
+    expect(countStates(second.states())).toEqual({
+      total: 45,
+      succeeded: 25,
+      failed: 0,
+      unknown: 20,
+      remaining: 0,
+    });
+  });
+
+  it('never mixes Graph versions in one batch', async () => {
+    const { store, chunks } = await setUp(4);
+    const mixed: RemediationAction = {
+      ...retry,
+      request: (t: unknown): GraphRequest => {
+        const id = (t as { user: { id: string } }).user.id;
+        return { method: 'POST', url: `/users/${id}/x`, version: Number(id.slice(5)) % 2 ? 'beta' : 'v1.0' };
+      },
+    };
+    const graph = new BatchGraph(() => ({ status: 204 }));
+    await runner(store, chunks, graph, new TestClock(), items(4), { action: mixed }).run();
+    expect(graph.batches).toHaveLength(2);
+    for (const b of graph.batches) {
+      expect(new Set(b.urls.map((u) => (Number(userOf(u).slice(5)) % 2 ? 'beta' : 'v1.0')))).toEqual(
+        new Set([b.version]),
+      );
+    }
+  });
+
+  it('paces a rate-limited call (provisionOnDemand: 5 per 10 s) without waiting for 429s', async () => {
+    const pod = registry.find('provision-on-demand') as RemediationAction;
+    const { store, chunks } = await setUp(12);
+    const clock = new TestClock();
+    const times: number[] = [];
+    const graph = new BatchGraph(() => {
+      times.push(clock.now());
+      return { status: 200, body: { key: '{"result":"Success"}', value: '{}' } };
+    });
+    const list = items(12).map((i) => ({
+      ...i,
+      target: { user: { id: i.id }, servicePrincipal: { id: 'sp' }, jobId: 'job', ruleId: 'rule' },
+    }));
+    await runner(store, chunks, graph, clock, list, { action: pod }).run();
+    expect(times).toHaveLength(12);
+    for (const t of times)
+      expect(times.filter((x) => x >= t && x < t + 10_000).length).toBeLessThanOrEqual(5);
+    expect(graph.batches.every((b) => b.ids.length <= 5)).toBe(true);
+  });
+});
