@@ -9,7 +9,7 @@ import type { RunnerIdentity } from './approvals/remediation';
 import { RemediationStore } from './approvals/remediation-store';
 import { TargetResolver } from './approvals/target-resolver';
 import { defaultRegistry } from './actions/registry';
-import { createAppCredential, graphScope } from './auth/app-credential';
+import { cachedAppToken, createAppCredential, graphScope } from './auth/app-credential';
 import { exchangeOnBehalfOf } from './auth/on-behalf-of';
 import { SsoTokenValidator } from './auth/sso-token-validator';
 import { createSandboxTokenSource } from './auth/sandbox-token-source';
@@ -105,11 +105,8 @@ export async function startApp(
   const readGraph = createGraphApi({
     baseUrl: config.graphBaseUrl,
     retry: graphRetry,
-    token: async () => {
-      const token = await appCredential.getToken(scope);
-      if (!token) throw new Error('The app-only Graph token could not be obtained');
-      return token.token;
-    },
+    // The credential stamps expiry with the system clock, so the cache compares against the same clock.
+    token: cachedAppToken(appCredential, scope, Date.now),
   });
   const governance: Governance = {
     authorizer: new Authorizer(policy, new GraphGroupMembership(readGraph, clock)),

@@ -66,3 +66,35 @@ export function managedIdentityAssertion(managedIdentityClientId: string): () =>
     return token.token;
   };
 }
+
+/** Renew a cached app token this long before it expires, so no request leaves with a token about to lapse. */
+export const TOKEN_RENEW_MARGIN_MS = 5 * 60_000;
+
+/**
+ * The app-only token for `scope`, kept until Entra says to refresh it (or five minutes before it expires)
+ * and fetched once for all callers waiting at that moment. Every Graph read needs it, and asking the
+ * credential each time costs a token-cache lookup on the hot path of every turn.
+ */
+export function cachedAppToken(
+  credential: TokenCredential,
+  scope: string,
+  now: () => number,
+): () => Promise<string> {
+  let current: { token: string; renewAt: number } | undefined;
+  let pending: Promise<string> | undefined;
+  const fetchToken = async (): Promise<string> => {
+    const token = await credential.getToken(scope);
+    if (!token) throw new Error('The app-only Graph token could not be obtained');
+    const renewAt = Math.min(
+      token.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY,
+      token.expiresOnTimestamp - TOKEN_RENEW_MARGIN_MS,
+    );
+    current = { token: token.token, renewAt };
+    return token.token;
+  };
+  return () => {
+    if (current && now() < current.renewAt) return Promise.resolve(current.token);
+    pending ??= fetchToken().finally(() => (pending = undefined));
+    return pending;
+  };
+}

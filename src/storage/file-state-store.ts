@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFile } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { KeyLock } from './key-lock';
 import { ConcurrencyError, type StateStore, type Versioned } from './state-store';
 
@@ -9,23 +10,58 @@ interface FileRecord<T> {
   value: T;
 }
 
+/** The record as last written or read, kept as text so every reader gets its own copy. */
+interface CachedRecord {
+  readonly eTag: string;
+  readonly text: string;
+}
+
+/** Records of recently used keys kept in memory; a remediation is read and rewritten within seconds. */
+export const DEFAULT_RECENT_RECORDS = 1024;
+
+const readText = promisify(readFile);
+
+/** Tuning and test seams for the file store. */
+export interface FileStoreOptions {
+  /** How many records of recently used keys to keep in memory (default {@link DEFAULT_RECENT_RECORDS}). */
+  readonly recentRecords?: number;
+  /** Reads a record file; tests slow it down to race reads against writes. */
+  readonly readText?: (file: string) => Promise<string>;
+}
+
 /**
  * The embedded default: one JSON file per key under DATA_DIR, written to a temporary file and renamed,
- * so a crash never leaves half a record. Safe for a single process; several instances need Blob Storage.
+ * so a crash never leaves half a record. Safe for a single process (several instances need Blob
+ * Storage), which is also why the records of recently used keys can be served from memory: this process
+ * is their only writer, so a read-modify-write costs one file write instead of two reads and a write.
  */
 export class FileStateStore implements StateStore {
   private readonly lock = new KeyLock();
+  private readonly recent = new Map<string, CachedRecord>();
+  /** Bumped by every write: a file read that overlapped one may be stale and is not remembered. */
+  private writes = 0;
 
-  private constructor(private readonly dir: string) {}
+  private readonly capacity: number;
+  private readonly readText: (file: string) => Promise<string>;
 
-  static async open(dir: string): Promise<FileStateStore> {
+  private constructor(
+    private readonly dir: string,
+    options: FileStoreOptions,
+  ) {
+    this.capacity = options.recentRecords ?? DEFAULT_RECENT_RECORDS;
+    this.readText = options.readText ?? ((file) => readText(file, 'utf8'));
+  }
+
+  static async open(dir: string, options: FileStoreOptions = {}): Promise<FileStateStore> {
     await fs.mkdir(dir, { recursive: true });
-    return new FileStateStore(dir);
+    return new FileStateStore(dir, options);
   }
 
   async get<T>(key: string): Promise<Versioned<T> | undefined> {
-    const record = await this.readRecord<T>(key);
-    return record ? { value: record.value, eTag: record.eTag } : undefined;
+    const record = await this.readRecord(key);
+    if (!record) return undefined;
+    const { value } = JSON.parse(record.text) as FileRecord<T>;
+    return { value, eTag: record.eTag };
   }
 
   create<T>(key: string, value: T): Promise<string> {
@@ -44,7 +80,11 @@ export class FileStateStore implements StateStore {
   }
 
   delete(key: string): Promise<void> {
-    return this.lock.run(key, () => fs.rm(this.fileFor(key), { force: true }));
+    return this.lock.run(key, async () => {
+      this.writes++;
+      this.recent.delete(key);
+      await fs.rm(this.fileFor(key), { force: true });
+    });
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -60,21 +100,46 @@ export class FileStateStore implements StateStore {
     return path.join(this.dir, `${encodeURIComponent(key)}.json`);
   }
 
-  private async readRecord<T>(key: string): Promise<FileRecord<T> | undefined> {
+  private remember(key: string, record: CachedRecord): void {
+    this.recent.delete(key);
+    this.recent.set(key, record);
+    if (this.recent.size > this.capacity) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest !== undefined) this.recent.delete(oldest);
+    }
+  }
+
+  private async readRecord(key: string): Promise<CachedRecord | undefined> {
+    const cached = this.recent.get(key);
+    if (cached) {
+      this.remember(key, cached);
+      return cached;
+    }
+    const writesBefore = this.writes;
+    let text: string;
     try {
-      return JSON.parse(await fs.readFile(this.fileFor(key), 'utf8')) as FileRecord<T>;
+      text = await this.readText(this.fileFor(key));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
+    const { eTag } = JSON.parse(text) as FileRecord<unknown>;
+    const record = { eTag, text };
+    if (this.writes === writesBefore && !this.recent.has(key)) this.remember(key, record);
+    return record;
   }
 
   private async writeRecord<T>(key: string, value: T): Promise<string> {
     const eTag = randomUUID();
     const target = this.fileFor(key);
     const temp = `${target}.${process.pid}.${eTag}.tmp`;
-    await fs.writeFile(temp, JSON.stringify({ eTag, value } satisfies FileRecord<T>), { mode: 0o600 });
+    const text = JSON.stringify({ eTag, value } satisfies FileRecord<T>);
+    this.writes++;
+    this.recent.delete(key);
+    await fs.writeFile(temp, text, { mode: 0o600 });
     await fs.rename(temp, target);
+    this.writes++;
+    this.remember(key, { eTag, text });
     return eTag;
   }
 }

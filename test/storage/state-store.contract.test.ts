@@ -34,6 +34,11 @@ afterEach(() => {
 
 const backends: Backend[] = [
   { name: 'file', open: () => FileStateStore.open(dir), close: async () => undefined },
+  {
+    name: 'file, remembering only the last record',
+    open: () => FileStateStore.open(dir, { recentRecords: 1 }),
+    close: async () => undefined,
+  },
   { name: 'memory', open: async () => new MemoryStateStore(), close: async () => undefined },
   {
     name: 'azure blob (Azurite)',

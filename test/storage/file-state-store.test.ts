@@ -1,0 +1,60 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { FileStateStore } from '../../src/storage/file-state-store';
+import { mutate } from '../../src/storage/state-store';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'file-store-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const onDisk = (key: string): unknown =>
+  (JSON.parse(readFileSync(path.join(dir, `${encodeURIComponent(key)}.json`), 'utf8')) as { value: unknown })
+    .value;
+
+describe('FileStateStore records kept in memory', () => {
+  it('never remembers a record read while a write to it was under way', async () => {
+    const writer = await FileStateStore.open(dir);
+    await writer.create('k', { n: 0 });
+    let releaseRead: () => void = () => undefined;
+    let slowReads = 1;
+    const store = await FileStateStore.open(dir, {
+      readText: async (file) => {
+        const text = await readFile(file, 'utf8');
+        if (slowReads-- > 0) await new Promise<void>((resolve) => (releaseRead = resolve));
+        return text;
+      },
+    });
+    const staleRead = store.get('k');
+    await mutate<{ n: number }>(store, 'k', (v) => ({ n: v.n + 1 }));
+    releaseRead();
+    expect((await staleRead)?.value).toEqual({ n: 0 });
+    const changed = await mutate<{ n: number }>(store, 'k', (v) => ({ n: v.n + 1 }));
+    expect(changed?.value).toEqual({ n: 2 });
+    expect(onDisk('k')).toEqual({ n: 2 });
+  });
+
+  it('hands every reader its own copy, so a caller changing a value changes nothing stored', async () => {
+    const store = await FileStateStore.open(dir);
+    await store.create('k', { list: [1] });
+    const first = await store.get<{ list: number[] }>('k');
+    first?.value.list.push(2);
+    expect((await store.get('k'))?.value).toEqual({ list: [1] });
+  });
+
+  it('reads from disk again once a key has left memory', async () => {
+    const store = await FileStateStore.open(dir, { recentRecords: 2 });
+    await store.create('a', { v: 'a' });
+    await store.create('b', { v: 'b' });
+    await store.create('c', { v: 'c' });
+    expect((await store.get('a'))?.value).toEqual({ v: 'a' });
+    const eTag = (await store.get('a'))?.eTag ?? '';
+    await store.update('a', { v: 'a2' }, eTag);
+    expect(onDisk('a')).toEqual({ v: 'a2' });
+  });
+});
