@@ -173,13 +173,14 @@ export async function startApp(
     governance,
     instance,
     delegatedGraph: async (user, ssoToken, correlationId) => {
-      const { token } = await exchangeOnBehalfOf(config.aad, user.tenantId, ssoToken, scope);
-      return createGraphApi({
+      const issued = await exchangeOnBehalfOf(config.aad, user.tenantId, ssoToken, scope);
+      const graph = createGraphApi({
         baseUrl: config.graphBaseUrl,
-        token: async () => token,
+        token: async () => issued.token,
         correlationId,
         retry: graphRetry,
       });
+      return { graph, issued };
     },
   });
   const leadership = config.storage.connectionString

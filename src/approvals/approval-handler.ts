@@ -34,6 +34,7 @@ import {
 } from './remediation';
 import { newOpaqueId, RemediationStore } from './remediation-store';
 import type { TargetResolver } from './target-resolver';
+import type { IssuedToken } from '../bulk/delegated-token';
 
 /**
  * Where bulk remediations go once approved: the policy checks, sign-in, on-behalf-of exchange and the
@@ -55,12 +56,15 @@ export interface TokenValidator {
   validate(token: string, expectedOid: string | undefined): Promise<VerifiedUser>;
 }
 
-/** Builds a Graph client that acts as the approver (on-behalf-of their SSO token). */
+/**
+ * Builds a Graph client that acts as the approver (on-behalf-of their SSO token), with the token it got, so a
+ * bulk run starts on it instead of exchanging the same sign-in again.
+ */
 export type DelegatedGraphFactory = (
   user: VerifiedUser,
   ssoToken: string,
   correlationId: string,
-) => Promise<GraphApi>;
+) => Promise<{ readonly graph: GraphApi; readonly issued: IssuedToken }>;
 
 /** Everything the approval flow depends on, injected so tests drive it with fakes on the wire. */
 export interface ApprovalDeps {
@@ -220,8 +224,9 @@ export class ApprovalHandler implements CardActionHandler {
     }
 
     let graph: GraphApi;
+    let issued: IssuedToken;
     try {
-      graph = await this.deps.delegatedGraph(user, ssoToken, turn.correlationId);
+      ({ graph, issued } = await this.deps.delegatedGraph(user, ssoToken, turn.correlationId));
     } catch (err) {
       if (!(err instanceof OboError)) throw err;
       log.warn({ kind: err.kind, aadsts: err.aadsts }, 'on-behalf-of exchange failed');
@@ -247,7 +252,7 @@ export class ApprovalHandler implements CardActionHandler {
     await auditRemediation(this.deps.governance, claimed.value, 'approved', approver);
     log.info({ action: r.action, approver: user.oid }, 'remediation approved; running');
     if (bulk) {
-      const access = { user, ssoToken, correlationId: turn.correlationId };
+      const access = { user, ssoToken, issued, correlationId: turn.correlationId };
       return { kind: 'card', card: await bulk.start(claimed.value, access, turn.cardActivityId) };
     }
 

@@ -58,6 +58,13 @@ interface Picked {
   readonly throttled: number;
 }
 
+/**
+ * How far past BULK_CONCURRENCY a run may grow: once Graph has accepted a whole window's worth of items, the
+ * run puts that many in flight as the window reopens, so it learns the next 429 after one round trip instead
+ * of several. Bounded, so a generous budget never turns into a flood.
+ */
+export const MAX_CONCURRENCY_FACTOR = 4;
+
 /** Thrown inside a worker to pause the whole run (the approver must sign in again). */
 class PauseRun extends Error {}
 
@@ -109,6 +116,19 @@ export class BulkRunner {
   private inFlight = 0;
   private wake: (() => void) | undefined;
   private unauthorizedInARow = 0;
+  /** Per chunk, the latest write to the store: writes of one chunk go in order, each with its latest state. */
+  private readonly writes = new Map<number, Promise<void>>();
+  private writeFailure: { error: unknown } | undefined;
+  /** Batches allowed in flight now: BULK_CONCURRENCY, or more once Graph showed it accepts more per window. */
+  private allowed: number;
+  /** Items Graph accepted per opening of the throttle gate (keyed by `gate.closures` when they were sent). */
+  private readonly accepted = new Map<number, number>();
+  private opening = 0;
+  /** What Graph accepted in the last opening that ended in a throttle, and what this opening has sent so far. */
+  private learned: number | undefined;
+  private sentInOpening = 0;
+  /** Batches on the wire. */
+  private sending = 0;
 
   constructor(
     private readonly deps: RunnerDeps,
@@ -116,6 +136,7 @@ export class BulkRunner {
   ) {
     this.chunks = [...chunks];
     this.gate = new ThrottleGate(deps.clock);
+    this.allowed = Math.max(1, deps.concurrency);
     const limit = deps.action.rateLimit;
     // A 5 % margin on the window absorbs clock skew between the bot and Graph.
     this.limiter = limit
@@ -143,8 +164,11 @@ export class BulkRunner {
     this.chunks.forEach((chunk, index) => {
       if (chunk.items.some((i) => i.s === 'pending')) this.queue.push(index);
     });
-    const workers = Array.from({ length: Math.max(1, this.deps.concurrency) }, () => this.worker());
+    const most = this.deps.action.rateLimit ? this.allowed : this.allowed * MAX_CONCURRENCY_FACTOR;
+    const workers = Array.from({ length: most }, (_, slot) => this.worker(slot));
     await Promise.all(workers);
+    await Promise.all(this.writes.values());
+    if (this.writeFailure) throw this.writeFailure.error;
     return this.halted ?? { kind: 'finished' };
   }
 
@@ -159,10 +183,15 @@ export class BulkRunner {
     wake?.();
   }
 
-  private async worker(): Promise<void> {
+  /** Batches in flight at most right now (grows with what Graph accepted per window). */
+  concurrency(): number {
+    return this.allowed;
+  }
+
+  private async worker(slot: number): Promise<void> {
     for (;;) {
       if (this.halted) return;
-      const index = this.queue.shift();
+      const index = slot < this.allowed && !this.holding() ? this.queue.shift() : undefined;
       if (index === undefined) {
         if (this.inFlight === 0) return;
         await new Promise<void>((resolve) => {
@@ -214,6 +243,7 @@ export class BulkRunner {
   private async sendFrom(index: number): Promise<boolean> {
     await this.gate.wait();
     if (this.halted) return true;
+    this.enterOpening();
     const chunk = this.chunks[index];
     if (!chunk) return false;
     const picked = this.pick(chunk);
@@ -229,10 +259,27 @@ export class BulkRunner {
       throw new PauseRun(pauseReason(err));
     }
     if (this.halted) return true;
+    const before = chunk.items;
     await this.save(index, (items) =>
       picked.forEach((p) => (items[p.at - chunk.index * CHUNK_SIZE] = { s: 'sent' })),
     );
+    if (this.gate.remaining() > 0 || this.halted) {
+      // Graph throttled another batch while these were being marked: they wait for the window with the rest,
+      // instead of drawing a 429 whose Retry-After would hold every worker longer.
+      await this.save(index, (items) =>
+        picked.forEach(
+          (p) =>
+            (items[p.at - chunk.index * CHUNK_SIZE] = before[p.at - chunk.index * CHUNK_SIZE] ?? {
+              s: 'pending',
+            }),
+        ),
+      );
+      return true;
+    }
 
+    const opening = this.enterOpening();
+    this.sentInOpening += picked.length;
+    this.sending++;
     let answers: BatchAnswer[];
     try {
       answers = await sendBatch(
@@ -243,18 +290,58 @@ export class BulkRunner {
     } catch (err) {
       await this.envelopeFailed(index, picked, err);
       return this.hasPending(index);
+    } finally {
+      this.sending--;
     }
     this.unauthorizedInARow = 0;
+    const taken = answers.filter((a) => a.status !== 429 && a.status !== 503).length;
+    this.accepted.set(opening, (this.accepted.get(opening) ?? 0) + taken);
     const updates = new Map<number, ItemState>();
     for (const p of picked) {
       const answer = answers.find((a) => a.id === String(p.at));
       updates.set(p.at, answer ? this.outcome(p, answer) : this.unknown());
     }
-    await this.save(index, (items) => {
+    // Outcomes are recorded in the background: the next batch need not wait for this write, and the run
+    // does not end before it lands.
+    void this.save(index, (items) => {
       for (const [at, state] of updates) items[at - chunk.index * CHUNK_SIZE] = state;
-    });
+    }).catch(() => undefined);
     this.deps.onProgress?.(this.counts());
     return this.hasPending(index);
+  }
+
+  /**
+   * The opening of Graph's window a batch goes out in. The first send after the gate reopened sizes the run to
+   * what Graph accepted in the last opening (never below BULK_CONCURRENCY, never past the factor).
+   */
+  private enterOpening(): number {
+    const current = this.gate.closures;
+    if (current !== this.opening) {
+      const taken = this.accepted.get(this.opening) ?? 0;
+      this.accepted.delete(this.opening);
+      this.opening = current;
+      this.sentInOpening = 0;
+      this.learned = taken > 0 ? taken : undefined;
+      if (!this.deps.action.rateLimit && taken > 0) {
+        const floor = Math.max(1, this.deps.concurrency);
+        this.allowed = Math.min(
+          floor * MAX_CONCURRENCY_FACTOR,
+          Math.max(floor, Math.ceil(taken / CHUNK_SIZE)),
+        );
+        this.signal();
+      }
+    }
+    return current;
+  }
+
+  /**
+   * Once this opening has sent as many items as Graph accepted in the last one, further batches wait until
+   * those in flight answer: past that point a batch is likely to draw a 429 whose Retry-After holds the whole
+   * run longer. When they all answer without one, sending goes on.
+   */
+  private holding(): boolean {
+    if (this.learned === undefined || this.sentInOpening < this.learned || this.sending === 0) return false;
+    return this.gate.closures === this.opening;
   }
 
   private hasPending(index: number): boolean {
@@ -359,15 +446,27 @@ export class BulkRunner {
     }
   }
 
-  /** Applies a change to a chunk in memory and in the store. */
-  private async save(index: number, change: (items: ItemState[]) => void): Promise<void> {
+  /**
+   * Applies a change to a chunk in memory at once and queues its write; resolves when the store has it. A
+   * failed write halts the run (nothing more is sent) and `run()` rethrows it once the workers stop.
+   */
+  private save(index: number, change: (items: ItemState[]) => void): Promise<void> {
     const chunk = this.chunks[index];
-    if (!chunk) return;
+    if (!chunk) return Promise.resolve();
     const items = [...chunk.items];
     change(items);
-    const next: ChunkRecord = { ...chunk, items };
-    this.chunks[index] = next;
-    await this.deps.store.saveChunk(this.deps.runId, next);
+    this.chunks[index] = { ...chunk, items };
+    const write = (this.writes.get(index) ?? Promise.resolve()).then(async () => {
+      if (this.writeFailure) throw this.writeFailure.error;
+      const latest = this.chunks[index];
+      if (latest) await this.deps.store.saveChunk(this.deps.runId, latest);
+    });
+    const settled = write.catch((error: unknown) => {
+      this.writeFailure ??= { error };
+      this.halt({ kind: 'stopped' });
+    });
+    this.writes.set(index, settled);
+    return write;
   }
 }
 

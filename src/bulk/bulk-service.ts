@@ -49,6 +49,8 @@ const DEFAULT_STALE_MS = 15 * 60_000;
 export interface ApproverAccess {
   readonly user: VerifiedUser;
   readonly ssoToken: string;
+  /** The Graph token the approval already exchanged the sign-in for, when it did. */
+  readonly issued?: IssuedToken;
   readonly correlationId: string;
 }
 
@@ -167,6 +169,7 @@ export class BulkService implements CardActionHandler {
     };
     if (!(await this.bulk.create(run))) return this.card(r, sharedView(this.deps.governance, this.action(r)));
     const token = this.tokenFor(run, access.ssoToken);
+    if (access.issued) token.seed(access.issued);
     if (this.deps.sealKey)
       await this.bulk.saveToken(r.id, sealToken(this.deps.sealKey, r.id, access.ssoToken));
     const chunks = await this.bulk.chunks(r.id, run.chunks);

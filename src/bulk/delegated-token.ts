@@ -41,6 +41,11 @@ export class RefreshingToken {
     return this.pending;
   }
 
+  /** Starts from a token already exchanged for the same sign-in (renewed like any other near its expiry). */
+  seed(issued: IssuedToken): void {
+    this.current ??= this.held(issued);
+  }
+
   /** Forgets the current token, e.g. after Graph answered 401 to it. */
   invalidate(): void {
     this.current = undefined;
@@ -53,9 +58,13 @@ export class RefreshingToken {
 
   private async renew(): Promise<string> {
     const issued = await this.exchange(this.assertion);
-    const lifetime = Math.max(0, issued.expiresOn - this.wallNow());
-    this.current = { token: issued.token, expiresAt: this.now() + lifetime };
+    this.current = this.held(issued);
     return issued.token;
+  }
+
+  private held(issued: IssuedToken): { token: string; expiresAt: number } {
+    const lifetime = Math.max(0, issued.expiresOn - this.wallNow());
+    return { token: issued.token, expiresAt: this.now() + lifetime };
   }
 }
 

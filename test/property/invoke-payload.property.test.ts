@@ -100,7 +100,10 @@ async function world(): Promise<World> {
     store: remediations,
     resolver: new TargetResolver(remediations, readOnly, clock, governance),
     validator,
-    delegatedGraph: async () => writer,
+    delegatedGraph: async () => ({
+      graph: writer,
+      issued: { token: 'obo', expiresOn: Date.now() + 3_600_000 },
+    }),
     messenger,
     clock,
     deadlineMs: 1000,

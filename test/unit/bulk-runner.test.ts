@@ -23,6 +23,25 @@ class TestClock implements RunClock {
   }
 }
 
+/** A clock whose sleeps last until the test advances it, so a test can look at a run mid-wait. */
+class HeldClock implements RunClock {
+  time = 1_000_000;
+  readonly waiting: Array<{ at: number; resolve: () => void }> = [];
+  now(): number {
+    return this.time;
+  }
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.waiting.push({ at: this.time + ms, resolve }));
+  }
+  /** Ends every sleep now under way, moving time to the latest of them. */
+  advance(): void {
+    for (const w of this.waiting.splice(0)) {
+      this.time = Math.max(this.time, w.at);
+      w.resolve();
+    }
+  }
+}
+
 interface BatchCall {
   version: string;
   ids: string[];
@@ -75,7 +94,10 @@ function items(n: number): BulkItem[] {
 }
 
 async function setUp(n: number) {
-  const store = new BulkStore(new MemoryStateStore());
+  return setUpIn(new BulkStore(new MemoryStateStore()), n);
+}
+
+async function setUpIn<S extends BulkStore>(store: S, n: number) {
   const run: BulkRunRecord = {
     id: 'run',
     action: retry.name,
@@ -97,6 +119,53 @@ async function setUp(n: number) {
   };
   await store.create(run);
   return { store, chunks: await store.chunks('run', run.chunks) };
+}
+
+/**
+ * Graph with a fixed-window budget on the test clock (a new window whenever the clock moved), 429 with
+ * Retry-After 1 past it; records, per batch, the window, the items the window had seen and the batches in
+ * flight when it arrived.
+ */
+class WindowGraph extends BatchGraph {
+  readonly calls = new Map<string, number>();
+  readonly entries: Array<{ window: number; itemsBefore: number; inFlight: number }> = [];
+  private windowAt = Number.NaN;
+  private window = -1;
+  private used = 0;
+  private seenInWindow = 0;
+  private inFlight = 0;
+
+  constructor(clock: TestClock, budget: number) {
+    super((url) => {
+      if (this.used >= budget) return { status: 429, headers: { 'retry-after': '1' } };
+      this.used++;
+      this.calls.set(userOf(url), (this.calls.get(userOf(url)) ?? 0) + 1);
+      return { status: 204 };
+    });
+    this.envelope = async (call) => {
+      if (clock.now() !== this.windowAt) {
+        this.windowAt = clock.now();
+        this.window++;
+        this.used = 0;
+        this.seenInWindow = 0;
+      }
+      this.entries.push({ window: this.window, itemsBefore: this.seenInWindow, inFlight: this.inFlight });
+      this.seenInWindow += call.ids.length;
+      this.inFlight++;
+      await new Promise((resolve) => setImmediate(resolve));
+      this.inFlight--;
+    };
+  }
+
+  /** Most batches in flight at once in windows before `window`. */
+  peakBefore(window: number): number {
+    return Math.max(0, ...this.entries.filter((e) => e.window < window).map((e) => e.inFlight + 1));
+  }
+
+  /** Most batches in flight at once from `window` on. */
+  peakFrom(window: number): number {
+    return Math.max(0, ...this.entries.filter((e) => e.window >= window).map((e) => e.inFlight + 1));
+  }
 }
 
 function runner(
@@ -309,5 +378,99 @@ describe('BulkRunner', () => {
     for (const t of times)
       expect(times.filter((x) => x >= t && x < t + 10_000).length).toBeLessThanOrEqual(5);
     expect(graph.batches.every((b) => b.ids.length <= 5)).toBe(true);
+  });
+
+  it('puts as many batches in flight as Graph accepted in a window, from BULK_CONCURRENCY up to 4×', async () => {
+    for (const { concurrency, budget, expected } of [
+      { concurrency: 2, budget: 100, expected: 5 },
+      { concurrency: 1, budget: 200, expected: 4 },
+      { concurrency: 6, budget: 40, expected: 6 },
+    ]) {
+      const { store, chunks } = await setUp(400);
+      const clock = new TestClock();
+      const graph = new WindowGraph(clock, budget);
+      const r = runner(store, chunks, graph, clock, items(400), { concurrency });
+      expect(await r.run()).toEqual({ kind: 'finished' });
+      expect(graph.peakBefore(1)).toBeLessThanOrEqual(concurrency);
+      expect(graph.peakFrom(1)).toBe(expected);
+      expect(r.concurrency()).toBe(expected);
+      expect(graph.calls.size).toBe(400);
+      expect([...graph.calls.values()].every((n) => n === 1)).toBe(true);
+    }
+  });
+
+  it('once an opening has sent what Graph accepted in the last, waits for the batches in flight before more', async () => {
+    const { store, chunks } = await setUp(400);
+    const clock = new TestClock();
+    const graph = new WindowGraph(clock, 100);
+    await runner(store, chunks, graph, clock, items(400), { concurrency: 2 }).run();
+    const windows = [...new Set(graph.entries.map((e) => e.window))].filter((w) => w >= 1);
+    const firstPast = windows.map((w) => graph.entries.find((e) => e.window === w && e.itemsBefore >= 100));
+    expect(firstPast.filter(Boolean).length).toBeGreaterThan(0);
+    expect(firstPast.every((e) => e === undefined || e.inFlight === 0)).toBe(true);
+  });
+
+  it('does not send a batch Graph throttled another worker while it was being marked sent', async () => {
+    const clock = new HeldClock();
+    let releaseMark: () => void = () => undefined;
+    let markStarted: () => void = () => undefined;
+    const marking = new Promise<void>((resolve) => (markStarted = resolve));
+    class SlowStore extends BulkStore {
+      private held = false;
+      override async saveChunk(id: string, chunk: ChunkRecord): Promise<void> {
+        if (chunk.index === 1 && !this.held) {
+          this.held = true;
+          markStarted();
+          await new Promise<void>((resolve) => (releaseMark = resolve));
+        }
+        if (chunk.index === 0 && chunk.items.some((i) => i.s === 'pending')) releaseMark();
+        return super.saveChunk(id, chunk);
+      }
+    }
+    const store = new SlowStore(new MemoryStateStore());
+    const { chunks } = await setUpIn(store, 40);
+    let throttled = false;
+    const sentSecond: boolean[] = [];
+    const graph = new BatchGraph((_url, call) => {
+      if (Number(call.ids[0]) < 20 && !throttled) {
+        throttled = true;
+        return { status: 429, headers: { 'Retry-After': '5' } };
+      }
+      return { status: 204 };
+    });
+    graph.envelope = async (call) => {
+      if (Number(call.ids[0]) >= 20) sentSecond.push(clock.waiting.length > 0);
+      else if (!throttled) await marking;
+    };
+    const r = runner(store, chunks, graph, clock, items(40), { concurrency: 2 });
+    const done = r.run();
+    for (let i = 0; i < 200 && clock.waiting.length === 0; i++) await new Promise((res) => setImmediate(res));
+    for (let i = 0; i < 20; i++) await new Promise((res) => setImmediate(res));
+    expect(clock.waiting.length).toBeGreaterThan(0);
+    expect(sentSecond).toEqual([]);
+    let finished = false;
+    void done.then(() => (finished = true));
+    for (let i = 0; i < 1000 && !finished; i++) {
+      clock.advance();
+      await new Promise((res) => setImmediate(res));
+    }
+    expect(await done).toEqual({ kind: 'finished' });
+    expect(sentSecond).toEqual([false]);
+    expect(countStates(r.states()).succeeded).toBe(40);
+  });
+
+  it('stops sending and rejects when the store refuses an outcome', async () => {
+    class FailingStore extends BulkStore {
+      override async saveChunk(id: string, chunk: ChunkRecord): Promise<void> {
+        if (chunk.items.some((i) => i.s === 'done')) throw new Error('store unavailable');
+        return super.saveChunk(id, chunk);
+      }
+    }
+    const store = new FailingStore(new MemoryStateStore());
+    const { chunks } = await setUpIn(store, 100);
+    const graph = new BatchGraph(() => ({ status: 204 }));
+    const r = runner(store, chunks, graph, new TestClock(), items(100), { concurrency: 1 });
+    await expect(r.run()).rejects.toThrow('store unavailable');
+    expect(graph.batches.length).toBeLessThanOrEqual(2);
   });
 });

@@ -151,6 +151,25 @@ describe('the approver’s token during a run', () => {
     expect(await token.fresh()).toBe('t3');
   });
 
+  it('starts from the token the approval already got, exchanging only when that one nears expiry', async () => {
+    let now = 0;
+    let exchanges = 0;
+    const token = new RefreshingToken(
+      'sso',
+      async () => ({ token: `t${++exchanges}`, expiresOn: 7_200_000 }),
+      () => now,
+      5 * 60_000,
+      () => 0,
+    );
+    token.seed({ token: 'from-approval', expiresOn: 3_600_000 });
+    expect(await token.fresh()).toBe('from-approval');
+    expect(exchanges).toBe(0);
+    now = 56 * 60_000;
+    expect(await token.fresh()).toBe('t1');
+    token.seed({ token: 'stale', expiresOn: 3_600_000 });
+    expect(await token.fresh()).toBe('t1');
+  });
+
   it('is sealed for the store so that only this app and this run can read it back', () => {
     const key = Buffer.from('client-secret');
     const sealed = sealToken(key, 'run-1', 'eyJ.sso.token');
