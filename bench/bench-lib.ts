@@ -115,3 +115,23 @@ export async function pool(
   };
   await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
 }
+
+/**
+ * RSS once the process has gone quiet and V8 has given back the heap it no longer uses: polled every
+ * second until it moves less than `toleranceMb` over `stableS` seconds, or `maxS` seconds have passed.
+ */
+export async function settledRssMb(
+  pid: number,
+  { stableS = 5, maxS = 60, toleranceMb = 1 } = {},
+): Promise<{ rssMb: number; afterS: number }> {
+  const samples: number[] = [rssMb(pid)];
+  for (let s = 1; s <= maxS; s++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    samples.push(rssMb(pid));
+    const recent = samples.slice(-(stableS + 1));
+    if (recent.length === stableS + 1 && Math.max(...recent) - Math.min(...recent) < toleranceMb) {
+      return { rssMb: samples[samples.length - 1] ?? Number.NaN, afterS: s };
+    }
+  }
+  return { rssMb: samples[samples.length - 1] ?? Number.NaN, afterS: maxS };
+}

@@ -125,12 +125,20 @@ export class TargetResolver {
           expiresAt: expiresAt.toISOString(),
           state: 'pending',
         };
-        await this.store.create(remediation);
-        await auditRemediation(this.governance, remediation, 'requested', remediation.requestedBy, {
-          ...(remediation.confirmation.blocked
-            ? { detail: `blocked: ${remediation.confirmation.blocked}` }
-            : {}),
-        });
+        const audit = () =>
+          auditRemediation(this.governance, remediation, 'requested', remediation.requestedBy, {
+            ...(remediation.confirmation.blocked
+              ? { detail: `blocked: ${remediation.confirmation.blocked}` }
+              : {}),
+          });
+        if (ctx.remediationId) {
+          // A reserved id may already be taken (a double click): only the request that stored it is audited.
+          await this.store.create(remediation);
+          await audit();
+        } else {
+          // A fresh random id cannot collide, so the record and its audit entry are written together.
+          await Promise.all([this.store.create(remediation), audit()]);
+        }
         const view = sharedView(this.governance, action);
         return {
           card: bulk?.confirmationCard(remediation, view) ?? remediationCard(remediation, view),
