@@ -117,21 +117,22 @@ export async function pool(
 }
 
 /**
- * RSS once the process has gone quiet and V8 has given back the heap it no longer uses: polled every
- * second until it moves less than `toleranceMb` over `stableS` seconds, or `maxS` seconds have passed.
+ * RSS after `quietS` seconds without traffic, sampled every second: V8 keeps the heap it grew under load
+ * until its memory reducer runs in a quiet period (tens of seconds), so a reading taken at once measures
+ * headroom, not what the process holds. Returns the last sample and the range seen.
  */
-export async function settledRssMb(
+export async function quietRssMb(
   pid: number,
-  { stableS = 5, maxS = 60, toleranceMb = 1 } = {},
-): Promise<{ rssMb: number; afterS: number }> {
+  quietS = 45,
+): Promise<{ rssMb: number; minMb: number; maxMb: number }> {
   const samples: number[] = [rssMb(pid)];
-  for (let s = 1; s <= maxS; s++) {
+  for (let s = 1; s <= quietS; s++) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     samples.push(rssMb(pid));
-    const recent = samples.slice(-(stableS + 1));
-    if (recent.length === stableS + 1 && Math.max(...recent) - Math.min(...recent) < toleranceMb) {
-      return { rssMb: samples[samples.length - 1] ?? Number.NaN, afterS: s };
-    }
   }
-  return { rssMb: samples[samples.length - 1] ?? Number.NaN, afterS: maxS };
+  return {
+    rssMb: samples[samples.length - 1] ?? Number.NaN,
+    minMb: Math.min(...samples),
+    maxMb: Math.max(...samples),
+  };
 }

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { graphScope } from '../src/auth/app-credential';
 import { exchangeOnBehalfOf } from '../src/auth/on-behalf-of';
+import { DEFAULT_BULK_CONCURRENCY } from '../src/bulk/bulk-service';
 import { loadConfig } from '../src/config';
 import {
   CONTOSO,
@@ -29,7 +30,7 @@ import {
   ROOT,
   round,
   rssMb,
-  settledRssMb,
+  quietRssMb,
   startChild,
   waitHealthy,
   type Child,
@@ -43,13 +44,15 @@ const SETTINGS = {
     throttle: { limit: 250, windowMs: 1000, scope: 'writes' } satisfies FakeThrottle,
     /** Service time of each Graph request (a $batch counts once), like a real round trip. */
     graphLatencyMs: 40,
+    /** Bot runs, each on a fresh tenant, store and process; the median is reported. */
+    runs: 3,
   },
   latency: {
     levels: [1, 16, 64],
     turnsPerLevel: { 1: 200, 16: 800, 64: 1280 } as Record<number, number>,
     warmup: 50,
   },
-  memory: { turns: 10_000, concurrency: 16 },
+  memory: { turns: 10_000, concurrency: 16, quietS: 45 },
   coldStart: { runs: 5 },
 } as const;
 
@@ -111,8 +114,9 @@ function cardOf(record: ConnectorRequestRecord): Record<string, unknown> {
 // ---------------------------------------------------------------------------------------------------------------
 // Bulk
 
-async function benchBulk(tenant: Tenant) {
-  const { users, throttle, graphLatencyMs } = SETTINGS.bulk;
+/** A fake Graph seeded with `users` users who all have a provisioning error, members of one group. */
+async function bulkGraph(tenant: Tenant) {
+  const { users, graphLatencyMs } = SETTINGS.bulk;
   const now = new Date();
   const seed = contosoSeed(now);
   const bulk = failingUsers(users, now);
@@ -125,10 +129,16 @@ async function benchBulk(tenant: Tenant) {
     },
     latencyMs: graphLatencyMs,
   });
+  return { graph, bulk };
+}
+
+/** One bulk run by the built bot on a fresh tenant and store: `--group` command, approve, until the summary. */
+async function bulkBotRun(tenant: Tenant) {
+  const { users, throttle } = SETTINGS.bulk;
+  const { graph, bulk } = await bulkGraph(tenant);
   const connector = await FakeConnector.start({});
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-bulk-'));
-  const env = botEnv(tenant.entra, graph, dataDir);
-  const bot = await startBuiltBot(env);
+  const bot = await startBuiltBot(botEnv(tenant.entra, graph, dataDir));
   try {
     const teams = client(bot.port, connector);
     const asked = await teams.message({
@@ -139,10 +149,7 @@ async function benchBulk(tenant: Tenant) {
       (r) => r.kind === 'reply' && r.activityId === String(asked.activity.id),
       60_000,
     );
-    const approveData = JSON.stringify(cardOf(reply)).match(
-      /"verb":"approve","style":"positive","associatedInputs":"none","data":\{"rid":"([^"]+)"\}/,
-    );
-    const rid = approveData?.[1] ?? /"rid":"([A-Za-z0-9_-]{22})"/.exec(JSON.stringify(cardOf(reply)))?.[1];
+    const rid = /"rid":"([A-Za-z0-9_-]{22})"/.exec(JSON.stringify(cardOf(reply)))?.[1];
     if (!rid) throw new Error('no confirmation card for the bulk command');
 
     graph.resetRecords();
@@ -159,26 +166,40 @@ async function benchBulk(tenant: Tenant) {
     });
     if (approved.status !== 200) throw new Error(`approve answered ${approved.status}`);
     const summary = await connector.waitFor(
-      (r) => r.kind === 'send' && /of 1,000 succeeded/.test(JSON.stringify(r.body)),
+      (r) =>
+        r.kind === 'send' &&
+        new RegExp(`of ${users.toLocaleString('en-US')} succeeded`).test(JSON.stringify(r.body)),
       120_000,
     );
-    const botWallMs = performance.now() - started;
-    const envelopeTimes = graph.requests.filter((r) => r.path === '/$batch').map((r) => r.at);
-    const timeline = {
-      firstBatchMs: Math.min(...envelopeTimes) - startedAt,
-      lastBatchMs: Math.max(...envelopeTimes) - startedAt,
-      summaryMs: summary.at - startedAt,
-    };
-    const calls = bulk.ids.map((id) => graph.callCount('retryServiceProvisioning', id));
-    const batchItems = graph.requests.filter((r) => r.batchId !== undefined);
+    const wallMs = performance.now() - started;
     const envelopes = graph.requests.filter((r) => r.path === '/$batch');
-    const windows = Math.ceil(users / throttle.limit);
-    const theoreticalMinMs = (windows - 1) * throttle.windowMs + graphLatencyMs;
+    const calls = bulk.ids.map((id) => graph.callCount('retryServiceProvisioning', id));
+    return {
+      wallMs: round(wallMs, 0),
+      lost: calls.filter((c) => c === 0).length,
+      duplicates: calls.filter((c) => c > 1).length,
+      batches: envelopes.length,
+      throttledItems: graph.requests.filter((r) => r.batchId !== undefined && r.status === 429).length,
+      timeline: {
+        firstBatchMs: Math.min(...envelopes.map((r) => r.at)) - startedAt,
+        lastBatchMs: Math.max(...envelopes.map((r) => r.at)) - startedAt,
+        summaryMs: summary.at - startedAt,
+      },
+    };
+  } finally {
+    await bot.stop();
+    await Promise.all([connector.close(), graph.close()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
 
-    // The alternative: a script looping over the users one request at a time, honouring 429 + Retry-After.
-    graph.resetRecords();
+/** The alternative: a script looping over the users one request at a time, honouring 429 + Retry-After. */
+async function bulkLoopRun(tenant: Tenant) {
+  const { throttle } = SETTINGS.bulk;
+  const { graph, bulk } = await bulkGraph(tenant);
+  try {
     graph.setThrottle(throttle);
-    const config = loadConfig({ ...env, PORT: '0' });
+    const config = loadConfig({ ...botEnv(tenant.entra, graph, os.tmpdir()), PORT: '0' });
     const { token } = await exchangeOnBehalfOf(
       config.aad,
       CONTOSO.tenantId,
@@ -186,43 +207,58 @@ async function benchBulk(tenant: Tenant) {
       graphScope(config.graphBaseUrl),
     );
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const loopStarted = performance.now();
-    let loop429 = 0;
+    const started = performance.now();
+    let throttled = 0;
     for (const id of bulk.ids) {
       for (;;) {
         const answer = await post(agent, `${graph.url}/v1.0/users/${id}/retryServiceProvisioning`, token);
         if (answer.status !== 429) break;
-        loop429++;
+        throttled++;
         await new Promise((resolve) => setTimeout(resolve, Number(answer.retryAfter ?? '1') * 1000));
       }
     }
-    const loopMs = performance.now() - loopStarted;
+    const wallMs = performance.now() - started;
     agent.destroy();
-    const loopCalls = bulk.ids.map((id) => graph.callCount('retryServiceProvisioning', id));
+    const calls = bulk.ids.map((id) => graph.callCount('retryServiceProvisioning', id));
     return {
-      users,
-      throttle,
-      graphLatencyMs,
-      bulkConcurrency: 8,
-      botWallMs: round(botWallMs, 0),
-      theoreticalMinMs,
-      ratioToMinimum: round(botWallMs / theoreticalMinMs, 3),
-      sequentialLoopMs: round(loopMs, 0),
-      speedupVsLoop: round(loopMs / botWallMs, 1),
+      wallMs: round(wallMs, 0),
       lost: calls.filter((c) => c === 0).length,
       duplicates: calls.filter((c) => c > 1).length,
-      batches: envelopes.length,
-      throttledItems: batchItems.filter((r) => r.status === 429).length,
-      loopLost: loopCalls.filter((c) => c === 0).length,
-      loopDuplicates: loopCalls.filter((c) => c > 1).length,
-      loopThrottled: loop429,
-      timeline,
+      throttled,
     };
   } finally {
-    await bot.stop();
-    await Promise.all([connector.close(), graph.close()]);
-    rmSync(dataDir, { recursive: true, force: true });
+    await graph.close();
   }
+}
+
+async function benchBulk(tenant: Tenant) {
+  const { users, throttle, graphLatencyMs, runs } = SETTINGS.bulk;
+  const botRuns = [];
+  for (let i = 0; i < runs; i++) botRuns.push(await bulkBotRun(tenant));
+  const median = [...botRuns].sort((x, y) => x.wallMs - y.wallMs)[Math.floor(runs / 2)] ?? botRuns[0];
+  if (!median) throw new Error('no bulk run');
+  const loop = await bulkLoopRun(tenant);
+  const theoreticalMinMs = (Math.ceil(users / throttle.limit) - 1) * throttle.windowMs + graphLatencyMs;
+  return {
+    users,
+    throttle,
+    graphLatencyMs,
+    bulkConcurrency: DEFAULT_BULK_CONCURRENCY,
+    runs: botRuns,
+    botWallMs: median.wallMs,
+    theoreticalMinMs,
+    ratioToMinimum: round(median.wallMs / theoreticalMinMs, 3),
+    sequentialLoopMs: loop.wallMs,
+    speedupVsLoop: round(loop.wallMs / median.wallMs, 1),
+    lost: Math.max(...botRuns.map((r) => r.lost)),
+    duplicates: Math.max(...botRuns.map((r) => r.duplicates)),
+    batches: median.batches,
+    throttledItems: median.throttledItems,
+    loopLost: loop.lost,
+    loopDuplicates: loop.duplicates,
+    loopThrottled: loop.throttled,
+    timeline: median.timeline,
+  };
 }
 
 function post(agent: Agent, url: string, token: string): Promise<{ status: number; retryAfter?: string }> {
@@ -300,7 +336,7 @@ async function benchMemory(tenant: Tenant) {
   const bot = await startBuiltBot(botEnv(tenant.entra, graph, dataDir));
   try {
     const pid = bot.process.pid ?? 0;
-    const idle = await settledRssMb(pid);
+    const idle = await quietRssMb(pid, SETTINGS.memory.quietS);
     const teams = client(bot.port, connector);
     const { turns, concurrency } = SETTINGS.memory;
     const started = performance.now();
@@ -308,7 +344,7 @@ async function benchMemory(tenant: Tenant) {
     const seconds = (performance.now() - started) / 1000;
     connector.requests.splice(0);
     const rightAfterMb = rssMb(pid);
-    const after = await settledRssMb(pid);
+    const after = await quietRssMb(pid, SETTINGS.memory.quietS);
     return {
       turns,
       concurrency,
@@ -317,7 +353,7 @@ async function benchMemory(tenant: Tenant) {
       idleRssMb: round(idle.rssMb),
       rightAfterRssMb: round(rightAfterMb),
       afterRssMb: round(after.rssMb),
-      settledAfterS: after.afterS,
+      quietS: SETTINGS.memory.quietS,
       growthMb: round(after.rssMb - idle.rssMb),
       peakGrowthMb: round(rightAfterMb - idle.rssMb),
     };
@@ -398,7 +434,7 @@ function goals(r: Results) {
       met: l.p50Ratio <= 2,
     })),
     {
-      goal: 'RSS growth after 10,000 turns under 50 MB (settled)',
+      goal: 'RSS growth after 10,000 turns under 50 MB (after 45 quiet s)',
       value: `${r.memory.growthMb} MB (${r.memory.peakGrowthMb} MB right after)`,
       met: r.memory.growthMb < 50,
     },
@@ -421,6 +457,8 @@ function markdown(r: Results, meta: Record<string, unknown>): string {
     '',
     `**Bulk**: ${b.users} users, \`retry-provisioning --group\`, approve → summary posted. Fake Graph throttle: ${b.throttle.limit} writes per ${b.throttle.windowMs} ms window (Graph's is per 10 s; 1 s keeps the run short), 429 + Retry-After past it, counted per item inside batches; ${b.graphLatencyMs} ms per request (a $batch once); BULK_CONCURRENCY ${b.bulkConcurrency}.`,
     '',
+    `The bot ran ${b.runs.length} times, each on a fresh tenant, store and process (${b.runs.map((r) => `${r.wallMs} ms`).join(', ')}); the table shows the median, and lost and duplicates are the worst of the runs.`,
+    '',
     '| | wall time | vs minimum | lost | duplicates | 429s |',
     '| --- | --- | --- | --- | --- | --- |',
     `| bot (${b.batches} JSON batches) | ${b.botWallMs} ms | ${b.ratioToMinimum}× | ${b.lost} | ${b.duplicates} | ${b.throttledItems} |`,
@@ -438,7 +476,7 @@ function markdown(r: Results, meta: Record<string, unknown>): string {
         `| ${l.concurrency} | ${l.turns} | ${l.echo.p50Ms} ms | ${l.echo.p99Ms} ms | ${l.bot.p50Ms} ms | ${l.bot.p99Ms} ms | ${l.p50Ratio}× |`,
     ),
     '',
-    `**Memory** (built bot, ${r.memory.turns.toLocaleString('en-US')} turns of \`${r.memory.command}\`, ${r.memory.concurrency} at a time, ${r.memory.turnsPerSecond} turns/s): RSS ${r.memory.idleRssMb} MB idle → ${r.memory.rightAfterRssMb} MB right after the last turn (${r.memory.peakGrowthMb} MB more) → ${r.memory.afterRssMb} MB once settled (${r.memory.settledAfterS} s later; growth ${r.memory.growthMb} MB). Both idle and after are read once RSS has been steady for 5 s: right after a burst, RSS still holds the heap V8 grew for it, which V8 gives back when the process goes quiet; what stays is the growth the goal is about.`,
+    `**Memory** (built bot, ${r.memory.turns.toLocaleString('en-US')} turns of \`${r.memory.command}\`, ${r.memory.concurrency} at a time, ${r.memory.turnsPerSecond} turns/s): RSS ${r.memory.idleRssMb} MB idle → ${r.memory.rightAfterRssMb} MB right after the last turn (+${r.memory.peakGrowthMb} MB) → ${r.memory.afterRssMb} MB after ${r.memory.quietS} s without traffic (growth ${r.memory.growthMb} MB). Idle and after are both read after ${r.memory.quietS} quiet seconds: right after a burst RSS still holds the heap V8 grew for it, which V8's memory reducer returns once the process goes quiet; what remains is what the process keeps.`,
     '',
     `**Cold start** (\`node dist/src/index.js\` to GET /healthz 200, ${r.coldStart.runs.length} runs): median ${r.coldStart.medianMs} ms, max ${r.coldStart.maxMs} ms (${r.coldStart.runs.join(', ')} ms).`,
   ];
@@ -491,7 +529,7 @@ async function main(): Promise<void> {
     }
     if (chosen.length > 0) {
       // A partial run is for working on one goal: it prints, and leaves the published results alone.
-      for (const name of chosen) await step(name, sections[name as keyof typeof sections]);
+      for (const name of chosen) await step<unknown>(name, sections[name as keyof typeof sections]);
       return;
     }
     const results: Results = {
