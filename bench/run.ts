@@ -14,6 +14,8 @@ import { DEFAULT_BULK_CONCURRENCY } from '../src/bulk/bulk-service';
 import { loadConfig } from '../src/config';
 import {
   CONTOSO,
+  contosoBotEnv,
+  contosoBotRegistration,
   contosoSeed,
   failingUsers,
   FakeConnector,
@@ -72,11 +74,7 @@ function botEnv(entra: FakeEntra, graph: FakeGraph, dataDir: string): Record<str
   return {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
-    AAD_APP_CLIENT_ID: CONTOSO.clientId,
-    AAD_APP_CLIENT_SECRET: CONTOSO.clientSecret,
-    AAD_APP_TENANT_ID: CONTOSO.tenantId,
-    AAD_APP_OAUTH_AUTHORITY_HOST: entra.url,
-    GRAPH_BASE_URL: graph.url,
+    ...contosoBotEnv(entra.url, graph.url),
     DATA_DIR: dataDir,
     ADMIN_USER_IDS: [CONTOSO.admins.ada, CONTOSO.admins.reggie].join(','),
   };
@@ -489,13 +487,7 @@ async function main(): Promise<void> {
   }
   const wall = performance.now();
   const entra = await FakeEntra.start({});
-  entra.registerClient({
-    clientId: CONTOSO.clientId,
-    clientSecret: CONTOSO.clientSecret,
-    tenantId: CONTOSO.tenantId,
-    appIdUris: [`api://botid-${CONTOSO.clientId}`],
-    roles: ['User.Read.All'],
-  });
+  entra.registerClient(contosoBotRegistration({ roles: ['User.Read.All'] }));
   const tenant: Tenant = {
     entra,
     ssoToken: (person) =>

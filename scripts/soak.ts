@@ -13,7 +13,16 @@ import { Writable } from 'node:stream';
 import { startApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
-import { CONTOSO, contosoSeed, FakeConnector, FakeEntra, FakeGraph, TeamsClient } from '../test/fakes';
+import {
+  CONTOSO,
+  contosoBotEnv,
+  contosoBotRegistration,
+  contosoSeed,
+  FakeConnector,
+  FakeEntra,
+  FakeGraph,
+  TeamsClient,
+} from '../test/fakes';
 
 const env = (key: string, fallback: number) => Number(process.env[key] ?? fallback);
 const TOTAL = env('SOAK_ACTIVITIES', 50_000);
@@ -40,13 +49,7 @@ const round = (n: number) => Math.round(n * 100) / 100;
 
 async function main(): Promise<void> {
   const entra = await FakeEntra.start({});
-  entra.registerClient({
-    clientId: CONTOSO.clientId,
-    clientSecret: CONTOSO.clientSecret,
-    tenantId: CONTOSO.tenantId,
-    appIdUris: [`api://botid-${CONTOSO.clientId}`],
-    roles: ['User.Read.All'],
-  });
+  entra.registerClient(contosoBotRegistration({ roles: ['User.Read.All'] }));
   const graph = await FakeGraph.start({ entra, seed: contosoSeed(new Date()) });
   const connector = await FakeConnector.start({});
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatops-soak-'));
@@ -63,11 +66,7 @@ async function main(): Promise<void> {
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'error',
-    AAD_APP_CLIENT_ID: CONTOSO.clientId,
-    AAD_APP_CLIENT_SECRET: CONTOSO.clientSecret,
-    AAD_APP_TENANT_ID: CONTOSO.tenantId,
-    AAD_APP_OAUTH_AUTHORITY_HOST: entra.url,
-    GRAPH_BASE_URL: graph.url,
+    ...contosoBotEnv(entra.url, graph.url),
     DATA_DIR: dataDir,
     ADMIN_USER_IDS: [CONTOSO.admins.ada, CONTOSO.admins.reggie].join(','),
   });

@@ -1,3 +1,4 @@
+import type { EntraClientRegistration } from './fake-entra';
 import type { GraphSeed, GraphUserSeed, GroupSeed, ProvisioningLogSeed } from './fake-graph-types';
 
 /** Ids of the simulated Contoso tenant, shared by the integration tests and the local sandbox. */
@@ -44,6 +45,30 @@ export const CONTOSO = {
 const HOUR = 3_600_000;
 
 const DAY = 86_400_000;
+
+/** The bot's app registration in the fake Entra; callers add the app roles and names their test needs. */
+export function contosoBotRegistration(
+  extra: Partial<EntraClientRegistration> = {},
+): EntraClientRegistration {
+  return {
+    clientId: CONTOSO.clientId,
+    clientSecret: CONTOSO.clientSecret,
+    tenantId: CONTOSO.tenantId,
+    appIdUris: [`api://botid-${CONTOSO.clientId}`],
+    ...extra,
+  };
+}
+
+/** The configuration keys that point a bot at the Contoso app registration and the fakes on loopback. */
+export function contosoBotEnv(entraUrl: string, graphUrl: string): Record<string, string> {
+  return {
+    AAD_APP_CLIENT_ID: CONTOSO.clientId,
+    AAD_APP_CLIENT_SECRET: CONTOSO.clientSecret,
+    AAD_APP_TENANT_ID: CONTOSO.tenantId,
+    AAD_APP_OAUTH_AUTHORITY_HOST: entraUrl,
+    GRAPH_BASE_URL: graphUrl,
+  };
+}
 
 /** A tenant with one object in each failure state the five remediations address. */
 export function contosoSeed(now: Date): GraphSeed {

@@ -8,6 +8,8 @@ import type { Scheduler } from '../../src/notifications/scheduler';
 import { createLogger } from '../../src/logger';
 import {
   CONTOSO,
+  contosoBotEnv,
+  contosoBotRegistration,
   contosoSeed,
   FakeConnector,
   FakeEntra,
@@ -60,13 +62,7 @@ export interface HarnessOptions {
 export async function startHarness(env: Env = {}, options: HarnessOptions = {}): Promise<Harness> {
   const clock = new ManualClock(Date.parse('2026-11-22T12:00:00Z'));
   const entra = await FakeEntra.start({ now: clock.now });
-  entra.registerClient({
-    clientId: CONTOSO.clientId,
-    clientSecret: CONTOSO.clientSecret,
-    tenantId: CONTOSO.tenantId,
-    appIdUris: [`api://botid-${CONTOSO.clientId}`],
-    roles: ['User.Read.All'],
-  });
+  entra.registerClient(contosoBotRegistration({ roles: ['User.Read.All'] }));
   const graph = await FakeGraph.start({
     entra,
     seed: contosoSeed(new Date(clock.now())),
@@ -85,11 +81,7 @@ export async function startHarness(env: Env = {}, options: HarnessOptions = {}):
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'debug',
-    AAD_APP_CLIENT_ID: CONTOSO.clientId,
-    AAD_APP_CLIENT_SECRET: CONTOSO.clientSecret,
-    AAD_APP_TENANT_ID: CONTOSO.tenantId,
-    AAD_APP_OAUTH_AUTHORITY_HOST: entra.url,
-    GRAPH_BASE_URL: graph.url,
+    ...contosoBotEnv(entra.url, graph.url),
     DATA_DIR: dataDir,
     ADMIN_USER_IDS: [CONTOSO.admins.ada, CONTOSO.admins.reggie, CONTOSO.admins.nora].join(','),
     ...env,

@@ -1,6 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { CONTOSO, contosoSeed, FakeConnector, FakeEntra, FakeGraph, TeamsClient } from '../fakes';
+import {
+  CONTOSO,
+  contosoBotEnv,
+  contosoBotRegistration,
+  contosoSeed,
+  FakeConnector,
+  FakeEntra,
+  FakeGraph,
+  TeamsClient,
+} from '../fakes';
 
 /** The simulated tenant the bot processes talk to, in the test's own process. */
 export interface Tenant {
@@ -13,12 +22,7 @@ export interface Tenant {
 /** Starts Entra, Graph and the Bot Connector fakes on loopback, seeded with the Contoso tenant. */
 export async function startTenant(): Promise<Tenant> {
   const entra = await FakeEntra.start({});
-  entra.registerClient({
-    clientId: CONTOSO.clientId,
-    clientSecret: CONTOSO.clientSecret,
-    tenantId: CONTOSO.tenantId,
-    appIdUris: [`api://botid-${CONTOSO.clientId}`],
-  });
+  entra.registerClient(contosoBotRegistration());
   const graph = await FakeGraph.start({ entra, seed: contosoSeed(new Date()) });
   const connector = await FakeConnector.start({});
   return {
@@ -50,11 +54,7 @@ export function botEnv(tenant: Tenant, extra: Record<string, string>): Record<st
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'debug',
-    AAD_APP_CLIENT_ID: CONTOSO.clientId,
-    AAD_APP_CLIENT_SECRET: CONTOSO.clientSecret,
-    AAD_APP_TENANT_ID: CONTOSO.tenantId,
-    AAD_APP_OAUTH_AUTHORITY_HOST: tenant.entra.url,
-    GRAPH_BASE_URL: tenant.graph.url,
+    ...contosoBotEnv(tenant.entra.url, tenant.graph.url),
     ADMIN_USER_IDS: [CONTOSO.admins.ada, CONTOSO.admins.reggie, CONTOSO.admins.nora].join(','),
     ...extra,
   };

@@ -5,7 +5,7 @@ import type { DestinationStream } from 'pino';
 import { startApp, type RunningApp } from '../../src/app';
 import { loadConfig, type Env } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { CONTOSO } from '../fakes';
+import { CONTOSO, contosoBotEnv } from '../fakes';
 import { REPO_ROOT, startPlayground, type Playground } from './playground';
 import { startSimulatedTenant, type SimulatedTenant } from './simulated-tenant';
 
@@ -47,11 +47,7 @@ export function sandboxEnv(tenant: SimulatedTenant, dataDir: string): Env {
     NODE_ENV: 'development',
     PORT: '0',
     HOST: '127.0.0.1',
-    AAD_APP_CLIENT_ID: CONTOSO.clientId,
-    AAD_APP_CLIENT_SECRET: CONTOSO.clientSecret,
-    AAD_APP_TENANT_ID: CONTOSO.tenantId,
-    AAD_APP_OAUTH_AUTHORITY_HOST: tenant.entra.url,
-    GRAPH_BASE_URL: tenant.graph.url,
+    ...contosoBotEnv(tenant.entra.url, tenant.graph.url),
     DATA_DIR: dataDir,
     ADMIN_USER_IDS: Object.values(CONTOSO.admins).join(','),
     POLICY_FILE: SANDBOX_POLICY_PATH,

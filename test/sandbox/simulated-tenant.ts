@@ -1,4 +1,4 @@
-import { CONTOSO, contosoSeed, FakeEntra, FakeGraph, type SandboxSsoUser } from '../fakes';
+import { contosoBotRegistration, contosoSeed, FakeEntra, FakeGraph, type SandboxSsoUser } from '../fakes';
 
 /** The Contoso tenant on loopback: the Entra and Graph fakes the integration tests use, seeded alike. */
 export interface SimulatedTenant {
@@ -27,14 +27,9 @@ export const READ_ONLY_APP_ROLES = [
 export async function startSimulatedTenant(now: () => number = Date.now): Promise<SimulatedTenant> {
   const entra = await FakeEntra.start({ now });
   try {
-    entra.registerClient({
-      clientId: CONTOSO.clientId,
-      clientSecret: CONTOSO.clientSecret,
-      tenantId: CONTOSO.tenantId,
-      appIdUris: [`api://botid-${CONTOSO.clientId}`],
-      roles: READ_ONLY_APP_ROLES,
-      displayName: 'Provisioning Fixer (sandbox)',
-    });
+    entra.registerClient(
+      contosoBotRegistration({ roles: READ_ONLY_APP_ROLES, displayName: 'Provisioning Fixer (sandbox)' }),
+    );
     const seed = contosoSeed(new Date(now()));
     const people = new Map<string, SandboxSsoUser>(
       (seed.users ?? []).map((u) => [u.id, { oid: u.id, name: u.displayName, upn: u.userPrincipalName }]),
