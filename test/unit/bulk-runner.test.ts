@@ -8,39 +8,7 @@ import type { RunClock } from '../../src/bulk/pacing';
 import type { CallOptions, GraphApi, GraphResult } from '../../src/graph/graph-api';
 import { GraphFailure } from '../../src/graph/graph-failure';
 import { MemoryStateStore } from '../../src/storage/memory-state-store';
-
-/** A clock that only moves when something sleeps. */
-class TestClock implements RunClock {
-  time = 1_000_000;
-  readonly sleeps: number[] = [];
-  now(): number {
-    return this.time;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.sleeps.push(ms);
-    this.time += ms;
-    await Promise.resolve();
-  }
-}
-
-/** A clock whose sleeps last until the test advances it, so a test can look at a run mid-wait. */
-class HeldClock implements RunClock {
-  time = 1_000_000;
-  readonly waiting: Array<{ at: number; resolve: () => void }> = [];
-  now(): number {
-    return this.time;
-  }
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.waiting.push({ at: this.time + ms, resolve }));
-  }
-  /** Ends every sleep now under way, moving time to the latest of them. */
-  advance(): void {
-    for (const w of this.waiting.splice(0)) {
-      this.time = Math.max(this.time, w.at);
-      w.resolve();
-    }
-  }
-}
+import { HeldClock, SleepingClock } from './run-clocks';
 
 interface BatchCall {
   version: string;
@@ -135,7 +103,7 @@ class WindowGraph extends BatchGraph {
   private seenInWindow = 0;
   private inFlight = 0;
 
-  constructor(clock: TestClock, budget: number) {
+  constructor(clock: SleepingClock, budget: number) {
     super((url) => {
       if (this.used >= budget) return { status: 429, headers: { 'retry-after': '1' } };
       this.used++;
@@ -205,7 +173,7 @@ describe('BulkRunner', () => {
         ? { status: 404, body: { error: { code: 'Request_ResourceNotFound', message: 'gone' } } }
         : { status: 204 },
     );
-    const r = runner(store, chunks, graph, new TestClock(), items(45));
+    const r = runner(store, chunks, graph, new SleepingClock(1_000_000), items(45));
     expect(await r.run()).toEqual({ kind: 'finished' });
     expect(graph.batches.map((b) => b.ids.length).sort((a, b) => b - a)).toEqual([20, 20, 5]);
     expect(countStates(r.states())).toEqual({
@@ -228,7 +196,7 @@ describe('BulkRunner', () => {
 
   it('puts a throttled item back, waits Retry-After for every worker, and sends it again', async () => {
     const { store, chunks } = await setUp(30);
-    const clock = new TestClock();
+    const clock = new SleepingClock(1_000_000);
     const seen = new Map<string, number>();
     const graph = new BatchGraph((url) => {
       const user = userOf(url);
@@ -249,7 +217,7 @@ describe('BulkRunner', () => {
   it('gives an item up as failed when Graph throttles it more than allowed', async () => {
     const { store, chunks } = await setUp(1);
     const graph = new BatchGraph(() => ({ status: 429, headers: { 'retry-after': '1' } }));
-    const r = runner(store, chunks, graph, new TestClock(), items(1));
+    const r = runner(store, chunks, graph, new SleepingClock(1_000_000), items(1));
     await r.run();
     expect(graph.batches).toHaveLength(11);
     expect(r.states()[0]?.items[0]).toMatchObject({ s: 'done', outcome: 'failed', status: 429 });
@@ -262,7 +230,7 @@ describe('BulkRunner', () => {
       if (call.ids.includes('0'))
         throw new GraphFailure(0, 'NetworkError', 'socket hang up', undefined, undefined);
     };
-    const r = runner(store, chunks, graph, new TestClock(), items(25));
+    const r = runner(store, chunks, graph, new SleepingClock(1_000_000), items(25));
     await r.run();
     expect(countStates(r.states())).toEqual({
       total: 25,
@@ -282,7 +250,7 @@ describe('BulkRunner', () => {
       if (graph.batches.length === 1)
         throw new GraphFailure(401, 'InvalidAuthenticationToken', 'expired', undefined, undefined);
     };
-    const r = runner(store, chunks, graph, new TestClock(), items(3), {
+    const r = runner(store, chunks, graph, new SleepingClock(1_000_000), items(3), {
       token: { fresh: async () => 't', invalidate: () => invalidated++ },
     });
     expect(await r.run()).toEqual({ kind: 'finished' });
@@ -294,7 +262,7 @@ describe('BulkRunner', () => {
     const { store, chunks } = await setUp(3);
     const graph = new BatchGraph(() => ({ status: 204 }));
     const expired = Object.assign(new Error('AADSTS500133'), { kind: 'expired' });
-    const r = runner(store, chunks, graph, new TestClock(), items(3), {
+    const r = runner(store, chunks, graph, new SleepingClock(1_000_000), items(3), {
       token: { fresh: async () => Promise.reject(expired), invalidate: () => undefined },
     });
     const end = await r.run();
@@ -313,7 +281,7 @@ describe('BulkRunner', () => {
     });
     let batches = 0;
     graph.envelope = () => (++batches === 2 ? new Promise<void>(() => undefined) : undefined);
-    const first = runner(store, chunks, graph, new TestClock(), items(45), { concurrency: 1 });
+    const first = runner(store, chunks, graph, new SleepingClock(1_000_000), items(45), { concurrency: 1 });
     void first.run();
     for (let i = 0; i < 50 && graph.batches.length < 2; i++) await new Promise((r) => setImmediate(r));
     expect(graph.batches).toHaveLength(2);
@@ -326,7 +294,7 @@ describe('BulkRunner', () => {
       count(url);
       return { status: 204 };
     });
-    const second = runner(store, settled, graph2, new TestClock(), items(45));
+    const second = runner(store, settled, graph2, new SleepingClock(1_000_000), items(45));
     await second.run();
     expect(graph2.batches).toHaveLength(1);
     expect(graph2.batches[0]?.ids).toHaveLength(5);
@@ -351,7 +319,7 @@ describe('BulkRunner', () => {
       },
     };
     const graph = new BatchGraph(() => ({ status: 204 }));
-    await runner(store, chunks, graph, new TestClock(), items(4), { action: mixed }).run();
+    await runner(store, chunks, graph, new SleepingClock(1_000_000), items(4), { action: mixed }).run();
     expect(graph.batches).toHaveLength(2);
     for (const b of graph.batches) {
       expect(new Set(b.urls.map((u) => (Number(userOf(u).slice(5)) % 2 ? 'beta' : 'v1.0')))).toEqual(
@@ -363,7 +331,7 @@ describe('BulkRunner', () => {
   it('paces a rate-limited call (provisionOnDemand: 5 per 10 s) without waiting for 429s', async () => {
     const pod = registry.find('provision-on-demand') as RemediationAction;
     const { store, chunks } = await setUp(12);
-    const clock = new TestClock();
+    const clock = new SleepingClock(1_000_000);
     const times: number[] = [];
     const graph = new BatchGraph(() => {
       times.push(clock.now());
@@ -387,7 +355,7 @@ describe('BulkRunner', () => {
       { concurrency: 6, budget: 40, expected: 6 },
     ]) {
       const { store, chunks } = await setUp(400);
-      const clock = new TestClock();
+      const clock = new SleepingClock(1_000_000);
       const graph = new WindowGraph(clock, budget);
       const r = runner(store, chunks, graph, clock, items(400), { concurrency });
       expect(await r.run()).toEqual({ kind: 'finished' });
@@ -401,7 +369,7 @@ describe('BulkRunner', () => {
 
   it('once an opening has sent what Graph accepted in the last, waits for the batches in flight before more', async () => {
     const { store, chunks } = await setUp(400);
-    const clock = new TestClock();
+    const clock = new SleepingClock(1_000_000);
     const graph = new WindowGraph(clock, 100);
     await runner(store, chunks, graph, clock, items(400), { concurrency: 2 }).run();
     const windows = [...new Set(graph.entries.map((e) => e.window))].filter((w) => w >= 1);
@@ -469,7 +437,7 @@ describe('BulkRunner', () => {
     const store = new FailingStore(new MemoryStateStore());
     const { chunks } = await setUpIn(store, 100);
     const graph = new BatchGraph(() => ({ status: 204 }));
-    const r = runner(store, chunks, graph, new TestClock(), items(100), { concurrency: 1 });
+    const r = runner(store, chunks, graph, new SleepingClock(1_000_000), items(100), { concurrency: 1 });
     await expect(r.run()).rejects.toThrow('store unavailable');
     expect(graph.batches.length).toBeLessThanOrEqual(2);
   });

@@ -4,25 +4,13 @@ import type { Remediation } from '../../src/approvals/remediation';
 import { expandBulk, isBulkRequest, type BulkTarget } from '../../src/bulk/bulk-target';
 import { RefreshingToken, sealToken, unsealToken } from '../../src/bulk/delegated-token';
 import { batchBody, retryAfterOf, sendBatch } from '../../src/bulk/json-batch';
-import { SlidingWindowLimiter, ThrottleGate, type RunClock } from '../../src/bulk/pacing';
+import { SlidingWindowLimiter, ThrottleGate } from '../../src/bulk/pacing';
 import { ProgressPublisher } from '../../src/bulk/progress-publisher';
 import { bulkConfirmationCard, bulkProgressCard, LISTED_OUTCOMES } from '../../src/cards/bulk-cards';
 import type { GraphApi, GraphResult } from '../../src/graph/graph-api';
 import { GraphFailure } from '../../src/graph/graph-failure';
+import { SleepingClock } from './run-clocks';
 import { ScriptedGraph, type Call } from './scripted-graph';
-
-class TestClock implements RunClock {
-  time = 0;
-  readonly sleeps: number[] = [];
-  now(): number {
-    return this.time;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.sleeps.push(ms);
-    this.time += ms;
-    await Promise.resolve();
-  }
-}
 
 const registry = defaultRegistry({ now: () => new Date('2026-11-22T12:00:00Z') });
 const retry = registry.find('retry-provisioning') as RemediationAction;
@@ -107,7 +95,7 @@ describe('JSON batching', () => {
 
 describe('pacing', () => {
   it('one 429 holds every worker until Retry-After has passed', async () => {
-    const clock = new TestClock();
+    const clock = new SleepingClock();
     const gate = new ThrottleGate(clock);
     gate.block(5000);
     gate.block(2000);
@@ -118,7 +106,7 @@ describe('pacing', () => {
   });
 
   it('the sliding window lets at most `limit` requests through per window', async () => {
-    const clock = new TestClock();
+    const clock = new SleepingClock();
     const limiter = new SlidingWindowLimiter(clock, 5, 10_000);
     const times: number[] = [];
     for (const n of [3, 2, 4, 1, 5]) {
@@ -183,7 +171,7 @@ describe('the approver’s token during a run', () => {
 
 describe('the progress card', () => {
   it('changes at most once every 3 s, coalescing changes, and the summary also waits out the gap', async () => {
-    const clock = new TestClock();
+    const clock = new SleepingClock();
     const published: number[] = [];
     const publisher = new ProgressPublisher(clock, async () => void published.push(clock.now()), 3000, 0);
     publisher.changed();
