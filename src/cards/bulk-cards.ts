@@ -1,7 +1,8 @@
 import type { Fact } from '../actions/action';
 import type { Remediation } from '../approvals/remediation';
 import type { BulkTarget } from '../bulk/bulk-target';
-import { historyLine, type CardView } from './remediation-cards';
+import type { PendingApprovalData } from './card-data';
+import { historyLine, pendingApprovalData, type CardView } from './remediation-cards';
 import { renderCard, type AdaptiveCardJson } from './render';
 
 /** How many targets (and skipped names) the confirmation lists by name; the rest are counted. */
@@ -16,30 +17,14 @@ export interface BulkLine {
 }
 
 /** Data for cards/bulk-confirmation.json: one approval for many targets. */
-export interface BulkConfirmationCardData {
-  readonly rid: string;
-  readonly title: string;
-  readonly why: string;
-  readonly facts: readonly Fact[];
+export interface BulkConfirmationCardData extends PendingApprovalData {
   readonly targetsHeading: string;
   readonly targets: readonly BulkLine[];
   readonly moreTargets: string | null;
   readonly skippedHeading: string;
   readonly skipped: readonly BulkLine[];
   readonly moreSkipped: string | null;
-  readonly blocked: string | null;
-  readonly notice: string | null;
-  readonly requestedBy: string;
-  readonly command: string;
-  readonly roles: string;
-  readonly approvalRule: string;
-  readonly expiresAt: string;
   readonly approveTitle: string;
-  readonly showApprove: boolean;
-  readonly showReject: boolean;
-  readonly showCancel: boolean;
-  /** Teams ids whose clients refresh the card into their own view. */
-  readonly userIds: readonly string[];
 }
 
 /** A headline number on the progress card. */
@@ -85,32 +70,17 @@ export function bulkConfirmationCardData(
   target: BulkTarget,
   view: CardView,
 ): BulkConfirmationCardData {
-  const open = r.state === 'pending' && !r.confirmation.blocked;
   const targets = listed(target.items, (i) => (i.problem ? `${i.label} · ${i.problem}` : i.label), 'targets');
   const skipped = listed(target.skipped, (s) => `${s.input}: ${s.reason}`, 'skipped');
   return {
-    rid: r.id,
-    title: r.confirmation.title,
-    why: r.confirmation.why,
-    facts: r.confirmation.facts,
+    ...pendingApprovalData(r, view),
     targetsHeading: `Targets (${target.items.length.toLocaleString('en-US')})`,
     targets: targets.shown,
     moreTargets: targets.more,
     skippedHeading: `Skipped: not part of this run (${target.skipped.length})`,
     skipped: skipped.shown,
     moreSkipped: skipped.more,
-    blocked: r.confirmation.blocked ?? null,
-    notice: view.notice ?? null,
-    requestedBy: r.requestedBy.name,
-    command: r.command,
-    roles: view.roles.join(', '),
-    approvalRule: view.approvalRule,
-    expiresAt: r.expiresAt ?? 'never',
     approveTitle: `Approve all ${target.items.length.toLocaleString('en-US')}`,
-    showApprove: open && (view.viewer?.canApprove ?? true),
-    showReject: open && (view.viewer?.canApprove ?? true),
-    showCancel: open && (view.viewer?.isRequester ?? true),
-    userIds: r.requesterTeamsId ? [r.requesterTeamsId] : [],
   };
 }
 

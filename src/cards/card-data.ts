@@ -1,12 +1,11 @@
 import type { Fact } from '../actions/action';
 
-/** Data for cards/confirmation.json. */
-export interface ConfirmationCardData {
+/** What every card awaiting approval shows (single or bulk): the request, who may approve it, the buttons. */
+export interface PendingApprovalData {
   readonly rid: string;
   readonly title: string;
   readonly why: string;
   readonly facts: readonly Fact[];
-  readonly problems: readonly string[];
   readonly blocked: string | null;
   readonly notice: string | null;
   readonly requestedBy: string;
@@ -20,6 +19,11 @@ export interface ConfirmationCardData {
   readonly showCancel: boolean;
   /** Teams ids whose clients refresh the card into their own view. */
   readonly userIds: readonly string[];
+}
+
+/** Data for cards/confirmation.json. */
+export interface ConfirmationCardData extends PendingApprovalData {
+  readonly problems: readonly string[];
 }
 
 /** Data for cards/outcome.json: Running, Succeeded, Failed or Cancelled. */

@@ -1,6 +1,6 @@
 import type { Fact } from '../actions/action';
 import type { Remediation } from '../approvals/remediation';
-import type { ConfirmationCardData, NoticeCardData, OutcomeCardData } from './card-data';
+import type { ConfirmationCardData, NoticeCardData, OutcomeCardData, PendingApprovalData } from './card-data';
 import { renderCard, type AdaptiveCardJson } from './render';
 
 /** What the person looking at a card may do with it; the default view (no viewer) offers every button. */
@@ -18,15 +18,14 @@ function refreshUsers(r: Remediation): string[] {
   return r.requesterTeamsId ? [r.requesterTeamsId] : [];
 }
 
-/** The confirmation card's data for one viewer (or for everyone). */
-export function confirmationCardData(r: Remediation, view: CardView): ConfirmationCardData {
+/** The part of a card awaiting approval that single and bulk confirmations share, for one viewer or everyone. */
+export function pendingApprovalData(r: Remediation, view: CardView): PendingApprovalData {
   const open = r.state === 'pending' && !r.confirmation.blocked;
   return {
     rid: r.id,
     title: r.confirmation.title,
     why: r.confirmation.why,
     facts: r.confirmation.facts,
-    problems: r.confirmation.problems,
     blocked: r.confirmation.blocked ?? null,
     notice: view.notice ?? null,
     requestedBy: r.requestedBy.name,
@@ -39,6 +38,11 @@ export function confirmationCardData(r: Remediation, view: CardView): Confirmati
     showCancel: open && (view.viewer?.isRequester ?? true),
     userIds: refreshUsers(r),
   };
+}
+
+/** The confirmation card's data for one viewer (or for everyone). */
+export function confirmationCardData(r: Remediation, view: CardView): ConfirmationCardData {
+  return { ...pendingApprovalData(r, view), problems: r.confirmation.problems };
 }
 
 function graphFacts(r: Remediation): Fact[] | null {
