@@ -6,6 +6,7 @@ import { auditRemediation, sharedView, type Governance } from '../governance/gov
 import type { Logger } from '../logger';
 import { markOutcomeUnknown, type Remediation, type RunnerIdentity } from './remediation';
 import type { RemediationStore } from './remediation-store';
+import { runnerGone } from './runner-liveness';
 
 /** What reconciling interrupted runs needs. */
 export interface ReconcileDeps {
@@ -23,22 +24,13 @@ export interface ReconcileDeps {
   readonly isAlive?: (pid: number) => boolean;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function interrupted(r: Remediation, deps: ReconcileDeps): boolean {
-  const runner = r.runner;
-  if (runner?.instanceId === deps.instance.instanceId) return false;
-  if (runner && runner.host === deps.instance.host && !(deps.isAlive ?? processAlive)(runner.pid))
-    return true;
-  const since = Date.parse(r.approvedAt ?? '');
-  return Number.isFinite(since) && deps.clock.now().getTime() - since > deps.staleAfterMs;
+  return runnerGone(r.runner, r.approvedAt, {
+    self: deps.instance,
+    now: deps.clock.now().getTime(),
+    staleAfterMs: deps.staleAfterMs,
+    ...(deps.isAlive ? { isAlive: deps.isAlive } : {}),
+  });
 }
 
 /**

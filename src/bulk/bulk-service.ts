@@ -9,6 +9,7 @@ import {
   type RunnerIdentity,
 } from '../approvals/remediation';
 import { newOpaqueId, type RemediationStore } from '../approvals/remediation-store';
+import { runnerGone } from '../approvals/runner-liveness';
 import type { TargetResolver } from '../approvals/target-resolver';
 import { SsoTokenError, type VerifiedUser } from '../auth/sso-token-validator';
 import {
@@ -91,15 +92,6 @@ interface ActiveRun {
   readonly publisher: ProgressPublisher;
   remediation: Remediation;
   readonly done: Promise<void>;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function describe(err: unknown): string {
@@ -260,15 +252,14 @@ export class BulkService implements CardActionHandler {
   }
 
   private interrupted(run: BulkRunRecord): boolean {
-    const runner = run.runner;
-    if (!runner) return true;
-    if (runner.instanceId === this.deps.instance.instanceId) return false;
-    if (runner.host === this.deps.instance.host && !(this.deps.isAlive ?? processAlive)(runner.pid))
-      return true;
-    const since = Date.parse(run.heartbeatAt);
     return (
-      Number.isFinite(since) &&
-      this.deps.clock.now().getTime() - since > (this.deps.staleAfterMs ?? DEFAULT_STALE_MS)
+      !run.runner ||
+      runnerGone(run.runner, run.heartbeatAt, {
+        self: this.deps.instance,
+        now: this.deps.clock.now().getTime(),
+        staleAfterMs: this.deps.staleAfterMs ?? DEFAULT_STALE_MS,
+        ...(this.deps.isAlive ? { isAlive: this.deps.isAlive } : {}),
+      })
     );
   }
 
