@@ -83,6 +83,7 @@ export async function startApp(
       'LOCAL MODE: BOT_ID is empty, so inbound Bot Framework authentication is OFF and anyone who can reach this port can talk to the bot. Use only on a developer machine.',
     );
   }
+  const ownStore = overrides.store === undefined;
   const store =
     overrides.store ??
     (config.storage.connectionString
@@ -291,6 +292,7 @@ export async function startApp(
         );
       }
       await leadership.release();
+      if (ownStore) await store.close();
     },
   };
 }

@@ -61,6 +61,9 @@ export class BlobStateStore implements StateStore {
     return keys.sort();
   }
 
+  /** The Blob client holds no connection that outlives a request. */
+  async close(): Promise<void> {}
+
   private async put<T>(
     key: string,
     value: T,

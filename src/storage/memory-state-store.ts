@@ -28,6 +28,8 @@ export class MemoryStateStore implements StateStore {
     return [...this.items.keys()].filter((k) => k.startsWith(prefix)).sort();
   }
 
+  async close(): Promise<void> {}
+
   private put<T>(key: string, value: T): string {
     const eTag = randomUUID();
     this.items.set(key, { value: JSON.stringify(value), eTag });

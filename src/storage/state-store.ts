@@ -25,6 +25,8 @@ export interface StateStore {
   delete(key: string): Promise<void>;
   /** Keys that start with `prefix`, in ascending order; how audit trails and subscriptions are enumerated. */
   list(prefix: string): Promise<string[]>;
+  /** Releases what the backend holds (the file store's I/O thread); called once, by whoever opened it. */
+  close(): Promise<void>;
 }
 
 /**

@@ -6,12 +6,20 @@ import { FileStateStore } from '../../src/storage/file-state-store';
 import { mutate } from '../../src/storage/state-store';
 
 let dir: string;
+const opened: FileStateStore[] = [];
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'file-store-'));
 });
-afterEach(() => {
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
   rmSync(dir, { recursive: true, force: true });
 });
+
+async function open(options?: Parameters<typeof FileStateStore.open>[1]): Promise<FileStateStore> {
+  const store = await FileStateStore.open(dir, options);
+  opened.push(store);
+  return store;
+}
 
 const onDisk = (key: string): unknown =>
   (JSON.parse(readFileSync(path.join(dir, `${encodeURIComponent(key)}.json`), 'utf8')) as { value: unknown })
@@ -19,11 +27,11 @@ const onDisk = (key: string): unknown =>
 
 describe('FileStateStore records kept in memory', () => {
   it('never remembers a record read while a write to it was under way', async () => {
-    const writer = await FileStateStore.open(dir);
+    const writer = await open();
     await writer.create('k', { n: 0 });
     let releaseRead: () => void = () => undefined;
     let slowReads = 1;
-    const store = await FileStateStore.open(dir, {
+    const store = await open({
       readText: async (file) => {
         const text = await readFile(file, 'utf8');
         if (slowReads-- > 0) await new Promise<void>((resolve) => (releaseRead = resolve));
@@ -40,7 +48,7 @@ describe('FileStateStore records kept in memory', () => {
   });
 
   it('hands every reader its own copy, so a caller changing a value changes nothing stored', async () => {
-    const store = await FileStateStore.open(dir);
+    const store = await open();
     await store.create('k', { list: [1] });
     const first = await store.get<{ list: number[] }>('k');
     first?.value.list.push(2);
@@ -48,7 +56,7 @@ describe('FileStateStore records kept in memory', () => {
   });
 
   it('reads from disk again once a key has left memory', async () => {
-    const store = await FileStateStore.open(dir, { recentRecords: 2 });
+    const store = await open({ recentRecords: 2 });
     await store.create('a', { v: 'a' });
     await store.create('b', { v: 'b' });
     await store.create('c', { v: 'c' });

@@ -12,7 +12,6 @@ jest.setTimeout(60_000);
 interface Backend {
   name: string;
   open(): Promise<StateStore>;
-  close(): Promise<void>;
 }
 
 let azurite: Azurite | undefined;
@@ -33,17 +32,15 @@ afterEach(() => {
 });
 
 const backends: Backend[] = [
-  { name: 'file', open: () => FileStateStore.open(dir), close: async () => undefined },
+  { name: 'file', open: () => FileStateStore.open(dir) },
   {
     name: 'file, remembering only the last record',
     open: () => FileStateStore.open(dir, { recentRecords: 1 }),
-    close: async () => undefined,
   },
-  { name: 'memory', open: async () => new MemoryStateStore(), close: async () => undefined },
+  { name: 'memory', open: async () => new MemoryStateStore() },
   {
     name: 'azure blob (Azurite)',
     open: () => BlobStateStore.open(azurite!.connectionString, `contract${++containerCount}`),
-    close: async () => undefined,
   },
 ];
 
@@ -52,7 +49,7 @@ describe.each(backends)('StateStore contract: $name', (backend) => {
   beforeEach(async () => {
     store = await backend.open();
   });
-  afterEach(() => backend.close());
+  afterEach(() => store.close());
 
   it('reads back what it created, with an eTag', async () => {
     const eTag = await store.create('remediation/abc', { state: 'pending', n: 1 });
