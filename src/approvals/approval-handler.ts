@@ -13,6 +13,7 @@ import {
 import type { CardActionHandler } from '../chat/card-action-router';
 import type { Clock } from '../clock';
 import { OboError } from '../auth/on-behalf-of';
+import { oboRefusal } from './obo-refusal';
 import { SsoTokenError, type VerifiedUser } from '../auth/sso-token-validator';
 import type { GraphApi } from '../graph/graph-api';
 import { GraphFailure } from '../graph/graph-failure';
@@ -232,7 +233,7 @@ export class ApprovalHandler implements CardActionHandler {
       log.warn({ kind: err.kind, aadsts: err.aadsts }, 'on-behalf-of exchange failed');
       if (err.kind === 'expired')
         return { kind: 'loginRequest', text: 'Your sign-in expired. Sign in again to approve.' };
-      return this.card(r, oboNotice(err));
+      return this.card(r, oboRefusal(err, 'approve'));
     }
 
     const approver = { aadObjectId: user.oid, name: user.name ?? turn.from.name };
@@ -501,20 +502,6 @@ export class ApprovalHandler implements CardActionHandler {
 
 function deadline(ms: number): Promise<undefined> {
   return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
-}
-
-function oboNotice(err: OboError): string {
-  const code = err.aadsts ? ` (AADSTS${err.aadsts})` : '';
-  switch (err.kind) {
-    case 'consent_required':
-      return `Approval could not start: the app has not been granted the Graph permission it needs in your tenant${code}. A Global or Privileged Role Administrator must grant admin consent to the app registration, then approve again. Nothing was run.`;
-    case 'invalid_grant':
-      return `Approval could not start: Entra refused to exchange your sign-in${code}. Sign out of Teams and back in (or complete any MFA prompt), then approve again. Nothing was run.`;
-    case 'authority_unreachable':
-      return 'Approval could not start: Microsoft Entra could not be reached. Try again in a minute. Nothing was run.';
-    default:
-      return `Approval could not start: the sign-in exchange failed${code}. Try again; if it persists, check the app registration's credentials. Nothing was run.`;
-  }
 }
 
 function describe(err: unknown): string {

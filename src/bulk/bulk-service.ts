@@ -9,8 +9,10 @@ import {
   type RunnerIdentity,
 } from '../approvals/remediation';
 import { newOpaqueId, type RemediationStore } from '../approvals/remediation-store';
+import { oboRefusal } from '../approvals/obo-refusal';
 import { runnerGone } from '../approvals/runner-liveness';
 import type { TargetResolver } from '../approvals/target-resolver';
+import { OboError } from '../auth/on-behalf-of';
 import { SsoTokenError, type VerifiedUser } from '../auth/sso-token-validator';
 import {
   bulkConfirmationCard,
@@ -39,9 +41,6 @@ import { bulkParam, isBulkTarget, type BulkTarget } from './bulk-target';
 import { RefreshingToken, sealToken, unsealToken, type IssuedToken } from './delegated-token';
 import type { RunClock } from './pacing';
 import { ProgressPublisher, PROGRESS_GAP_MS } from './progress-publisher';
-
-/** Batches in flight at once per run unless configured. */
-export const DEFAULT_BULK_CONCURRENCY = 8;
 
 /** A run whose process stopped sending heartbeats this long ago is presumed dead (another host). */
 const DEFAULT_STALE_MS = 15 * 60_000;
@@ -605,10 +604,15 @@ export class BulkService implements CardActionHandler {
         { remediationId: r.id, err: describe(err) },
         'resume: on-behalf-of exchange failed',
       );
-      return this.view(
-        r,
-        'Resume could not start: Microsoft Entra did not exchange your sign-in. Try again. Nothing was sent.',
-      );
+      if (!(err instanceof OboError)) {
+        return this.view(
+          r,
+          'Resume could not start: Microsoft Entra did not exchange your sign-in. Try again. Nothing more was sent.',
+        );
+      }
+      if (err.kind === 'expired')
+        return { kind: 'loginRequest', text: 'Your sign-in expired. Sign in again to resume.' };
+      return this.view(r, oboRefusal(err, 'resume'));
     }
     const claimed = await this.bulk.updateRun(r.id, (current) =>
       current.state === 'paused'

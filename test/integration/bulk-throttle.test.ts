@@ -9,7 +9,7 @@ import {
   summaryPost,
   type ClockScheduler,
 } from './bulk-helpers';
-import type { FailingUsers } from '../fakes';
+import { entraFaults, type FailingUsers } from '../fakes';
 import { asSent } from './notifications-helpers';
 
 describe('bulk remediation under Graph throttling (virtual time)', () => {
@@ -74,7 +74,8 @@ describe('bulk remediation under Graph throttling (virtual time)', () => {
     for (const id of users.ids) expect(h.graph.callCount('retryServiceProvisioning', id)).toBe(1);
   });
 
-  it('pauses when the approver’s sign-in itself expired, and Resume continues with a new sign-in', async () => {
+  /** Runs a 45-target bulk remediation until the approver's sign-in lapses mid-run and the run pauses. */
+  async function pausedBySignInExpiry() {
     ({ h, users, scheduler } = await startBulkHarness(45, { BULK_CONCURRENCY: '1' }));
     const hold = h.graph.hold('$batch', { after: 1 });
     await requestAndApprove(h, `retry-provisioning --group ${users.group.id}`);
@@ -88,14 +89,54 @@ describe('bulk remediation under Graph throttling (virtual time)', () => {
         h.connector.requests.indexOf(r) >= before &&
         /"Paused"/.test(JSON.stringify(r.body)),
     );
-    const pausedCard = asSent(paused);
+    return { pausedCard: asSent(paused), before };
+  }
+
+  const done = () => users.ids.filter((id) => h.graph.callCount('retryServiceProvisioning', id) === 1).length;
+
+  it('pauses when the approver’s sign-in itself expired, and Resume continues with a new sign-in', async () => {
+    const { pausedCard, before } = await pausedBySignInExpiry();
     expect(cardText(pausedCard.card)).toMatch(/sign-in expired/);
     expect(cardActions(pausedCard.card).map((a) => a.verb)).toEqual(['bulk-resume']);
-    const done = users.ids.filter((id) => h.graph.callCount('retryServiceProvisioning', id) === 1).length;
-    expect(done).toBe(40);
+    expect(done()).toBe(40);
 
     const login = await click(h, pausedCard, 'bulk-resume', PEOPLE.ada);
     expect(login.type).toBe('application/vnd.microsoft.activity.loginRequest');
+    const resumed = await click(h, pausedCard, 'bulk-resume', PEOPLE.ada, h.ssoToken(PEOPLE.ada));
+    expect(cardText(resumed.value)).toMatch(/Running/);
+    const summary = await summaryPost(h, before);
+    expect(cardText(summary.card)).toMatch(/45 of 45 succeeded/);
+    for (const id of users.ids) expect(h.graph.callCount('retryServiceProvisioning', id)).toBe(1);
+  });
+
+  it('answers a Resume that Entra refuses as an approval would: consent explained, expiry asks for a sign-in', async () => {
+    const { pausedCard, before } = await pausedBySignInExpiry();
+    const writesBefore = h.graph.writes().length;
+
+    h.entra.failNextTokenRequest(entraFaults.consentRequired());
+    const refused = await click(h, pausedCard, 'bulk-resume', PEOPLE.ada, h.ssoToken(PEOPLE.ada));
+    const text = cardText(refused.value);
+    expect(text).toMatch(/Resume could not start: .*admin consent/);
+    expect(text).toContain('AADSTS65001');
+    expect(text).toMatch(/then resume again\. Nothing more was sent\./);
+
+    h.entra.failNextTokenRequest({
+      grantType: 'obo',
+      status: 400,
+      error: 'invalid_grant',
+      code: 500133,
+      description: 'Assertion is not within its valid time range.',
+    });
+    const expired = await click(h, pausedCard, 'bulk-resume', PEOPLE.ada, h.ssoToken(PEOPLE.ada));
+    expect(expired.type).toBe('application/vnd.microsoft.activity.loginRequest');
+    expect(
+      oboRequests(h)
+        .slice(-2)
+        .map((r) => r.errorCode),
+    ).toEqual([65001, 500133]);
+    expect(h.graph.writes()).toHaveLength(writesBefore);
+    expect(done()).toBe(40);
+
     const resumed = await click(h, pausedCard, 'bulk-resume', PEOPLE.ada, h.ssoToken(PEOPLE.ada));
     expect(cardText(resumed.value)).toMatch(/Running/);
     const summary = await summaryPost(h, before);
