@@ -8,10 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { Agent, request as httpsRequest } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { graphScope } from '../src/auth/app-credential';
+import { createAppCredential, graphScope } from '../src/auth/app-credential';
 import { exchangeOnBehalfOf } from '../src/auth/on-behalf-of';
-import { DEFAULT_BULK_CONCURRENCY } from '../src/bulk/bulk-service';
-import { loadConfig } from '../src/config';
+import { DEFAULT_BULK_CONCURRENCY, loadConfig } from '../src/config';
 import {
   CONTOSO,
   contosoBotEnv,
@@ -277,6 +276,17 @@ function post(agent: Agent, url: string, token: string): Promise<{ status: numbe
   });
 }
 
+function get(agent: Agent, url: string, token: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Turn latency, beside a bare echo bot
 
@@ -289,11 +299,38 @@ async function measureLevel(teams: TeamsClient, connector: FakeConnector, text: 
   return { p50: round(percentile(latencies, 50), 2), p99: round(percentile(latencies, 99), 2), turns: count };
 }
 
+/**
+ * The bot's own Graph look-up replayed from the bench client (same URL, the app's token, keep-alive): one
+ * round trip to the fake Graph, the part of a turn the echo bot has no counterpart for.
+ */
+async function measureLookup(graph: FakeGraph, env: Record<string, string>, concurrency: number) {
+  const lookup = [...graph.requests].reverse().find((r) => r.method === 'GET');
+  if (!lookup) throw new Error('the bot made no Graph look-up during the warm-up');
+  const config = loadConfig({ ...env, PORT: '0' });
+  const credential = createAppCredential(config.aad);
+  const token = (await credential.getToken(graphScope(config.graphBaseUrl)))?.token ?? '';
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const count = SETTINGS.latency.turnsPerLevel[concurrency] ?? 200;
+  const latencies: number[] = [];
+  try {
+    await pool(count, concurrency, async () => {
+      const started = performance.now();
+      const status = await get(agent, `${graph.url}${lookup.rawUrl}`, token);
+      if (status !== 200) throw new Error(`the replayed look-up answered ${status}`);
+      latencies.push(performance.now() - started);
+    });
+  } finally {
+    agent.destroy();
+  }
+  return round(percentile(latencies, 50), 2);
+}
+
 async function benchLatency(tenant: Tenant) {
   const graph = await FakeGraph.start({ entra: tenant.entra, seed: contosoSeed(new Date()) });
   const connector = await FakeConnector.start({});
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-latency-'));
-  const ours = await startBuiltBot(botEnv(tenant.entra, graph, dataDir));
+  const env = botEnv(tenant.entra, graph, dataDir);
+  const ours = await startBuiltBot(env);
   const echo = await startChild(
     ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'bench/echo-bot.ts')],
     {},
@@ -308,12 +345,15 @@ async function benchLatency(tenant: Tenant) {
     for (const concurrency of SETTINGS.latency.levels) {
       const echoStats = await measureLevel(echoClient, connector, COMMAND, concurrency);
       const botStats = await measureLevel(oursClient, connector, COMMAND, concurrency);
+      const lookupP50Ms = await measureLookup(graph, env, concurrency);
       levels.push({
         concurrency,
         turns: botStats.turns,
         echo: { p50Ms: echoStats.p50, p99Ms: echoStats.p99 },
         bot: { p50Ms: botStats.p50, p99Ms: botStats.p99 },
         p50Ratio: round(botStats.p50 / echoStats.p50, 2),
+        lookupP50Ms,
+        lookupRatio: round(lookupP50Ms / echoStats.p50, 2),
       });
     }
     return { command: COMMAND, levels };
@@ -467,12 +507,14 @@ function markdown(r: Results, meta: Record<string, unknown>): string {
     '',
     `**Turn latency**: \`${r.latency.command}\` → confirmation card (Graph look-up, stored remediation, audit entry), from the POST to /api/messages to the reply reaching the connector; beside a bare botbuilder echo bot on restify, same machine, same client.`,
     '',
-    '| concurrent conversations | turns | echo p50 | echo p99 | bot p50 | bot p99 | p50 ratio |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| concurrent conversations | turns | echo p50 | echo p99 | bot p50 | bot p99 | p50 ratio | Graph look-up alone, p50 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...r.latency.levels.map(
       (l) =>
-        `| ${l.concurrency} | ${l.turns} | ${l.echo.p50Ms} ms | ${l.echo.p99Ms} ms | ${l.bot.p50Ms} ms | ${l.bot.p99Ms} ms | ${l.p50Ratio}× |`,
+        `| ${l.concurrency} | ${l.turns} | ${l.echo.p50Ms} ms | ${l.echo.p99Ms} ms | ${l.bot.p50Ms} ms | ${l.bot.p99Ms} ms | ${l.p50Ratio}× | ${l.lookupP50Ms} ms (${l.lookupRatio}× echo) |`,
     ),
+    '',
+    "The last column replays the bot's Graph look-up from the bench client on its own (same URL, the app's token, keep-alive), at the same concurrency: the round trip to the fake Graph that the turn cannot skip, since the confirmation card shows what Graph says about the target. It is the part of the gap the fake itself explains; the rest is the bot's own work per turn.",
     '',
     `**Memory** (built bot, ${r.memory.turns.toLocaleString('en-US')} turns of \`${r.memory.command}\`, ${r.memory.concurrency} at a time, ${r.memory.turnsPerSecond} turns/s): RSS ${r.memory.idleRssMb} MB idle → ${r.memory.rightAfterRssMb} MB right after the last turn (+${r.memory.peakGrowthMb} MB) → ${r.memory.afterRssMb} MB after ${r.memory.quietS} s without traffic (growth ${r.memory.growthMb} MB). Idle and after are both read after ${r.memory.quietS} quiet seconds: right after a burst RSS still holds the heap V8 grew for it, which V8's memory reducer returns once the process goes quiet; what remains is what the process keeps.`,
     '',
