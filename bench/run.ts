@@ -208,7 +208,12 @@ async function bulkLoopRun(tenant: Tenant) {
     let throttled = 0;
     for (const id of bulk.ids) {
       for (;;) {
-        const answer = await post(agent, `${graph.url}/v1.0/users/${id}/retryServiceProvisioning`, token);
+        const answer = await call(
+          agent,
+          'POST',
+          `${graph.url}/v1.0/users/${id}/retryServiceProvisioning`,
+          token,
+        );
         if (answer.status !== 429) break;
         throttled++;
         await new Promise((resolve) => setTimeout(resolve, Number(answer.retryAfter ?? '1') * 1000));
@@ -258,29 +263,24 @@ async function benchBulk(tenant: Tenant) {
   };
 }
 
-function post(agent: Agent, url: string, token: string): Promise<{ status: number; retryAfter?: string }> {
+/** One Graph request with a bearer token over `agent`; resolves the status and any Retry-After. */
+function call(
+  agent: Agent,
+  method: 'GET' | 'POST',
+  url: string,
+  token: string,
+): Promise<{ status: number; retryAfter?: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      url,
-      { method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-length': '0' } },
-      (res) => {
-        res.resume();
-        res.on('end', () => {
-          const retryAfter = res.headers['retry-after'];
-          resolve({ status: res.statusCode ?? 0, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function get(agent: Agent, url: string, token: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+    const headers = {
+      authorization: `Bearer ${token}`,
+      ...(method === 'POST' ? { 'content-length': '0' } : {}),
+    };
+    const req = httpsRequest(url, { method, agent, headers }, (res) => {
       res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('end', () => {
+        const retryAfter = res.headers['retry-after'];
+        resolve({ status: res.statusCode ?? 0, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) });
+      });
     });
     req.on('error', reject);
     req.end();
@@ -300,22 +300,27 @@ async function measureLevel(teams: TeamsClient, connector: FakeConnector, text: 
 }
 
 /**
- * The bot's own Graph look-up replayed from the bench client (same URL, the app's token, keep-alive): one
- * round trip to the fake Graph, the part of a turn the echo bot has no counterpart for.
+ * The bot's own Graph look-up (the last GET it made), replayed from the bench client with the app's token over
+ * keep-alive: one round trip to the fake Graph, the part of a turn the echo bot has no counterpart for.
  */
-async function measureLookup(graph: FakeGraph, env: Record<string, string>, concurrency: number) {
+async function lookupReplay(graph: FakeGraph, env: Record<string, string>) {
   const lookup = [...graph.requests].reverse().find((r) => r.method === 'GET');
   if (!lookup) throw new Error('the bot made no Graph look-up during the warm-up');
   const config = loadConfig({ ...env, PORT: '0' });
-  const credential = createAppCredential(config.aad);
-  const token = (await credential.getToken(graphScope(config.graphBaseUrl)))?.token ?? '';
+  const issued = await createAppCredential(config.aad).getToken(graphScope(config.graphBaseUrl));
+  if (!issued) throw new Error('no app token for the look-up replay');
+  return { url: `${graph.url}${lookup.rawUrl}`, token: issued.token };
+}
+
+/** p50 of the replayed look-up at `concurrency` requests at once. */
+async function measureLookup(replay: { url: string; token: string }, concurrency: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const count = SETTINGS.latency.turnsPerLevel[concurrency] ?? 200;
   const latencies: number[] = [];
   try {
     await pool(count, concurrency, async () => {
       const started = performance.now();
-      const status = await get(agent, `${graph.url}${lookup.rawUrl}`, token);
+      const { status } = await call(agent, 'GET', replay.url, replay.token);
       if (status !== 200) throw new Error(`the replayed look-up answered ${status}`);
       latencies.push(performance.now() - started);
     });
@@ -341,11 +346,12 @@ async function benchLatency(tenant: Tenant) {
     const echoClient = client(echo.port, connector);
     await pool(SETTINGS.latency.warmup, 4, async () => void (await turn(oursClient, connector, COMMAND)));
     await pool(SETTINGS.latency.warmup, 4, async () => void (await turn(echoClient, connector, COMMAND)));
+    const replay = await lookupReplay(graph, env);
     const levels = [];
     for (const concurrency of SETTINGS.latency.levels) {
       const echoStats = await measureLevel(echoClient, connector, COMMAND, concurrency);
       const botStats = await measureLevel(oursClient, connector, COMMAND, concurrency);
-      const lookupP50Ms = await measureLookup(graph, env, concurrency);
+      const lookupP50Ms = await measureLookup(replay, concurrency);
       levels.push({
         concurrency,
         turns: botStats.turns,

@@ -27,6 +27,10 @@ export interface FileIoOptions {
   readonly workerScript?: string;
 }
 
+function closedError(): Error {
+  return new Error('The file store was closed');
+}
+
 function ioError(result: FileOpResult & { ok: false }): NodeJS.ErrnoException {
   return Object.assign(new Error(result.message), { code: result.code });
 }
@@ -76,13 +80,12 @@ export class FileIo {
     this.closed = true;
     const worker = this.worker;
     this.worker = undefined;
-    const closedErr = new Error('The file store was closed');
-    for (const p of [...this.inFlight.splice(0).flat(), ...this.queued.splice(0)]) p.reject(closedErr);
+    for (const p of [...this.inFlight.splice(0).flat(), ...this.queued.splice(0)]) p.reject(closedError());
     if (worker) await worker.terminate();
   }
 
   private submit(op: FileOp): Promise<FileOpResult & { ok: true }> {
-    if (this.closed) return Promise.reject(new Error('The file store was closed'));
+    if (this.closed) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
       this.queued.push({ op, resolve, reject });
       if (!this.flushScheduled) {
