@@ -32,6 +32,7 @@ import { historyCommand, historyPager, statusCommand } from './commands/audit-co
 import { CommandHandler } from './commands/command-handler';
 import type { Config } from './config';
 import { createGraphApi } from './graph/graph-api';
+import { NodeHttpTransport } from './graph/node-http-transport';
 import type { Logger } from './logger';
 import { createNotifications, type Notifications } from './notifications/notifications';
 import { systemScheduler, type Scheduler } from './notifications/scheduler';
@@ -103,8 +104,10 @@ export async function startApp(
   const scheduler = overrides.scheduler ?? systemScheduler;
   const graphRetry = { timeoutMs: config.graphTimeoutMs, sleep: (ms: number) => scheduler.sleep(ms) };
   const appCredential = createAppCredential(config.aad);
+  const transport = new NodeHttpTransport();
   const readGraph = createGraphApi({
     baseUrl: config.graphBaseUrl,
+    transport,
     retry: graphRetry,
     // The credential stamps expiry with the system clock, so the cache compares against the same clock.
     token: cachedAppToken(appCredential, scope, Date.now),
@@ -115,7 +118,7 @@ export async function startApp(
   };
   const resolver = new TargetResolver(
     remediations,
-    readGraph,
+    (correlationId) => readGraph.withCorrelationId(correlationId),
     clock,
     governance,
     new BulkPlanner({ maxTargets: config.bulk.maxTargets }),
@@ -155,7 +158,7 @@ export async function startApp(
     concurrency: config.bulk.concurrency,
     exchange: (tenantId, assertion) => exchangeOnBehalfOf(config.aad, tenantId, assertion, scope),
     graphFor: (token, correlationId) =>
-      createGraphApi({ baseUrl: config.graphBaseUrl, token, correlationId, retry: graphRetry }),
+      createGraphApi({ baseUrl: config.graphBaseUrl, token, correlationId, retry: graphRetry, transport }),
     ...(sealSecret ? { sealKey: Buffer.from(sealSecret, 'utf8') } : {}),
     staleAfterMs: STALE_RUN_MS,
     ...(sandboxSsoToken ? { sandboxSsoToken } : {}),
@@ -180,6 +183,7 @@ export async function startApp(
         token: async () => issued.token,
         correlationId,
         retry: graphRetry,
+        transport,
       });
       return { graph, issued };
     },
@@ -292,6 +296,7 @@ export async function startApp(
         );
       }
       await leadership.release();
+      transport.destroy();
       if (ownStore) await store.close();
     },
   };

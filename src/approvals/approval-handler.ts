@@ -489,6 +489,7 @@ export class ApprovalHandler implements CardActionHandler {
       address: selection.address,
       command: selection.command,
       remediationId: reserved,
+      correlationId: turn.correlationId,
     });
     if (resolved.remediation && turn.cardActivityId) {
       const activityId = turn.cardActivityId;

@@ -23,6 +23,8 @@ export interface ResolveContext {
   readonly from: Actor;
   readonly address: ConversationAddress;
   readonly command: string;
+  /** The turn's, sent to Graph with the look-up so the turn can be followed into Graph's logs. */
+  readonly correlationId: string;
   /** Set when the id was reserved earlier, e.g. by a pick list that promised it. */
   readonly remediationId?: string;
   /** A bulk remediation even for one target (Retry failed, Remediate all). */
@@ -36,7 +38,8 @@ export interface ResolveContext {
 export class TargetResolver {
   constructor(
     private readonly store: RemediationStore,
-    private readonly readGraph: GraphApi,
+    /** The app's read-only client, as seen from one turn (its correlation id). */
+    private readonly readGraph: (correlationId: string) => GraphApi,
     private readonly clock: Clock,
     private readonly governance: Governance,
     /** Expands requests for several targets (or a group) into one bulk remediation. */
@@ -66,11 +69,10 @@ export class TargetResolver {
       };
     }
     const bulk = this.bulk && (ctx.bulk || this.bulk.applies(action, args)) ? this.bulk : undefined;
+    const graph = this.readGraph(ctx.correlationId);
     let resolution;
     try {
-      resolution = bulk
-        ? await bulk.resolve(action, args, this.readGraph)
-        : await action.resolve(args, this.readGraph);
+      resolution = bulk ? await bulk.resolve(action, args, graph) : await action.resolve(args, graph);
     } catch (err) {
       if (!(err instanceof GraphFailure)) throw err;
       return { card: lookupFailureCard(err), summary: 'The lookup in Microsoft Graph failed' };

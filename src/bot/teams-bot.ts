@@ -13,7 +13,6 @@ import { AuthenticationError, type AuthenticateRequestResult } from 'botframewor
 import type { CardActionResponse, CardActionTurn } from '../chat/chat-types';
 import type { CommandHandler } from '../commands/command-handler';
 import type { Config } from '../config';
-import { withCorrelationId } from '../graph/graph-api';
 import type { Logger } from '../logger';
 import type { InstallationHandler } from '../notifications/installation-tracker';
 import { tenantOf, toCardActionTurn, toCommandTurn } from './activity-mapping';
@@ -157,9 +156,7 @@ export function createTeamsBot(
         );
       } else {
         body = universalActionBody(
-          await withCorrelationId(correlationId, () =>
-            handlers().cardActions.handle(toCardActionTurn(context, correlationId)),
-          ),
+          await handlers().cardActions.handle(toCardActionTurn(context, correlationId)),
           login,
         );
       }
@@ -177,18 +174,16 @@ export function createTeamsBot(
       );
       return;
     }
-    await withCorrelationId(correlationId, () =>
-      handlers().commands.handle(toCommandTurn(context, correlationId), {
-        sendCard: async (card, summary) => {
-          const sent = await context.sendActivity({
-            type: 'message',
-            summary,
-            attachments: [CardFactory.adaptiveCard(card)],
-          });
-          return sent?.id;
-        },
-      }),
-    );
+    await handlers().commands.handle(toCommandTurn(context, correlationId), {
+      sendCard: async (card, summary) => {
+        const sent = await context.sendActivity({
+          type: 'message',
+          summary,
+          attachments: [CardFactory.adaptiveCard(card)],
+        });
+        return sent?.id;
+      },
+    });
   });
 
   const onInstallation = async (context: TurnContext) => {

@@ -678,6 +678,7 @@ export class BulkService implements CardActionHandler {
       command: `${action.name} (the ${ids.length} failed of ${r.id})`,
       remediationId: reserved,
       bulk: true,
+      correlationId: turn.correlationId,
     });
     if (!resolved.remediation) {
       await this.bulk.updateRun(r.id, (current) =>

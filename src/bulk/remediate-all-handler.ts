@@ -172,6 +172,7 @@ export class RemediateAllHandler implements CardActionHandler {
       command: command.length > 300 ? `${action.name} (${targets.length} failures from a digest)` : command,
       remediationId: reserved,
       bulk: true,
+      correlationId: turn.correlationId,
     });
     this.deps.logger.info(
       { correlationId: turn.correlationId, remediationId: resolved.remediation?.id, targets: targets.length },

@@ -96,6 +96,7 @@ export class CommandHandler {
           from: turn.from,
           address: turn.address,
           command,
+          correlationId: turn.correlationId,
         });
         const activityId = await sink.sendCard(result.card, result.summary);
         if (result.remediation && activityId) {

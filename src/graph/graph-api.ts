@@ -1,12 +1,11 @@
 import {
   AuthenticationHandler,
   Client,
-  HTTPMessageHandler,
   ResponseType,
   TelemetryHandler,
   type AuthenticationProvider,
+  type Middleware,
 } from '@microsoft/microsoft-graph-client';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { failureFromResponse, toGraphFailure } from './graph-failure';
 import { DEFAULT_GRAPH_RETRY, GraphRetryHandler, type GraphRetrySettings } from './graph-retry';
 
@@ -39,6 +38,15 @@ export interface GraphApi {
   post<T>(path: string, body: unknown, options?: CallOptions): Promise<GraphResult<T>>;
 }
 
+/** A client shared across turns (the app-only reads), which each turn tags with its own correlation id. */
+export interface SharedGraphApi extends GraphApi {
+  /**
+   * The same client, its calls sending `correlationId` as client-request-id, so a turn's reads through the
+   * shared app-only client can be followed from our logs into Graph's.
+   */
+  withCorrelationId(correlationId: string): GraphApi;
+}
+
 /** Supplies a bearer token for Graph: the app's own for reads, the approver's on-behalf-of token for writes. */
 export type TokenSource = () => Promise<string>;
 
@@ -50,16 +58,8 @@ export interface GraphApiOptions {
   readonly correlationId?: string;
   /** Timeout, retries and backoff; the composition root injects its scheduler's sleep. */
   readonly retry?: Partial<GraphRetrySettings>;
-}
-
-const turnCorrelation = new AsyncLocalStorage<string>();
-
-/**
- * Runs `work` with a turn's correlation id in scope, so every Graph call it makes (the shared app-only reads
- * included) sends it as client-request-id and one turn can be followed from our logs into Graph's.
- */
-export function withCorrelationId<T>(correlationId: string, work: () => Promise<T>): Promise<T> {
-  return turnCorrelation.run(correlationId, work);
+  /** Sends the requests; one per process (a NodeHttpTransport), so every client shares its open sockets. */
+  readonly transport: Middleware;
 }
 
 /**
@@ -67,14 +67,14 @@ export function withCorrelationId<T>(correlationId: string, work: () => Promise<
  * Retry-After honoured, reads retried on throttling, 5xx and network failures, writes only where Graph cannot
  * have run them (429, 503), so a retry never runs a remediation twice.
  */
-export function createGraphApi(options: GraphApiOptions): GraphApi {
+export function createGraphApi(options: GraphApiOptions): SharedGraphApi {
   const authProvider: AuthenticationProvider = { getAccessToken: () => options.token() };
   const auth = new AuthenticationHandler(authProvider);
   const retry = new GraphRetryHandler({ ...DEFAULT_GRAPH_RETRY, ...options.retry });
   const telemetry = new TelemetryHandler();
   auth.setNext(retry);
   retry.setNext(telemetry);
-  telemetry.setNext(new HTTPMessageHandler());
+  telemetry.setNext(options.transport);
   const base = new URL(options.baseUrl);
   const client = Client.initWithMiddleware({
     middleware: auth,
@@ -83,10 +83,16 @@ export function createGraphApi(options: GraphApiOptions): GraphApi {
     defaultVersion: 'v1.0',
   });
 
+  return graphApiOn(client, options.correlationId);
+}
+
+function graphApiOn(client: Client, correlationId: string | undefined): SharedGraphApi {
+  const correlated = (pathOrUrl: string) => {
+    const req = client.api(pathOrUrl);
+    return correlationId ? req.header('client-request-id', correlationId) : req;
+  };
   const request = (path: string, opts: CallOptions | undefined) => {
-    const req = client.api(path).version(opts?.version ?? 'v1.0');
-    const correlationId = options.correlationId ?? turnCorrelation.getStore();
-    if (correlationId) req.header('client-request-id', correlationId);
+    const req = correlated(path).version(opts?.version ?? 'v1.0');
     for (const [key, value] of Object.entries(opts?.query ?? {})) {
       req.query({ [key]: encodeURIComponent(value) });
     }
@@ -111,7 +117,7 @@ export function createGraphApi(options: GraphApiOptions): GraphApi {
           items.push(...(page.value ?? []));
           const next = page['@odata.nextLink'];
           if (!next || items.length >= max) break;
-          page = await client.api(next).get();
+          page = await correlated(next).get();
         }
       } catch (err) {
         throw toGraphFailure(err);
@@ -143,6 +149,10 @@ export function createGraphApi(options: GraphApiOptions): GraphApi {
         requestId: response.headers.get('request-id') ?? undefined,
         date: response.headers.get('date') ?? undefined,
       };
+    },
+
+    withCorrelationId(id: string): GraphApi {
+      return graphApiOn(client, id);
     },
   };
 }

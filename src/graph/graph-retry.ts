@@ -77,9 +77,11 @@ function methodOf(context: Context): string {
     : 'GET';
 }
 
+/** node:http puts the system error code on the error itself, fetch on its cause. */
 function networkCodeOf(err: unknown): string | undefined {
-  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
-  return typeof cause?.code === 'string' ? cause.code : undefined;
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  if (typeof e?.code === 'string') return e.code;
+  return typeof e?.cause?.code === 'string' ? e.cause.code : undefined;
 }
 
 /**

@@ -79,6 +79,7 @@ export class RemediateHandler implements CardActionHandler {
       address: turn.address,
       command,
       remediationId: reserved,
+      correlationId: turn.correlationId,
     });
     const activityId = turn.cardActivityId;
     if (resolved.remediation && activityId) {

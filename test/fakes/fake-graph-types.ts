@@ -297,6 +297,11 @@ export interface GraphFault {
   delayMs?: number;
   /** Instead of answering, destroy the connection (ECONNRESET at the client); recorded with status 0. */
   reset?: boolean;
+  /**
+   * Send the status line, the headers and half of the body, then nothing more until close: a response that
+   * stalls after its headers.
+   */
+  stallBody?: boolean;
 }
 
 /** Handle returned by `hold()`: matching requests wait until `release()`. */

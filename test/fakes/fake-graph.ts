@@ -525,6 +525,19 @@ export class FakeGraph {
         req.socket.destroy();
         return;
       }
+      if (fault.stallBody) {
+        const text = JSON.stringify({ error: { code: fault.code, message: fault.message } });
+        record.status = fault.status;
+        res.writeHead(fault.status, {
+          'request-id': requestId,
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(text)),
+          ...fault.headers,
+        });
+        res.write(text.slice(0, Math.floor(text.length / 2)));
+        this.log.push(record);
+        return;
+      }
       return sendError(fault.status, fault.code, fault.message, fault.headers);
     }
 

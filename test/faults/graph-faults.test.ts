@@ -75,6 +75,22 @@ describe('reads retry with backoff', () => {
     expect(scheduler.sleeps).toHaveLength(1);
   });
 
+  it('retries a read whose body stalls after the headers, then answers', async () => {
+    // Headers and half the body arrive at once; the rest never does. The attempt's timeout covers the body.
+    h.graph.failNext(fault('GET', 200, { stallBody: true }));
+    const res = await h.teams.message({ from: PEOPLE.reggie, text: ALICE });
+    const reply = await h.connector.waitFor(
+      (r) =>
+        r.kind === 'reply' &&
+        r.activityId === String(res.activity.id) &&
+        (r.body as { type?: string }).type === 'message',
+    );
+    expect(cardActions(attachedCard(reply))).toHaveLength(3);
+    const reads = h.graph.requests.filter((r) => r.method === 'GET' && USER_READ.test(r.path));
+    expect(reads.map((r) => r.status)).toEqual([200, 200]);
+    expect(scheduler.sleeps).toHaveLength(1);
+  });
+
   it('gives up after four attempts with a card that says Graph failed, and offers no button', async () => {
     h.graph.failNext({ ...fault('GET', 503, { code: 'ServiceUnavailable' }), times: 10 });
     const sent = await command(h, ALICE);

@@ -98,7 +98,7 @@ async function world(): Promise<World> {
   const approvals = new ApprovalHandler({
     registry,
     store: remediations,
-    resolver: new TargetResolver(remediations, readOnly, clock, governance),
+    resolver: new TargetResolver(remediations, () => readOnly, clock, governance),
     validator,
     delegatedGraph: async () => ({
       graph: writer,
