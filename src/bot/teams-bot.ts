@@ -6,10 +6,15 @@ import {
   CardFactory,
   StatusCodes,
   type Activity,
+  type ConfigurationBotFrameworkAuthenticationOptions,
   type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
-import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
+import {
+  AuthenticationError,
+  type AuthenticateRequestResult,
+  type ConnectorClient,
+} from 'botframework-connector';
 import type { CardActionResponse, CardActionTurn } from '../chat/chat-types';
 import type { CommandHandler } from '../commands/command-handler';
 import type { Config } from '../config';
@@ -17,6 +22,12 @@ import type { Logger } from '../logger';
 import type { InstallationHandler } from '../notifications/installation-tracker';
 import { tenantOf, toCardActionTurn, toCommandTurn } from './activity-mapping';
 import { ConnectorMessenger } from './connector-messenger';
+import {
+  botAppIdOf,
+  ClientCache,
+  ReusingConnectorFactory,
+  reuseUserTokenClients,
+} from './connector-client-reuse';
 import { toInstallationEvents } from './installation-events';
 import { universalActionBody, type LoginSettings } from './invoke-response';
 
@@ -52,17 +63,26 @@ const PUBLIC_CLOUD = {
 };
 
 /**
- * The Teams adapter with one hardening: botbuilder answers 401 only for its own AuthenticationError, while a
- * token with a forged signature fails inside jsonwebtoken with a plain error that became a 500 (and a
- * misleading "server error" to scanners). Any failure to authenticate the request is a 401 here; nothing runs.
+ * The Teams adapter with one hardening and one saving. botbuilder answers 401 only for its own
+ * AuthenticationError, while a token with a forged signature fails inside jsonwebtoken with a plain error that
+ * became a 500 (and a misleading "server error" to scanners): any failure to authenticate the request is a 401
+ * here; nothing runs. And a turn's replies go through a connector client kept across turns instead of one
+ * built per activity (and one user-token client per bot identity).
  */
 class StrictAuthTeamsAdapter extends TeamsAdapter {
+  private readonly connectors = new ClientCache<ConnectorClient>();
+
+  constructor(options: ConfigurationBotFrameworkAuthenticationOptions) {
+    super(options);
+    reuseUserTokenClients(this.botFrameworkAuthentication);
+  }
+
   protected override async processActivity(
     auth: string | AuthenticateRequestResult,
     activity: Activity,
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<InvokeResponse | undefined> {
-    if (typeof auth !== 'string') return super.processActivity(auth, activity, logic);
+    if (typeof auth !== 'string') return super.processActivity(this.reusingClients(auth), activity, logic);
     let result: AuthenticateRequestResult;
     try {
       result = await this.botFrameworkAuthentication.authenticateRequest(activity, auth);
@@ -73,7 +93,19 @@ class StrictAuthTeamsAdapter extends TeamsAdapter {
         StatusCodes.UNAUTHORIZED,
       );
     }
-    return super.processActivity(result, activity, logic);
+    return super.processActivity(this.reusingClients(result), activity, logic);
+  }
+
+  private reusingClients(result: AuthenticateRequestResult): AuthenticateRequestResult {
+    if (!result.connectorFactory) return result;
+    return {
+      ...result,
+      connectorFactory: new ReusingConnectorFactory(
+        this.connectors,
+        result.connectorFactory,
+        botAppIdOf(result.claimsIdentity),
+      ),
+    };
   }
 }
 

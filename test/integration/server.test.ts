@@ -1,5 +1,6 @@
 import { request } from 'node:http';
-import { CONTOSO } from '../fakes';
+import { CONTOSO, FakeConnector } from '../fakes';
+import { teamsClient } from './flows';
 import { PEOPLE, startHarness, type Harness } from './harness';
 
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
@@ -35,6 +36,35 @@ describe('server in local mode', () => {
       .find((l) => /LOCAL MODE/.test(l.msg));
     expect(warning?.level).toBe(40);
     expect(warning?.msg).toMatch(/authentication is OFF/);
+  });
+});
+
+describe('replies from several service URLs', () => {
+  let h: Harness;
+  let other: FakeConnector;
+  beforeEach(async () => {
+    h = await startHarness();
+    other = await FakeConnector.start({});
+  });
+  afterEach(async () => {
+    await h.close();
+    await other.close();
+  });
+
+  it('answers each turn at the service URL its activity came from, though connector clients are kept across turns', async () => {
+    const here = teamsClient(h);
+    const there = teamsClient(h, { serviceUrl: other.url });
+    const turns = [here, there, here, there];
+    const ids: string[] = [];
+    for (const client of turns) {
+      const res = await client.message({ from: PEOPLE.reggie, text: 'help' });
+      expect(res.status).toBe(200);
+      ids.push(String(res.activity.id));
+    }
+    const repliedTo = (c: FakeConnector) =>
+      c.requests.filter((r) => r.kind === 'reply').map((r) => r.activityId);
+    expect(repliedTo(h.connector)).toEqual([ids[0], ids[2]]);
+    expect(repliedTo(other)).toEqual([ids[1], ids[3]]);
   });
 });
 
