@@ -1,7 +1,7 @@
 import { usageOf, type ActionArgs, type CommandSpec, type RemediationAction } from '../actions/action';
 import type { ActionRegistry } from '../actions/registry';
 import { closest } from './did-you-mean';
-import { tokenize, TokenizeError } from './tokenizer';
+import { tokenizeWords, TokenizeError, type Word } from './tokenizer';
 
 /** The verb that lists every command. */
 export const HELP_WORDS = ['help', '?'] as const;
@@ -38,19 +38,20 @@ export function parseCommand(
       message: `That message is too long for a command (over ${MAX_COMMAND_LENGTH} characters).`,
     };
   }
-  let words: string[];
+  let words: Word[];
   try {
-    words = tokenize(text);
+    words = tokenizeWords(text);
   } catch (err) {
     if (err instanceof TokenizeError) return { kind: 'error', message: err.message };
     throw err;
   }
-  const [verb = '', ...rest] = words;
+  const [first, ...rest] = words;
+  const verb = first?.text ?? '';
   if (verb === '') return { kind: 'empty' };
   const findBuiltIn = (word: string) =>
     builtIns.find((c) => [c.name, ...c.aliases].some((w) => w.toLowerCase() === word.toLowerCase()));
   if ((HELP_WORDS as readonly string[]).includes(verb.toLowerCase())) {
-    const topicWord = rest[0];
+    const topicWord = rest[0]?.text;
     if (!topicWord) return { kind: 'help' };
     const topic = registry.find(topicWord) ?? findBuiltIn(topicWord);
     return topic ? { kind: 'help', topic } : { kind: 'help', unknownTopic: topicWord };
@@ -81,13 +82,13 @@ function usageError(action: CommandSpec, message: string): Extract<ParsedCommand
   return { kind: 'error', message, usage: usageOf(action) };
 }
 
-function bindArguments(action: CommandSpec, words: readonly string[]): Binding {
+function bindArguments(action: CommandSpec, words: readonly Word[]): Binding {
   const flags: Record<string, string> = {};
   const values: string[] = [];
   const known = action.syntax.flags.map((f) => f.name);
   for (let i = 0; i < words.length; i++) {
-    const word = words[i] ?? '';
-    if (word.startsWith('--') && word.length > 2) {
+    const { text: word, quoted } = words[i] ?? { text: '', quoted: false };
+    if (!quoted && word.startsWith('--') && word.length > 2) {
       const eq = word.indexOf('=');
       const name = (eq > 0 ? word.slice(2, eq) : word.slice(2)).toLowerCase();
       if (!known.includes(name)) {
@@ -98,8 +99,9 @@ function bindArguments(action: CommandSpec, words: readonly string[]): Binding {
         );
       }
       if (name in flags) return usageError(action, `--${name} is given twice.`);
-      const value = eq > 0 ? word.slice(eq + 1) : words[++i];
-      if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) {
+      const next = eq > 0 ? undefined : words[++i];
+      const value = eq > 0 ? word.slice(eq + 1) : next?.text;
+      if (value === undefined || value === '' || (next && !next.quoted && value.startsWith('--'))) {
         return usageError(action, `--${name} needs a value.`);
       }
       flags[name] = value;

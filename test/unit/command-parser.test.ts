@@ -1,6 +1,6 @@
 import { defaultRegistry } from '../../src/actions/registry';
 import { parseCommand, MAX_COMMAND_LENGTH } from '../../src/commands/command-parser';
-import { tokenize } from '../../src/commands/tokenizer';
+import { tokenize, tokenizeWords } from '../../src/commands/tokenizer';
 
 const registry = defaultRegistry({ now: () => new Date('2026-11-22T12:00:00Z') });
 
@@ -14,6 +14,15 @@ describe('tokenize', () => {
     ['--app="Sales Force"', ['--app=Sales Force']],
     ['""', ['']],
   ])('%s', (line, words) => expect(tokenize(line)).toEqual(words));
+
+  it.each([
+    ['--group x', [false, false]],
+    ['"--group" x', [true, false]],
+    ["a'--b'", [false]],
+    ['--app="Sales Force"', [false]],
+  ])('marks words that start with a quote as values: %s', (line, quoted) =>
+    expect(tokenizeWords(line).map((w) => w.quoted)).toEqual(quoted),
+  );
 
   it('refuses an unclosed quote', () => expect(() => tokenize('"Alice')).toThrow(/not closed/));
 });
@@ -37,6 +46,15 @@ const cases: Array<[string, Expectation]> = [
     'retry-provisioning "Alice Smith"',
     { kind: 'action', name: 'retry-provisioning', positional: { user: 'Alice Smith' } },
   ],
+  [
+    'retry-provisioning "-- odd name"',
+    { kind: 'action', name: 'retry-provisioning', positional: { user: '-- odd name' } },
+  ],
+  [
+    "reprocess-access-request --user '--alice'",
+    { kind: 'action', name: 'reprocess-access-request', flags: { user: '--alice' } },
+  ],
+  ['reprocess-access-request --user --alice', { kind: 'error', message: /--user needs a value/ }],
   [
     'retry-service-provisioning bob',
     { kind: 'action', name: 'retry-provisioning', positional: { user: 'bob' } },
