@@ -18,6 +18,14 @@ export interface ResolvedCard {
   readonly remediation?: Remediation;
 }
 
+/** A card whose records (the pending remediation, a pick list, the audit entry) are not written yet. */
+export interface PreparedCard extends ResolvedCard {
+  /** Writes them; a caller that sends the card meanwhile must replace it if this fails. */
+  save(): Promise<void>;
+}
+
+const NOTHING_TO_SAVE = async (): Promise<void> => undefined;
+
 /** What starting a remediation needs besides the command itself. */
 export interface ResolveContext {
   readonly from: Actor;
@@ -46,19 +54,32 @@ export class TargetResolver {
     private readonly bulk?: BulkPlanner,
   ) {}
 
+  /** The card with its records written: for a card that goes back in an invoke response. */
   async resolve(action: RemediationAction, args: ActionArgs, ctx: ResolveContext): Promise<ResolvedCard> {
+    const { save, ...resolved } = await this.prepare(action, args, ctx);
+    await save();
+    return resolved;
+  }
+
+  /**
+   * The card, with its records still to write: a new message can go out while they are written, instead of
+   * after (one storage round trip off every command's latency).
+   */
+  async prepare(action: RemediationAction, args: ActionArgs, ctx: ResolveContext): Promise<PreparedCard> {
     const may = await this.governance.authorizer.canRequest(action.name, ctx.from.aadObjectId);
     if (!may.allowed) {
-      await this.governance.audit.append({
-        event: 'request-refused',
-        actor: recordActor(ctx.from),
-        conversationId: ctx.address.conversationId,
-        remediationId: undefined,
-        action: action.name,
-        target: ctx.command,
-        detail: may.rule,
-      });
       return {
+        save: async () => {
+          await this.governance.audit.append({
+            event: 'request-refused',
+            actor: recordActor(ctx.from),
+            conversationId: ctx.address.conversationId,
+            remediationId: undefined,
+            action: action.name,
+            target: ctx.command,
+            detail: may.rule,
+          });
+        },
         card: noticeCard({
           title: 'Not allowed',
           text: may.message,
@@ -75,7 +96,11 @@ export class TargetResolver {
       resolution = bulk ? await bulk.resolve(action, args, graph) : await action.resolve(args, graph);
     } catch (err) {
       if (!(err instanceof GraphFailure)) throw err;
-      return { card: lookupFailureCard(err), summary: 'The lookup in Microsoft Graph failed' };
+      return {
+        card: lookupFailureCard(err),
+        summary: 'The lookup in Microsoft Graph failed',
+        save: NOTHING_TO_SAVE,
+      };
     }
     const now = this.clock.now().toISOString();
     switch (resolution.kind) {
@@ -83,25 +108,28 @@ export class TargetResolver {
         return {
           card: noticeCard({ title: resolution.title, text: resolution.message, color: 'Warning' }),
           summary: resolution.message,
+          save: NOTHING_TO_SAVE,
         };
       case 'not-found':
         return {
           card: noticeCard({ title: 'Not found', text: resolution.message, color: 'Warning' }),
           summary: resolution.message,
+          save: NOTHING_TO_SAVE,
         };
       case 'ambiguous': {
         const sid = newOpaqueId();
         const candidates = resolution.candidates.slice(0, 10);
-        await this.store.createSelection({
-          id: sid,
-          action: action.name,
-          command: ctx.command,
-          candidates,
-          address: ctx.address,
-          requestedBy: recordActor(ctx.from),
-          createdAt: now,
-        });
         return {
+          save: () =>
+            this.store.createSelection({
+              id: sid,
+              action: action.name,
+              command: ctx.command,
+              candidates,
+              address: ctx.address,
+              requestedBy: recordActor(ctx.from),
+              createdAt: now,
+            }),
           card: renderCard('choice', {
             prompt: resolution.prompt,
             candidates: candidates.map((c, index) => ({ label: c.label, detail: c.detail, index, sid })),
@@ -133,19 +161,22 @@ export class TargetResolver {
               ? { detail: `blocked: ${remediation.confirmation.blocked}` }
               : {}),
           });
-        if (ctx.remediationId) {
-          // A reserved id may already be taken (a double click): only the request that stored it is audited.
-          await this.store.create(remediation);
-          await audit();
-        } else {
-          // A fresh random id cannot collide, so the record and its audit entry are written together.
-          await Promise.all([this.store.create(remediation), audit()]);
-        }
+        const save = ctx.remediationId
+          ? async () => {
+              // A reserved id may already be taken (a double click): only the request that stored it is audited.
+              await this.store.create(remediation);
+              await audit();
+            }
+          : async () => {
+              // A fresh random id cannot collide, so the record and its audit entry are written together.
+              await Promise.all([this.store.create(remediation), audit()]);
+            };
         const view = sharedView(this.governance, action);
         return {
           card: bulk?.confirmationCard(remediation, view) ?? remediationCard(remediation, view),
           summary: resolution.confirmation.title,
           remediation,
+          save,
         };
       }
     }

@@ -215,6 +215,14 @@ export function createTeamsBot(
         });
         return sent?.id;
       },
+      replaceCard: async (activityId, card, summary) => {
+        await context.updateActivity({
+          id: activityId,
+          type: 'message',
+          summary,
+          attachments: [CardFactory.adaptiveCard(card)],
+        });
+      },
     });
   });
 

@@ -78,6 +78,8 @@ export type CardActionResponse =
 /** Sends replies during a turn; resolves the id of the message it created. */
 export interface ReplySink {
   sendCard(card: AdaptiveCardJson, summary: string): Promise<string | undefined>;
+  /** Replaces a card this turn sent, e.g. when what it offers could not be saved after all. */
+  replaceCard(activityId: string, card: AdaptiveCardJson, summary: string): Promise<void>;
 }
 
 /** Sends and updates messages outside a turn, e.g. when a remediation finishes after its invoke returned. */

@@ -29,6 +29,9 @@ export function canonicalCommand(action: CommandSpec, args: ActionArgs): string 
 
 /** Answers an @mention: help, a usage hint, or the confirmation card of a remediation. */
 export class CommandHandler {
+  /** Bookkeeping that outlives its turn (the confirmation card's activity id). */
+  private readonly pending = new Set<Promise<void>>();
+
   constructor(
     private readonly registry: ActionRegistry,
     private readonly resolver: TargetResolver,
@@ -92,19 +95,69 @@ export class CommandHandler {
       }
       case 'action': {
         const command = canonicalCommand(parsed.action, parsed.args);
-        const result = await this.resolver.resolve(parsed.action, parsed.args, {
+        const prepared = await this.resolver.prepare(parsed.action, parsed.args, {
           from: turn.from,
           address: turn.address,
           command,
           correlationId: turn.correlationId,
         });
-        const activityId = await sink.sendCard(result.card, result.summary);
-        if (result.remediation && activityId) {
-          await this.store.update(result.remediation.id, (r) => withCardActivity(r, activityId));
+        // The card goes out while its records are written; if they cannot be, the card is replaced.
+        const [saved, sent] = await Promise.allSettled([
+          prepared.save(),
+          sink.sendCard(prepared.card, prepared.summary),
+        ]);
+        if (sent.status === 'rejected') throw sent.reason;
+        const activityId = sent.value;
+        const remediationId = prepared.remediation?.id;
+        if (saved.status === 'rejected') {
+          log.error(
+            { remediationId, err: errorMessage(saved.reason), replaced: activityId !== undefined },
+            'the request could not be saved; its confirmation card is withdrawn',
+          );
+          if (activityId) await sink.replaceCard(activityId, notSavedCard(), 'Not saved');
+          return;
         }
-        log.info({ remediationId: result.remediation?.id, action: parsed.action.name }, 'confirmation sent');
+        if (remediationId && activityId) {
+          // Later card updates need the id; the turn's answer to Teams does not wait for it.
+          this.track(
+            this.store
+              .update(remediationId, (r) => withCardActivity(r, activityId))
+              .then(
+                () => undefined,
+                (err: unknown) =>
+                  log.warn(
+                    { remediationId, err: errorMessage(err) },
+                    'could not record the confirmation card; expiry will not update it',
+                  ),
+              ),
+          );
+        }
+        log.info({ remediationId, action: parsed.action.name }, 'confirmation sent');
         return;
       }
     }
   }
+
+  /** Resolves once bookkeeping started by earlier turns has finished (shutdown waits for it). */
+  async drain(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+}
+
+function notSavedCard() {
+  return noticeCard({
+    title: 'Not saved',
+    text: 'This request could not be saved, so it cannot be approved. Nothing was run.',
+    hint: 'Send the command again in a minute; if this keeps happening, check the bot storage.',
+    color: 'Attention',
+  });
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -1,0 +1,44 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { attachedCard, cardActions, cardText } from '../integration/card-helpers';
+import { errorLogs } from '../integration/flows';
+import { PEOPLE, startHarness, type Harness } from '../integration/harness';
+
+jest.setTimeout(30_000);
+
+/**
+ * The bot's storage failing under a running bot. A command's confirmation card goes out while its pending
+ * remediation is written; when that write fails, the card must not keep offering an Approve button.
+ */
+let h: Harness;
+let dataDir: string;
+beforeEach(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatops-storage-'));
+  h = await startHarness({ DATA_DIR: dataDir });
+});
+afterEach(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir);
+  await h.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+it('withdraws a confirmation card whose request could not be saved, and says so', async () => {
+  // The storage folder turns into a file under the bot, so every write fails (ENOTDIR), as it would for root.
+  rmSync(dataDir, { recursive: true, force: true });
+  writeFileSync(dataDir, 'not a folder');
+  const res = await h.teams.message({ from: PEOPLE.reggie, text: 'retry-provisioning alice@contoso.com' });
+  expect(res.status).toBe(200);
+  const reply = await h.connector.waitFor(
+    (r) => r.kind === 'reply' && r.activityId === String(res.activity.id),
+  );
+  const update = await h.connector.waitFor((r) => r.kind === 'update' && r.activityId === reply.newId);
+  const card = attachedCard(update);
+  expect(cardText(card)).toMatch(/^Not saved\n.*cannot be approved\. Nothing was run\./);
+  expect(cardActions(card)).toEqual([]);
+  expect(errorLogs(h).map((e) => e.msg)).toContain(
+    'the request could not be saved; its confirmation card is withdrawn',
+  );
+  expect(h.connector.requests.filter((r) => r.kind === 'reply')).toHaveLength(1);
+});
