@@ -101,11 +101,47 @@ function toResponse(res: IncomingMessage, body: Buffer): Response {
   const headers = new Headers();
   const raw = res.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
-  return new Response(NULL_BODY_STATUSES.has(status) ? null : body, {
+  return bufferedResponse(NULL_BODY_STATUSES.has(status) ? null : body, {
     status,
     statusText: res.statusMessage ?? '',
     headers,
   });
+}
+
+/**
+ * A Response over a body already in memory. The Fetch Response wraps even a buffer in a web stream, and
+ * reading it back (json, text) goes through that stream: in profiles, building and draining it cost more than
+ * parsing the JSON. This one answers the reads from the buffer and makes a stream only if one is asked for.
+ * (Own properties on a Response, as its typings do not let a subclass turn its members into accessors.)
+ */
+function bufferedResponse(bytes: Buffer | null, init: ResponseInit): Response {
+  const response = new Response(null, init);
+  let used = false;
+  const take = (): Buffer => {
+    if (used) throw new TypeError('Body is unusable: it has already been read');
+    used = true;
+    return bytes ?? Buffer.alloc(0);
+  };
+  Object.defineProperties(response, {
+    bodyUsed: { get: () => used },
+    body: {
+      get: () => {
+        if (bytes === null || used) return null;
+        used = true;
+        return new Blob([bytes]).stream();
+      },
+    },
+    arrayBuffer: {
+      value: async () => {
+        const b = take();
+        return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+      },
+    },
+    text: { value: async () => take().toString('utf8') },
+    json: { value: async () => JSON.parse(take().toString('utf8')) as unknown },
+    blob: { value: async () => new Blob([take()], { type: response.headers.get('content-type') ?? '' }) },
+  });
+  return response;
 }
 
 function abortError(signal: AbortSignal | undefined): Error {

@@ -230,6 +230,8 @@ export class FakeEntra {
   readonly url: string;
   /** Random key id of the published signing key. */
   readonly kid: string;
+  /** Tokens whose signature this instance already verified, decoded. */
+  private readonly signedBy = new Map<string, DecodedJwt>();
   /** Every request, in arrival order. */
   readonly requests: EntraRequestRecord[];
   /** Clock used for all timestamps (epoch ms). */
@@ -402,10 +404,15 @@ export class FakeEntra {
 
   /** Validates signature and lifetime against the fake clock; FakeGraph uses this for bearer tokens. */
   verifyToken(token: string, nowMs: number = this.now()): TokenVerification {
-    const jwt = decodeJwt(token);
+    const jwt = this.signedBy.get(token) ?? decodeJwt(token);
     if (!jwt) return { ok: false, reason: 'malformed' };
-    if (jwt.header['kid'] !== this.kid || !verifyRs256(jwt, this.publicKey)) {
-      return { ok: false, reason: 'signature', claims: jwt.payload };
+    if (!this.signedBy.has(token)) {
+      if (jwt.header['kid'] !== this.kid || !verifyRs256(jwt, this.publicKey)) {
+        return { ok: false, reason: 'signature', claims: jwt.payload };
+      }
+      // A resource server checks a token's signature once, not on every call (lifetime is checked each time).
+      if (this.signedBy.size >= 1000) this.signedBy.clear();
+      this.signedBy.set(token, jwt);
     }
     const nowSec = nowMs / 1000;
     const exp = jwt.payload['exp'];

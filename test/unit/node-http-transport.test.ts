@@ -153,6 +153,20 @@ describe('responses', () => {
     else expect(await res.text()).toBe(body);
   });
 
+  it.each([
+    ['json', (r: Response) => r.json(), { ok: true }],
+    ['text', (r: Response) => r.text(), '{"ok":true}'],
+    ['arrayBuffer', async (r: Response) => Buffer.from(await r.arrayBuffer()).toString(), '{"ok":true}'],
+    ['blob', async (r: Response) => (await r.blob()).text(), '{"ok":true}'],
+    ['body (a stream)', (r: Response) => new Response(r.body).text(), '{"ok":true}'],
+  ])('reads the body once as %s, like fetch', async (_how, read, expected) => {
+    const res = await send(context('/x'));
+    expect(res.bodyUsed).toBe(false);
+    await expect(read(res)).resolves.toEqual(expected);
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.text()).rejects.toThrow(TypeError);
+  });
+
   it('keeps repeated headers', async () => {
     answer = (_req, res) => {
       res.setHeader('x-many', ['a', 'b']);
