@@ -51,6 +51,8 @@ const SETTINGS = {
   latency: {
     levels: [1, 16, 64],
     turnsPerLevel: { 1: 200, 16: 800, 64: 1280 } as Record<number, number>,
+    /** Echo and bot take turns this many times per level, so a drift of the machine's speed hits both. */
+    rounds: 3,
     warmup: 50,
   },
   memory: { turns: 10_000, concurrency: 16, quietS: 45 },
@@ -290,13 +292,40 @@ function call(
 // ---------------------------------------------------------------------------------------------------------------
 // Turn latency, beside a bare echo bot
 
-async function measureLevel(teams: TeamsClient, connector: FakeConnector, text: string, concurrency: number) {
+/** The latencies of one round of turns at `concurrency`. */
+async function measureRound(teams: TeamsClient, connector: FakeConnector, text: string, concurrency: number) {
   const count = SETTINGS.latency.turnsPerLevel[concurrency] ?? 200;
   const latencies: number[] = [];
   await pool(count, concurrency, async () => {
     latencies.push(await turn(teams, connector, text));
   });
-  return { p50: round(percentile(latencies, 50), 2), p99: round(percentile(latencies, 99), 2), turns: count };
+  return latencies;
+}
+
+/**
+ * One level: echo and bot alternate for SETTINGS.latency.rounds rounds; p50 and p99 are over all their turns,
+ * and each round's own p50 ratio is kept to show the spread.
+ */
+async function measureLevel(
+  clients: { echo: TeamsClient; bot: TeamsClient },
+  connector: FakeConnector,
+  concurrency: number,
+) {
+  const echo: number[] = [];
+  const bot: number[] = [];
+  const roundRatios: number[] = [];
+  for (let i = 0; i < SETTINGS.latency.rounds; i++) {
+    const e = await measureRound(clients.echo, connector, COMMAND, concurrency);
+    const b = await measureRound(clients.bot, connector, COMMAND, concurrency);
+    echo.push(...e);
+    bot.push(...b);
+    roundRatios.push(round(percentile(b, 50) / percentile(e, 50), 2));
+  }
+  const stats = (xs: number[]) => ({
+    p50Ms: round(percentile(xs, 50), 2),
+    p99Ms: round(percentile(xs, 99), 2),
+  });
+  return { turns: bot.length, echo: stats(echo), bot: stats(bot), roundRatios };
 }
 
 /**
@@ -349,17 +378,14 @@ async function benchLatency(tenant: Tenant) {
     const replay = await lookupReplay(graph, env);
     const levels = [];
     for (const concurrency of SETTINGS.latency.levels) {
-      const echoStats = await measureLevel(echoClient, connector, COMMAND, concurrency);
-      const botStats = await measureLevel(oursClient, connector, COMMAND, concurrency);
+      const level = await measureLevel({ echo: echoClient, bot: oursClient }, connector, concurrency);
       const lookupP50Ms = await measureLookup(replay, concurrency);
       levels.push({
         concurrency,
-        turns: botStats.turns,
-        echo: { p50Ms: echoStats.p50, p99Ms: echoStats.p99 },
-        bot: { p50Ms: botStats.p50, p99Ms: botStats.p99 },
-        p50Ratio: round(botStats.p50 / echoStats.p50, 2),
+        ...level,
+        p50Ratio: round(level.bot.p50Ms / level.echo.p50Ms, 2),
         lookupP50Ms,
-        lookupRatio: round(lookupP50Ms / echoStats.p50, 2),
+        lookupRatio: round(lookupP50Ms / level.echo.p50Ms, 2),
       });
     }
     return { command: COMMAND, levels };
@@ -511,13 +537,13 @@ function markdown(r: Results, meta: Record<string, unknown>): string {
     '',
     `Where the bot's time went: approve → first $batch ${b.timeline.firstBatchMs} ms, last $batch sent at ${b.timeline.lastBatchMs} ms, summary posted at ${b.timeline.summaryMs} ms. Each window costs more than its ${b.throttle.windowMs} ms: a 429 is only learned a round trip after the window's budget is spent, and Retry-After counts whole seconds from that answer. The run grows from BULK_CONCURRENCY to as many batches as Graph accepted per window (at most 4×) and holds further batches once it has sent that much, so it learns the 429 in one round trip.`,
     '',
-    `**Turn latency**: \`${r.latency.command}\` → confirmation card (Graph look-up, stored remediation, audit entry), from the POST to /api/messages to the reply reaching the connector; beside a bare botbuilder echo bot on restify, same machine, same client.`,
+    `**Turn latency**: \`${r.latency.command}\` → confirmation card (Graph look-up, stored remediation, audit entry), from the POST to /api/messages until the bot has answered it and its reply has reached the connector; beside a bare botbuilder echo bot on restify, same machine, same client. Echo and bot take turns ${SETTINGS.latency.rounds} times per level (a round is the number of turns in the table ÷ ${SETTINGS.latency.rounds}); p50 and p99 are over all rounds, and the ratio of each round shows how much one round swings on this machine.`,
     '',
-    '| concurrent conversations | turns | echo p50 | echo p99 | bot p50 | bot p99 | p50 ratio | Graph look-up alone, p50 |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| concurrent conversations | turns | echo p50 | echo p99 | bot p50 | bot p99 | p50 ratio | ratio per round | Graph look-up alone, p50 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...r.latency.levels.map(
       (l) =>
-        `| ${l.concurrency} | ${l.turns} | ${l.echo.p50Ms} ms | ${l.echo.p99Ms} ms | ${l.bot.p50Ms} ms | ${l.bot.p99Ms} ms | ${l.p50Ratio}× | ${l.lookupP50Ms} ms (${l.lookupRatio}× echo) |`,
+        `| ${l.concurrency} | ${l.turns} | ${l.echo.p50Ms} ms | ${l.echo.p99Ms} ms | ${l.bot.p50Ms} ms | ${l.bot.p99Ms} ms | ${l.p50Ratio}× | ${l.roundRatios.map((x) => `${x}×`).join(', ')} | ${l.lookupP50Ms} ms (${l.lookupRatio}× echo) |`,
     ),
     '',
     "The last column replays the bot's Graph look-up from the bench client on its own (same URL, the app's token, keep-alive), at the same concurrency: the round trip to the fake Graph that the turn cannot skip, since the confirmation card shows what Graph says about the target. It is the part of the gap the fake itself explains; the rest is the bot's own work per turn.",
