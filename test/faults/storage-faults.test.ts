@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { attachedCard, cardActions, cardText } from '../integration/card-helpers';
-import { errorLogs } from '../integration/flows';
+import { errorLogs, replyTo } from '../integration/flows';
 import { PEOPLE, startHarness, type Harness } from '../integration/harness';
 
 jest.setTimeout(30_000);
@@ -30,9 +30,7 @@ it('withdraws a confirmation card whose request could not be saved, and says so'
   writeFileSync(dataDir, 'not a folder');
   const res = await h.teams.message({ from: PEOPLE.reggie, text: 'retry-provisioning alice@contoso.com' });
   expect(res.status).toBe(200);
-  const reply = await h.connector.waitFor(
-    (r) => r.kind === 'reply' && r.activityId === String(res.activity.id),
-  );
+  const reply = await replyTo(h, String(res.activity.id));
   const update = await h.connector.waitFor((r) => r.kind === 'update' && r.activityId === reply.newId);
   const card = attachedCard(update);
   expect(cardText(card)).toMatch(/^Not saved\n.*cannot be approved\. Nothing was run\./);

@@ -26,9 +26,17 @@ export interface InvokeBody {
 /** Extra message options; `client` sends through another TeamsClient (e.g. another bot name or tenant). */
 export type CommandOptions = Partial<Omit<TeamsMessageOptions, 'from' | 'text'>> & { client?: TeamsClient };
 
-/** Waits for the bot's reply to a message it received (the reply targets that message's id). */
+/**
+ * Waits for the bot's reply to a message it received (the reply targets that message's id); a typing
+ * indicator, which a slow look-up sends first, is not the reply.
+ */
 export async function replyTo(h: Harness, activityId: string): Promise<ConnectorRequestRecord> {
-  return h.connector.waitFor((r) => r.kind === 'reply' && r.activityId === activityId);
+  return h.connector.waitFor(
+    (r) =>
+      r.kind === 'reply' &&
+      r.activityId === activityId &&
+      (r.body as { type?: string } | undefined)?.type !== 'typing',
+  );
 }
 
 /** @mentions the bot and returns the card it answered with. */
