@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InFlight } from '../in-flight';
 import type { RemediationAction } from '../actions/action';
 import type { ActionRegistry } from '../actions/registry';
 import { noticeCard, remediationCard, type CardView } from '../cards/remediation-cards';
@@ -121,7 +122,7 @@ const FOREIGN = error(
  */
 export class ApprovalHandler implements CardActionHandler {
   readonly verbs = ['approve', 'reject', 'cancel', 'pick', 'refresh'] as const;
-  private readonly running = new Set<Promise<unknown>>();
+  private readonly running = new InFlight();
 
   constructor(private readonly deps: ApprovalDeps) {}
 
@@ -144,7 +145,7 @@ export class ApprovalHandler implements CardActionHandler {
 
   /** Resolves when every remediation started so far has finished and been published. */
   async drain(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    await this.running.drain();
   }
 
   /** Loads the clicked remediation, checks it belongs here, and expires it if its window has passed. */
@@ -350,8 +351,7 @@ export class ApprovalHandler implements CardActionHandler {
   }
 
   private track(p: Promise<unknown>): void {
-    const tracked = p.catch(() => undefined).finally(() => this.running.delete(tracked));
-    this.running.add(tracked);
+    this.running.track(p);
   }
 
   private async reject(turn: CardActionTurn): Promise<CardActionResponse> {

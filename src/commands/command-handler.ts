@@ -1,4 +1,5 @@
 import type { ActionArgs, CommandSpec } from '../actions/action';
+import { InFlight } from '../in-flight';
 import type { ActionRegistry } from '../actions/registry';
 import { helpCard, helpCommandCard } from '../cards/help-cards';
 import { noticeCard } from '../cards/remediation-cards';
@@ -30,7 +31,7 @@ export function canonicalCommand(action: CommandSpec, args: ActionArgs): string 
 /** Answers an @mention: help, a usage hint, or the confirmation card of a remediation. */
 export class CommandHandler {
   /** Bookkeeping that outlives its turn (the confirmation card's activity id). */
-  private readonly pending = new Set<Promise<void>>();
+  private readonly pending = new InFlight();
 
   constructor(
     private readonly registry: ActionRegistry,
@@ -119,7 +120,7 @@ export class CommandHandler {
         }
         if (remediationId && activityId) {
           // Later card updates need the id; the turn's answer to Teams does not wait for it.
-          this.track(
+          this.pending.track(
             this.store
               .update(remediationId, (r) => withCardActivity(r, activityId))
               .then(
@@ -140,12 +141,7 @@ export class CommandHandler {
 
   /** Resolves once bookkeeping started by earlier turns has finished (shutdown waits for it). */
   async drain(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-  }
-
-  private track(work: Promise<void>): void {
-    const tracked = work.finally(() => this.pending.delete(tracked));
-    this.pending.add(tracked);
+    await this.pending.drain();
   }
 }
 

@@ -1,4 +1,5 @@
 import type { AdaptiveCardJson } from '../cards/render';
+import { InFlight } from '../in-flight';
 import { baseConversationId, type ConversationAddress } from '../chat/chat-types';
 import type { Logger } from '../logger';
 import { retryDelivery, type BackoffOptions, type DeliveryError } from './delivery';
@@ -51,7 +52,7 @@ export interface SenderDeps {
 export class NotificationSender {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly gone = new Set<string>();
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly pending = new InFlight();
   private readonly pacer: Pacer;
 
   constructor(private readonly deps: SenderDeps) {
@@ -65,9 +66,8 @@ export class NotificationSender {
     const run = previous.then(() => this.deliver(key, address, card, summary));
     const tail: Promise<unknown> = run.catch(() => undefined);
     this.queues.set(key, tail);
-    this.pending.add(tail);
+    this.pending.track(tail);
     void tail.finally(() => {
-      this.pending.delete(tail);
       if (this.queues.get(key) === tail) {
         this.queues.delete(key);
         this.gone.delete(key);
@@ -78,7 +78,7 @@ export class NotificationSender {
 
   /** Resolves when every queued send has ended; used on shutdown. */
   async drain(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.pending.drain();
   }
 
   private async deliver(

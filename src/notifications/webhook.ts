@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { InFlight } from '../in-flight';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Clock } from '../clock';
@@ -181,7 +182,7 @@ export interface WebhookDeps {
  * 202, so a slow or throttled Teams never times the caller out.
  */
 export class NotificationWebhook {
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly pending = new InFlight();
 
   constructor(private readonly deps: WebhookDeps) {}
 
@@ -247,8 +248,7 @@ export class NotificationWebhook {
           'webhook event not posted',
         ),
       );
-    this.pending.add(run);
-    void run.finally(() => this.pending.delete(run));
+    this.pending.track(run);
     this.deps.logger.info(
       { kind: event.kind, errorCode: failure.errorCode },
       'notification webhook accepted an event',
@@ -258,7 +258,7 @@ export class NotificationWebhook {
 
   /** Resolves when every accepted event has been posted (or given up on). */
   async drain(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.pending.drain();
   }
 }
 
