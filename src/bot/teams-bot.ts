@@ -15,6 +15,7 @@ import {
   type AuthenticateRequestResult,
   type ConnectorClient,
 } from 'botframework-connector';
+import type { AdaptiveCardJson } from '../cards/render';
 import type { CardActionResponse, CardActionTurn } from '../chat/chat-types';
 import type { CommandHandler } from '../commands/command-handler';
 import type { Config } from '../config';
@@ -127,6 +128,11 @@ export function createAdapter(config: Config): TeamsAdapter {
   });
 }
 
+/** A message carrying one Adaptive Card, as a turn sends it or later replaces it. */
+function cardMessage(card: AdaptiveCardJson, summary: string): Partial<Activity> {
+  return { type: 'message', summary, attachments: [CardFactory.adaptiveCard(card)] };
+}
+
 /** Where the loginRequest fallback button sends someone Teams could not sign in silently. */
 export function loginSettings(config: Config, connectionName: string): LoginSettings {
   const params = new URLSearchParams({
@@ -208,20 +214,11 @@ export function createTeamsBot(
     }
     await handlers().commands.handle(toCommandTurn(context, correlationId), {
       sendCard: async (card, summary) => {
-        const sent = await context.sendActivity({
-          type: 'message',
-          summary,
-          attachments: [CardFactory.adaptiveCard(card)],
-        });
+        const sent = await context.sendActivity(cardMessage(card, summary));
         return sent?.id;
       },
       replaceCard: async (activityId, card, summary) => {
-        await context.updateActivity({
-          id: activityId,
-          type: 'message',
-          summary,
-          attachments: [CardFactory.adaptiveCard(card)],
-        });
+        await context.updateActivity({ ...cardMessage(card, summary), id: activityId });
       },
     });
   });
