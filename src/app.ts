@@ -209,7 +209,6 @@ export async function startApp(
   const commands = new CommandHandler(
     registry,
     resolver,
-    remediations,
     logger,
     [historyCommand(auditDeps), statusCommand(auditDeps), ...notifications.commands],
     (turn) => governance.authorizer.inScope(turn.origin),
@@ -284,7 +283,6 @@ export async function startApp(
       const drained = Promise.all([
         notifications.close(),
         approvals.drain(),
-        commands.drain(),
         reconciling,
         bulkClosed,
         resuming.then(() => bulk.drain()),

@@ -20,8 +20,11 @@ export interface ResolvedCard {
 
 /** A card whose records (the pending remediation, a pick list, the audit entry) are not written yet. */
 export interface PreparedCard extends ResolvedCard {
-  /** Writes them; a caller that sends the card meanwhile must replace it if this fails. */
-  save(): Promise<void>;
+  /**
+   * Writes them, with the id of the message that carries the card when there is one, so later updates of the
+   * card (expiry, a resumed run) find it. A caller that sent the card first must replace it if this fails.
+   */
+  save(cardActivityId?: string): Promise<void>;
 }
 
 const NOTHING_TO_SAVE = async (): Promise<void> => undefined;
@@ -37,6 +40,8 @@ export interface ResolveContext {
   readonly remediationId?: string;
   /** A bulk remediation even for one target (Retry failed, Remediate all). */
   readonly bulk?: boolean;
+  /** The message the card will replace (a clicked card), recorded with the remediation. */
+  readonly cardActivityId?: string;
 }
 
 /**
@@ -57,7 +62,7 @@ export class TargetResolver {
   /** The card with its records written: for a card that goes back in an invoke response. */
   async resolve(action: RemediationAction, args: ActionArgs, ctx: ResolveContext): Promise<ResolvedCard> {
     const { save, ...resolved } = await this.prepare(action, args, ctx);
-    await save();
+    await save(ctx.cardActivityId);
     return resolved;
   }
 
@@ -161,15 +166,17 @@ export class TargetResolver {
               ? { detail: `blocked: ${remediation.confirmation.blocked}` }
               : {}),
           });
+        const record = (cardActivityId: string | undefined): Remediation =>
+          cardActivityId ? { ...remediation, cardActivityId } : remediation;
         const save = ctx.remediationId
-          ? async () => {
+          ? async (cardActivityId?: string) => {
               // A reserved id may already be taken (a double click): only the request that stored it is audited.
-              await this.store.create(remediation);
+              await this.store.create(record(cardActivityId));
               await audit();
             }
-          : async () => {
+          : async (cardActivityId?: string) => {
               // A fresh random id cannot collide, so the record and its audit entry are written together.
-              await Promise.all([this.store.create(remediation), audit()]);
+              await Promise.all([this.store.create(record(cardActivityId)), audit()]);
             };
         const view = sharedView(this.governance, action);
         return {

@@ -1,11 +1,8 @@
 import type { ActionArgs, CommandSpec } from '../actions/action';
-import { InFlight } from '../in-flight';
 import type { ActionRegistry } from '../actions/registry';
 import { helpCard, helpCommandCard } from '../cards/help-cards';
 import { noticeCard } from '../cards/remediation-cards';
 import type { CommandTurn, ReplySink } from '../chat/chat-types';
-import type { RemediationStore } from '../approvals/remediation-store';
-import { withCardActivity } from '../approvals/remediation';
 import type { TargetResolver } from '../approvals/target-resolver';
 import type { Logger } from '../logger';
 import type { BuiltInCommand } from './built-in-command';
@@ -30,13 +27,9 @@ export function canonicalCommand(action: CommandSpec, args: ActionArgs): string 
 
 /** Answers an @mention: help, a usage hint, or the confirmation card of a remediation. */
 export class CommandHandler {
-  /** Bookkeeping that outlives its turn (the confirmation card's activity id). */
-  private readonly pending = new InFlight();
-
   constructor(
     private readonly registry: ActionRegistry,
     private readonly resolver: TargetResolver,
-    private readonly store: RemediationStore,
     private readonly logger: Logger,
     private readonly builtIns: readonly BuiltInCommand[] = [],
     private readonly inScope: (turn: CommandTurn) => boolean = () => true,
@@ -102,46 +95,25 @@ export class CommandHandler {
           command,
           correlationId: turn.correlationId,
         });
-        // The card goes out while its records are written; if they cannot be, the card is replaced.
-        const [saved, sent] = await Promise.allSettled([
-          prepared.save(),
-          sink.sendCard(prepared.card, prepared.summary),
-        ]);
-        if (sent.status === 'rejected') throw sent.reason;
-        const activityId = sent.value;
+        // The card goes out first and its records are written once, with the id of the message that carries it
+        // (expiry, resumed runs and reconciliation update that message later). If they cannot be written, the
+        // card is replaced, so no Approve button outlives a request that does not exist.
+        const activityId = await sink.sendCard(prepared.card, prepared.summary);
         const remediationId = prepared.remediation?.id;
-        if (saved.status === 'rejected') {
+        try {
+          await prepared.save(activityId);
+        } catch (err) {
           log.error(
-            { remediationId, err: errorMessage(saved.reason), replaced: activityId !== undefined },
+            { remediationId, err: errorMessage(err), replaced: activityId !== undefined },
             'the request could not be saved; its confirmation card is withdrawn',
           );
           if (activityId) await sink.replaceCard(activityId, notSavedCard(), 'Not saved');
           return;
         }
-        if (remediationId && activityId) {
-          // Later card updates need the id; the turn's answer to Teams does not wait for it.
-          this.pending.track(
-            this.store
-              .update(remediationId, (r) => withCardActivity(r, activityId))
-              .then(
-                () => undefined,
-                (err: unknown) =>
-                  log.warn(
-                    { remediationId, err: errorMessage(err) },
-                    'could not record the confirmation card; expiry will not update it',
-                  ),
-              ),
-          );
-        }
         log.info({ remediationId, action: parsed.action.name }, 'confirmation sent');
         return;
       }
     }
-  }
-
-  /** Resolves once bookkeeping started by earlier turns has finished (shutdown waits for it). */
-  async drain(): Promise<void> {
-    await this.pending.drain();
   }
 }
 

@@ -2,7 +2,6 @@ import type { ActionRegistry } from '../actions/registry';
 import { newOpaqueId, type RemediationStore } from '../approvals/remediation-store';
 import { remediationCard } from '../cards/remediation-cards';
 import { sharedView, type Governance } from '../governance/governance';
-import { withCardActivity } from '../approvals/remediation';
 import type { TargetResolver } from '../approvals/target-resolver';
 import type { CardActionHandler } from '../chat/card-action-router';
 import { baseConversationId, type CardActionResponse, type CardActionTurn } from '../chat/chat-types';
@@ -80,11 +79,8 @@ export class RemediateHandler implements CardActionHandler {
       command,
       remediationId: reserved,
       correlationId: turn.correlationId,
+      ...(turn.cardActivityId ? { cardActivityId: turn.cardActivityId } : {}),
     });
-    const activityId = turn.cardActivityId;
-    if (resolved.remediation && activityId) {
-      await this.deps.remediations.update(resolved.remediation.id, (r) => withCardActivity(r, activityId));
-    }
     this.deps.logger.info(
       {
         correlationId: turn.correlationId,

@@ -1,0 +1,82 @@
+import { defaultRegistry } from '../../src/actions/registry';
+import { RemediationStore } from '../../src/approvals/remediation-store';
+import { TargetResolver, type ResolveContext } from '../../src/approvals/target-resolver';
+import { AuditLog } from '../../src/audit/audit-log';
+import type { ConversationAddress } from '../../src/chat/chat-types';
+import { Authorizer } from '../../src/governance/authorizer';
+import { defaultPolicy } from '../../src/governance/policy';
+import { MemoryStateStore } from '../../src/storage/memory-state-store';
+import { ScriptedGraph } from './scripted-graph';
+
+/**
+ * The records behind a confirmation card: nothing is written until save, and the remediation is written once,
+ * already knowing the message that carries its card (expiry and reconciliation update that message later).
+ */
+const NOW = new Date('2026-11-22T12:00:00Z');
+const clock = { now: () => NOW };
+const REGGIE = 'a0000000-0000-4000-8000-00000000000b';
+const HOME: ConversationAddress = {
+  serviceUrl: 'https://smba.example',
+  channelId: 'msteams',
+  conversationId: '19:home@thread.tacv2;messageid=1',
+  conversationType: 'channel',
+  tenantId: 't',
+  botId: '28:bot',
+  botName: 'Bot',
+};
+const ALICE = {
+  id: '11111111-1111-1111-1111-111111111111',
+  displayName: 'Alice Smith',
+  userPrincipalName: 'alice@contoso.com',
+  serviceProvisioningErrors: [{ serviceInstance: 'teams', isResolved: false, errorDetail: 'conflict' }],
+};
+
+function setup() {
+  const store = new MemoryStateStore();
+  const remediations = new RemediationStore(store);
+  const audit = new AuditLog(store, clock);
+  const governance = {
+    authorizer: new Authorizer(defaultPolicy([REGGIE]), { memberOfAny: async () => false }),
+    audit,
+  };
+  const graph = new ScriptedGraph({ 'GET /users/alice%40contoso.com': ALICE });
+  const resolver = new TargetResolver(remediations, () => graph, clock, governance);
+  const action = defaultRegistry(clock).find('retry-provisioning');
+  if (!action) throw new Error('retry-provisioning is not registered');
+  const args = { positional: { user: 'alice@contoso.com' }, flags: {} };
+  const ctx: ResolveContext = {
+    from: { id: '29:reggie', aadObjectId: REGGIE, name: 'Reggie' },
+    address: HOME,
+    command: 'retry-provisioning alice@contoso.com',
+    correlationId: 'corr-1',
+  };
+  const auditedRequests = async () =>
+    (await audit.query({ limit: 10 })).entries.filter((e) => e.event === 'requested').length;
+  return { remediations, resolver, action, args, ctx, auditedRequests };
+}
+
+it.each([
+  ['a message sent before the save', 'activity-1', 'activity-1'],
+  ['no message (the card was not posted)', undefined, undefined],
+])('prepare writes nothing until save; save records the card of %s', async (_what, sentId, recorded) => {
+  const { remediations, resolver, action, args, ctx, auditedRequests } = setup();
+  const prepared = await resolver.prepare(action, args, ctx);
+  const id = prepared.remediation?.id;
+  if (!id) throw new Error('expected a remediation');
+  expect(await remediations.get(id)).toBeUndefined();
+  expect(await auditedRequests()).toBe(0);
+
+  await prepared.save(sentId);
+  const stored = await remediations.get(id);
+  expect(stored?.state).toBe('pending');
+  expect(stored?.cardActivityId).toBe(recorded);
+  expect(await auditedRequests()).toBe(1);
+});
+
+it('resolve records the clicked card the confirmation replaces', async () => {
+  const { remediations, resolver, action, args, ctx } = setup();
+  const resolved = await resolver.resolve(action, args, { ...ctx, cardActivityId: 'failure-card-7' });
+  const id = resolved.remediation?.id;
+  if (!id) throw new Error('expected a remediation');
+  expect((await remediations.get(id))?.cardActivityId).toBe('failure-card-7');
+});
