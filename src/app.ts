@@ -283,6 +283,7 @@ export async function startApp(
       const drained = Promise.all([
         notifications.close(),
         approvals.drain(),
+        commands.drain(),
         reconciling,
         bulkClosed,
         resuming.then(() => bulk.drain()),

@@ -15,7 +15,6 @@ import {
   type AuthenticateRequestResult,
   type ConnectorClient,
 } from 'botframework-connector';
-import type { AdaptiveCardJson } from '../cards/render';
 import type { CardActionResponse, CardActionTurn } from '../chat/chat-types';
 import type { CommandHandler } from '../commands/command-handler';
 import type { Config } from '../config';
@@ -128,11 +127,6 @@ export function createAdapter(config: Config): TeamsAdapter {
   });
 }
 
-/** A message carrying one Adaptive Card, as a turn sends it or later replaces it. */
-function cardMessage(card: AdaptiveCardJson, summary: string): Partial<Activity> {
-  return { type: 'message', summary, attachments: [CardFactory.adaptiveCard(card)] };
-}
-
 /** Where the loginRequest fallback button sends someone Teams could not sign in silently. */
 export function loginSettings(config: Config, connectionName: string): LoginSettings {
   const params = new URLSearchParams({
@@ -212,14 +206,19 @@ export function createTeamsBot(
       );
       return;
     }
-    await handlers().commands.handle(toCommandTurn(context, correlationId), {
+    const turn = toCommandTurn(context, correlationId);
+    await handlers().commands.handle(turn, {
       sendCard: async (card, summary) => {
-        const sent = await context.sendActivity(cardMessage(card, summary));
+        const sent = await context.sendActivity({
+          type: 'message',
+          summary,
+          attachments: [CardFactory.adaptiveCard(card)],
+        });
         return sent?.id;
       },
-      replaceCard: async (activityId, card, summary) => {
-        await context.updateActivity({ ...cardMessage(card, summary), id: activityId });
-      },
+      // Proactive, not through the turn's context: it may run after the turn has answered Teams.
+      replaceCard: (activityId, card, summary) =>
+        messenger.updateCard(turn.address, activityId, card, summary),
     });
   });
 

@@ -78,7 +78,10 @@ export type CardActionResponse =
 /** Sends replies during a turn; resolves the id of the message it created. */
 export interface ReplySink {
   sendCard(card: AdaptiveCardJson, summary: string): Promise<string | undefined>;
-  /** Replaces a card this turn sent, e.g. when what it offers could not be saved after all. */
+  /**
+   * Replaces a card this turn sent, e.g. when what it offers could not be saved after all; works after the
+   * turn has answered Teams, since the records behind a card are written after it.
+   */
   replaceCard(activityId: string, card: AdaptiveCardJson, summary: string): Promise<void>;
 }
 

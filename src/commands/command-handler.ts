@@ -1,9 +1,10 @@
 import type { ActionArgs, CommandSpec } from '../actions/action';
+import { InFlight } from '../in-flight';
 import type { ActionRegistry } from '../actions/registry';
 import { helpCard, helpCommandCard } from '../cards/help-cards';
 import { noticeCard } from '../cards/remediation-cards';
 import type { CommandTurn, ReplySink } from '../chat/chat-types';
-import type { TargetResolver } from '../approvals/target-resolver';
+import type { PreparedCard, TargetResolver } from '../approvals/target-resolver';
 import type { Logger } from '../logger';
 import type { BuiltInCommand } from './built-in-command';
 import { parseCommand } from './command-parser';
@@ -27,6 +28,9 @@ export function canonicalCommand(action: CommandSpec, args: ActionArgs): string 
 
 /** Answers an @mention: help, a usage hint, or the confirmation card of a remediation. */
 export class CommandHandler {
+  /** Records still being written after their turn answered Teams. */
+  private readonly pending = new InFlight();
+
   constructor(
     private readonly registry: ActionRegistry,
     private readonly resolver: TargetResolver,
@@ -95,24 +99,51 @@ export class CommandHandler {
           command,
           correlationId: turn.correlationId,
         });
-        // The card goes out first and its records are written once, with the id of the message that carries it
-        // (expiry, resumed runs and reconciliation update that message later). If they cannot be written, the
-        // card is replaced, so no Approve button outlives a request that does not exist.
+        // The turn answers Teams once the card is out; its records are written meanwhile (see record).
         const activityId = await sink.sendCard(prepared.card, prepared.summary);
-        const remediationId = prepared.remediation?.id;
-        try {
-          await prepared.save(activityId);
-        } catch (err) {
-          log.error(
-            { remediationId, err: errorMessage(err), replaced: activityId !== undefined },
-            'the request could not be saved; its confirmation card is withdrawn',
-          );
-          if (activityId) await sink.replaceCard(activityId, notSavedCard(), 'Not saved');
-          return;
-        }
-        log.info({ remediationId, action: parsed.action.name }, 'confirmation sent');
+        log.info(
+          { remediationId: prepared.remediation?.id, action: parsed.action.name },
+          'confirmation sent',
+        );
+        this.pending.track(this.record(prepared, activityId, sink, log));
         return;
       }
+    }
+  }
+
+  /** Resolves once the records of earlier turns are written (shutdown waits for it). */
+  async drain(): Promise<void> {
+    await this.pending.drain();
+  }
+
+  /**
+   * Writes a sent card's records once, with the id of the message that carries it (expiry and reconciliation
+   * update that message later). If they cannot be written, the card is replaced, so no Approve button outlives
+   * a request that does not exist.
+   */
+  private async record(
+    prepared: PreparedCard,
+    activityId: string | undefined,
+    sink: ReplySink,
+    log: Logger,
+  ): Promise<void> {
+    const remediationId = prepared.remediation?.id;
+    try {
+      await prepared.save(activityId);
+    } catch (err) {
+      log.error(
+        { remediationId, err: errorMessage(err), replaced: activityId !== undefined },
+        'the request could not be saved; its confirmation card is withdrawn',
+      );
+      if (!activityId) return;
+      await sink
+        .replaceCard(activityId, notSavedCard(), 'Not saved')
+        .catch((replaceErr: unknown) =>
+          log.error(
+            { remediationId, err: errorMessage(replaceErr) },
+            'the unsaved confirmation card could not be withdrawn',
+          ),
+        );
     }
   }
 }
