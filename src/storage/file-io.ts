@@ -36,16 +36,16 @@ function ioError(result: FileOpResult & { ok: false }): NodeJS.ErrnoException {
 }
 
 /**
- * The file store's disk access, run on a dedicated thread (file-io-worker.mjs). Operations asked for in
- * the same turn of the event loop travel as one batch and come back as one message; going through libuv's
- * thread pool cost a hand-off per system call instead, which profiles showed as the largest share of a
- * command's CPU. Operations run in the order they were asked for. If the thread dies, what it had in hand
+ * The file store's disk access, run on a dedicated thread (file-io-worker.mjs). Operations travel in
+ * batches, one at a time: what is asked for in the same turn of the event loop, or while the thread works on
+ * the previous batch, goes as one message and comes back as one; going through libuv's thread pool cost a
+ * hand-off per system call instead, which profiles showed as the largest share of a command's CPU. Operations run in the order they were asked for. If the thread dies, what it had in hand
  * fails with an error (as a failed disk write would) and the next operation starts a new thread.
  */
 export class FileIo {
   private worker: Worker | undefined;
   private queued: Pending[] = [];
-  /** Batches sent and not yet answered, oldest first: the thread answers in order. */
+  /** The batch sent and not yet answered (at most one; see flush). */
   private readonly inFlight: Pending[][] = [];
   private flushScheduled = false;
   private closed = false;
@@ -97,7 +97,9 @@ export class FileIo {
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.queued.length === 0 || this.closed) return;
+    // One batch in the thread's hands at a time: what is asked for meanwhile goes in the next batch, so under
+    // load one wake-up of the thread carries the writes of many turns.
+    if (this.queued.length === 0 || this.closed || this.inFlight.length > 0) return;
     const batch = this.queued;
     this.queued = [];
     const worker = this.worker ?? this.start();
@@ -124,13 +126,15 @@ export class FileIo {
       else pending.reject(ioError(result));
     });
     if (this.inFlight.length === 0) this.worker?.unref();
+    this.flush();
   }
 
   private lost(worker: Worker, err: Error): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
-    // Operations not yet sent are safe to send again: the next flush starts a new thread for them.
+    // Operations not yet sent are safe to send: a new thread takes them.
     const lostOps = new Error(`The file store's I/O thread stopped: ${err.message}`, { cause: err });
     for (const p of this.inFlight.splice(0).flat()) p.reject(lostOps);
+    this.flush();
   }
 }

@@ -75,6 +75,18 @@ describe('FileIo', () => {
     expect(await io.read(at('f.json'))).toBe('kept');
   });
 
+  it('sends what was asked for while a batch was in hand to a new thread when that thread dies', async () => {
+    io = new FileIo({ workerScript: CRASHING_WORKER });
+    await io.write(at('h.json'), at('h.tmp'), 'kept');
+    const crashed = io.read(at('crash'));
+    // The crashing batch has been handed over; these wait for the thread to answer it, which it never does.
+    await new Promise((resolve) => setImmediate(resolve));
+    const meanwhile = [io.read(at('h.json')), io.write(at('i.json'), at('i.tmp'), 'after')];
+    await expect(crashed).rejects.toThrow(/I\/O thread stopped.*code 3/);
+    await expect(Promise.all(meanwhile)).resolves.toEqual(['kept', undefined]);
+    expect(readFileSync(at('i.json'), 'utf8')).toBe('after');
+  });
+
   it('refuses operations once closed', async () => {
     io = new FileIo();
     await io.write(at('g.json'), at('g.tmp'), 'x');
