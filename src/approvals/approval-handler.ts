@@ -490,13 +490,8 @@ export class ApprovalHandler implements CardActionHandler {
       command: selection.command,
       remediationId: reserved,
       correlationId: turn.correlationId,
+      ...(turn.cardActivityId ? { cardActivityId: turn.cardActivityId } : {}),
     });
-    if (resolved.remediation && turn.cardActivityId) {
-      const activityId = turn.cardActivityId;
-      await this.deps.store.update(reserved, (r) =>
-        r.cardActivityId ? undefined : { ...r, cardActivityId: activityId },
-      );
-    }
     return { kind: 'card', card: resolved.card };
   }
 }
