@@ -67,8 +67,8 @@ export class TargetResolver {
   }
 
   /**
-   * The card, with its records still to write: a new message can go out while they are written, instead of
-   * after (one storage round trip off every command's latency).
+   * The card, with its records still to write: a new message goes out first and its records are then written
+   * once, already carrying the message's id (no storage round trip before the card, no update after it).
    */
   async prepare(action: RemediationAction, args: ActionArgs, ctx: ResolveContext): Promise<PreparedCard> {
     const may = await this.governance.authorizer.canRequest(action.name, ctx.from.aadObjectId);

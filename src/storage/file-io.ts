@@ -39,14 +39,15 @@ function ioError(result: FileOpResult & { ok: false }): NodeJS.ErrnoException {
  * The file store's disk access, run on a dedicated thread (file-io-worker.mjs). Operations travel in
  * batches, one at a time: what is asked for in the same turn of the event loop, or while the thread works on
  * the previous batch, goes as one message and comes back as one; going through libuv's thread pool cost a
- * hand-off per system call instead, which profiles showed as the largest share of a command's CPU. Operations run in the order they were asked for. If the thread dies, what it had in hand
- * fails with an error (as a failed disk write would) and the next operation starts a new thread.
+ * hand-off per system call instead, which profiles showed as the largest share of a command's CPU.
+ * Operations run in the order they were asked for. If the thread dies, what it had in hand fails with an
+ * error (as a failed disk write would) and what waits for it goes to a new thread.
  */
 export class FileIo {
   private worker: Worker | undefined;
   private queued: Pending[] = [];
-  /** The batch sent and not yet answered (at most one; see flush). */
-  private readonly inFlight: Pending[][] = [];
+  /** The batch the thread is working on; the next waits in `queued` until it is answered. */
+  private inHand: Pending[] | undefined;
   private flushScheduled = false;
   private closed = false;
 
@@ -80,7 +81,10 @@ export class FileIo {
     this.closed = true;
     const worker = this.worker;
     this.worker = undefined;
-    for (const p of [...this.inFlight.splice(0).flat(), ...this.queued.splice(0)]) p.reject(closedError());
+    const dropped = [...(this.inHand ?? []), ...this.queued];
+    this.inHand = undefined;
+    this.queued = [];
+    for (const p of dropped) p.reject(closedError());
     if (worker) await worker.terminate();
   }
 
@@ -99,11 +103,11 @@ export class FileIo {
     this.flushScheduled = false;
     // One batch in the thread's hands at a time: what is asked for meanwhile goes in the next batch, so under
     // load one wake-up of the thread carries the writes of many turns.
-    if (this.queued.length === 0 || this.closed || this.inFlight.length > 0) return;
+    if (this.queued.length === 0 || this.closed || this.inHand) return;
     const batch = this.queued;
     this.queued = [];
     const worker = this.worker ?? this.start();
-    this.inFlight.push(batch);
+    this.inHand = batch;
     worker.ref();
     worker.postMessage(batch.map((p) => p.op));
   }
@@ -118,14 +122,15 @@ export class FileIo {
   }
 
   private settle(results: FileOpResult[]): void {
-    const batch = this.inFlight.shift() ?? [];
+    const batch = this.inHand ?? [];
+    this.inHand = undefined;
     batch.forEach((pending, i) => {
       const result = results[i];
       if (!result) pending.reject(new Error('The file I/O thread gave no answer'));
       else if (result.ok) pending.resolve(result);
       else pending.reject(ioError(result));
     });
-    if (this.inFlight.length === 0) this.worker?.unref();
+    this.worker?.unref();
     this.flush();
   }
 
@@ -134,7 +139,9 @@ export class FileIo {
     this.worker = undefined;
     // Operations not yet sent are safe to send: a new thread takes them.
     const lostOps = new Error(`The file store's I/O thread stopped: ${err.message}`, { cause: err });
-    for (const p of this.inFlight.splice(0).flat()) p.reject(lostOps);
+    const batch = this.inHand ?? [];
+    this.inHand = undefined;
+    for (const p of batch) p.reject(lostOps);
     this.flush();
   }
 }
