@@ -7,7 +7,7 @@ import { TargetResolver } from '../../src/approvals/target-resolver';
 import { AuditLog } from '../../src/audit/audit-log';
 import { SsoTokenError } from '../../src/auth/sso-token-validator';
 import { CardActionRouter } from '../../src/chat/card-action-router';
-import type { CardActionTurn, ConversationAddress, Messenger } from '../../src/chat/chat-types';
+import type { CardActionTurn, Messenger } from '../../src/chat/chat-types';
 import { Authorizer } from '../../src/governance/authorizer';
 import type { Governance } from '../../src/governance/governance';
 import { defaultPolicy } from '../../src/governance/policy';
@@ -15,6 +15,7 @@ import type { GraphApi } from '../../src/graph/graph-api';
 import { GraphFailure } from '../../src/graph/graph-failure';
 import { createLogger } from '../../src/logger';
 import { MemoryStateStore } from '../../src/storage/memory-state-store';
+import { channelAddress } from '../unit/channel-address';
 
 /**
  * Hostile card clicks through the real router, ApprovalHandler, policy and store (in memory): whatever the
@@ -27,15 +28,7 @@ const ADA = 'a0000000-0000-4000-8000-00000000000a';
 const REGGIE = 'a0000000-0000-4000-8000-00000000000b';
 const NORA = 'a0000000-0000-4000-8000-00000000000c';
 const RID = 'RRRRRRRRRRRRRRRRRRRRRR';
-const HOME: ConversationAddress = {
-  serviceUrl: 'https://smba.example',
-  channelId: 'msteams',
-  conversationId: '19:home@thread.tacv2;messageid=1',
-  conversationType: 'channel',
-  tenantId: 't',
-  botId: '28:bot',
-  botName: 'Bot',
-};
+const HOME = channelAddress();
 
 function pending(): Remediation {
   return {

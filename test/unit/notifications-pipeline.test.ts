@@ -18,21 +18,14 @@ import { NotificationSender, type ProactiveChannel } from '../../src/notificatio
 import { MemoryStateStore } from '../../src/storage/memory-state-store';
 import { ScriptedGraph } from './scripted-graph';
 import { VirtualScheduler } from './notifications-virtual-time';
+import { channelAddress } from './channel-address';
 
 const logger = pino({ level: 'silent' });
 const NOW = new Date('2026-11-22T12:00:00Z');
 const clock = { now: () => NOW };
 
 function address(conversationId: string, tenantId = 't1'): ConversationAddress {
-  return {
-    serviceUrl: 'https://smba.example',
-    channelId: 'msteams',
-    conversationId,
-    conversationType: 'channel',
-    tenantId,
-    botId: '28:bot',
-    botName: 'Bot',
-  };
+  return channelAddress(conversationId, tenantId);
 }
 
 const CARD: AdaptiveCardJson = { type: 'AdaptiveCard', version: '1.5', body: [] };

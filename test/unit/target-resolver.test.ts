@@ -2,11 +2,11 @@ import { defaultRegistry } from '../../src/actions/registry';
 import { RemediationStore } from '../../src/approvals/remediation-store';
 import { TargetResolver, type ResolveContext } from '../../src/approvals/target-resolver';
 import { AuditLog } from '../../src/audit/audit-log';
-import type { ConversationAddress } from '../../src/chat/chat-types';
 import { Authorizer } from '../../src/governance/authorizer';
 import { defaultPolicy } from '../../src/governance/policy';
 import { MemoryStateStore } from '../../src/storage/memory-state-store';
 import { ScriptedGraph } from './scripted-graph';
+import { channelAddress } from './channel-address';
 
 /**
  * The records behind a confirmation card: nothing is written until save, and the remediation is written once,
@@ -15,15 +15,7 @@ import { ScriptedGraph } from './scripted-graph';
 const NOW = new Date('2026-11-22T12:00:00Z');
 const clock = { now: () => NOW };
 const REGGIE = 'a0000000-0000-4000-8000-00000000000b';
-const HOME: ConversationAddress = {
-  serviceUrl: 'https://smba.example',
-  channelId: 'msteams',
-  conversationId: '19:home@thread.tacv2;messageid=1',
-  conversationType: 'channel',
-  tenantId: 't',
-  botId: '28:bot',
-  botName: 'Bot',
-};
+const HOME = channelAddress();
 const ALICE = {
   id: '11111111-1111-1111-1111-111111111111',
   displayName: 'Alice Smith',
