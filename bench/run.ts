@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { Agent, request as httpsRequest } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import { bundleEntry } from '../scripts/bundle';
 import { createAppCredential, graphScope } from '../src/auth/app-credential';
 import { exchangeOnBehalfOf } from '../src/auth/on-behalf-of';
 import { DEFAULT_BULK_CONCURRENCY, loadConfig } from '../src/config';
@@ -108,7 +109,7 @@ function client(port: number, connector: FakeConnector): TeamsClient {
 }
 
 async function startBuiltBot(env: Record<string, string>): Promise<Child> {
-  return startChild([path.join(ROOT, 'dist/src/index.js')], env, await freePort());
+  return startChild([bundleEntry()], env, await freePort());
 }
 
 /** One turn: post the message, wait for the bot's reply in the connector; resolves the milliseconds. */
@@ -461,7 +462,7 @@ async function benchMemory(tenant: Tenant) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Cold start of the built bot (node dist/src/index.js) to GET /healthz 200
+// Cold start of the built bot (npm start's bundle) to GET /healthz 200
 
 async function benchColdStart(tenant: Tenant) {
   const graph = await FakeGraph.start({ entra: tenant.entra, seed: contosoSeed(new Date()) });
@@ -472,7 +473,7 @@ async function benchColdStart(tenant: Tenant) {
       const port = await freePort();
       const { spawn } = await import('node:child_process');
       const started = performance.now();
-      const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/index.js')], {
+      const child = spawn(process.execPath, [bundleEntry()], {
         cwd: ROOT,
         env: {
           PATH: process.env.PATH ?? '',
@@ -576,14 +577,14 @@ function markdown(r: Results, meta: Record<string, unknown>): string {
     '',
     `**Memory** (built bot, ${r.memory.turns.toLocaleString('en-US')} turns of \`${r.memory.command}\`, ${r.memory.concurrency} at a time, ${r.memory.turnsPerSecond} turns/s): RSS ${r.memory.idleRssMb} MB idle → ${r.memory.rightAfterRssMb} MB right after the last turn (+${r.memory.peakGrowthMb} MB) → ${r.memory.afterRssMb} MB after ${r.memory.quietS} s without traffic (growth ${r.memory.growthMb} MB). Idle and after are both read after ${r.memory.quietS} quiet seconds: right after a burst RSS still holds the heap V8 grew for it, which V8's memory reducer returns once the process goes quiet; what remains is what the process keeps.`,
     '',
-    `**Cold start** (\`node dist/src/index.js\` to GET /healthz 200, ${r.coldStart.runs.length} runs): median ${r.coldStart.medianMs} ms, max ${r.coldStart.maxMs} ms (${r.coldStart.runs.join(', ')} ms).`,
+    `**Cold start** (\`node ${path.relative(ROOT, bundleEntry())}\`, what \`npm start\` runs, to GET /healthz 200, ${r.coldStart.runs.length} runs): median ${r.coldStart.medianMs} ms, max ${r.coldStart.maxMs} ms (${r.coldStart.runs.join(', ')} ms).`,
   ];
   return `${lines.join('\n')}\n`;
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(ROOT, 'dist/src/index.js'))) {
-    throw new Error('dist/src/index.js is missing: run `npm run build` first (npm run bench does).');
+  if (!existsSync(bundleEntry())) {
+    throw new Error(`${bundleEntry()} is missing: run \`npm run build\` first (npm run bench does).`);
   }
   const wall = performance.now();
   const entra = await FakeEntra.start({});

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { bundleEntry } from '../../scripts/bundle';
 import {
   CONTOSO,
   contosoBotEnv,
@@ -61,14 +62,24 @@ export function botEnv(tenant: Tenant, extra: Record<string, string>): Record<st
 }
 
 /**
- * Spawns the bot from its TypeScript sources (transpile-only, so start is quick) and resolves once its
- * "bot listening" log line names the port. Callers stop it with kill(); every test does.
+ * What the process runs: the TypeScript sources (transpile-only, so start is quick), or the bundle that
+ * `npm run build` writes and `npm start` runs, so the artifact operators deploy is tested too.
  */
-export async function spawnBot(tenant: Tenant, env: Record<string, string>): Promise<BotProcess> {
+export type BotProgram = 'sources' | 'built';
+
+/**
+ * Spawns the bot and resolves once its "bot listening" log line names the port. Callers stop it with kill();
+ * every test does.
+ */
+export async function spawnBot(
+  tenant: Tenant,
+  env: Record<string, string>,
+  program: BotProgram = 'sources',
+): Promise<BotProcess> {
   const root = path.join(__dirname, '../..');
   const child: ChildProcess = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', 'src/index.ts'],
+    program === 'built' ? [bundleEntry(root)] : ['-r', 'ts-node/register/transpile-only', 'src/index.ts'],
     {
       cwd: root,
       env: {

@@ -1,0 +1,116 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleEntry } from '../../scripts/bundle';
+import { attachedCard, cardActions, cardText } from '../integration/card-helpers';
+import { PEOPLE } from '../integration/harness';
+import {
+  botEnv,
+  spawnBot,
+  ssoToken,
+  startTenant,
+  type BotProcess,
+  type Tenant,
+} from '../process/bot-process';
+import { startAzurite, type Azurite } from '../storage/azurite';
+
+/*
+ * The bundle `npm run build` writes is what `npm start` runs in production; these suites drive it as a process
+ * through the core loop with each store, so a module the bundler mishandled (a file read beside the module, a
+ * worker script, an ESM-only branch) fails here rather than in a tenant. Run after `npm run build`.
+ */
+
+let tenant: Tenant;
+let azurite: Azurite;
+let dataDir: string;
+const bots: BotProcess[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(bundleEntry())) throw new Error(`${bundleEntry()} is missing: run npm run build first`);
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite.stop();
+});
+beforeEach(async () => {
+  tenant = await startTenant();
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'built-'));
+});
+afterEach(async () => {
+  for (const bot of bots.splice(0)) {
+    bot.kill('SIGKILL');
+    await bot.exited;
+  }
+  await tenant.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const STORES: Array<[string, () => Record<string, string>]> = [
+  ['the file store (its I/O worker thread)', () => ({ DATA_DIR: dataDir })],
+  [
+    'Azure Blob Storage',
+    () => ({
+      DATA_DIR: dataDir,
+      STORAGE_CONNECTION_STRING: azurite.connectionString,
+      STORAGE_CONTAINER: `built${path
+        .basename(dataDir)
+        .replace(/[^a-z0-9]/gi, '')
+        .toLowerCase()}`,
+    }),
+  ],
+];
+
+async function start(store: Record<string, string>): Promise<BotProcess> {
+  const bot = await spawnBot(tenant, botEnv(tenant, store), 'built');
+  bots.push(bot);
+  return bot;
+}
+
+describe.each(STORES)('the built bundle with %s', (_name, store) => {
+  it('confirms, runs on the approver’s behalf, replies with the result, keeps the audit across a restart and exits 0 on SIGTERM', async () => {
+    const first = await start(store());
+    const asked = await first.teams.message({
+      from: PEOPLE.reggie,
+      text: 'retry-provisioning alice@contoso.com',
+    });
+    const confirmation = await tenant.connector.waitFor(
+      (r) => r.kind === 'reply' && r.activityId === String(asked.activity.id),
+    );
+    expect(cardText(attachedCard(confirmation))).toMatch(/alice@contoso\.com/);
+    const rid = cardActions(attachedCard(confirmation))[0]?.data.rid;
+
+    const clicked = await first.teams.invoke({
+      from: PEOPLE.ada,
+      verb: 'approve',
+      token: ssoToken(tenant, PEOPLE.ada),
+      conversationId: String(confirmation.conversationId),
+      replyToId: String(confirmation.newId),
+      data: { rid },
+    });
+    expect(clicked.status).toBe(200);
+    const result = await tenant.connector.waitFor(
+      (r) => r.kind === 'send' && cardText(attachedCard(r)).startsWith('Succeeded'),
+    );
+    expect(cardText(attachedCard(result))).toMatch(/approved by Ada Admin/);
+    expect(tenant.graph.callCount('retryServiceProvisioning')).toBe(1);
+    expect(
+      tenant.entra.requests.filter(
+        (r) => r.grantType === 'urn:ietf:params:oauth:grant-type:jwt-bearer' && r.status === 200,
+      ),
+    ).toHaveLength(1);
+
+    first.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = await start(store());
+    const history = await second.teams.message({
+      from: PEOPLE.ada,
+      text: 'history --action retry-provisioning',
+    });
+    const listed = await tenant.connector.waitFor(
+      (r) => r.kind === 'reply' && r.activityId === String(history.activity.id),
+    );
+    expect(cardText(attachedCard(listed))).toMatch(/Succeeded · retry-provisioning/);
+    expect(tenant.graph.callCount('retryServiceProvisioning')).toBe(1);
+  });
+});
