@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Application, TeamsAdapter } from '@microsoft/teams-ai';
+// The package index also loads teams-ai's AI stack (tokenizer tables, planners, OpenAI client), ~150 ms of
+// every cold start that this bot never uses; v1's lib/ layout is frozen (maintenance branch).
+import { Application } from '@microsoft/teams-ai/lib/Application';
+import { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
 import {
   ActivityTypes,
   CallerIdConstants,
