@@ -60,8 +60,8 @@ interface Picked {
 
 /**
  * How far past BULK_CONCURRENCY a run may grow: once Graph has accepted a whole window's worth of items, the
- * run puts that many in flight as the window reopens, so it learns the next 429 after one round trip instead
- * of several. Bounded, so a generous budget never turns into a flood.
+ * run puts that many in flight as the window reopens, plus one batch to find the window's edge, so it learns
+ * the next 429 after one round trip instead of several. Bounded, so a generous budget never turns into a flood.
  */
 export const MAX_CONCURRENCY_FACTOR = 4;
 
@@ -181,11 +181,6 @@ export class BulkRunner {
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
-  }
-
-  /** Batches in flight at most right now (grows with what Graph accepted per window). */
-  concurrency(): number {
-    return this.allowed;
   }
 
   private async worker(slot: number): Promise<void> {
@@ -312,7 +307,8 @@ export class BulkRunner {
 
   /**
    * The opening of Graph's window a batch goes out in. The first send after the gate reopened sizes the run to
-   * what Graph accepted in the last opening (never below BULK_CONCURRENCY, never past the factor).
+   * what Graph accepted in the last opening and one batch more (never below BULK_CONCURRENCY, never past the
+   * factor).
    */
   private enterOpening(): number {
     const current = this.gate.closures;
@@ -326,7 +322,7 @@ export class BulkRunner {
         const floor = Math.max(1, this.deps.concurrency);
         this.allowed = Math.min(
           floor * MAX_CONCURRENCY_FACTOR,
-          Math.max(floor, Math.ceil(taken / CHUNK_SIZE)),
+          Math.max(floor, Math.ceil(taken / CHUNK_SIZE) + 1),
         );
         this.signal();
       }
@@ -335,12 +331,14 @@ export class BulkRunner {
   }
 
   /**
-   * Once this opening has sent as many items as Graph accepted in the last one, further batches wait until
-   * those in flight answer: past that point a batch is likely to draw a 429 whose Retry-After holds the whole
-   * run longer. When they all answer without one, sending goes on.
+   * Each opening sends what Graph accepted in the last one and one batch more in one burst: when the budget is
+   * unchanged, that one batch draws the window's 429 while the burst is still arriving, so the Retry-After
+   * runs from the start of the window and only its items go again. Past that, further batches wait until
+   * those in flight answer; when they all answer without a 429, sending goes on.
    */
   private holding(): boolean {
-    if (this.learned === undefined || this.sentInOpening < this.learned || this.sending === 0) return false;
+    if (this.learned === undefined || this.sending === 0) return false;
+    if (this.sentInOpening < this.learned + CHUNK_SIZE) return false;
     return this.gate.closures === this.opening;
   }
 

@@ -97,6 +97,8 @@ async function setUpIn<S extends BulkStore>(store: S, n: number) {
 class WindowGraph extends BatchGraph {
   readonly calls = new Map<string, number>();
   readonly entries: Array<{ window: number; itemsBefore: number; inFlight: number }> = [];
+  /** Items answered 429, per window. */
+  readonly throttled: number[] = [];
   private windowAt = Number.NaN;
   private window = -1;
   private used = 0;
@@ -105,7 +107,10 @@ class WindowGraph extends BatchGraph {
 
   constructor(clock: SleepingClock, budget: number) {
     super((url) => {
-      if (this.used >= budget) return { status: 429, headers: { 'retry-after': '1' } };
+      if (this.used >= budget) {
+        this.throttled[this.window] = (this.throttled[this.window] ?? 0) + 1;
+        return { status: 429, headers: { 'retry-after': '1' } };
+      }
       this.used++;
       this.calls.set(userOf(url), (this.calls.get(userOf(url)) ?? 0) + 1);
       return { status: 204 };
@@ -348,9 +353,11 @@ describe('BulkRunner', () => {
     expect(graph.batches.every((b) => b.ids.length <= 5)).toBe(true);
   });
 
-  it('puts as many batches in flight as Graph accepted in a window, from BULK_CONCURRENCY up to 4×', async () => {
+  it('puts as many batches in flight as Graph accepted in a window and one more, from BULK_CONCURRENCY up to 4×', async () => {
     for (const { concurrency, budget, expected } of [
-      { concurrency: 2, budget: 100, expected: 5 },
+      { concurrency: 2, budget: 100, expected: 6 },
+      { concurrency: 2, budget: 140, expected: 8 },
+      { concurrency: 2, budget: 160, expected: 8 },
       { concurrency: 1, budget: 200, expected: 4 },
       { concurrency: 6, budget: 40, expected: 6 },
     ]) {
@@ -361,21 +368,27 @@ describe('BulkRunner', () => {
       expect(await r.run()).toEqual({ kind: 'finished' });
       expect(graph.peakBefore(1)).toBeLessThanOrEqual(concurrency);
       expect(graph.peakFrom(1)).toBe(expected);
-      expect(r.concurrency()).toBe(expected);
       expect(graph.calls.size).toBe(400);
       expect([...graph.calls.values()].every((n) => n === 1)).toBe(true);
     }
   });
 
-  it('once an opening has sent what Graph accepted in the last, waits for the batches in flight before more', async () => {
+  it('sends what Graph accepted in the last opening and one batch more in one burst, so one batch draws the 429', async () => {
     const { store, chunks } = await setUp(400);
     const clock = new SleepingClock(1_000_000);
     const graph = new WindowGraph(clock, 100);
     await runner(store, chunks, graph, clock, items(400), { concurrency: 2 }).run();
     const windows = [...new Set(graph.entries.map((e) => e.window))].filter((w) => w >= 1);
-    const firstPast = windows.map((w) => graph.entries.find((e) => e.window === w && e.itemsBefore >= 100));
-    expect(firstPast.filter(Boolean).length).toBeGreaterThan(0);
-    expect(firstPast.every((e) => e === undefined || e.inFlight === 0)).toBe(true);
+    const edge = windows.map((w) => graph.entries.find((e) => e.window === w && e.itemsBefore >= 100));
+    const past = windows.map((w) =>
+      graph.entries.find((e) => e.window === w && e.itemsBefore >= 100 + CHUNK_SIZE),
+    );
+    expect(edge.filter((e) => e !== undefined && e.inFlight > 0).length).toBeGreaterThan(0);
+    expect(past.every((e) => e === undefined || e.inFlight === 0)).toBe(true);
+    const throttledAfterLearning = windows.map((w) => graph.throttled[w] ?? 0);
+    expect(Math.max(...throttledAfterLearning)).toBe(CHUNK_SIZE);
+    expect([...graph.calls.values()].every((n) => n === 1)).toBe(true);
+    expect(graph.calls.size).toBe(400);
   });
 
   it('does not send a batch Graph throttled another worker while it was being marked sent', async () => {
