@@ -154,8 +154,3 @@ export function expire(r: Remediation, now: Date): Remediation | undefined {
 export function targetDescription(r: Pick<Remediation, 'confirmation'>): string {
   return r.confirmation.facts.map((f) => f.value).join(' · ');
 }
-
-/** Remembers which message shows the card, so it can be updated for everyone later. */
-export function withCardActivity(r: Remediation, activityId: string): Remediation | undefined {
-  return r.cardActivityId === activityId ? undefined : { ...r, cardActivityId: activityId };
-}

@@ -3,13 +3,13 @@ import type { ActionRegistry } from '../actions/registry';
 import type { TokenValidator } from '../approvals/approval-handler';
 import {
   finishRun,
-  withCardActivity,
   type Remediation,
   type RemediationResult,
   type RunnerIdentity,
 } from '../approvals/remediation';
 import { newOpaqueId, type RemediationStore } from '../approvals/remediation-store';
 import { oboRefusal } from '../approvals/obo-refusal';
+import { postPreparedCard } from '../approvals/post-prepared-card';
 import { runnerGone } from '../approvals/runner-liveness';
 import type { TargetResolver } from '../approvals/target-resolver';
 import { OboError } from '../auth/on-behalf-of';
@@ -672,7 +672,7 @@ export class BulkService implements CardActionHandler {
     const param = bulkParam(action) ?? 'user';
     const flags = Object.fromEntries(Object.entries(r.args.flags).filter(([name]) => name !== 'group'));
     const args: ActionArgs = { positional: { [param]: ids[0] ?? '' }, flags, lists: { [param]: ids } };
-    const resolved = await this.deps.resolver.resolve(action, args, {
+    const prepared = await this.deps.resolver.prepare(action, args, {
       from: turn.from,
       address: r.address,
       command: `${action.name} (the ${ids.length} failed of ${r.id})`,
@@ -680,14 +680,23 @@ export class BulkService implements CardActionHandler {
       bulk: true,
       correlationId: turn.correlationId,
     });
-    if (!resolved.remediation) {
-      await this.bulk.updateRun(r.id, (current) =>
+    const release = () =>
+      this.bulk.updateRun(r.id, (current) =>
         current.retryRemediationId === reserved ? { ...current, retryRemediationId: undefined } : undefined,
       );
-      return this.view(r, resolved.summary);
+    if (!prepared.remediation) {
+      await prepared.save();
+      await release();
+      return this.view(r, prepared.summary);
     }
-    const activityId = await this.deps.messenger.postCard(r.address, resolved.card, resolved.summary);
-    if (activityId) await this.deps.remediations.update(reserved, (x) => withCardActivity(x, activityId));
+    const log = this.deps.logger.child({ correlationId: turn.correlationId, remediationId: r.id });
+    if (!(await postPreparedCard(this.deps.messenger, r.address, prepared, log))) {
+      await release();
+      return this.view(
+        r,
+        'The retry request could not be saved, so it cannot be approved; nothing was run. Try Retry failed again in a minute.',
+      );
+    }
     this.deps.logger.info(
       { correlationId: turn.correlationId, remediationId: r.id, retry: reserved, targets: ids.length },
       'retry of failed bulk targets requested',

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ActionArgs } from '../actions/action';
 import type { ActionRegistry } from '../actions/registry';
-import { withCardActivity } from '../approvals/remediation';
+import { postPreparedCard } from '../approvals/post-prepared-card';
 import { newOpaqueId, type RemediationStore } from '../approvals/remediation-store';
-import type { ResolvedCard, TargetResolver } from '../approvals/target-resolver';
+import type { PreparedCard, TargetResolver } from '../approvals/target-resolver';
 import { remediationCard } from '../cards/remediation-cards';
 import type { CardActionHandler } from '../chat/card-action-router';
 import {
@@ -39,8 +39,8 @@ interface Group {
   readonly notices: Notice[];
 }
 
-/** A card for one group, and whether this click prepared it (false: an earlier click did). */
-interface Prepared extends ResolvedCard {
+/** A card for one group with its records still to write, and whether this click prepared it (false: an earlier click did). */
+interface Prepared extends PreparedCard {
   readonly fresh: boolean;
 }
 
@@ -113,16 +113,12 @@ export class RemediateAllHandler implements CardActionHandler {
         message: 'The bot cannot prepare these remediations.',
       };
     }
-    if (first.fresh && first.remediation && turn.cardActivityId) {
-      const activityId = turn.cardActivityId;
-      await this.deps.remediations.update(first.remediation.id, (r) => withCardActivity(r, activityId));
-    }
+    // The first group's card replaces the clicked digest, so its records carry that message's id.
+    await first.save(turn.cardActivityId);
     // A group an earlier click prepared already has its card in the thread.
+    const log = this.deps.logger.child({ correlationId: turn.correlationId });
     for (const other of others.filter((o) => o.fresh)) {
-      const activityId = await this.deps.messenger.postCard(turn.address, other.card, other.summary);
-      if (other.remediation && activityId) {
-        await this.deps.remediations.update(other.remediation.id, (r) => withCardActivity(r, activityId));
-      }
+      await postPreparedCard(this.deps.messenger, turn.address, other, log);
     }
     return { kind: 'card', card: first.card };
   }
@@ -151,7 +147,13 @@ export class RemediateAllHandler implements CardActionHandler {
       const card = this.deps.bulk.owns(existing)
         ? await this.deps.bulk.card(existing, view)
         : remediationCard(existing, view);
-      return { card, summary: existing.confirmation.title, remediation: existing, fresh: false };
+      return {
+        card,
+        summary: existing.confirmation.title,
+        remediation: existing,
+        fresh: false,
+        save: async () => undefined,
+      };
     }
     const flags: Record<string, string> = {};
     if (group.command.app) flags['app'] = group.command.app;
@@ -166,7 +168,7 @@ export class RemediateAllHandler implements CardActionHandler {
       ...targets,
       ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v]),
     ].join(' ');
-    const resolved = await this.deps.resolver.resolve(action, args, {
+    const prepared = await this.deps.resolver.prepare(action, args, {
       from: turn.from,
       address: turn.address,
       command: command.length > 300 ? `${action.name} (${targets.length} failures from a digest)` : command,
@@ -175,9 +177,9 @@ export class RemediateAllHandler implements CardActionHandler {
       correlationId: turn.correlationId,
     });
     this.deps.logger.info(
-      { correlationId: turn.correlationId, remediationId: resolved.remediation?.id, targets: targets.length },
+      { correlationId: turn.correlationId, remediationId: prepared.remediation?.id, targets: targets.length },
       'bulk remediation prepared from a digest',
     );
-    return { ...resolved, fresh: true };
+    return { ...prepared, fresh: true };
   }
 }

@@ -4,7 +4,8 @@ import type { ActionRegistry } from '../actions/registry';
 import { helpCard, helpCommandCard } from '../cards/help-cards';
 import { noticeCard } from '../cards/remediation-cards';
 import type { CommandTurn, ReplySink } from '../chat/chat-types';
-import type { PreparedCard, TargetResolver } from '../approvals/target-resolver';
+import { saveSentCard } from '../approvals/post-prepared-card';
+import type { TargetResolver } from '../approvals/target-resolver';
 import type { Logger } from '../logger';
 import type { BuiltInCommand } from './built-in-command';
 import { parseCommand } from './command-parser';
@@ -99,13 +100,15 @@ export class CommandHandler {
           command,
           correlationId: turn.correlationId,
         });
-        // The turn answers Teams once the card is out; its records are written meanwhile (see record).
+        // The turn answers Teams once the card is out; its records are written meanwhile, once, with its id.
         const activityId = await sink.sendCard(prepared.card, prepared.summary);
         log.info(
           { remediationId: prepared.remediation?.id, action: parsed.action.name },
           'confirmation sent',
         );
-        this.pending.track(this.record(prepared, activityId, sink, log));
+        this.pending.track(
+          saveSentCard(prepared, activityId, (id, card, summary) => sink.replaceCard(id, card, summary), log),
+        );
         return;
       }
     }
@@ -115,48 +118,4 @@ export class CommandHandler {
   async drain(): Promise<void> {
     await this.pending.drain();
   }
-
-  /**
-   * Writes a sent card's records once, with the id of the message that carries it (expiry and reconciliation
-   * update that message later). If they cannot be written, the card is replaced, so no Approve button outlives
-   * a request that does not exist.
-   */
-  private async record(
-    prepared: PreparedCard,
-    activityId: string | undefined,
-    sink: ReplySink,
-    log: Logger,
-  ): Promise<void> {
-    const remediationId = prepared.remediation?.id;
-    try {
-      await prepared.save(activityId);
-    } catch (err) {
-      log.error(
-        { remediationId, err: errorMessage(err), replaced: activityId !== undefined },
-        'the request could not be saved; its confirmation card is withdrawn',
-      );
-      if (!activityId) return;
-      await sink
-        .replaceCard(activityId, notSavedCard(), 'Not saved')
-        .catch((replaceErr: unknown) =>
-          log.error(
-            { remediationId, err: errorMessage(replaceErr) },
-            'the unsaved confirmation card could not be withdrawn',
-          ),
-        );
-    }
-  }
-}
-
-function notSavedCard() {
-  return noticeCard({
-    title: 'Not saved',
-    text: 'This request could not be saved, so it cannot be approved. Nothing was run.',
-    hint: 'Send the command again in a minute; if this keeps happening, check the bot storage.',
-    color: 'Attention',
-  });
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
