@@ -27,7 +27,8 @@ export interface PreparedCard extends ResolvedCard {
   save(cardActivityId?: string): Promise<void>;
 }
 
-const NOTHING_TO_SAVE = async (): Promise<void> => undefined;
+/** The save of a card whose records are already written, or that has none. */
+export const NOTHING_TO_SAVE = async (): Promise<void> => undefined;
 
 /** What starting a remediation needs besides the command itself. */
 export interface ResolveContext {

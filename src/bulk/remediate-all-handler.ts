@@ -3,7 +3,7 @@ import type { ActionArgs } from '../actions/action';
 import type { ActionRegistry } from '../actions/registry';
 import { postPreparedCard } from '../approvals/post-prepared-card';
 import { newOpaqueId, type RemediationStore } from '../approvals/remediation-store';
-import type { PreparedCard, TargetResolver } from '../approvals/target-resolver';
+import { NOTHING_TO_SAVE, type PreparedCard, type TargetResolver } from '../approvals/target-resolver';
 import { remediationCard } from '../cards/remediation-cards';
 import type { CardActionHandler } from '../chat/card-action-router';
 import {
@@ -39,7 +39,10 @@ interface Group {
   readonly notices: Notice[];
 }
 
-/** A card for one group with its records still to write, and whether this click prepared it (false: an earlier click did). */
+/**
+ * A card for one group with its records still to write, and whether this click prepared it (false: an earlier
+ * click did, and its records are written).
+ */
 interface Prepared extends PreparedCard {
   readonly fresh: boolean;
 }
@@ -147,13 +150,8 @@ export class RemediateAllHandler implements CardActionHandler {
       const card = this.deps.bulk.owns(existing)
         ? await this.deps.bulk.card(existing, view)
         : remediationCard(existing, view);
-      return {
-        card,
-        summary: existing.confirmation.title,
-        remediation: existing,
-        fresh: false,
-        save: async () => undefined,
-      };
+      const summary = existing.confirmation.title;
+      return { card, summary, remediation: existing, fresh: false, save: NOTHING_TO_SAVE };
     }
     const flags: Record<string, string> = {};
     if (group.command.app) flags['app'] = group.command.app;

@@ -1,15 +1,13 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { bundleEntry } from '../../scripts/bundle';
 import { attachedCard, cardActions, cardText } from '../integration/card-helpers';
 import { PEOPLE } from '../integration/harness';
 import {
-  botEnv,
-  spawnBot,
   ssoToken,
-  startTenant,
+  startScene,
   type BotProcess,
+  type ProcessScene,
   type Tenant,
 } from '../process/bot-process';
 import { startAzurite, type Azurite } from '../storage/azurite';
@@ -20,10 +18,9 @@ import { startAzurite, type Azurite } from '../storage/azurite';
  * worker script, an ESM-only branch) fails here rather than in a tenant. Run after `npm run build`.
  */
 
-let tenant: Tenant;
 let azurite: Azurite;
-let dataDir: string;
-const bots: BotProcess[] = [];
+let scene: ProcessScene;
+let tenant: Tenant;
 
 beforeAll(async () => {
   if (!existsSync(bundleEntry())) throw new Error(`${bundleEntry()} is missing: run npm run build first`);
@@ -33,37 +30,28 @@ afterAll(async () => {
   await azurite.stop();
 });
 beforeEach(async () => {
-  tenant = await startTenant();
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'built-'));
+  scene = await startScene('built-');
+  ({ tenant } = scene);
 });
-afterEach(async () => {
-  for (const bot of bots.splice(0)) {
-    bot.kill('SIGKILL');
-    await bot.exited;
-  }
-  await tenant.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterEach(() => scene.end());
 
 const STORES: Array<[string, () => Record<string, string>]> = [
-  ['the file store (its I/O worker thread)', () => ({ DATA_DIR: dataDir })],
+  ['the file store (its I/O worker thread)', () => ({ DATA_DIR: scene.dataDir })],
   [
     'Azure Blob Storage',
     () => ({
-      DATA_DIR: dataDir,
+      DATA_DIR: scene.dataDir,
       STORAGE_CONNECTION_STRING: azurite.connectionString,
       STORAGE_CONTAINER: `built${path
-        .basename(dataDir)
+        .basename(scene.dataDir)
         .replace(/[^a-z0-9]/gi, '')
         .toLowerCase()}`,
     }),
   ],
 ];
 
-async function start(store: Record<string, string>): Promise<BotProcess> {
-  const bot = await spawnBot(tenant, botEnv(tenant, store), 'built');
-  bots.push(bot);
-  return bot;
+function start(store: Record<string, string>): Promise<BotProcess> {
+  return scene.start(store, 'built');
 }
 
 describe.each(STORES)('the built bundle with %s', (_name, store) => {

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { bundleEntry } from '../../scripts/bundle';
 import {
@@ -141,4 +143,38 @@ export function ssoToken(tenant: Tenant, person: { name: string; aadObjectId: st
     upn: `${person.name.split(' ')[0]?.toLowerCase()}@contoso.com`,
     audience: `api://botid-${CONTOSO.clientId}`,
   });
+}
+
+/** What one process test works in: a fresh tenant, a data folder, and the bot processes it started. */
+export interface ProcessScene {
+  readonly tenant: Tenant;
+  readonly dataDir: string;
+  /** Spawns a bot with `botEnv(tenant, extra)`; `end()` stops it. */
+  start(extra: Record<string, string>, program?: BotProgram): Promise<BotProcess>;
+  /** Kills every bot it started (SIGKILL), closes the tenant and removes the data folder. */
+  end(): Promise<void>;
+}
+
+/** Starts the tenant and makes a data folder named `<prefix>…` under the system temp folder. */
+export async function startScene(prefix: string): Promise<ProcessScene> {
+  const tenant = await startTenant();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const bots: BotProcess[] = [];
+  return {
+    tenant,
+    dataDir,
+    start: async (extra, program) => {
+      const bot = await spawnBot(tenant, botEnv(tenant, extra), program);
+      bots.push(bot);
+      return bot;
+    },
+    end: async () => {
+      for (const bot of bots.splice(0)) {
+        bot.kill('SIGKILL');
+        await bot.exited;
+      }
+      await tenant.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,34 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { attachedCard, cardActions, cardText } from '../integration/card-helpers';
 import { PEOPLE } from '../integration/harness';
-import { botEnv, spawnBot, ssoToken, startTenant, type BotProcess, type Tenant } from './bot-process';
+import { ssoToken, startScene, type BotProcess, type ProcessScene, type Tenant } from './bot-process';
 
 jest.setTimeout(60_000);
 
+let scene: ProcessScene;
 let tenant: Tenant;
-let dataDir: string;
-const bots: BotProcess[] = [];
 
 beforeEach(async () => {
-  tenant = await startTenant();
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'crash-'));
+  scene = await startScene('crash-');
+  ({ tenant } = scene);
 });
-afterEach(async () => {
-  for (const bot of bots.splice(0)) {
-    bot.kill('SIGKILL');
-    await bot.exited;
-  }
-  await tenant.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterEach(() => scene.end());
 
-async function start(): Promise<BotProcess> {
-  const bot = await spawnBot(tenant, botEnv(tenant, { DATA_DIR: dataDir, INVOKE_DEADLINE_MS: '100' }));
-  bots.push(bot);
-  return bot;
+function start(): Promise<BotProcess> {
+  return scene.start({ DATA_DIR: scene.dataDir, INVOKE_DEADLINE_MS: '100' });
 }
 
 /** Asks for a remediation and clicks Approve while Graph holds the call: the run is in flight. */

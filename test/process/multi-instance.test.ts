@@ -1,19 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { BlobLeadership } from '../../src/storage/leadership';
 import { attachedCard, cardActions, cardText } from '../integration/card-helpers';
 import { PEOPLE } from '../integration/harness';
 import { startAzurite, type Azurite } from '../storage/azurite';
-import { botEnv, spawnBot, ssoToken, startTenant, type BotProcess, type Tenant } from './bot-process';
+import { ssoToken, startScene, type BotProcess, type ProcessScene, type Tenant } from './bot-process';
 
 jest.setTimeout(90_000);
 
 let azurite: Azurite;
+let scene: ProcessScene;
 let tenant: Tenant;
-let dataDir: string;
 let container = 0;
-const bots: BotProcess[] = [];
 
 beforeAll(async () => {
   azurite = await startAzurite();
@@ -22,30 +18,18 @@ afterAll(async () => {
   await azurite.stop();
 });
 beforeEach(async () => {
-  tenant = await startTenant();
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'multi-'));
+  scene = await startScene('multi-');
+  ({ tenant } = scene);
   container += 1;
 });
-afterEach(async () => {
-  for (const bot of bots.splice(0)) {
-    bot.kill('SIGKILL');
-    await bot.exited;
-  }
-  await tenant.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterEach(() => scene.end());
 
-async function start(): Promise<BotProcess> {
-  const bot = await spawnBot(
-    tenant,
-    botEnv(tenant, {
-      DATA_DIR: dataDir,
-      STORAGE_CONNECTION_STRING: azurite.connectionString,
-      STORAGE_CONTAINER: `multi${container}`,
-    }),
-  );
-  bots.push(bot);
-  return bot;
+function start(): Promise<BotProcess> {
+  return scene.start({
+    DATA_DIR: scene.dataDir,
+    STORAGE_CONNECTION_STRING: azurite.connectionString,
+    STORAGE_CONTAINER: `multi${container}`,
+  });
 }
 
 async function pendingCard(bot: BotProcess) {
