@@ -43,7 +43,7 @@ export function asciiOnly(source: string): string {
       `The bundle has a line or paragraph separator at offset ${separator.index}; it cannot be escaped safely`,
     );
   }
-  return source.replace(/(\\*)([^\x00-\x7f])/g, (_match, slashes: string, unit: string) => {
+  return source.replace(/(\\*)([\u0080-\uffff])/g, (_match, slashes: string, unit: string) => {
     const kept = slashes.length % 2 === 1 ? slashes.slice(1) : slashes;
     return `${kept}\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`;
   });
