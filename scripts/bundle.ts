@@ -32,9 +32,9 @@ const OPTIONAL_NATIVE = ['dtrace-provider'];
  * a recognizer's regex) made the 18 MB bundle a two-byte string: 36 MB of every process's idle heap, and a
  * larger heap V8 grows under load. Each remaining UTF-16 unit is written as a `\u` escape, which means the
  * same inside a regular expression (an identity escape of it, `\é`, becomes the escape alone) and is only
- * text inside a comment. U+2028/U+2029 are refused instead:
- * in a comment they end a line, which an escape would not. Source-map columns after an escape on the same
- * line shift by five per escape; those lines are comments and regex tables in dependencies.
+ * text inside a comment. U+2028/U+2029 are refused instead: in a comment they end a line, which an escape
+ * would not. Source-map columns after an escape on the same line shift by five per escape; those lines are
+ * comments and regex tables in dependencies.
  */
 export function asciiOnly(source: string): string {
   const separator = /[\u2028\u2029]/.exec(source);

@@ -4,6 +4,7 @@ import { bundleEntry } from '../../scripts/bundle';
 import { attachedCard, cardActions, cardText } from '../integration/card-helpers';
 import { PEOPLE } from '../integration/harness';
 import {
+  ask,
   ssoToken,
   startScene,
   type BotProcess,
@@ -57,13 +58,7 @@ function start(store: Record<string, string>): Promise<BotProcess> {
 describe.each(STORES)('the built bundle with %s', (_name, store) => {
   it('confirms, runs on the approver’s behalf, replies with the result, keeps the audit across a restart and exits 0 on SIGTERM', async () => {
     const first = await start(store());
-    const asked = await first.teams.message({
-      from: PEOPLE.reggie,
-      text: 'retry-provisioning alice@contoso.com',
-    });
-    const confirmation = await tenant.connector.waitFor(
-      (r) => r.kind === 'reply' && r.activityId === String(asked.activity.id),
-    );
+    const confirmation = await ask(tenant, first, PEOPLE.reggie, 'retry-provisioning alice@contoso.com');
     expect(cardText(attachedCard(confirmation))).toMatch(/alice@contoso\.com/);
     const rid = cardActions(attachedCard(confirmation))[0]?.data.rid;
 
@@ -91,13 +86,7 @@ describe.each(STORES)('the built bundle with %s', (_name, store) => {
     expect(await first.exited).toBe(0);
 
     const second = await start(store());
-    const history = await second.teams.message({
-      from: PEOPLE.ada,
-      text: 'history --action retry-provisioning',
-    });
-    const listed = await tenant.connector.waitFor(
-      (r) => r.kind === 'reply' && r.activityId === String(history.activity.id),
-    );
+    const listed = await ask(tenant, second, PEOPLE.ada, 'history --action retry-provisioning');
     expect(cardText(attachedCard(listed))).toMatch(/Succeeded · retry-provisioning/);
     expect(tenant.graph.callCount('retryServiceProvisioning')).toBe(1);
   });

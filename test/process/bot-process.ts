@@ -12,6 +12,8 @@ import {
   FakeEntra,
   FakeGraph,
   TeamsClient,
+  type ConnectorRequestRecord,
+  type TeamsUser,
 } from '../fakes';
 
 /** The simulated tenant the bot processes talk to, in the test's own process. */
@@ -132,6 +134,17 @@ export async function spawnBot(
       else watchers.push({ pattern, resolve });
     });
   return { port, pid: child.pid ?? 0, teams, logs, exited, waitForLog, kill: (signal) => child.kill(signal) };
+}
+
+/** Sends `text` to the bot as `from` and resolves the bot's reply to that message, as the connector got it. */
+export async function ask(
+  tenant: Tenant,
+  bot: BotProcess,
+  from: TeamsUser,
+  text: string,
+): Promise<ConnectorRequestRecord> {
+  const sent = await bot.teams.message({ from, text });
+  return tenant.connector.waitFor((r) => r.kind === 'reply' && r.activityId === String(sent.activity.id));
 }
 
 /** A Teams SSO token for a person of the simulated tenant, as Teams hands it over after a loginRequest. */

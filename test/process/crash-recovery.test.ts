@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { attachedCard, cardActions, cardText } from '../integration/card-helpers';
 import { PEOPLE } from '../integration/harness';
-import { ssoToken, startScene, type BotProcess, type ProcessScene, type Tenant } from './bot-process';
+import { ask, ssoToken, startScene, type BotProcess, type ProcessScene, type Tenant } from './bot-process';
 
 jest.setTimeout(60_000);
 
@@ -21,10 +21,7 @@ function start(): Promise<BotProcess> {
 /** Asks for a remediation and clicks Approve while Graph holds the call: the run is in flight. */
 async function approveWhileGraphHolds(bot: BotProcess) {
   const hold = tenant.graph.hold(/retryServiceProvisioning/);
-  const res = await bot.teams.message({ from: PEOPLE.reggie, text: 'retry-provisioning alice@contoso.com' });
-  const rec = await tenant.connector.waitFor(
-    (r) => r.kind === 'reply' && r.activityId === String(res.activity.id),
-  );
+  const rec = await ask(tenant, bot, PEOPLE.reggie, 'retry-provisioning alice@contoso.com');
   const card = attachedCard(rec);
   const rid = cardActions(card)[0]?.data.rid;
   const target = { conversationId: String(rec.conversationId), replyToId: String(rec.newId), data: { rid } };
@@ -80,13 +77,7 @@ describe('a bot process that dies mid-remediation', () => {
       ...target,
     });
     expect(cardText((again.body as { value: unknown }).value)).toMatch(/^Outcome unknown/);
-    const status = await second.teams.message({
-      from: PEOPLE.ada,
-      text: 'history --action retry-provisioning',
-    });
-    const history = await tenant.connector.waitFor(
-      (r) => r.kind === 'reply' && r.activityId === String(status.activity.id),
-    );
+    const history = await ask(tenant, second, PEOPLE.ada, 'history --action retry-provisioning');
     expect(cardText(attachedCard(history))).toMatch(/Outcome unknown · retry-provisioning/);
     hold.release();
     expect(tenant.graph.requests.filter((r) => r.method === 'POST').length).toBe(writesBefore);

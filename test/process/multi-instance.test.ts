@@ -2,7 +2,7 @@ import { BlobLeadership } from '../../src/storage/leadership';
 import { attachedCard, cardActions, cardText } from '../integration/card-helpers';
 import { PEOPLE } from '../integration/harness';
 import { startAzurite, type Azurite } from '../storage/azurite';
-import { ssoToken, startScene, type BotProcess, type ProcessScene, type Tenant } from './bot-process';
+import { ask, ssoToken, startScene, type BotProcess, type ProcessScene, type Tenant } from './bot-process';
 
 jest.setTimeout(90_000);
 
@@ -33,10 +33,7 @@ function start(): Promise<BotProcess> {
 }
 
 async function pendingCard(bot: BotProcess) {
-  const res = await bot.teams.message({ from: PEOPLE.reggie, text: 'retry-provisioning alice@contoso.com' });
-  const rec = await tenant.connector.waitFor(
-    (r) => r.kind === 'reply' && r.activityId === String(res.activity.id),
-  );
+  const rec = await ask(tenant, bot, PEOPLE.reggie, 'retry-provisioning alice@contoso.com');
   const rid = cardActions(attachedCard(rec))[0]?.data.rid;
   return { conversationId: String(rec.conversationId), replyToId: String(rec.newId), data: { rid } };
 }
