@@ -29,17 +29,22 @@ describe('FileStateStore records kept in memory', () => {
   it('never remembers a record read while a write to it was under way', async () => {
     const writer = await open();
     await writer.create('k', { n: 0 });
+    await writer.create('other', { n: 0 });
     let releaseRead: () => void = () => undefined;
+    const readReleased = new Promise<void>((resolve) => (releaseRead = resolve));
     let slowReads = 1;
     const store = await open({
+      recentRecords: 1,
       readText: async (file) => {
+        const slow = slowReads-- > 0;
         const text = await readFile(file, 'utf8');
-        if (slowReads-- > 0) await new Promise<void>((resolve) => (releaseRead = resolve));
+        if (slow) await readReleased;
         return text;
       },
     });
     const staleRead = store.get('k');
     await mutate<{ n: number }>(store, 'k', (v) => ({ n: v.n + 1 }));
+    await store.get('other');
     releaseRead();
     expect((await staleRead)?.value).toEqual({ n: 0 });
     const changed = await mutate<{ n: number }>(store, 'k', (v) => ({ n: v.n + 1 }));
