@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomToken } from '../random-token';
 import { ConcurrencyError, mutate, type StateStore } from '../storage/state-store';
 import type { Remediation, Selection } from './remediation';
 
 /** An unguessable id: cards carry it, so it must not be enumerable. */
 export function newOpaqueId(): string {
-  return randomBytes(16).toString('base64url');
+  return randomToken(16, 'base64url');
 }
 
 const OPAQUE_ID = /^[A-Za-z0-9_-]{22}$/;

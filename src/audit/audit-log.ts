@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomToken } from '../random-token';
 import type { Clock } from '../clock';
 import type { StateStore } from '../storage/state-store';
 
@@ -40,13 +40,34 @@ export interface AuditQuery {
   readonly after?: string;
 }
 
-const PREFIX = 'audit/';
+/** Where entries are written: one log per UTC hour (`audit/2026-11-23T08`), well inside an Append Blob's 50,000 blocks. */
+const LOG_PREFIX = 'audit/';
+/** Where entries were written before the journal, one item each; still read, never written. */
+const ITEM_PREFIX = 'audit/';
+/** How far apart the clocks of several instances may be, for bounding a timeline's scan. */
+const CLOCK_SKEW_MS = 10 * 60 * 1000;
 const MAX_TIME = 9_999_999_999_999;
 const MAX_SEQ = 999_999_999;
 
+/** Ids sort newest first, so ascending order of ids is the trail's order. */
+function newestFirst(a: AuditEntry, b: AuditEntry): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function matches(item: AuditEntry, q: AuditQuery, needle: string | undefined): boolean {
+  if (q.action && item.action !== q.action) return false;
+  return (
+    !needle ||
+    [item.actor.name, item.actor.aadObjectId ?? '', item.target].some((v) => v.toLowerCase().includes(needle))
+  );
+}
+
 /**
- * The append-only audit trail, stored through the same StateStore as everything else. Each entry is its
- * own create-only item whose key sorts newest first, so appends never contend and nothing is rewritten.
+ * The append-only audit trail. Entries go to an hourly log in the StateStore: appending to a log costs a
+ * line added to a file (or a block to an Append Blob) where an item per entry cost a new file, and a
+ * query reads a few logs instead of every entry ever written. Ids encode the time so that they sort newest
+ * first; an entry goes to the log of the hour in its own id, so the logs never overlap in time. Trails
+ * written before the journal, one item per entry, are still read and merged in by id.
  */
 export class AuditLog {
   /** Orders entries written in the same millisecond by this process, newest first. */
@@ -63,47 +84,60 @@ export class AuditLog {
     const id = [
       String(MAX_TIME - now.getTime()).padStart(13, '0'),
       String(MAX_SEQ - this.sequence).padStart(9, '0'),
-      randomBytes(4).toString('hex'),
+      randomToken(4, 'hex'),
     ].join('-');
-    const full: AuditEntry = { ...entry, id, at: now.toISOString() };
-    await this.store.create(`${PREFIX}${id}`, full);
+    const at = now.toISOString();
+    const full: AuditEntry = { ...entry, id, at };
+    await this.store.append(`${LOG_PREFIX}${at.slice(0, 13)}`, full);
     return full;
   }
 
   /** Newest first; `next` is set when more entries match. */
   async query(q: AuditQuery): Promise<{ entries: AuditEntry[]; next: string | undefined }> {
-    const keys = await this.store.list(PREFIX);
-    const start = q.after ? keys.findIndex((k) => k > `${PREFIX}${q.after}`) : 0;
     const entries: AuditEntry[] = [];
     const needle = q.user?.toLowerCase();
-    for (let i = Math.max(0, start); i < keys.length; i++) {
-      const key = keys[i];
-      if (!key) continue;
-      const item = (await this.store.get<AuditEntry>(key))?.value;
-      if (!item) continue;
-      if (q.action && item.action !== q.action) continue;
-      if (
-        needle &&
-        ![item.actor.name, item.actor.aadObjectId ?? '', item.target].some((v) =>
-          v.toLowerCase().includes(needle),
-        )
-      ) {
-        continue;
-      }
+    for await (const item of this.entries()) {
+      if ((q.after && item.id <= q.after) || !matches(item, q, needle)) continue;
       if (entries.length === q.limit) return { entries, next: entries[entries.length - 1]?.id };
       entries.push(item);
     }
     return { entries, next: undefined };
   }
 
-  /** Every entry of one remediation, oldest first: its timeline. */
-  async forRemediation(remediationId: string): Promise<AuditEntry[]> {
-    const keys = await this.store.list(PREFIX);
+  /**
+   * Every entry of one remediation, oldest first: its timeline. Given when the remediation was made, the
+   * scan stops a little before then (clocks of several instances differ) instead of reading the whole trail.
+   */
+  async forRemediation(remediationId: string, createdAt?: string): Promise<AuditEntry[]> {
+    const stopAt = createdAt === undefined ? undefined : Date.parse(createdAt) - CLOCK_SKEW_MS;
     const entries: AuditEntry[] = [];
-    for (const key of keys) {
-      const item = (await this.store.get<AuditEntry>(key))?.value;
-      if (item?.remediationId === remediationId) entries.push(item);
+    for await (const item of this.entries()) {
+      if (stopAt !== undefined && Date.parse(item.at) < stopAt) break;
+      if (item.remediationId === remediationId) entries.push(item);
     }
     return entries.reverse();
+  }
+
+  /** The whole trail, newest first: the hourly logs from the latest back, merged with pre-journal items. */
+  private async *entries(): AsyncGenerator<AuditEntry> {
+    const store = this.store;
+    const items = await store.list(ITEM_PREFIX);
+    let next = 0;
+    /** Pre-journal items whose ids sort before `id` (without one, all that are left). */
+    async function* itemsBefore(id?: string): AsyncGenerator<AuditEntry> {
+      for (; next < items.length; next++) {
+        const key = items[next] ?? '';
+        if (id !== undefined && key.slice(ITEM_PREFIX.length) >= id) return;
+        const item = (await store.get<AuditEntry>(key))?.value;
+        if (item) yield item;
+      }
+    }
+    for (const log of (await store.logs(LOG_PREFIX)).reverse()) {
+      for (const entry of (await store.readLog<AuditEntry>(log)).sort(newestFirst)) {
+        yield* itemsBefore(entry.id);
+        yield entry;
+      }
+    }
+    yield* itemsBefore();
   }
 }

@@ -180,7 +180,7 @@ export function statusCommand(deps: AuditCommandDeps): BuiltInCommand {
         return;
       }
       const { remediation } = await settleExpiry(found, deps.store, deps.governance, deps.clock);
-      const timeline = await deps.governance.audit.forRemediation(remediation.id);
+      const timeline = await deps.governance.audit.forRemediation(remediation.id, remediation.createdAt);
       await sink.sendCard(statusCard(remediation, timeline), `Status of ${remediation.id}`);
     },
   };

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomToken } from '../random-token';
 import { mutate, type StateStore } from '../storage/state-store';
 import { upsert } from './conversation-directory';
 import { fingerprint, type DetectedFailure, type FailureKind } from './failure';
@@ -139,7 +139,7 @@ export class FailureLedger {
   /** Stores what a Remediate button points at, under an unguessable id. */
   async createNotice(failure: DetectedFailure, conversationId: string, now: Date): Promise<Notice> {
     const notice: Notice = {
-      id: randomBytes(16).toString('base64url'),
+      id: randomToken(16, 'base64url'),
       fingerprint: fingerprint(failure),
       conversationId,
       failure,

@@ -1,4 +1,5 @@
-import { BlobServiceClient, RestError, type ContainerClient } from '@azure/storage-blob';
+import { BlobServiceClient, RestError, type BlobClient, type ContainerClient } from '@azure/storage-blob';
+import { decodeEntries, encodeEntry } from './json-seq';
 import { ConcurrencyError, type StateStore, type Versioned } from './state-store';
 
 function blobName(key: string): string {
@@ -7,6 +8,25 @@ function blobName(key: string): string {
 
 function keyOf(name: string): string {
   return decodeURIComponent(name);
+}
+
+/** Where logs live: `$` is escaped in every key's blob name, so no key's blob can fall under this folder. */
+const LOG_ROOT = '$log/';
+
+function logBlobName(log: string): string {
+  return `${LOG_ROOT}${blobName(log)}`;
+}
+
+async function downloadText(blob: BlobClient): Promise<{ text: string; eTag: string } | undefined> {
+  try {
+    const res = await blob.download();
+    const chunks: Buffer[] = [];
+    for await (const chunk of res.readableStreamBody ?? []) chunks.push(Buffer.from(chunk as Buffer));
+    return { text: Buffer.concat(chunks).toString('utf8'), eTag: res.etag ?? '' };
+  } catch (err) {
+    if (err instanceof RestError && err.statusCode === 404) return undefined;
+    throw err;
+  }
 }
 
 function isConflict(err: unknown): boolean {
@@ -31,15 +51,8 @@ export class BlobStateStore implements StateStore {
   }
 
   async get<T>(key: string): Promise<Versioned<T> | undefined> {
-    try {
-      const res = await this.container.getBlockBlobClient(blobName(key)).download();
-      const chunks: Buffer[] = [];
-      for await (const chunk of res.readableStreamBody ?? []) chunks.push(Buffer.from(chunk as Buffer));
-      return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T, eTag: res.etag ?? '' };
-    } catch (err) {
-      if (err instanceof RestError && err.statusCode === 404) return undefined;
-      throw err;
-    }
+    const item = await downloadText(this.container.getBlockBlobClient(blobName(key)));
+    return item && { value: JSON.parse(item.text) as T, eTag: item.eTag };
   }
 
   async create<T>(key: string, value: T): Promise<string> {
@@ -57,8 +70,36 @@ export class BlobStateStore implements StateStore {
   async list(prefix: string): Promise<string[]> {
     const keys: string[] = [];
     for await (const blob of this.container.listBlobsFlat({ prefix: blobName(prefix) }))
-      keys.push(keyOf(blob.name));
+      if (!blob.name.startsWith(LOG_ROOT)) keys.push(keyOf(blob.name));
     return keys.sort();
+  }
+
+  /**
+   * One Append Blob per log: each entry is one block, which the service adds atomically, so instances can
+   * append to the same log at once. An Append Blob takes at most 50,000 blocks; callers split logs by time.
+   */
+  async append<T>(log: string, entry: T): Promise<void> {
+    const blob = this.container.getAppendBlobClient(logBlobName(log));
+    const body = encodeEntry(entry);
+    try {
+      await blob.appendBlock(body, Buffer.byteLength(body));
+    } catch (err) {
+      if (!(err instanceof RestError && err.statusCode === 404)) throw err;
+      await blob.createIfNotExists({ blobHTTPHeaders: { blobContentType: 'application/json-seq' } });
+      await blob.appendBlock(body, Buffer.byteLength(body));
+    }
+  }
+
+  async readLog<T>(log: string): Promise<T[]> {
+    const item = await downloadText(this.container.getAppendBlobClient(logBlobName(log)));
+    return item ? decodeEntries<T>(item.text) : [];
+  }
+
+  async logs(prefix: string): Promise<string[]> {
+    const names: string[] = [];
+    for await (const blob of this.container.listBlobsFlat({ prefix: logBlobName(prefix) }))
+      names.push(keyOf(blob.name.slice(LOG_ROOT.length)));
+    return names.sort();
   }
 
   /** The Blob client holds no connection that outlives a request. */

@@ -6,6 +6,7 @@
  * Being the process's only writer of the store's files is what makes `create` an atomic check-and-write.
  */
 import {
+  appendFileSync,
   existsSync,
   readdirSync,
   readFileSync,
@@ -54,6 +55,9 @@ function run(op) {
     case 'create':
       if (existsSync(op.file)) return { ok: true, exists: true };
       replaceAtomically(op.temp, op.file, op.text);
+      return { ok: true };
+    case 'append':
+      appendFileSync(op.file, op.text, { mode: 0o600 });
       return { ok: true };
     case 'remove':
       try {

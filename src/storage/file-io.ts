@@ -6,6 +6,7 @@ export type FileOp =
   | { readonly op: 'read'; readonly file: string }
   | { readonly op: 'write'; readonly file: string; readonly temp: string; readonly text: string }
   | { readonly op: 'create'; readonly file: string; readonly temp: string; readonly text: string }
+  | { readonly op: 'append'; readonly file: string; readonly text: string }
   | { readonly op: 'remove'; readonly file: string }
   | { readonly op: 'list'; readonly dir: string };
 
@@ -66,6 +67,11 @@ export class FileIo {
   /** Writes the file only if it does not exist yet; resolves false when it already did. */
   async create(file: string, temp: string, text: string): Promise<boolean> {
     return (await this.submit({ op: 'create', file, temp, text })).exists !== true;
+  }
+
+  /** Adds text at the end of the file, making it if needed: no new file per write, unlike `write`. */
+  async append(file: string, text: string): Promise<void> {
+    await this.submit({ op: 'append', file, text });
   }
 
   async remove(file: string): Promise<void> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { FileIo } from './file-io';
+import { decodeEntries, encodeEntry } from './json-seq';
 import { KeyLock } from './key-lock';
 import { ConcurrencyError, type StateStore, type Versioned } from './state-store';
 
@@ -16,6 +17,9 @@ interface CachedRecord {
   readonly text: string;
 }
 
+/** A log's file beside the records' `.json` files: `<encoded name>.json-seq` (RFC 7464). */
+const LOG_SUFFIX = '.json-seq';
+
 /** Records of recently used keys kept in memory; a remediation is read and rewritten within seconds. */
 export const DEFAULT_RECENT_RECORDS = 1024;
 
@@ -29,9 +33,10 @@ export interface FileStoreOptions {
 
 /**
  * The embedded default: one JSON file per key under DATA_DIR, written to a temporary file and renamed,
- * so a crash never leaves half a record. Safe for a single process (several instances need Blob
- * Storage), which is also why the records of recently used keys can be served from memory: this process
- * is their only writer, so a read-modify-write costs one file write instead of two reads and a write.
+ * so a crash never leaves half a record, and one file per log that entries are appended to. Safe for a
+ * single process (several instances need Blob Storage), which is also why the records of recently used
+ * keys can be served from memory: this process is their only writer, so a read-modify-write costs one
+ * file write instead of two reads and a write.
  * Disk access runs on one I/O thread ({@link FileIo}), which also makes `create` a single check-and-write.
  */
 export class FileStateStore implements StateStore {
@@ -94,6 +99,28 @@ export class FileStateStore implements StateStore {
       .map((n) => decodeURIComponent(n.slice(0, -'.json'.length)))
       .filter((k) => k.startsWith(prefix))
       .sort();
+  }
+
+  append<T>(log: string, entry: T): Promise<void> {
+    return this.io.append(this.logFileFor(log), encodeEntry(entry));
+  }
+
+  async readLog<T>(log: string): Promise<T[]> {
+    const text = await this.io.read(this.logFileFor(log));
+    return text === undefined ? [] : decodeEntries<T>(text);
+  }
+
+  async logs(prefix: string): Promise<string[]> {
+    const names = await this.io.list(this.dir);
+    return names
+      .filter((n) => n.endsWith(LOG_SUFFIX))
+      .map((n) => decodeURIComponent(n.slice(0, -LOG_SUFFIX.length)))
+      .filter((l) => l.startsWith(prefix))
+      .sort();
+  }
+
+  private logFileFor(log: string): string {
+    return path.join(this.dir, `${encodeURIComponent(log)}${LOG_SUFFIX}`);
   }
 
   private fileFor(key: string): string {

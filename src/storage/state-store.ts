@@ -23,8 +23,18 @@ export interface StateStore {
   /** Writes only if the stored eTag still equals `eTag`; resolves the new eTag. */
   update<T>(key: string, value: T, eTag: string): Promise<string>;
   delete(key: string): Promise<void>;
-  /** Keys that start with `prefix`, in ascending order; how audit trails and subscriptions are enumerated. */
+  /** Keys that start with `prefix`, in ascending order; how subscriptions and runs are enumerated. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Adds an entry at the end of an append-only log (made on first use). Logs are a namespace of their own,
+   * apart from keys: entries are never rewritten, so appends never contend and cost each backend its
+   * cheapest write (a line added to a file, a block added to an Append Blob) instead of a new item.
+   */
+  append<T>(log: string, entry: T): Promise<void>;
+  /** A log's entries in the order they were appended; none for a log that does not exist. */
+  readLog<T>(log: string): Promise<T[]>;
+  /** Names of the logs that start with `prefix`, in ascending order. */
+  logs(prefix: string): Promise<string[]>;
   /** Releases what the backend holds (the file store's I/O thread); called once, by whoever opened it. */
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,5 +69,22 @@ describe('FileStateStore records kept in memory', () => {
     const eTag = (await store.get('a'))?.eTag ?? '';
     await store.update('a', { v: 'a2' }, eTag);
     expect(onDisk('a')).toEqual({ v: 'a2' });
+  });
+});
+
+describe('FileStateStore logs', () => {
+  it('appends to one file per log instead of a file per entry', async () => {
+    const store = await open();
+    for (let i = 0; i < 20; i++) await store.append('audit/2026-11-23T08', { i });
+    expect(readdirSync(dir)).toEqual(['audit%2F2026-11-23T08.json-seq']);
+    expect(await store.readLog('audit/2026-11-23T08')).toHaveLength(20);
+  });
+
+  it('skips an entry that a crash cut short and keeps the ones after it', async () => {
+    const store = await open();
+    await store.append('log', { n: 1 });
+    appendFileSync(path.join(dir, 'log.json-seq'), '\u001e{"n":2,"cut');
+    await store.append('log', { n: 3 });
+    expect(await store.readLog('log')).toEqual([{ n: 1 }, { n: 3 }]);
   });
 });

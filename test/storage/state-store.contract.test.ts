@@ -102,6 +102,39 @@ describe.each(backends)('StateStore contract: $name', (backend) => {
     );
   });
 
+  it('appends to logs in order, each log on its own, and reads none for a log never written', async () => {
+    await store.append('audit/2026-11-23T08', { n: 1 });
+    await store.append('audit/2026-11-23T09', { n: 10 });
+    await store.append('audit/2026-11-23T08', { n: 2, text: 'line\nbreak \u001e separator' });
+    expect(await store.readLog('audit/2026-11-23T08')).toEqual([
+      { n: 1 },
+      { n: 2, text: 'line\nbreak \u001e separator' },
+    ]);
+    expect(await store.readLog('audit/2026-11-23T09')).toEqual([{ n: 10 }]);
+    expect(await store.readLog('audit/2026-11-23T10')).toEqual([]);
+  });
+
+  it('keeps every one of many concurrent appends', async () => {
+    await Promise.all(Array.from({ length: 25 }, (_, i) => store.append('busy', { i })));
+    const read = await store.readLog<{ i: number }>('busy');
+    expect(read.map((e) => e.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+  });
+
+  it('lists logs by prefix in order, apart from keys of the same names', async () => {
+    await store.create('audit/0001', { item: true });
+    for (const log of ['audit/2026-11-23T09', 'audit/2026-11-23T08', 'conversation/19:a@thread.tacv2'])
+      await store.append(log, { log });
+    expect(await store.logs('audit/')).toEqual(['audit/2026-11-23T08', 'audit/2026-11-23T09']);
+    expect(await store.logs('conversation/19:a@')).toEqual(['conversation/19:a@thread.tacv2']);
+    expect(await store.list('')).toEqual(['audit/0001']);
+    expect(await store.logs('')).toEqual([
+      'audit/2026-11-23T08',
+      'audit/2026-11-23T09',
+      'conversation/19:a@thread.tacv2',
+    ]);
+    expect(await store.get('audit/2026-11-23T08')).toBeUndefined();
+  });
+
   it('deletes, and deleting twice is harmless', async () => {
     await store.create('gone', {});
     await store.delete('gone');
