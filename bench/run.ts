@@ -55,11 +55,12 @@ const SETTINGS = {
     /** Echo and bot take turns this many times per level, so a drift of the machine's speed hits both. */
     rounds: 3,
     /**
-     * Turns each bot takes before measuring, so both are measured at steady state: the bot runs far more
-     * JavaScript per turn than the echo bot, and V8 needs that many more calls before its hot paths are
-     * optimised (after 50 warm-up turns, the three 1-concurrent rounds read 2.69×, 2.67×, 1.91× in one run).
+     * Turns each bot takes before measuring, 16 at a time, so both are measured at steady state. Under load
+     * both keep getting faster for thousands of turns while V8 optimises their hot paths and sizes its heap:
+     * p50 per 800 turns at 16 concurrent fell 35 → 12 ms for the echo bot and 54 → 21 ms for ours, levelling
+     * off after about 4,000; with 1,000 warm-up turns the last round of every level read lowest.
      */
-    warmup: 1000,
+    warmup: { turns: 5000, concurrency: 16 },
   },
   memory: { turns: 10_000, concurrency: 16, quietS: 45 },
   coldStart: { runs: 5 },
@@ -399,8 +400,11 @@ async function benchLatency(tenant: Tenant) {
   try {
     const oursClient = client(ours.port, connector);
     const echoClient = client(echo.port, connector);
-    await pool(SETTINGS.latency.warmup, 4, async () => void (await turn(oursClient, connector, COMMAND)));
-    await pool(SETTINGS.latency.warmup, 4, async () => void (await turn(echoClient, connector, COMMAND)));
+    const { turns: warmTurns, concurrency: warmConcurrency } = SETTINGS.latency.warmup;
+    for (const warming of [oursClient, echoClient]) {
+      await pool(warmTurns, warmConcurrency, async () => void (await turn(warming, connector, COMMAND)));
+      forgetRecorded(connector);
+    }
     forgetRecorded(connector);
     const replay = await lookupReplay(graph, env);
     const levels = [];
@@ -564,7 +568,7 @@ function markdown(r: Results, meta: Record<string, unknown>): string {
     '',
     `Where the bot's time went: approve → first $batch ${b.timeline.firstBatchMs} ms, last $batch sent at ${b.timeline.lastBatchMs} ms, summary posted at ${b.timeline.summaryMs} ms. Each window costs more than its ${b.throttle.windowMs} ms: a 429 is only learned a round trip after the window's budget is spent, and Retry-After counts whole seconds from that answer. Each window gets, in one burst, what Graph accepted in the last and one batch more (at most 4× BULK_CONCURRENCY), so that batch draws the window's 429 while the burst is still arriving.`,
     '',
-    `**Turn latency**: \`${r.latency.command}\` → confirmation card (Graph look-up, stored remediation, audit entry), from the POST to /api/messages until the bot has answered it and its reply has reached the connector; beside a bare botbuilder echo bot on restify, same machine, same client. Echo and bot take turns ${SETTINGS.latency.rounds} times per level (a round is the number of turns in the table ÷ ${SETTINGS.latency.rounds}); p50 and p99 are over all rounds, and the ratio of each round shows how much one round swings on this machine.`,
+    `**Turn latency**: \`${r.latency.command}\` → confirmation card (Graph look-up, stored remediation, audit entry), from the POST to /api/messages until the bot has answered it and its reply has reached the connector; beside a bare botbuilder echo bot on restify, same machine, same client. Each bot first takes ${SETTINGS.latency.warmup.turns.toLocaleString('en-US')} turns, ${SETTINGS.latency.warmup.concurrency} at a time, so both are measured at steady state. Echo and bot take turns ${SETTINGS.latency.rounds} times per level (a round is the number of turns in the table ÷ ${SETTINGS.latency.rounds}); p50 and p99 are over all rounds, and the ratio of each round shows how much one round swings on this machine.`,
     '',
     '| concurrent conversations | turns | echo p50 | echo p99 | bot p50 | bot p99 | p50 ratio | ratio per round | Graph look-up alone, p50 |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
