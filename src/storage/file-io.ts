@@ -98,11 +98,19 @@ export class FileIo {
     if (this.closed) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
       this.queued.push({ op, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.scheduleFlush();
     });
+  }
+
+  /**
+   * Sends what is queued once the event loop has run what is ready: the operations of this turn, and those
+   * that the callers of an answered batch ask for next (a record's audit entry after the record), go in one
+   * message; every message is a wake-up of the other thread, which on a VM costs more than the writes.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
@@ -137,7 +145,7 @@ export class FileIo {
       else pending.reject(ioError(result));
     });
     this.worker?.unref();
-    this.flush();
+    this.scheduleFlush();
   }
 
   private lost(worker: Worker, err: Error): void {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { FileIo } from '../../src/storage/file-io';
 
 const CRASHING_WORKER = path.join(__dirname, 'fixtures/crashing-io-worker.mjs');
+const COUNTING_WORKER = path.join(__dirname, 'fixtures/counting-io-worker.mjs');
 
 let dir: string;
 let io: FileIo;
@@ -85,6 +86,21 @@ describe('FileIo', () => {
     await expect(crashed).rejects.toThrow(/I\/O thread stopped.*code 3/);
     await expect(Promise.all(meanwhile)).resolves.toEqual(['kept', undefined]);
     expect(readFileSync(at('i.json'), 'utf8')).toBe('after');
+  });
+
+  it('sends what the callers of an answered batch ask for next with what waited meanwhile, in one message', async () => {
+    const log = at('batches.log');
+    io = new FileIo({ workerScript: COUNTING_WORKER });
+    const save = async (name: string) => {
+      await io.create(at(`${name}.json`), at(`${name}.tmp`), name);
+      await io.append(at('audit.json-seq'), `${name}\n`);
+    };
+    const first = save('a');
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = save('b');
+    await Promise.all([first, second]);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['create', 'create,append', 'append']);
+    expect(readFileSync(at('audit.json-seq'), 'utf8')).toBe('a\nb\n');
   });
 
   it('refuses operations once closed', async () => {
