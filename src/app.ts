@@ -33,7 +33,7 @@ import { CommandHandler } from './commands/command-handler';
 import type { Config } from './config';
 import { createGraphApi } from './graph/graph-api';
 import { NodeHttpTransport } from './graph/node-http-transport';
-import type { Logger } from './logger';
+import { errorMessage, type Logger } from './logger';
 import { createNotifications, type Notifications } from './notifications/notifications';
 import { systemScheduler, type Scheduler } from './notifications/scheduler';
 import { createServer } from './server';
@@ -259,17 +259,10 @@ export async function startApp(
     logger,
     instance,
     staleAfterMs: STALE_RUN_MS,
-  }).catch((err: unknown) =>
-    logger.error(
-      { err: err instanceof Error ? err.message : String(err) },
-      'reconciling interrupted runs failed',
-    ),
-  );
+  }).catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'reconciling interrupted runs failed'));
   const resuming = bulk
     .resumeInterrupted()
-    .catch((err: unknown) =>
-      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'resuming bulk runs failed'),
-    );
+    .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'resuming bulk runs failed'));
   return {
     server,
     port: address.port,

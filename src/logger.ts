@@ -41,3 +41,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     destination,
   );
 }
+
+/** The message of anything thrown, for a log field: errors are logged by message, never with their objects. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,6 +1,6 @@
 import restify from 'restify';
 import type { TeamsBot } from './bot/teams-bot';
-import type { Logger } from './logger';
+import { errorMessage, type Logger } from './logger';
 import {
   MAX_WEBHOOK_BYTES,
   readLimitedBody,
@@ -39,7 +39,7 @@ export function createServer(bot: TeamsBot, logger: Logger, extras: ServerExtras
         await bot.app.run(context);
       });
     } catch (err) {
-      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'activity processing failed');
+      logger.error({ err: errorMessage(err) }, 'activity processing failed');
       if (!res.headersSent) res.send(500);
     }
   });
@@ -69,7 +69,7 @@ async function answerWebhook(
     const answer = read.ok ? await webhook.handle(req.headers, read.body) : TOO_LARGE;
     res.send(answer.status, answer.body);
   } catch (err) {
-    logger.error({ err: err instanceof Error ? err.message : String(err) }, 'notification webhook failed');
+    logger.error({ err: errorMessage(err) }, 'notification webhook failed');
     if (!res.headersSent) res.send(500, { error: { code: 'InternalError', message: 'Try again later.' } });
   }
 }

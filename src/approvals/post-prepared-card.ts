@@ -1,7 +1,7 @@
 import { noticeCard } from '../cards/remediation-cards';
 import type { AdaptiveCardJson } from '../cards/render';
-import type { ConversationAddress, Messenger } from '../chat/chat-types';
-import type { Logger } from '../logger';
+import type { CardActionResponse, ConversationAddress, Messenger } from '../chat/chat-types';
+import { errorMessage, type Logger } from '../logger';
 import type { PreparedCard } from './target-resolver';
 
 /** What replaces a sent card whose records could not be written: nothing behind it can be approved. */
@@ -12,6 +12,17 @@ export function notSavedCard(): AdaptiveCardJson {
     hint: 'Send the command again in a minute; if this keeps happening, check the bot storage.',
     color: 'Attention',
   });
+}
+
+/** The answer to a card click whose request could not be written; the clicked card stays as it was. */
+export function notSavedResponse(): CardActionResponse {
+  return {
+    kind: 'error',
+    status: 500,
+    code: 'NotSaved',
+    message:
+      'This request could not be saved, so nothing was run. Try again in a minute; if this keeps happening, check the bot storage.',
+  };
 }
 
 /** Replaces a message already sent: through the turn, or proactively once the turn is over. */
@@ -63,8 +74,4 @@ export async function postPreparedCard(
     (id, card, summary) => messenger.updateCard(address, id, card, summary),
     log,
   );
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

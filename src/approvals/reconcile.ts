@@ -3,7 +3,7 @@ import { remediationCard } from '../cards/remediation-cards';
 import type { Messenger } from '../chat/chat-types';
 import type { Clock } from '../clock';
 import { auditRemediation, sharedView, type Governance } from '../governance/governance';
-import type { Logger } from '../logger';
+import { errorMessage, type Logger } from '../logger';
 import { markOutcomeUnknown, type Remediation, type RunnerIdentity } from './remediation';
 import type { RemediationStore } from './remediation-store';
 import { runnerGone } from './runner-liveness';
@@ -74,10 +74,7 @@ export async function reconcileInterruptedRuns(deps: ReconcileDeps): Promise<Rem
         await deps.messenger.updateCard(final.address, final.cardActivityId, card, summary);
       await deps.messenger.postCard(final.address, card, summary);
     } catch (err) {
-      deps.logger.error(
-        { remediationId: id, err: err instanceof Error ? err.message : String(err) },
-        'could not post the reconciled card',
-      );
+      deps.logger.error({ remediationId: id, err: errorMessage(err) }, 'could not post the reconciled card');
     }
   }
   return settled;

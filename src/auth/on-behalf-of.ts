@@ -1,6 +1,7 @@
 import { OnBehalfOfCredential } from '@azure/identity';
 import type { Config } from '../config';
 import { identityOptions, managedIdentityAssertion } from './app-credential';
+import { errorMessage } from '../logger';
 
 /** Why an on-behalf-of exchange failed, in terms an approver can act on. */
 export type OboFailureKind =
@@ -19,7 +20,7 @@ export class OboError extends Error {
 }
 
 function classify(err: unknown): OboError {
-  const text = err instanceof Error ? err.message : String(err);
+  const text = errorMessage(err);
   const code = /AADSTS(\d+)/.exec(text)?.[1];
   if (code === '65001' || /consent_required|interaction_required/i.test(text)) {
     return new OboError('consent_required', code, text);

@@ -1,6 +1,6 @@
 import type { Actor } from '../chat/chat-types';
 import { isLoopbackUrl, type Config } from '../config';
-import type { Logger } from '../logger';
+import { errorMessage, type Logger } from '../logger';
 
 /** Where the simulated tenant hands out Teams-SSO-like tokens, below `{authority}/{tenant}/`. */
 export const SANDBOX_SSO_TOKEN_PATH = 'oauth2/v2.0/sandbox-sso-token';
@@ -49,7 +49,7 @@ export function createSandboxTokenSource(
         }).toString(),
       });
     } catch (err) {
-      deps.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'sandbox sign-in failed');
+      deps.logger?.warn({ err: errorMessage(err) }, 'sandbox sign-in failed');
       return undefined;
     }
     const body = (await res.json().catch(() => ({}))) as { access_token?: unknown; error?: unknown };

@@ -2,7 +2,7 @@ import type { GraphRequest, RemediationAction } from '../actions/action';
 import { explainFailure } from '../approvals/failure-explanation';
 import type { GraphApi } from '../graph/graph-api';
 import { GraphFailure } from '../graph/graph-failure';
-import type { Logger } from '../logger';
+import { errorMessage, type Logger } from '../logger';
 import type { BulkStore, ChunkRecord, ItemState } from './bulk-store';
 import { CHUNK_SIZE } from './bulk-store';
 import type { BulkItem } from './bulk-target';
@@ -403,7 +403,7 @@ export class BulkRunner {
         runId: this.deps.runId,
         status,
         code: failure?.code,
-        err: err instanceof Error ? err.message : String(err),
+        err: errorMessage(err),
       },
       'bulk batch failed as a whole',
     );

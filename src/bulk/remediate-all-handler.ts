@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ActionArgs } from '../actions/action';
 import type { ActionRegistry } from '../actions/registry';
-import { postPreparedCard } from '../approvals/post-prepared-card';
+import { notSavedResponse, postPreparedCard } from '../approvals/post-prepared-card';
 import { newOpaqueId, type RemediationStore } from '../approvals/remediation-store';
 import { NOTHING_TO_SAVE, type PreparedCard, type TargetResolver } from '../approvals/target-resolver';
 import { remediationCard } from '../cards/remediation-cards';
@@ -13,7 +13,7 @@ import {
   type Messenger,
 } from '../chat/chat-types';
 import { sharedView, type Governance } from '../governance/governance';
-import type { Logger } from '../logger';
+import { errorMessage, type Logger } from '../logger';
 import type { RemediationCommand } from '../notifications/failure';
 import type { FailureLedger, Notice } from '../notifications/failure-ledger';
 import type { BulkService } from './bulk-service';
@@ -27,7 +27,8 @@ export interface RemediateAllDeps {
   readonly remediations: RemediationStore;
   readonly governance: Governance;
   readonly messenger: Messenger;
-  readonly bulk: BulkService;
+  /** Shows the card of a bulk remediation an earlier click already prepared. */
+  readonly bulk: Pick<BulkService, 'owns' | 'card'>;
   readonly logger: Logger;
 }
 
@@ -45,6 +46,8 @@ interface Group {
  */
 interface Prepared extends PreparedCard {
   readonly fresh: boolean;
+  /** Gives the group's notices back when its remediation was not stored, so the buttons work again. */
+  readonly release: () => Promise<void>;
 }
 
 function groupKey(c: RemediationCommand): string {
@@ -116,12 +119,18 @@ export class RemediateAllHandler implements CardActionHandler {
         message: 'The bot cannot prepare these remediations.',
       };
     }
-    // The first group's card replaces the clicked digest, so its records carry that message's id.
-    await first.save(turn.cardActivityId);
-    // A group an earlier click prepared already has its card in the thread.
     const log = this.deps.logger.child({ correlationId: turn.correlationId });
+    // The first group's card replaces the clicked digest, so its records carry that message's id.
+    try {
+      await first.save(turn.cardActivityId);
+    } catch (err) {
+      log.error({ err: errorMessage(err) }, 'the remediations of a digest could not be saved');
+      await Promise.all(prepared.map((p) => p.release()));
+      return notSavedResponse();
+    }
+    // A group an earlier click prepared already has its card in the thread.
     for (const other of others.filter((o) => o.fresh)) {
-      await postPreparedCard(this.deps.messenger, turn.address, other, log);
+      if (!(await postPreparedCard(this.deps.messenger, turn.address, other, log))) await other.release();
     }
     return { kind: 'card', card: first.card };
   }
@@ -136,12 +145,18 @@ export class RemediateAllHandler implements CardActionHandler {
     }
     const reserved = newOpaqueId();
     const targets: string[] = [];
+    const claimed: string[] = [];
     const holders = new Set<string>();
     for (const notice of group.notices) {
       const holder = await this.deps.ledger.claimNotice(notice.id, reserved);
-      if (holder === reserved) targets.push(notice.failure.remediation.target);
-      else if (holder) holders.add(holder);
+      if (holder === reserved) {
+        targets.push(notice.failure.remediation.target);
+        claimed.push(notice.id);
+      } else if (holder) holders.add(holder);
     }
+    const release = async () => {
+      await Promise.all(claimed.map((id) => this.deps.ledger.releaseNotice(id, reserved)));
+    };
     if (targets.length === 0) {
       const [holder] = holders;
       const existing = holder ? await this.deps.remediations.get(holder) : undefined;
@@ -151,7 +166,7 @@ export class RemediateAllHandler implements CardActionHandler {
         ? await this.deps.bulk.card(existing, view)
         : remediationCard(existing, view);
       const summary = existing.confirmation.title;
-      return { card, summary, remediation: existing, fresh: false, save: NOTHING_TO_SAVE };
+      return { card, summary, remediation: existing, fresh: false, save: NOTHING_TO_SAVE, release };
     }
     const flags: Record<string, string> = {};
     if (group.command.app) flags['app'] = group.command.app;
@@ -178,6 +193,11 @@ export class RemediateAllHandler implements CardActionHandler {
       { correlationId: turn.correlationId, remediationId: prepared.remediation?.id, targets: targets.length },
       'bulk remediation prepared from a digest',
     );
-    return { ...prepared, fresh: true };
+    if (prepared.remediation?.id !== reserved) {
+      // Refused or not found: the card says why, and the failures stay open to the next click.
+      await release();
+      return { ...prepared, fresh: true, release: async () => undefined };
+    }
+    return { ...prepared, fresh: true, release };
   }
 }

@@ -1,3 +1,5 @@
+import { errorMessage } from '../logger';
+
 /**
  * A proactive send the Bot Connector refused, reduced to what the sender decides on: the HTTP status, the
  * connector's error code and how long Retry-After asks to wait. The bot layer raises it; the domain never
@@ -129,7 +131,7 @@ export async function retryDelivery<T>(
       const failure =
         err instanceof DeliveryError
           ? err
-          : new DeliveryError(-1, 'Unexpected', err instanceof Error ? err.message : String(err), undefined);
+          : new DeliveryError(-1, 'Unexpected', errorMessage(err), undefined);
       const verdict = failure.status === -1 ? 'fail' : verdictFor(failure.status);
       if (verdict === 'drop') return { ok: false, verdict, error: failure, attempts: n };
       const tooLong =

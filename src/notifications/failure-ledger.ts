@@ -165,6 +165,18 @@ export class FailureLedger {
     return claimed?.value.remediationId;
   }
 
+  /**
+   * Gives a notice back when the remediation reserved for it was never stored (the requester was refused, the
+   * target not found, the write failed), so the next click on its button prepares one instead of waiting for it.
+   */
+  async releaseNotice(id: string, reserved: string): Promise<void> {
+    await mutate<Notice>(this.store, NOTICE_PREFIX + id, (n) => {
+      if (n.remediationId !== reserved) return undefined;
+      const { remediationId, ...unclaimed } = n;
+      return remediationId === undefined ? undefined : unclaimed;
+    });
+  }
+
   /** A persisted position in a log (e.g. the provisioning log's last activityDateTime read). */
   async watermark(name: string): Promise<string | undefined> {
     return (await this.store.get<{ since: string }>(WATERMARK_PREFIX + name))?.value.since;

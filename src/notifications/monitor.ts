@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { Leadership } from '../storage/leadership';
 import type { GraphApi } from '../graph/graph-api';
 import { GraphFailure } from '../graph/graph-failure';
-import type { Logger } from '../logger';
+import { errorMessage, type Logger } from '../logger';
 import { DEFAULT_DETECTORS, type Detector } from './detectors';
 import { fingerprint, type FailureKind } from './failure';
 import type { FailureLedger } from './failure-ledger';
@@ -69,10 +69,7 @@ export class FailureMonitor {
       }
       await this.runOnce();
     } catch (err) {
-      this.deps.logger.error(
-        { err: err instanceof Error ? err.message : String(err) },
-        'monitor cycle failed',
-      );
+      this.deps.logger.error({ err: errorMessage(err) }, 'monitor cycle failed');
     }
   }
 
@@ -110,7 +107,7 @@ export class FailureMonitor {
                 requestId: err.requestId,
                 err: err.message,
               }
-            : { kind: detector.kind, err: err instanceof Error ? err.message : String(err) },
+            : { kind: detector.kind, err: errorMessage(err) },
           'failure detection failed; this kind is skipped this cycle',
         );
         return;

@@ -2,11 +2,12 @@ import type { ActionRegistry } from '../actions/registry';
 import { newOpaqueId, type RemediationStore } from '../approvals/remediation-store';
 import { remediationCard } from '../cards/remediation-cards';
 import { sharedView, type Governance } from '../governance/governance';
-import type { TargetResolver } from '../approvals/target-resolver';
+import { notSavedResponse } from '../approvals/post-prepared-card';
+import type { ResolvedCard, TargetResolver } from '../approvals/target-resolver';
 import type { CardActionHandler } from '../chat/card-action-router';
 import { baseConversationId, type CardActionResponse, type CardActionTurn } from '../chat/chat-types';
 import { parseCommand } from '../commands/command-parser';
-import type { Logger } from '../logger';
+import { errorMessage, type Logger } from '../logger';
 import { commandText } from './failure';
 import type { FailureLedger } from './failure-ledger';
 
@@ -73,14 +74,25 @@ export class RemediateHandler implements CardActionHandler {
             'This remediation is already being prepared; look for its card in the thread.',
           );
     }
-    const resolved = await this.deps.resolver.resolve(parsed.action, parsed.args, {
-      from: turn.from,
-      address: turn.address,
-      command,
-      remediationId: reserved,
-      correlationId: turn.correlationId,
-      ...(turn.cardActivityId ? { cardActivityId: turn.cardActivityId } : {}),
-    });
+    let resolved: ResolvedCard;
+    try {
+      resolved = await this.deps.resolver.resolve(parsed.action, parsed.args, {
+        from: turn.from,
+        address: turn.address,
+        command,
+        remediationId: reserved,
+        correlationId: turn.correlationId,
+        ...(turn.cardActivityId ? { cardActivityId: turn.cardActivityId } : {}),
+      });
+    } catch (err) {
+      this.deps.logger.error(
+        { correlationId: turn.correlationId, noticeId: notice.id, err: errorMessage(err) },
+        'the remediation for a failure card could not be prepared',
+      );
+      await this.deps.ledger.releaseNotice(notice.id, reserved);
+      return notSavedResponse();
+    }
+    if (resolved.remediation?.id !== reserved) await this.deps.ledger.releaseNotice(notice.id, reserved);
     this.deps.logger.info(
       {
         correlationId: turn.correlationId,

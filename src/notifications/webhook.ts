@@ -3,7 +3,7 @@ import { InFlight } from '../in-flight';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Clock } from '../clock';
-import type { Logger } from '../logger';
+import { errorMessage, type Logger } from '../logger';
 import type { ConversationDirectory } from './conversation-directory';
 import { cleanText, FAILURE_KINDS, remediationFor, type DetectedFailure } from './failure';
 import type { FailureNotifier } from './notifier';
@@ -243,10 +243,7 @@ export class NotificationWebhook {
         ...(conversation ? { conversation } : {}),
       })
       .catch((err: unknown) =>
-        this.deps.logger.error(
-          { err: err instanceof Error ? err.message : String(err) },
-          'webhook event not posted',
-        ),
+        this.deps.logger.error({ err: errorMessage(err) }, 'webhook event not posted'),
       );
     this.pending.track(run);
     this.deps.logger.info(

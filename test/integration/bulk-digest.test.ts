@@ -66,6 +66,16 @@ describe('Remediate all on a digest card', () => {
     }
   });
 
+  it('keeps the failures open to the next click when the first to click may not request', async () => {
+    const digest = lastPost(h, CHANNEL);
+    const carol = { name: "Carol O'Brien", aadObjectId: CONTOSO.users.carol };
+    const refused = invokeCard(await click(h, digest, 'remediate-all', carol));
+    expect(cardText(refused)).toMatch(/^Not allowed/);
+    expect(cardActions(refused)).toHaveLength(0);
+    const answer = await click(h, digest, 'remediate-all', PEOPLE.reggie);
+    expect(cardText(invokeCard(answer))).toMatch(/retry-provisioning for 9 users/);
+  });
+
   it('leaves out a failure whose own Remediate button was already used', async () => {
     const digest = lastPost(h, CHANNEL);
     const single = cardActions(digest.card).find((a) => a.verb === 'remediate');

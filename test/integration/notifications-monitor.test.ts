@@ -1,7 +1,7 @@
 import { CONTOSO, provisioningLog, type GraphUserSeed } from '../fakes';
 import { cardActions, cardText } from './card-helpers';
 import { approve, type Sent } from './flows';
-import { startHarness, type Harness } from './harness';
+import { PEOPLE, startHarness, type Harness } from './harness';
 import {
   CHANNEL,
   cardsIn,
@@ -143,6 +143,21 @@ describe('failure monitor', () => {
 
     await h.app.notifications.monitor.runOnce();
     expect(cardsIn(h, CHANNEL)).toHaveLength(1);
+  });
+
+  it('keeps a Remediate button usable by the next person when the first could not request it', async () => {
+    await start();
+    await installInTeam(h);
+    await say(h, 'subscribe user-provisioning');
+    await h.app.notifications.monitor.runOnce();
+    const sent = lastPost(h, CHANNEL);
+    const carol = { name: "Carol O'Brien", aadObjectId: CONTOSO.users.carol };
+    const refused = await remediate(h, sent, 0, carol);
+    expect(cardText(refused.value)).toMatch(/not allowed/i);
+    expect(cardActions(refused.value).map((a) => a.verb)).not.toContain('approve');
+    const answer = await remediate(h, sent, 0, PEOPLE.reggie);
+    expect(cardText(answer.value)).toMatch(/Retry service provisioning for Alice Smith/);
+    expect(cardActions(answer.value).map((a) => a.verb)).toContain('approve');
   });
 
   it('posts again only when a failure recurs after it was resolved (approving the Remediate resolves it)', async () => {
