@@ -170,11 +170,9 @@ export class FailureLedger {
    * target not found, the write failed), so the next click on its button prepares one instead of waiting for it.
    */
   async releaseNotice(id: string, reserved: string): Promise<void> {
-    await mutate<Notice>(this.store, NOTICE_PREFIX + id, (n) => {
-      if (n.remediationId !== reserved) return undefined;
-      const { remediationId, ...unclaimed } = n;
-      return remediationId === undefined ? undefined : unclaimed;
-    });
+    await mutate<Notice>(this.store, NOTICE_PREFIX + id, (n) =>
+      n.remediationId === reserved ? { ...n, remediationId: undefined } : undefined,
+    );
   }
 
   /** A persisted position in a log (e.g. the provisioning log's last activityDateTime read). */
