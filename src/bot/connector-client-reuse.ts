@@ -6,6 +6,7 @@ import {
   type ConnectorClient,
   type UserTokenClient,
 } from 'botframework-connector';
+import { sendActivitiesAsJson } from './activity-bodies';
 
 /** Teams answers from a handful of regional service URLs; more clients than this means something odd, so start over. */
 const MAX_CLIENTS = 32;
@@ -56,8 +57,8 @@ export class ReusingConnectorFactory extends ConnectorFactory {
   }
 
   override create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-    return this.cache.get(`${this.appId}\n${audience ?? ''}\n${serviceUrl}`, () =>
-      this.inner.create(serviceUrl, audience),
+    return this.cache.get(`${this.appId}\n${audience ?? ''}\n${serviceUrl}`, async () =>
+      sendActivitiesAsJson(await this.inner.create(serviceUrl, audience)),
     );
   }
 }

@@ -36,7 +36,7 @@ class CountingFactory extends ConnectorFactory {
       this.failNext = false;
       throw new Error('no token');
     }
-    return { serviceUrl, audience } as unknown as ConnectorClient;
+    return { serviceUrl, audience, sendOperationRequest: async () => ({}) } as unknown as ConnectorClient;
   }
 }
 
@@ -74,7 +74,7 @@ describe('ReusingConnectorFactory', () => {
     const factory = new ReusingConnectorFactory(cache, inner, BOT);
     inner.failNext = true;
     await expect(factory.create('https://smba/emea/')).rejects.toThrow('no token');
-    await expect(factory.create('https://smba/emea/')).resolves.toEqual({
+    await expect(factory.create('https://smba/emea/')).resolves.toMatchObject({
       serviceUrl: 'https://smba/emea/',
       audience: undefined,
     });
