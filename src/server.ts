@@ -35,9 +35,7 @@ export function createServer(bot: TeamsBot, logger: Logger, extras: ServerExtras
 
   server.post('/api/messages', async (req, res) => {
     try {
-      await bot.adapter.process(req, res, async (context) => {
-        await bot.app.run(context);
-      });
+      await bot.process(req, res);
     } catch (err) {
       logger.error({ err: errorMessage(err) }, 'activity processing failed');
       if (!res.headersSent) res.send(500);

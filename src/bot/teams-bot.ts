@@ -11,6 +11,8 @@ import {
   type Activity,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type InvokeResponse,
+  type Request,
+  type Response,
   type TurnContext,
 } from 'botbuilder';
 import {
@@ -47,7 +49,12 @@ export interface TeamsBot {
   readonly adapter: TeamsAdapter;
   readonly app: Application;
   readonly messenger: ConnectorMessenger;
+  /** Runs the turn of one POST to /api/messages and answers it; resolves once the answer is written. */
+  process(req: Request, res: Response): Promise<void>;
 }
+
+/** Where a turn finds the promise that settles once its answer has been written (ReplySink.answered). */
+const ANSWERED = Symbol('answered');
 
 /**
  * Public-cloud Bot Framework endpoints (botframework-connector's AuthenticationConstants). botbuilder switches
@@ -222,6 +229,7 @@ export function createTeamsBot(
       // Proactive, not through the turn's context: it may run after the turn has answered Teams.
       replaceCard: (activityId, card, summary) =>
         messenger.updateCard(turn.address, activityId, card, summary),
+      answered: context.turnState.get<Promise<void> | undefined>(ANSWERED) ?? Promise.resolve(),
     });
   });
 
@@ -254,5 +262,18 @@ export function createTeamsBot(
     }
   });
 
-  return { adapter, app, messenger };
+  const processRequest = async (req: Request, res: Response): Promise<void> => {
+    let answer = (): void => undefined;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    try {
+      await adapter.process(req, res, async (context) => {
+        context.turnState.set(ANSWERED, answered);
+        await app.run(context);
+      });
+    } finally {
+      answer();
+    }
+  };
+
+  return { adapter, app, messenger, process: processRequest };
 }

@@ -83,6 +83,11 @@ export interface ReplySink {
    * turn has answered Teams, since the records behind a card are written after it.
    */
   replaceCard(activityId: string, card: AdaptiveCardJson, summary: string): Promise<void>;
+  /**
+   * Settles once the turn's answer has gone back to Teams, whatever it was. Work the answer need not wait
+   * for (writing a sent card's records) starts then, so it does not hold up the answer on a busy thread.
+   */
+  readonly answered: Promise<void>;
 }
 
 /** Sends and updates messages outside a turn, e.g. when a remediation finishes after its invoke returned. */

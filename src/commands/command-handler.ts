@@ -100,14 +100,21 @@ export class CommandHandler {
           command,
           correlationId: turn.correlationId,
         });
-        // The turn answers Teams once the card is out; its records are written meanwhile, once, with its id.
+        // The turn answers Teams once the card is out; its records are then written, once, with its id.
         const activityId = await sink.sendCard(prepared.card, prepared.summary);
         log.info(
           { remediationId: prepared.remediation?.id, action: parsed.action.name },
           'confirmation sent',
         );
         this.pending.track(
-          saveSentCard(prepared, activityId, (id, card, summary) => sink.replaceCard(id, card, summary), log),
+          sink.answered.then(() =>
+            saveSentCard(
+              prepared,
+              activityId,
+              (id, card, summary) => sink.replaceCard(id, card, summary),
+              log,
+            ),
+          ),
         );
         return;
       }

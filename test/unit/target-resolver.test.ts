@@ -1,39 +1,17 @@
-import { defaultRegistry } from '../../src/actions/registry';
-import { RemediationStore } from '../../src/approvals/remediation-store';
-import { TargetResolver, type ResolveContext } from '../../src/approvals/target-resolver';
-import { AuditLog } from '../../src/audit/audit-log';
-import { Authorizer } from '../../src/governance/authorizer';
-import { defaultPolicy } from '../../src/governance/policy';
-import { MemoryStateStore } from '../../src/storage/memory-state-store';
-import { ScriptedGraph } from './scripted-graph';
+import type { ResolveContext } from '../../src/approvals/target-resolver';
 import { channelAddress } from './channel-address';
+import { REGGIE, resolverScene } from './resolver-scene';
 
 /**
  * The records behind a confirmation card: nothing is written until save, and the remediation is written once,
  * already knowing the message that carries its card (expiry and reconciliation update that message later).
  */
 const NOW = new Date('2026-11-22T12:00:00Z');
-const clock = { now: () => NOW };
-const REGGIE = 'a0000000-0000-4000-8000-00000000000b';
 const HOME = channelAddress();
-const ALICE = {
-  id: '11111111-1111-1111-1111-111111111111',
-  displayName: 'Alice Smith',
-  userPrincipalName: 'alice@contoso.com',
-  serviceProvisioningErrors: [{ serviceInstance: 'teams', isResolved: false, errorDetail: 'conflict' }],
-};
 
 function setup() {
-  const store = new MemoryStateStore();
-  const remediations = new RemediationStore(store);
-  const audit = new AuditLog(store, clock);
-  const governance = {
-    authorizer: new Authorizer(defaultPolicy([REGGIE]), { memberOfAny: async () => false }),
-    audit,
-  };
-  const graph = new ScriptedGraph({ 'GET /users/alice%40contoso.com': ALICE });
-  const resolver = new TargetResolver(remediations, () => graph, clock, governance);
-  const action = defaultRegistry(clock).find('retry-provisioning');
+  const { registry, remediations, resolver, requestsAudited: auditedRequests } = resolverScene(NOW);
+  const action = registry.find('retry-provisioning');
   if (!action) throw new Error('retry-provisioning is not registered');
   const args = { positional: { user: 'alice@contoso.com' }, flags: {} };
   const ctx: ResolveContext = {
@@ -42,8 +20,6 @@ function setup() {
     command: 'retry-provisioning alice@contoso.com',
     correlationId: 'corr-1',
   };
-  const auditedRequests = async () =>
-    (await audit.query({ limit: 10 })).entries.filter((e) => e.event === 'requested').length;
   return { remediations, resolver, action, args, ctx, auditedRequests };
 }
 
