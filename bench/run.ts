@@ -361,6 +361,11 @@ function call(
 // ---------------------------------------------------------------------------------------------------------------
 // Turn latency, beside a bare echo bot
 
+/** How many rounds of how many turns each bot takes at `concurrency`. */
+function roundsAt(concurrency: number): { rounds: number; turns: number } {
+  return SETTINGS.latency.rounds[concurrency] ?? { rounds: 6, turns: 100 };
+}
+
 /** The latencies of one round of `count` turns at `concurrency`. */
 async function measureRound(
   teams: TeamsClient,
@@ -394,7 +399,7 @@ async function measureLevel(
   connector: FakeConnector,
   concurrency: number,
 ) {
-  const plan = SETTINGS.latency.rounds[concurrency] ?? { rounds: 6, turns: 100 };
+  const plan = roundsAt(concurrency);
   const echo: number[] = [];
   const bot: number[] = [];
   const roundRatios: number[] = [];
@@ -436,8 +441,8 @@ async function lookupReplay(graph: FakeGraph, env: Record<string, string>) {
 /** p50 of the replayed look-up at `concurrency` requests at once. */
 async function measureLookup(replay: { url: string; token: string }, concurrency: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const plan = SETTINGS.latency.rounds[concurrency] ?? { rounds: 6, turns: 100 };
-  const count = plan.rounds * plan.turns;
+  const { rounds, turns } = roundsAt(concurrency);
+  const count = rounds * turns;
   const latencies: number[] = [];
   try {
     await pool(count, concurrency, async () => {
@@ -472,7 +477,6 @@ async function latencyRun(tenant: Tenant) {
       await pool(warmTurns, warmConcurrency, async () => void (await turn(warming, connector, COMMAND)));
       forgetRecorded(connector);
     }
-    forgetRecorded(connector);
     const replay = await lookupReplay(graph, env);
     const levels = [];
     for (const concurrency of SETTINGS.latency.levels) {

@@ -44,11 +44,8 @@ export interface BotHandlers {
   readonly installations?: InstallationHandler;
 }
 
-/** The Bot Framework pieces the server needs: the adapter to process requests and the app to run turns. */
+/** What the server needs of the Bot Framework layer: one POST to /api/messages in, its turn run and answered. */
 export interface TeamsBot {
-  readonly adapter: TeamsAdapter;
-  readonly app: Application;
-  readonly messenger: ConnectorMessenger;
   /** Runs the turn of one POST to /api/messages and answers it; resolves once the answer is written. */
   process(req: Request, res: Response): Promise<void>;
 }
@@ -262,18 +259,18 @@ export function createTeamsBot(
     }
   });
 
-  const processRequest = async (req: Request, res: Response): Promise<void> => {
-    let answer = (): void => undefined;
-    const answered = new Promise<void>((resolve) => (answer = resolve));
-    try {
-      await adapter.process(req, res, async (context) => {
-        context.turnState.set(ANSWERED, answered);
-        await app.run(context);
-      });
-    } finally {
-      answer();
-    }
+  return {
+    async process(req, res) {
+      let answer = (): void => undefined;
+      const answered = new Promise<void>((resolve) => (answer = resolve));
+      try {
+        await adapter.process(req, res, async (context) => {
+          context.turnState.set(ANSWERED, answered);
+          await app.run(context);
+        });
+      } finally {
+        answer();
+      }
+    },
   };
-
-  return { adapter, app, messenger, process: processRequest };
 }
