@@ -35,6 +35,10 @@ export interface GraphApi {
   get<T>(path: string, options?: CallOptions): Promise<T>;
   /** Follows @odata.nextLink until `maxItems` are gathered. */
   list<T>(path: string, options?: CallOptions & { maxItems?: number }): Promise<T[]>;
+  /**
+   * POSTs `body` as JSON; with `body` undefined (an action without parameters, whose page says "Don't supply a
+   * request body") the request goes without a body and without Content-Type.
+   */
   post<T>(path: string, body: unknown, options?: CallOptions): Promise<GraphResult<T>>;
 }
 
@@ -127,11 +131,10 @@ function graphApiOn(client: Client, correlationId: string | undefined): SharedGr
 
     async post<T>(path: string, body: unknown, opts?: CallOptions): Promise<GraphResult<T>> {
       let response: Response;
+      const req = request(path, opts).responseType(ResponseType.RAW);
+      if (body !== undefined) req.header('Content-Type', 'application/json');
       try {
-        response = (await request(path, opts)
-          .header('Content-Type', 'application/json')
-          .responseType(ResponseType.RAW)
-          .post(body ?? {})) as Response;
+        response = (await req.post(body)) as Response;
       } catch (err) {
         throw toGraphFailure(err);
       }

@@ -26,6 +26,7 @@ export class NodeHttpTransport implements Middleware {
       const body = requestBody(options.body);
       const headers = headerRecord(options.headers);
       if (body !== undefined) headers['content-length'] = String(body.byteLength);
+      else dropContentType(headers);
       const signal = options.signal ?? undefined;
       if (signal?.aborted) return reject(abortError(signal));
       const secure = url.protocol === 'https:';
@@ -94,6 +95,14 @@ function headerRecord(init: FetchOptions['headers']): Record<string, string> {
     for (const [key, value] of Object.entries(init)) if (value !== undefined) out[key] = String(value);
   }
   return out;
+}
+
+/**
+ * The Graph client labels every POST application/json, even one it sends without a body (`.post(undefined)`);
+ * a request without a body has no content to type, so the label goes.
+ */
+function dropContentType(headers: Record<string, string>): void {
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === 'content-type') delete headers[key];
 }
 
 function toResponse(res: IncomingMessage, body: Buffer): Response {

@@ -588,7 +588,8 @@ export class FakeGraph {
   /**
    * JSON batching (POST /{version}/$batch): at most 20 requests, each dispatched through the same handlers
    * with the envelope's token and version, throttled and faulted per item, answered in reverse order so
-   * clients must match responses by id. A body needs a Content-Type header, as in Graph.
+   * clients must match responses by id. A body needs a Content-Type header, and a write (POST, PATCH, PUT)
+   * needs both, even for an action that takes no parameters, as in Graph.
    */
   private batch(ctx: Ctx, batchId: string): Reply {
     const requests = (ctx.body as { requests?: unknown } | undefined)?.requests;
@@ -672,7 +673,8 @@ export class FakeGraph {
     if (/^https?:/i.test(rawUrl) || /^\/?(v1\.0|beta)\//.test(rawUrl)) {
       return error(400, 'BadRequest', 'Batch request urls must be relative to the batch version.');
     }
-    if (item['body'] !== undefined && !headers['content-type']) {
+    const write = method !== 'GET' && method !== 'DELETE';
+    if ((item['body'] !== undefined || write) && (!headers['content-type'] || item['body'] === undefined)) {
       return error(
         400,
         'BadRequest',

@@ -69,13 +69,19 @@ describe('JSON batching', () => {
     await expect(sendBatch(graph, 'v1.0', [request('a'), beta])).rejects.toThrow(/another Graph version/);
   });
 
-  it('gives a request with a body its Content-Type header, and none without', () => {
+  it('gives every POST a JSON body and its Content-Type, {} for an action that takes none', () => {
     const body = batchBody([
       request('a'),
       { id: 'b', request: { method: 'POST', url: '/x', version: 'v1.0', body: { parameters: [] } } },
     ]);
     expect(body.requests).toEqual([
-      { id: 'a', method: 'POST', url: '/users/a/retryServiceProvisioning' },
+      {
+        id: 'a',
+        method: 'POST',
+        url: '/users/a/retryServiceProvisioning',
+        headers: { 'Content-Type': 'application/json' },
+        body: {},
+      },
       {
         id: 'b',
         method: 'POST',
