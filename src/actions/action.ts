@@ -70,9 +70,32 @@ export type Resolution<T> =
 /** What Graph's answer means for the admin, beyond its status code. */
 export interface Interpretation {
   readonly outcome: 'succeeded' | 'failed';
+  /**
+   * Shown on the outcome card instead of the state word, in a warning colour, when Graph's answer is neither a
+   * plain success nor a plain failure (provisionOnDemand's Skipped, a reprocess whose states still show errors).
+   */
+  readonly headline?: string;
   readonly summary: string;
   readonly facts: readonly Fact[];
   readonly details: readonly string[];
+}
+
+/**
+ * A read made right after the write, where the write's answer cannot tell what happened
+ * (reprocessLicenseAssignment's user carries no licenseAssignmentStates): its body, or why it failed.
+ */
+export type ReadBack =
+  | { readonly ok: true; readonly body: unknown }
+  | {
+      readonly ok: false;
+      readonly code: string;
+      readonly message: string;
+      readonly requestId: string | undefined;
+    };
+
+/** What execute() learnt: Graph's answer to the write, and a read-back when the action makes one. */
+export interface ExecutionResult extends GraphResult {
+  readonly readBack?: ReadBack;
 }
 
 /**
@@ -130,8 +153,9 @@ export interface RemediationAction<T = unknown> extends CommandSpec {
   resolve(args: ActionArgs, graph: GraphApi): Promise<Resolution<T>>;
   /** The Graph call for a target; execute() sends exactly this. */
   request(target: T): GraphRequest;
-  execute(target: T, graph: GraphApi): Promise<GraphResult>;
-  interpret(target: T, result: GraphResult): Interpretation;
+  execute(target: T, graph: GraphApi): Promise<ExecutionResult>;
+  /** Also reads a bulk run's batch answers, which come without a read-back. */
+  interpret(target: T, result: ExecutionResult): Interpretation;
   /** The target's id and label, for bulk confirmation and summary cards. */
   describe(target: T): TargetSummary;
   /** Graph's own limit on this call, if it has one beyond general throttling. */

@@ -1,6 +1,16 @@
 import { describeUser, type DirectoryUser, type LicenseAssignmentState } from '../graph/directory-lookup';
+import type { GraphApi } from '../graph/graph-api';
+import { toGraphFailure } from '../graph/graph-failure';
+import { describeLicenseState, isLicenseInError } from '../graph/license-states';
 import { segment } from '../graph/odata';
-import { sendRequest, type Confirmation, type RemediationAction } from './action';
+import {
+  sendRequest,
+  type Confirmation,
+  type ExecutionResult,
+  type Interpretation,
+  type ReadBack,
+  type RemediationAction,
+} from './action';
 import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from './choose-one';
 import { lookupUser, userFacts } from './resolve-user';
 
@@ -9,21 +19,66 @@ export interface ReprocessLicenseTarget {
   readonly user: Pick<DirectoryUser, 'id' | 'displayName' | 'userPrincipalName'>;
 }
 
-/** One licence state as a card line, e.g. `6fd2c87f… Error (CountViolation), from group 1234…`. */
-export function describeLicenseState(s: LicenseAssignmentState): string {
-  const error = s.error && s.error !== 'None' ? ` (${s.error})` : '';
-  const origin = s.assignedByGroup ? `, from group ${s.assignedByGroup}` : ', direct';
-  return `${s.skuId ?? 'unknown SKU'}: ${s.state ?? 'unknown'}${error}${origin}`;
+/**
+ * Reads the user's licence states after the reprocess: the action answers with a user object, but
+ * licenseAssignmentStates is "returned only on $select" (user resource page), so the answer never carries it.
+ */
+async function readStates(graph: GraphApi, userId: string): Promise<ReadBack> {
+  try {
+    const body = await graph.get<DirectoryUser>(`/users/${segment(userId)}`, {
+      query: { $select: 'licenseAssignmentStates' },
+    });
+    return { ok: true, body };
+  } catch (err) {
+    const failure = toGraphFailure(err);
+    return { ok: false, code: failure.code, message: failure.message, requestId: failure.requestId };
+  }
 }
 
-function inError(s: LicenseAssignmentState): boolean {
-  return (s.error !== undefined && s.error !== 'None') || /error/i.test(s.state ?? '');
+const PROCESSING =
+  'Entra processes the assignments in the background, which can take several minutes, so errors can still show right after a reprocess: look again in a few minutes.';
+
+/** What the reprocess means for the admin, from the states read back after it (or without them). */
+function interpretReprocess(target: ReprocessLicenseTarget, result: ExecutionResult): Interpretation {
+  const name = target.user.displayName ?? target.user.id;
+  const read = result.readBack;
+  if (!read) {
+    return {
+      outcome: 'succeeded',
+      summary: `Entra accepted the reprocess of ${name}'s licence assignments. Graph's answer does not include their states: check them in Entra in a few minutes.`,
+      facts: [],
+      details: [],
+    };
+  }
+  if (!read.ok) {
+    return {
+      outcome: 'succeeded',
+      headline: 'Accepted; states unknown',
+      summary: `Entra accepted the reprocess of ${name}'s licence assignments, but reading their states afterwards failed (${read.code}: ${read.message}). Check them in Entra in a few minutes.`,
+      facts: [{ title: 'Read-back request-id', value: read.requestId ?? '—' }],
+      details: [],
+    };
+  }
+  const states: readonly LicenseAssignmentState[] =
+    (read.body as DirectoryUser | undefined)?.licenseAssignmentStates ?? [];
+  const stillFailing = states.filter(isLicenseInError);
+  const count = `${states.length} licence assignment${states.length === 1 ? '' : 's'}`;
+  return {
+    outcome: 'succeeded',
+    ...(stillFailing.length > 0 ? { headline: 'Accepted; errors still shown' } : {}),
+    summary:
+      stillFailing.length > 0
+        ? `Entra accepted the reprocess of ${name}'s licence assignments; ${stillFailing.length} of ${count} still show${stillFailing.length === 1 ? 's' : ''} an error. ${PROCESSING}`
+        : `Entra accepted the reprocess of ${name}'s licence assignments; none of ${count} shows an error.`,
+    facts: [{ title: 'Licence assignments', value: String(states.length) }],
+    details: states.map(describeLicenseState),
+  };
 }
 
 /** The target and confirmation for a user already read from Graph (a lookup or a group's member list). */
 function confirmFor(user: DirectoryUser): { target: ReprocessLicenseTarget; confirmation: Confirmation } {
   const states = user.licenseAssignmentStates ?? [];
-  const errors = states.filter(inError);
+  const errors = states.filter(isLicenseInError);
   return {
     target: {
       user: { id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName },
@@ -80,8 +135,9 @@ export const reprocessLicense: RemediationAction<ReprocessLicenseTarget> = {
     };
   },
 
-  execute(target, graph) {
-    return sendRequest(graph, reprocessLicense.request(target));
+  async execute(target, graph) {
+    const result = await sendRequest(graph, reprocessLicense.request(target));
+    return { ...result, readBack: await readStates(graph, target.user.id) };
   },
 
   describe(target) {
@@ -96,17 +152,5 @@ export const reprocessLicense: RemediationAction<ReprocessLicenseTarget> = {
     fromUser: confirmFor,
   },
 
-  interpret(target, result) {
-    const states = (result.body as DirectoryUser | undefined)?.licenseAssignmentStates ?? [];
-    const stillFailing = states.filter(inError);
-    return {
-      outcome: 'succeeded',
-      summary:
-        stillFailing.length > 0
-          ? `Reprocessing started for ${target.user.displayName ?? target.user.id}; ${stillFailing.length} assignment${stillFailing.length === 1 ? ' is' : 's are'} still in error.`
-          : `Reprocessing started for ${target.user.displayName ?? target.user.id}; no assignment is in error.`,
-      facts: [{ title: 'Licence assignments', value: String(states.length) }],
-      details: states.map(describeLicenseState),
-    };
-  },
+  interpret: interpretReprocess,
 };

@@ -340,7 +340,7 @@ export class ApprovalHandler implements CardActionHandler {
     reply: boolean,
   ): Promise<void> {
     const card = await this.render(r, this.view(r));
-    const summary = `${r.state}: ${r.confirmation.title}`;
+    const summary = `${r.result?.headline ?? r.state}: ${r.confirmation.title}`;
     const activityId = r.cardActivityId ?? clickedCardId;
     try {
       if (activityId) await this.deps.messenger.updateCard(r.address, activityId, card, summary);

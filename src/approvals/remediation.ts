@@ -17,6 +17,8 @@ export interface GraphTrace {
 /** The end of a remediation as shown on its card. */
 export interface RemediationResult {
   readonly outcome: 'succeeded' | 'failed';
+  /** The outcome card's headline instead of the state word (e.g. Skipped), in a warning colour. */
+  readonly headline?: string;
   readonly summary: string;
   readonly facts: readonly Fact[];
   readonly details: readonly string[];

@@ -26,12 +26,11 @@ export interface ConfirmationCardData extends PendingApprovalData {
   readonly problems: readonly string[];
 }
 
-/** Data for cards/outcome.json: Running, Succeeded, Failed or Cancelled. */
+/** Data for cards/outcome.json: Running, Succeeded, Failed or Cancelled, or the result's own headline. */
 export interface OutcomeCardData {
   readonly rid: string;
   readonly userIds: readonly string[];
-  readonly state:
-    'Running' | 'Succeeded' | 'Failed' | 'Cancelled' | 'Rejected' | 'Expired' | 'Outcome unknown';
+  readonly state: string;
   readonly color: 'Accent' | 'Good' | 'Attention' | 'Default' | 'Warning';
   readonly title: string;
   readonly summary: string;

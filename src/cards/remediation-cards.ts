@@ -102,8 +102,8 @@ export function outcomeCardData(r: Remediation): OutcomeCardData {
   return {
     rid: r.id,
     userIds: refreshUsers(r),
-    state: word.state,
-    color: word.color,
+    state: r.result?.headline ?? word.state,
+    color: r.result?.headline ? 'Warning' : word.color,
     title: r.confirmation.title,
     summary: summaryOf(r),
     facts: [...r.confirmation.facts, ...(r.result?.facts ?? [])],

@@ -10,11 +10,11 @@ export interface ServiceProvisioningError {
   readonly errorDetail?: string;
 }
 
-/** A user's licence assignment state. */
+/** A user's licence assignment state; `error` is null when the licence was assigned successfully. */
 export interface LicenseAssignmentState {
   readonly skuId?: string;
   readonly state?: string;
-  readonly error?: string;
+  readonly error?: string | null;
   readonly assignedByGroup?: string | null;
   readonly lastUpdatedDateTime?: string;
 }

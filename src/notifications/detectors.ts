@@ -2,6 +2,7 @@ import { summariseErrorDetail } from '../actions/retry-provisioning';
 import { REPROCESS_WINDOW_DAYS } from '../actions/reprocess-access-request';
 import { describeUser, type DirectoryUser } from '../graph/directory-lookup';
 import type { GraphApi } from '../graph/graph-api';
+import { isLicenseInError, licenseErrorOf } from '../graph/license-states';
 import { segment } from '../graph/odata';
 import { cleanText, remediationFor, type DetectedFailure, type FailureKind } from './failure';
 import type { FailureNature } from './failure-ledger';
@@ -113,13 +114,13 @@ export const licenseDetector: Detector = {
       for (const m of members) {
         const states = (m.licenseAssignmentStates ?? []).filter(
           (s) =>
-            (s.state === 'Error' || (s.error !== undefined && s.error !== 'None')) &&
+            isLicenseInError(s) &&
             (!s.assignedByGroup || s.assignedByGroup.toLowerCase() === g.id.toLowerCase()),
         );
         const errors =
           states.length > 0 ? states : [{ error: 'Other', skuId: undefined, lastUpdatedDateTime: undefined }];
         for (const s of errors) {
-          const code = s.error && s.error !== 'None' ? s.error : 'Other';
+          const code = licenseErrorOf(s) ?? 'Other';
           failures.push({
             kind: 'license',
             objectId: m.id,

@@ -13,8 +13,9 @@ export interface ServiceProvisioningErrorSeed {
 /** licenseAssignmentState.state */
 export type LicenseAssignmentStateValue = 'Active' | 'ActiveWithError' | 'Disabled' | 'Error';
 
-/** licenseAssignmentState.error */
+/** licenseAssignmentState.error; null when the licence was assigned successfully ("None" is also seen). */
 export type LicenseAssignmentErrorValue =
+  | null
   | 'None'
   | 'CountViolation'
   | 'MutuallyExclusiveViolation'

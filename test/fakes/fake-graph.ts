@@ -829,19 +829,14 @@ export class FakeGraph {
           for (const s of user.licenseAssignmentStates ?? []) {
             if (s.state === 'Error' || s.state === 'ActiveWithError') {
               s.state = 'Active';
-              s.error = 'None';
+              s.error = null;
               s.lastUpdatedDateTime = new Date(this.now()).toISOString();
             }
           }
         }
-        const view = userView(user, ctx, [
-          'id',
-          'displayName',
-          'userPrincipalName',
-          'assignedLicenses',
-          'licenseAssignmentStates',
-        ]);
-        return { status: 200, body: this.entity(ctx, 'users', view) };
+        // The updated user, as a GET without $select answers it: licenseAssignmentStates is returned only on
+        // $select, which a POST cannot carry, so the answer never has it.
+        return { status: 200, body: this.entity(ctx, 'users', userView(user, ctx, undefined)) };
       });
     }
     throw segmentNotFound(action);

@@ -38,7 +38,8 @@ const ALICE = {
   ],
   licenseAssignmentStates: [
     { skuId: 'sku-e5', state: 'Error', error: 'CountViolation', assignedByGroup: 'group-1' },
-    { skuId: 'sku-f3', state: 'Active', error: 'None', assignedByGroup: null },
+    { skuId: 'sku-f3', state: 'Active', error: null, assignedByGroup: null },
+    { skuId: 'sku-ems', state: 'Active', error: 'None', assignedByGroup: 'group-1' },
   ],
 };
 
@@ -90,11 +91,55 @@ describe('execute: the documented Graph request of each action', () => {
     ],
   ];
   it.each(cases)('%s', async (name, target, expected) => {
-    const graph = new ScriptedGraph({ [`POST ${expected.path}`]: ok(204) });
+    const graph = new ScriptedGraph({
+      [`POST ${expected.path}`]: ok(204),
+      [`GET /users/${ALICE.id}`]: { licenseAssignmentStates: [] },
+    });
     await action(name).execute(target, graph);
-    expect(graph.calls).toEqual([
-      { method: 'POST', path: expected.path, version: expected.version, query: {}, body: expected.body },
+    expect(graph.calls[0]).toEqual({
+      method: 'POST',
+      path: expected.path,
+      version: expected.version,
+      query: {},
+      body: expected.body,
+    });
+  });
+
+  it('reprocess-license reads the licence states back with $select, since the answer has none', async () => {
+    const graph = new ScriptedGraph({
+      [`POST /users/${ALICE.id}/reprocessLicenseAssignment`]: ok(200, { id: ALICE.id, displayName: 'Alice' }),
+      [`GET /users/${ALICE.id}`]: { licenseAssignmentStates: ALICE.licenseAssignmentStates },
+    });
+    const result = await reprocessLicense.execute({ user: { id: ALICE.id } }, graph);
+    expect(graph.calls.map((c) => [c.method, c.path, c.query])).toEqual([
+      ['POST', `/users/${ALICE.id}/reprocessLicenseAssignment`, {}],
+      ['GET', `/users/${ALICE.id}`, { $select: 'licenseAssignmentStates' }],
     ]);
+    expect(result.readBack).toEqual({
+      ok: true,
+      body: { licenseAssignmentStates: ALICE.licenseAssignmentStates },
+    });
+  });
+
+  it('reprocess-license keeps the accepted write when the read-back fails, with the read’s request-id', async () => {
+    const graph = new ScriptedGraph({
+      [`POST /users/${ALICE.id}/reprocessLicenseAssignment`]: ok(200, { id: ALICE.id }),
+      [`GET /users/${ALICE.id}`]: new GraphFailure(
+        503,
+        'serviceNotAvailable',
+        'Try later',
+        'rid-read',
+        undefined,
+      ),
+    });
+    const result = await reprocessLicense.execute({ user: { id: ALICE.id } }, graph);
+    expect(result.status).toBe(200);
+    expect(result.readBack).toEqual({
+      ok: false,
+      code: 'serviceNotAvailable',
+      message: 'Try later',
+      requestId: 'rid-read',
+    });
   });
 
   it('percent-encodes ids taken from input', async () => {
@@ -393,16 +438,59 @@ describe('interpret: what Graph answered', () => {
     expect(i.summary).toMatch(/failed: Dup/);
   });
 
-  it('reprocess-license shows the returned licence states', () => {
-    const i = reprocessLicense.interpret(
-      { user: { id: ALICE.id, displayName: 'Alice Smith' } },
-      ok(200, ALICE),
-    );
-    expect(i.details).toEqual([
-      'sku-e5: Error (CountViolation), from group group-1',
-      'sku-f3: Active, direct',
-    ]);
-    expect(i.summary).toMatch(/1 assignment is still in error/);
+  const licenceTarget = { user: { id: ALICE.id, displayName: 'Alice Smith' } };
+  const healthy = ALICE.licenseAssignmentStates.slice(1);
+  it.each([
+    [
+      'states read back, one still in error',
+      { ...ok(200, { id: ALICE.id }), readBack: { ok: true, body: ALICE } },
+      'Accepted; errors still shown',
+      [/1 of 3 licence assignments still shows an error/, /several minutes/],
+      [
+        'sku-e5: Error (CountViolation), from group group-1',
+        'sku-f3: Active, direct',
+        'sku-ems: Active, from group group-1',
+      ],
+    ],
+    [
+      'states read back, null and "None" errors are no errors',
+      { ...ok(200, { id: ALICE.id }), readBack: { ok: true, body: { licenseAssignmentStates: healthy } } },
+      undefined,
+      [/none of 2 licence assignments shows an error/],
+      ['sku-f3: Active, direct', 'sku-ems: Active, from group group-1'],
+    ],
+    [
+      'the read-back failed',
+      {
+        ...ok(200, { id: ALICE.id }),
+        readBack: { ok: false, code: 'serviceNotAvailable', message: 'Try later', requestId: 'rid-read' },
+      },
+      'Accepted; states unknown',
+      [/accepted the reprocess/, /reading their states afterwards failed \(serviceNotAvailable: Try later\)/],
+      [],
+    ],
+    [
+      'a batch answer, without a read-back',
+      ok(200, { id: ALICE.id, displayName: 'Alice Smith' }),
+      undefined,
+      [/accepted the reprocess/, /does not include their states/],
+      [],
+    ],
+  ] as const)('reprocess-license: %s', (_name, result, headline, summary, details) => {
+    const i = reprocessLicense.interpret(licenceTarget, result);
+    expect(i.outcome).toBe('succeeded');
+    expect(i.headline).toBe(headline);
+    for (const re of summary) expect(i.summary).toMatch(re);
+    expect(i.summary).not.toMatch(/no assignment is in error|0 assignments/);
+    expect(i.details).toEqual(details);
+  });
+
+  it('reprocess-license names the failed read-back by its request-id', () => {
+    const i = reprocessLicense.interpret(licenceTarget, {
+      ...ok(200),
+      readBack: { ok: false, code: 'E', message: 'm', requestId: 'rid-read' },
+    });
+    expect(i.facts).toContainEqual({ title: 'Read-back request-id', value: 'rid-read' });
   });
 
   it.each([202, 204])('retry-cloudpc-policy accepts %i', (status) => {

@@ -328,7 +328,7 @@ describe('detectors (app-only reads)', () => {
     });
   });
 
-  it('licence: groups in error, then their members whose licence from that group failed', async () => {
+  it('licence: groups in error, then their members whose licence from that group failed (null, absent and "None" are no error)', async () => {
     const graph = new ScriptedGraph({
       'GET /groups': { value: [{ id: 'g1', displayName: 'E5' }] },
       'GET /groups/g1/membersWithLicenseErrors': {
@@ -339,6 +339,8 @@ describe('detectors (app-only reads)', () => {
               { skuId: 's1', state: 'Error', error: 'CountViolation', assignedByGroup: 'g1' },
               { skuId: 's2', state: 'Error', error: 'DependencyViolation', assignedByGroup: 'other' },
               { skuId: 's3', state: 'Active', error: 'None', assignedByGroup: 'g1' },
+              { skuId: 's4', state: 'Active', error: null, assignedByGroup: null },
+              { skuId: 's5', state: 'Active', assignedByGroup: 'g1' },
             ],
           },
           { id: 'u2' },

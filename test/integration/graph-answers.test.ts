@@ -1,0 +1,84 @@
+import { CONTOSO } from '../fakes';
+import { cardText } from './card-helpers';
+import { approve, command } from './flows';
+import { startHarness, type Harness } from './harness';
+
+jest.setTimeout(30_000);
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+/** Runs a command, approves it as Ada and returns the final card's text. */
+async function run(text: string): Promise<string> {
+  const sent = await command(h, text);
+  const done = await approve(h, sent);
+  return cardText(done.value);
+}
+
+function alice() {
+  const user = h.graph.findUser(CONTOSO.users.alice);
+  if (!user) throw new Error('Alice is not in the seed');
+  return user;
+}
+
+describe('actions without parameters go without a request body', () => {
+  it.each([
+    ['retry-provisioning alice@contoso.com', 'retryServiceProvisioning'],
+    ['reprocess-license alice@contoso.com', 'reprocessLicenseAssignment'],
+    [`reprocess-access-request ${CONTOSO.requests.failed}`, 'reprocess'],
+  ])('%s', async (text, action) => {
+    await run(text);
+    const write = h.graph.writes().find((w) => w.path.endsWith(`/${action}`));
+    expect(write?.status).toBeLessThan(300);
+    expect(write?.body).toBeUndefined();
+    expect(write?.headers['content-type']).toBeUndefined();
+  });
+});
+
+describe('reprocess-license reports the licence states read after the reprocess', () => {
+  it('reads them with $select, since the answer carries none, and lists them', async () => {
+    const text = await run('reprocess-license alice@contoso.com');
+    expect(text).toMatch(/^Succeeded/);
+    expect(text).toMatch(/none of 2 licence assignments shows an error/);
+    expect(text).toMatch(/c7df2760-2c81-4ef7-b578-5b5392b571df: Active, from group/);
+    const post = h.graph.writes()[0];
+    expect(post?.body).toBeUndefined();
+    const read = h.graph.requests.find(
+      (r) => r.method === 'GET' && r.path === `/users/${CONTOSO.users.alice}` && r.at >= (post?.at ?? 0),
+    );
+    expect(read?.query['$select']).toBe('licenseAssignmentStates');
+    expect(read?.token).toMatchObject({ oid: CONTOSO.admins.ada, idtyp: 'user' });
+  });
+
+  it('says processing takes minutes when the states still show errors', async () => {
+    alice().licenseStaysInError = true;
+    const text = await run('reprocess-license alice@contoso.com');
+    expect(text).toMatch(/^Accepted; errors still shown/);
+    expect(text).toMatch(/1 of 2 licence assignments still shows an error/);
+    expect(text).toMatch(/several minutes/);
+    expect(text).toMatch(/Error \(CountViolation\)/);
+  });
+
+  it('says the states could not be read, with the read’s request-id, when the read-back fails', async () => {
+    const sent = await command(h, 'reprocess-license alice@contoso.com');
+    h.graph.failNext({
+      method: 'GET',
+      path: `/users/${CONTOSO.users.alice}`,
+      status: 403,
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
+    const text = cardText((await approve(h, sent)).value);
+    const read = h.graph.requests.find((r) => r.method === 'GET' && r.status === 403);
+    expect(text).toMatch(/^Accepted; states unknown/);
+    expect(text).toMatch(/accepted the reprocess/);
+    expect(text).toMatch(/reading their states afterwards failed \(Authorization_RequestDenied/);
+    expect(text).toContain(String(read?.requestId));
+    expect(text).not.toMatch(/no assignment is in error|none of/);
+  });
+});
