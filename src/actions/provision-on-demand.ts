@@ -56,13 +56,20 @@ interface ProvisioningStep {
 
 interface OnDemandValue {
   readonly provisioningSteps?: readonly ProvisioningStep[];
+  /** Null, or an object with null fields, for a Skipped result: its reason is in the key. */
   readonly statusInfo?: {
-    readonly status?: string;
-    readonly errorCode?: string;
-    readonly reason?: string;
-    readonly recommendedAction?: string;
-  };
+    readonly status?: string | null;
+    readonly errorCode?: string | null;
+    readonly reason?: string | null;
+    readonly recommendedAction?: string | null;
+  } | null;
   readonly action?: string;
+}
+
+/** The key's JSON: `{"result":"Success|Skipped|Failure","details":{"errorCode":…,"errorMessage":…}}`. */
+interface OnDemandKey {
+  readonly result?: string;
+  readonly details?: { readonly errorCode?: string | null; readonly errorMessage?: string | null } | null;
 }
 
 function parseJson<T>(text: unknown): T | undefined {
@@ -74,12 +81,31 @@ function parseJson<T>(text: unknown): T | undefined {
   }
 }
 
+/** Skip reasons that mean the user already matches the target (the page's example: RedundantExport). */
+const ALREADY_IN_SYNC = /redundant/i;
+
+function skippedSummary(
+  name: string,
+  app: string,
+  code: string | undefined,
+  reason: string | undefined,
+): string {
+  const said = `Entra skipped ${name}${reason ? `: ${reason.replace(/\.$/, '')}` : ''}${code ? ` (${code})` : ''}.`;
+  if (code && ALREADY_IN_SYNC.test(code)) {
+    return `${said} ${name} is already in sync with ${app}, so nothing needed to change.`;
+  }
+  return `${said} A skipped user is usually out of scope for ${app}: assign the user, or a group they are in, to the app (Enterprise applications › ${app} › Users and groups), or change the app's scoping filter so that it matches them, then provision again.`;
+}
+
 /**
  * Reads provisionOnDemand's answer: a stringKeyStringValuePair whose key and value are themselves JSON
- * strings (value may be "{}"), or the older empty 204.
+ * strings (value may be "{}"), or the older empty 204. The result and, for Skipped, its reason are in the key
+ * (the page's example: `"key": "{\"result\":\"Skipped\",\"details\":{\"errorCode\":\"RedundantExport\",…}}"`
+ * with a statusInfo that carries no reason); a failure's details are in the key or in value.statusInfo.
  */
 export function interpretOnDemand(target: ProvisionOnDemandTarget, result: GraphResult): Interpretation {
   const name = target.user.displayName ?? target.user.id;
+  const app = target.servicePrincipal.displayName ?? 'the app';
   if (result.status === 204 || result.body === undefined) {
     return {
       outcome: 'succeeded',
@@ -89,27 +115,36 @@ export function interpretOnDemand(target: ProvisionOnDemandTarget, result: Graph
     };
   }
   const pair = result.body as { key?: unknown; value?: unknown };
-  const key = parseJson<{ result?: string }>(pair.key);
+  const key = parseJson<OnDemandKey>(pair.key);
   const value = parseJson<OnDemandValue>(pair.value) ?? {};
-  const verdict = key?.result ?? value.statusInfo?.status ?? 'Unknown';
+  const status = value.statusInfo ?? undefined;
+  const verdict = key?.result ?? status?.status ?? 'Unknown';
+  const code = key?.details?.errorCode || status?.errorCode || undefined;
+  const reason = key?.details?.errorMessage || status?.reason || undefined;
+  const recommended = status?.recommendedAction || undefined;
   const facts: Fact[] = [{ title: 'Result', value: verdict }];
   if (value.action) facts.push({ title: 'Action', value: value.action });
-  if (value.statusInfo?.errorCode) facts.push({ title: 'Error code', value: value.statusInfo.errorCode });
-  if (value.statusInfo?.reason) facts.push({ title: 'Reason', value: value.statusInfo.reason });
-  if (value.statusInfo?.recommendedAction)
-    facts.push({ title: 'Recommended action', value: value.statusInfo.recommendedAction });
+  if (code) facts.push({ title: 'Error code', value: code });
+  if (reason) facts.push({ title: 'Reason', value: reason });
+  if (recommended) facts.push({ title: 'Recommended action', value: recommended });
   const details = (value.provisioningSteps ?? []).map(
     (s) => `${s.status ?? '?'} · ${s.name ?? 'step'}${s.description ? `: ${s.description}` : ''}`,
   );
-  const ok = /^success$/i.test(verdict);
-  const skipped = /^skipped$/i.test(verdict);
+  if (/^success$/i.test(verdict)) {
+    return { outcome: 'succeeded', summary: `${name} was provisioned to ${app}.`, facts, details };
+  }
+  if (/^skipped$/i.test(verdict)) {
+    return {
+      outcome: 'failed',
+      headline: 'Skipped',
+      summary: skippedSummary(name, app, code, reason),
+      facts,
+      details,
+    };
+  }
   return {
-    outcome: ok ? 'succeeded' : 'failed',
-    summary: ok
-      ? `${name} was provisioned to ${target.servicePrincipal.displayName ?? 'the app'}.`
-      : skipped
-        ? `Entra skipped ${name}: ${value.statusInfo?.reason ?? 'the user is out of scope or unchanged'}.`
-        : `Provisioning ${name} to ${target.servicePrincipal.displayName ?? 'the app'} failed${value.statusInfo?.reason ? `: ${value.statusInfo.reason}` : ''}.`,
+    outcome: 'failed',
+    summary: `Provisioning ${name} to ${app} failed${reason ? `: ${reason.replace(/\.$/, '')}` : ''}.${recommended ? ` ${recommended}` : ''}`,
     facts,
     details,
   };

@@ -433,8 +433,13 @@ describe('FakeGraph with @microsoft/microsoft-graph-client', () => {
     };
     const first = await call('POST', path, adminToken, body);
     expect(first.status).toBe(200);
-    expect(JSON.parse(String(first.json?.['key']))).toMatchObject({ result: 'Skipped' });
-    expect(JSON.parse(String(first.json?.['value']))).toMatchObject({ statusInfo: { status: 'Skipped' } });
+    expect(JSON.parse(String(first.json?.['key']))).toMatchObject({
+      result: 'Skipped',
+      details: { errorCode: 'RedundantExport' },
+    });
+    expect(JSON.parse(String(first.json?.['value']))).toMatchObject({
+      statusInfo: { status: 'Skipped', errorCode: null, reason: null },
+    });
     const badRule = await call('POST', path, adminToken, {
       parameters: [{ ruleId: 'nope', subjects: body.parameters[0]?.subjects }],
     });

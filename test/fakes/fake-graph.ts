@@ -1113,14 +1113,20 @@ export class FakeGraph {
       type: string,
       status: string,
       description: string,
+      details: Record<string, string> = {},
     ): Record<string, unknown> => ({
       name,
       type,
       status,
       description,
       timestamp: ts,
-      details: {},
+      details,
     });
+    const skipCode = outcome.errorCode ?? defaultPodCode('Skipped') ?? '';
+    const skipReason = outcome.reason ?? defaultPodReason('Skipped');
+    // A skip for a user out of scope stops at scoping; an already matching user (RedundantExport, the page's
+    // example) passes scoping and is skipped at export.
+    const outOfScope = outcome.result === 'Skipped' && !/redundant/i.test(skipCode);
     const steps = [
       step(
         'EntryImport',
@@ -1131,13 +1137,15 @@ export class FakeGraph {
       step(
         'EntrySynchronizationScoping',
         'Scoping',
-        outcome.result === 'Skipped' ? 'Skipped' : 'Success',
-        outcome.result === 'Skipped'
-          ? (outcome.reason ?? defaultPodReason('Skipped'))
+        outOfScope ? 'Skipped' : 'Success',
+        outOfScope
+          ? skipReason
           : `Determine if ${subject.type} in scope by evaluating against each scoping filter`,
+        outOfScope ? { SkipReason: skipCode } : {},
       ),
-      step('EntryImport', 'Matching', 'Success', `Retrieved '${upn}' from ${sp.displayName}`),
     ];
+    if (!outOfScope)
+      steps.push(step('EntryImport', 'Matching', 'Success', `Retrieved '${upn}' from ${sp.displayName}`));
     if (outcome.result === 'Success') {
       steps.push(
         step(
@@ -1149,6 +1157,8 @@ export class FakeGraph {
       );
     } else if (outcome.result === 'Failure') {
       steps.push(step('EntryExportAdd', 'Export', 'Failure', outcome.reason ?? defaultPodReason('Failure')));
+    } else if (!outOfScope) {
+      steps.push(step('EntrySynchronizationSkip', 'Export', 'Skipped', skipReason, { SkipReason: skipCode }));
     }
     return {
       action: outcome.result === 'Success' ? 'Create' : 'Other',
@@ -1164,14 +1174,14 @@ export class FakeGraph {
           : [],
       provisioningSteps: steps,
       reportableIdentifier: upn,
+      // A skip's code and reason are in the key only: the page's example has this statusInfo for Skipped.
       statusInfo: {
         status: outcome.result,
-        errorCode:
-          outcome.result === 'Success' ? null : (outcome.errorCode ?? defaultPodCode(outcome.result)),
-        reason: outcome.result === 'Success' ? null : (outcome.reason ?? defaultPodReason(outcome.result)),
+        errorCode: outcome.result === 'Failure' ? (outcome.errorCode ?? defaultPodCode('Failure')) : null,
+        reason: outcome.result === 'Failure' ? (outcome.reason ?? defaultPodReason('Failure')) : null,
         additionalDetails: null,
         errorCategory: outcome.result === 'Failure' ? 'NonServiceFailure' : null,
-        recommendedAction: outcome.recommendedAction ?? null,
+        recommendedAction: outcome.result === 'Failure' ? (outcome.recommendedAction ?? null) : null,
       },
       sourceIdentity: {
         id: subject.objectId,

@@ -82,3 +82,27 @@ describe('reprocess-license reports the licence states read after the reprocess'
     expect(text).not.toMatch(/no assignment is in error|none of/);
   });
 });
+
+describe('provision-on-demand shows a skipped user as Skipped, with the reason from the key', () => {
+  it('out of scope: says how to bring the user in scope', async () => {
+    h.graph.store.provisionOnDemandResults[CONTOSO.users.alice] = {
+      result: 'Skipped',
+      errorCode: 'NotEffectivelyEntitled',
+      reason: 'The user is not assigned to the application.',
+    };
+    const text = await run('provision-on-demand alice@contoso.com --app Salesforce');
+    expect(text).toMatch(/^Skipped/);
+    expect(text).toMatch(/Entra skipped Alice Smith: The user is not assigned to the application/);
+    expect(text).toMatch(/NotEffectivelyEntitled/);
+    expect(text).toMatch(/assign the user, or a group they are in, to the app/);
+    expect(text).not.toMatch(/provisioned to Salesforce/);
+  });
+
+  it('already in sync (RedundantExport): says nothing needed to change', async () => {
+    h.graph.store.provisionOnDemandResults[CONTOSO.users.alice] = 'Skipped';
+    const text = await run('provision-on-demand alice@contoso.com --app Salesforce');
+    expect(text).toMatch(/^Skipped/);
+    expect(text).toMatch(/already match \(RedundantExport\)/);
+    expect(text).toMatch(/already in sync with Salesforce/);
+  });
+});

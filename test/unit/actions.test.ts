@@ -412,13 +412,79 @@ describe('interpret: what Graph answered', () => {
       'failed',
       [],
     ],
-    ['Skipped', ok(200, pair('Skipped', { statusInfo: { reason: 'Out of scope' } })), 'failed', []],
+    ['Skipped', ok(200, pair('Skipped', { statusInfo: null })), 'failed', []],
     ['value "{}"', ok(200, pair('Success', '{}')), 'succeeded', []],
     ['older 204', ok(204), 'succeeded', []],
   ])('provision-on-demand: %s', (_name, result, outcome, details) => {
     const i = interpretOnDemand(target, result);
     expect(i.outcome).toBe(outcome);
     expect(i.details).toEqual(details);
+  });
+
+  const skipped = (errorCode: string, errorMessage: string, statusInfo: unknown) =>
+    ok(200, {
+      key: JSON.stringify({ result: 'Skipped', details: { errorCode, errorMessage } }),
+      value: JSON.stringify({ action: 'Other', statusInfo, provisioningSteps: [] }),
+    });
+  it.each([
+    [
+      'out of scope, statusInfo null',
+      skipped('NotEffectivelyEntitled', 'The user is not assigned to the application.', null),
+      [
+        /Entra skipped Alice Smith: The user is not assigned to the application \(NotEffectivelyEntitled\)\./,
+        /usually out of scope for Salesforce/,
+        /assign the user, or a group they are in, to the app/,
+        /scoping filter/,
+      ],
+      'NotEffectivelyEntitled',
+    ],
+    [
+      "already in sync, the page's example (statusInfo without a reason)",
+      skipped(
+        'RedundantExport',
+        'The state of the user in both the source and target systems already match.',
+        {
+          status: 'Skipped',
+          errorCode: null,
+          reason: null,
+          additionalDetails: null,
+          errorCategory: null,
+          recommendedAction: null,
+        },
+      ),
+      [/already match \(RedundantExport\)/, /already in sync with Salesforce/],
+      'RedundantExport',
+    ],
+  ])(
+    'provision-on-demand Skipped, %s: shows Skipped and the reason from the key',
+    (_n, result, summary, code) => {
+      const i = interpretOnDemand(target, result);
+      expect(i.outcome).toBe('failed');
+      expect(i.headline).toBe('Skipped');
+      for (const re of summary) expect(i.summary).toMatch(re);
+      expect(i.facts).toEqual(
+        expect.arrayContaining([
+          { title: 'Result', value: 'Skipped' },
+          { title: 'Error code', value: code },
+        ]),
+      );
+    },
+  );
+
+  it('provision-on-demand failure details may come in the key', () => {
+    const i = interpretOnDemand(
+      target,
+      ok(200, {
+        key: JSON.stringify({
+          result: 'Failure',
+          details: { errorCode: 'E2', errorMessage: 'Target refused.' },
+        }),
+        value: '{}',
+      }),
+    );
+    expect(i.headline).toBeUndefined();
+    expect(i.summary).toBe('Provisioning Alice Smith to Salesforce failed: Target refused.');
+    expect(i.facts).toContainEqual({ title: 'Error code', value: 'E2' });
   });
 
   it('provision-on-demand failure carries the error code and recommended action', () => {
