@@ -1,5 +1,6 @@
 import { describeUser, type DirectoryUser, type ServiceProvisioningError } from '../graph/directory-lookup';
 import { segment } from '../graph/odata';
+import { describeErrorDetail } from '../graph/provisioning-error-detail';
 import { sendRequest, type Confirmation, type RemediationAction } from './action';
 import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from './choose-one';
 import { lookupUser, userFacts } from './resolve-user';
@@ -10,19 +11,9 @@ export interface RetryProvisioningTarget {
   readonly unresolvedErrors: number;
 }
 
-/** Shortens the XML error detail Graph returns into one readable line. */
-export function summariseErrorDetail(detail: string | undefined): string {
-  if (!detail) return 'no detail';
-  const text = detail
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text || 'no detail';
-}
-
 function describeError(e: ServiceProvisioningError): string {
   const when = e.createdDateTime ? ` since ${e.createdDateTime}` : '';
-  return `${e.serviceInstance ?? 'Unknown service'}${when}: ${summariseErrorDetail(e.errorDetail)}`;
+  return `${e.serviceInstance ?? 'Unknown service'}${when}: ${describeErrorDetail(e.errorDetail)}`;
 }
 
 /** The target and confirmation for a user already read from Graph (a lookup or a group's member list). */

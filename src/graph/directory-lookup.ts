@@ -7,7 +7,7 @@ export interface ServiceProvisioningError {
   readonly createdDateTime?: string;
   readonly isResolved?: boolean;
   readonly serviceInstance?: string;
-  readonly errorDetail?: string;
+  readonly errorDetail?: string | null;
 }
 
 /** A user's licence assignment state; `error` is null when the licence was assigned successfully. */

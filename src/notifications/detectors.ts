@@ -1,9 +1,9 @@
-import { summariseErrorDetail } from '../actions/retry-provisioning';
 import { REPROCESS_WINDOW_DAYS } from '../actions/reprocess-access-request';
 import { describeUser, type DirectoryUser } from '../graph/directory-lookup';
 import type { GraphApi } from '../graph/graph-api';
 import { isLicenseInError, licenseErrorOf } from '../graph/license-states';
 import { segment } from '../graph/odata';
+import { describeErrorDetail } from '../graph/provisioning-error-detail';
 import { cleanText, remediationFor, type DetectedFailure, type FailureKind } from './failure';
 import type { FailureNature } from './failure-ledger';
 
@@ -68,7 +68,7 @@ export const userProvisioningDetector: Detector = {
           objectId: u.id,
           objectLabel: userLabel(u),
           errorCode: `ProvisioningError/${workload}`,
-          errorMessage: cleanText(summariseErrorDetail(e.errorDetail)),
+          errorMessage: cleanText(describeErrorDetail(e.errorDetail)),
           occurredAt: e.createdDateTime ?? now.toISOString(),
           remediation: remediationFor('user-provisioning', { target: u.id }),
         });

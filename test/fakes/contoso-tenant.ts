@@ -44,6 +44,11 @@ export const CONTOSO = {
 
 const HOUR = 3_600_000;
 
+/** An Exchange errorDetail in the shape the services publish: ServiceInstance › ObjectErrors › ErrorRecord. */
+function exchangeError(code: string, description: string): string {
+  return `<ServiceInstance Name="exchange/namprd11-001-01" xmlns="http://schemas.microsoft.com/online/directoryservices/change/2008/11"><ObjectErrors><ErrorRecord><ErrorCode>${code}</ErrorCode><ErrorParameters /><ErrorDescription>${description}</ErrorDescription></ErrorRecord></ObjectErrors></ServiceInstance>`;
+}
+
 const DAY = 86_400_000;
 
 /** The bot's app registration in the fake Entra; callers add the app roles and names their test needs. */
@@ -92,8 +97,10 @@ export function contosoSeed(now: Date): GraphSeed {
             createdDateTime: ago(1),
             isResolved: false,
             serviceInstance: 'exchange/namprd11-001-01',
-            errorDetail:
-              '<ServiceInstance><ErrorRecord><ErrorDescription>The proxy address SMTP:alice@contoso.com is already used by another recipient.</ErrorDescription></ErrorRecord></ServiceInstance>',
+            errorDetail: exchangeError(
+              'ExDuplicateProxyAddress',
+              'The proxy address SMTP:alice@contoso.com is already used by another recipient.',
+            ),
           },
         ],
         licenseAssignmentStates: [
@@ -371,8 +378,7 @@ export function failingUsers(
           createdDateTime: new Date(now.getTime() - HOUR).toISOString(),
           isResolved: false,
           serviceInstance: 'exchange/namprd11-001-01',
-          errorDetail:
-            '<ServiceInstance><ErrorRecord><ErrorDescription>The mailbox could not be created.</ErrorDescription></ErrorRecord></ServiceInstance>',
+          errorDetail: exchangeError('ExMailboxCreationFailed', 'The mailbox could not be created.'),
         },
       ],
       licenseAssignmentStates: [

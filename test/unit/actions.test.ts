@@ -32,7 +32,8 @@ const ALICE = {
       serviceInstance: 'exchange/namprd01',
       createdDateTime: '2026-11-20T10:00:00Z',
       isResolved: false,
-      errorDetail: '<ErrorDescription>Proxy address conflict</ErrorDescription>',
+      errorDetail:
+        '<ServiceInstance Name="exchange/namprd01"><ObjectErrors><ErrorRecord><ErrorCode>ExDuplicateProxyAddress</ErrorCode><ErrorDescription>Proxy address &quot;SMTP:alice@contoso.com&quot; conflict</ErrorDescription></ErrorRecord></ObjectErrors></ServiceInstance>',
     },
     { serviceInstance: 'teams', isResolved: true, errorDetail: 'old' },
   ],
@@ -156,7 +157,7 @@ describe('resolve: lookups, confirmation facts and preconditions', () => {
       await retryProvisioning.resolve({ positional: { user: 'alice@contoso.com' }, flags: {} }, graph),
     );
     expect(r.confirmation.problems).toEqual([
-      'exchange/namprd01 since 2026-11-20T10:00:00Z: Proxy address conflict',
+      'exchange/namprd01 since 2026-11-20T10:00:00Z: Proxy address "SMTP:alice@contoso.com" conflict (ExDuplicateProxyAddress)',
     ]);
     expect(r.confirmation.facts).toEqual(
       expect.arrayContaining([
