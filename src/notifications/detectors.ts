@@ -1,5 +1,6 @@
 import { REPROCESS_WINDOW_DAYS } from '../actions/reprocess-access-request';
 import { describeUser, type DirectoryUser } from '../graph/directory-lookup';
+import { compareDateTimes, shiftDateTime } from '../graph/date-time';
 import type { GraphApi } from '../graph/graph-api';
 import { isLicenseInError, licenseErrorOf } from '../graph/license-states';
 import { segment } from '../graph/odata';
@@ -37,18 +38,23 @@ export const FIRST_LOOKBACK_MS = 24 * 3_600_000;
 /** Entries can reach the provisioning log late; each run re-reads this much before the watermark. */
 export const LOG_OVERLAP_MS = 3_600_000;
 
-/** OData datetime literal: ISO 8601 without milliseconds, unquoted. */
-export function odataDateTime(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+/**
+ * Entries one page of the provisioning log asks for. The list page supports $top and $skiptoken but states no
+ * maximum, so this asks for a page size directory lists take everywhere; without $top no skip token comes.
+ */
+export const LOG_PAGE_SIZE = 100;
 
 function userLabel(u: Pick<DirectoryUser, 'id' | 'displayName' | 'userPrincipalName'>): string {
   return describeUser(u as DirectoryUser);
 }
 
 /**
- * Users with unresolved serviceProvisioningErrors. Graph refuses a filter on that property
- * (Request_UnsupportedQuery), so every user is read with the property selected and filtered here.
+ * Users with unresolved serviceProvisioningErrors. The user resource page says the property "Supports
+ * `$filter` (`eq`, `not`, for isResolved and serviceInstance)", but no page shows the form such a filter takes
+ * (a lambda on a collection of complex values), and graph/aad-advanced-queries, which lists every user property
+ * that can be filtered with or without `ConsistencyLevel: eventual` + `$count=true`, has no row for it and
+ * says unlisted properties "don't support `$filter` at all". So every user is read with the property
+ * selected (users list: at most 999 a page) and the unresolved errors are picked here.
  */
 export const userProvisioningDetector: Detector = {
   kind: 'user-provisioning',
@@ -255,13 +261,20 @@ async function policyDisplayName(graph: GraphApi, policyId: string): Promise<str
 interface ProvisionedIdentity {
   readonly id?: string | null;
   readonly displayName?: string | null;
+  readonly identityType?: string | null;
+}
+
+interface ProvisioningServicePrincipal {
+  readonly id?: string | null;
+  readonly displayName?: string | null;
 }
 
 interface ProvisioningLogEntry {
   readonly id: string;
   readonly activityDateTime?: string;
   readonly jobId?: string | null;
-  readonly servicePrincipal?: { readonly id?: string; readonly displayName?: string } | null;
+  /** An object in the list page's examples; an older resource page calls it a collection. */
+  readonly servicePrincipal?: ProvisioningServicePrincipal | readonly ProvisioningServicePrincipal[] | null;
   readonly sourceSystem?: { readonly displayName?: string | null } | null;
   readonly sourceIdentity?: ProvisionedIdentity | null;
   readonly targetIdentity?: ProvisionedIdentity | null;
@@ -277,47 +290,65 @@ interface ProvisioningLogEntry {
 
 const ENTRA = /azure active directory|microsoft entra|^aad$|^entra/i;
 
+/** The provisioning log answers "" for an empty id or name (list page examples): the same as none. */
+function present(value: string | null | undefined): string | undefined {
+  return value?.trim() ? value : undefined;
+}
+
 /**
- * Failed entries of the provisioning log (/auditLogs/provisioning) since the persisted watermark, minus
- * an overlap for late entries. The Entra side of the entry is the user provision-on-demand acts on.
+ * Where the next read starts: the watermark minus an overlap for late entries, or the first lookback. The
+ * watermark keeps every fractional digit of the newest activityDateTime read, so with `gt` nothing at the
+ * boundary is lost or read twice.
+ */
+function logStart(watermark: string | undefined, now: Date): string {
+  return (
+    (watermark && shiftDateTime(watermark, -LOG_OVERLAP_MS)) ??
+    new Date(now.getTime() - FIRST_LOOKBACK_MS).toISOString()
+  );
+}
+
+/**
+ * Failed entries of the provisioning log (/auditLogs/provisioning) since the persisted watermark, minus an
+ * overlap for late entries. activityDateTime supports eq, gt and lt, not ge, and the log's filters are case
+ * sensitive (provisioningObjectSummary pages). The Entra side of the entry is the user provision-on-demand
+ * acts on; an entry for a group, or without an Entra-side id, offers no user remediation and is left out.
  */
 export const syncDetector: Detector = {
   kind: 'sync',
   nature: 'event',
   async detect({ graph, now, watermark }) {
-    const since = watermark
-      ? new Date(Date.parse(watermark) - LOG_OVERLAP_MS)
-      : new Date(now.getTime() - FIRST_LOOKBACK_MS);
+    const since = logStart(watermark, now);
     const entries = await graph.list<ProvisioningLogEntry>('/auditLogs/provisioning', {
       query: {
-        $filter: `provisioningStatusInfo/status eq 'failure' and activityDateTime ge ${odataDateTime(since)}`,
+        $filter: `provisioningStatusInfo/status eq 'failure' and activityDateTime gt ${since}`,
+        $top: String(LOG_PAGE_SIZE),
       },
       maxItems: MAX_ITEMS,
     });
-    let latest = watermark ?? odataDateTime(since);
+    let latest = watermark ?? since;
     const failures: DetectedFailure[] = [];
     for (const e of entries) {
-      if (e.activityDateTime && Date.parse(e.activityDateTime) > Date.parse(latest))
-        latest = e.activityDateTime;
+      if (e.activityDateTime && compareDateTimes(e.activityDateTime, latest) > 0) latest = e.activityDateTime;
       if ((e.provisioningStatusInfo?.status ?? '').toLowerCase() !== 'failure') continue;
-      const sp = e.servicePrincipal?.id;
+      const servicePrincipal = Array.isArray(e.servicePrincipal) ? e.servicePrincipal[0] : e.servicePrincipal;
+      const sp = present(servicePrincipal?.id);
       const fromEntra = ENTRA.test(e.sourceSystem?.displayName ?? '');
-      const identity = fromEntra ? e.sourceIdentity : (e.targetIdentity ?? e.sourceIdentity);
-      const userId = identity?.id ?? e.sourceIdentity?.id;
-      if (!sp || !userId) continue;
+      const identity = fromEntra ? e.sourceIdentity : e.targetIdentity;
+      const userId = present(identity?.id);
+      if (!sp || !userId || /^group$/i.test(identity?.identityType ?? '')) continue;
       const info = e.provisioningStatusInfo?.errorInformation;
-      const who = identity?.displayName ?? e.sourceIdentity?.displayName ?? userId;
+      const who = present(identity?.displayName) ?? present(e.sourceIdentity?.displayName) ?? userId;
       failures.push({
         kind: 'sync',
         objectId: `${sp}/${userId}`,
-        objectLabel: cleanText(`${who} in ${e.servicePrincipal?.displayName ?? sp}`, 200),
+        objectLabel: cleanText(`${who} in ${present(servicePrincipal?.displayName) ?? sp}`, 200),
         errorCode: info?.errorCode || 'ProvisioningFailure',
         errorMessage: cleanText(
           [info?.reason, info?.recommendedAction].filter((t): t is string => !!t).join(' ') ||
             'The provisioning service reported a failure.',
         ),
         occurredAt: e.activityDateTime ?? now.toISOString(),
-        remediation: remediationFor('sync', { target: userId, app: sp, job: e.jobId ?? undefined }),
+        remediation: remediationFor('sync', { target: userId, app: sp, job: present(e.jobId) }),
       });
     }
     return { failures, watermark: latest };

@@ -2,6 +2,7 @@ import { randomToken } from '../random-token';
 import { mutate, type StateStore } from '../storage/state-store';
 import { upsert } from './conversation-directory';
 import { fingerprint, type DetectedFailure, type FailureKind } from './failure';
+import { compareDateTimes } from '../graph/date-time';
 
 /**
  * `state` failures (a user's provisioning error, a failed request) last until Graph stops showing them;
@@ -183,7 +184,7 @@ export class FailureLedger {
   /** Moves a watermark forward (never back). */
   async advanceWatermark(name: string, since: string): Promise<void> {
     await upsert<{ since: string }>(this.store, WATERMARK_PREFIX + name, (current) =>
-      current && Date.parse(current.since) >= Date.parse(since) ? undefined : { since },
+      current && compareDateTimes(current.since, since) >= 0 ? undefined : { since },
     );
   }
 

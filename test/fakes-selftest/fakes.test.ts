@@ -18,6 +18,7 @@ import {
   FakeEntra,
   FakeGraph,
   ManualClock,
+  provisioningLog,
   TeamsClient,
   TEST_CERT_PATH,
   TEST_KEY_PATH,
@@ -451,6 +452,56 @@ describe('FakeGraph with @microsoft/microsoft-graph-client', () => {
     clock.advance(10_001);
     expect((await call('POST', path, adminToken, body)).status).toBe(200);
     expect(graph.callCount('provisionOnDemand', ALICE_ID)).toBe(6);
+  });
+
+  test('provisioning log: gt and lt but no ge on activityDateTime, case-sensitive filters, "" for empty ids', async () => {
+    const now = new Date(clock.now());
+    const local = await FakeGraph.start({
+      entra,
+      seed: {
+        provisioningLogs: [
+          provisioningLog(now, 60_000, 'log-user', ALICE_ID, 'Alice Example', 'failure'),
+          provisioningLog(now, 60_000, 'log-group', 'g-1', 'Sales', 'failure', 'Group'),
+        ],
+      },
+    });
+    const list = async (filter: string) => {
+      const res = await fetch(
+        `${local.url}/v1.0/auditLogs/provisioning?$filter=${encodeURIComponent(filter)}`,
+        { headers: { authorization: `Bearer ${appToken}` } },
+      );
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+    try {
+      const since = new Date(clock.now() - 120_000).toISOString();
+      const failed = await list(
+        `provisioningStatusInfo/status eq 'failure' and activityDateTime gt ${since}`,
+      );
+      expect(failed.json['value']).toEqual([
+        expect.objectContaining({
+          id: 'log-user',
+          targetIdentity: { id: '', displayName: '', identityType: 'User', details: {} },
+        }),
+        expect.objectContaining({
+          id: 'log-group',
+          sourceIdentity: expect.objectContaining({ identityType: 'Group' }),
+        }),
+      ]);
+      expect((await list(`activityDateTime lt ${since}`)).json['value']).toEqual([]);
+      expect((await list("provisioningStatusInfo/status eq 'Failure'")).json['value']).toEqual([]);
+      for (const op of ['ge', 'le']) {
+        const refused = await list(`activityDateTime ${op} ${since}`);
+        expect(refused.status).toBe(400);
+        expect(refused.json['error']).toMatchObject({
+          code: 'BadRequest',
+          message: expect.stringContaining(
+            `operator '${op}' is not supported for property 'activityDateTime'`,
+          ),
+        });
+      }
+    } finally {
+      await local.close();
+    }
   });
 
   test('paging follows absolute @odata.nextLink with the graph client PageIterator', async () => {

@@ -244,6 +244,15 @@ export function contosoSeed(now: Date): GraphSeed {
       provisioningLog(now, 2 * HOUR, 'log-alice-sf', u.alice, 'Alice Smith', 'failure'),
       provisioningLog(now, 1 * HOUR, 'log-bob-sf', u.bob, 'Bob Jones', 'success'),
       provisioningLog(now, 72 * HOUR, 'log-carol-sf-old', u.carol, "Carol O'Brien", 'failure'),
+      provisioningLog(
+        now,
+        3 * HOUR,
+        'log-e5-group-sf',
+        CONTOSO.groups.e5,
+        'Licensing - Microsoft 365 E5',
+        'failure',
+        'Group',
+      ),
     ],
     servicePrincipals: [
       {
@@ -310,14 +319,18 @@ export function contosoSeed(now: Date): GraphSeed {
   };
 }
 
-/** A Salesforce provisioning-log entry for a user, `agoMs` before `now`; failures are duplicate usernames. */
+/**
+ * A Salesforce provisioning-log entry for a user (or a group), `agoMs` before `now`; failures are duplicate
+ * names. The target identity of an object not created yet is empty: "" for its id and name, as in the list page.
+ */
 export function provisioningLog(
   now: Date,
   agoMs: number,
   id: string,
-  userId: string,
-  userName: string,
+  objectId: string,
+  name: string,
   status: 'success' | 'failure',
+  identityType: 'User' | 'Group' = 'User',
 ): ProvisioningLogSeed {
   return {
     id,
@@ -325,19 +338,19 @@ export function provisioningLog(
     jobId: 'salesforce.a1b2c3',
     provisioningAction: 'create',
     servicePrincipal: { id: CONTOSO.apps.salesforce, displayName: 'Salesforce' },
-    sourceSystem: { id: null, displayName: 'Azure Active Directory' },
-    targetSystem: { id: null, displayName: 'Salesforce' },
-    sourceIdentity: { id: userId, displayName: userName, identityType: 'User' },
-    targetIdentity: { id: null, displayName: null, identityType: 'User' },
+    sourceSystem: { displayName: 'Azure Active Directory' },
+    targetSystem: { displayName: 'Salesforce' },
+    sourceIdentity: { id: objectId, displayName: name, identityType, details: {} },
+    targetIdentity: { id: '', displayName: '', identityType, details: {} },
     provisioningStatusInfo:
       status === 'success'
         ? { status: 'success', errorInformation: null }
         : {
             status: 'failure',
             errorInformation: {
-              errorCode: 'SalesforceDuplicateUserName',
-              reason: `The user name of ${userName} is already used by another Salesforce user.`,
-              recommendedAction: 'Change the username mapping or remove the duplicate user in Salesforce.',
+              errorCode: `SalesforceDuplicate${identityType === 'User' ? 'UserName' : 'GroupName'}`,
+              reason: `The name of ${name} is already used by another Salesforce ${identityType.toLowerCase()}.`,
+              recommendedAction: 'Change the name mapping or remove the duplicate in Salesforce.',
             },
           },
   };

@@ -196,6 +196,14 @@ export interface GroupSeed {
   memberIds: string[];
 }
 
+/** provisionedIdentity: identityType is 'User', 'Group', 'ServicePrincipal', 'RolesCompound'… */
+export interface ProvisionedIdentitySeed {
+  id: string;
+  displayName: string;
+  identityType: string;
+  details?: Record<string, string>;
+}
+
 /** provisioningObjectSummary (/auditLogs/provisioning), the fields the bot reads. */
 export interface ProvisioningLogSeed {
   id: string;
@@ -205,10 +213,11 @@ export interface ProvisioningLogSeed {
   cycleId?: string;
   provisioningAction: 'create' | 'update' | 'delete' | 'disable' | 'other';
   servicePrincipal: { id: string; displayName: string };
-  sourceSystem: { id?: string | null; displayName: string };
-  targetSystem: { id?: string | null; displayName: string };
-  sourceIdentity: { id: string; displayName: string; identityType: string };
-  targetIdentity: { id: string | null; displayName: string | null; identityType: string };
+  sourceSystem: { id?: string; displayName: string };
+  targetSystem: { id?: string; displayName: string };
+  /** An identity the service does not know yet has id and displayName "" (never null), as in the list page. */
+  sourceIdentity: ProvisionedIdentitySeed;
+  targetIdentity: ProvisionedIdentitySeed;
   provisioningStatusInfo: {
     status: 'success' | 'failure' | 'skipped' | 'warning';
     errorInformation?: {

@@ -173,12 +173,18 @@ const GROUP_FILTER: FilterCapabilities = {
   and: true,
   or: true,
 };
+/**
+ * provisioningObjectSummary: activityDateTime supports eq, gt and lt (no ge, le), and the list page says "The
+ * filters are all case sensitive".
+ */
 const PROVISIONING_LOG_FILTER: FilterCapabilities = {
   eq: ['provisioningStatusInfo/status', 'servicePrincipal/id', 'jobId', 'sourceIdentity/id'],
   startswith: [],
   and: true,
   or: true,
   compare: ['activityDateTime'],
+  compareOps: ['gt', 'lt'],
+  caseSensitive: true,
 };
 const ACCESS_REQUEST_FILTER: FilterCapabilities = {
   eq: ['requestor/objectId', 'state', 'status', 'accessPackage/id', 'id'],
@@ -936,7 +942,7 @@ export class FakeGraph {
     const select = parseSelect(ctx);
     const list = [...this.data.provisioningLogs]
       .sort((a, b) => Date.parse(b.activityDateTime) - Date.parse(a.activityDateTime))
-      .filter((e) => !filter || matchesFilter(filter, e));
+      .filter((e) => !filter || matchesFilter(filter, e, PROVISIONING_LOG_FILTER.caseSensitive));
     return this.collection(
       ctx,
       'auditLogs/provisioning',

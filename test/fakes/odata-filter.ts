@@ -13,6 +13,10 @@ export interface FilterCapabilities {
   or: boolean;
   /** Properties that accept ge/gt/le/lt with an unquoted datetime literal. */
   compare?: readonly string[];
+  /** The comparison operators those properties accept, when not all four. */
+  compareOps?: readonly ('ge' | 'gt' | 'le' | 'lt')[];
+  /** String comparisons match case (the provisioning log's "filters are all case sensitive"). */
+  caseSensitive?: boolean;
 }
 
 /** Thrown for filters the fake cannot parse or does not support; FakeGraph turns it into a 400. */
@@ -155,6 +159,9 @@ export function checkFilter(expr: FilterExpr, caps: FilterCapabilities): void {
       if (!(caps.compare ?? []).includes(expr.field)) {
         throw new FilterError(`Unsupported property '${expr.field}' for ${expr.op}`);
       }
+      if (caps.compareOps && !caps.compareOps.includes(expr.op)) {
+        throw new FilterError(`The operator '${expr.op}' is not supported for property '${expr.field}'`);
+      }
       return;
     case 'startswith':
       if (!caps.startswith.includes(expr.field)) {
@@ -170,30 +177,43 @@ export function checkFilter(expr: FilterExpr, caps: FilterCapabilities): void {
   }
 }
 
-/** Evaluates a filter; string comparisons are case-insensitive, like directory queries. */
-export function matchesFilter(expr: FilterExpr, item: unknown): boolean {
+/**
+ * Evaluates a filter; string comparisons are case-insensitive, like directory queries, unless `caseSensitive`.
+ * Datetimes compare with all their fractional digits (Graph keeps seven).
+ */
+export function matchesFilter(expr: FilterExpr, item: unknown, caseSensitive = false): boolean {
   switch (expr.kind) {
     case 'and':
-      return matchesFilter(expr.left, item) && matchesFilter(expr.right, item);
+      return matchesFilter(expr.left, item, caseSensitive) && matchesFilter(expr.right, item, caseSensitive);
     case 'or':
-      return matchesFilter(expr.left, item) || matchesFilter(expr.right, item);
+      return matchesFilter(expr.left, item, caseSensitive) || matchesFilter(expr.right, item, caseSensitive);
     case 'compare': {
       const actual = readPath(item, expr.field);
       if (typeof actual !== 'string') return false;
-      const a = Date.parse(actual);
-      const v = Date.parse(expr.value);
-      return { ge: a >= v, gt: a > v, le: a <= v, lt: a < v }[expr.op];
+      const order = compareInstants(actual, expr.value);
+      return { ge: order >= 0, gt: order > 0, le: order <= 0, lt: order < 0 }[expr.op];
     }
     case 'eq':
     case 'startswith': {
       const actual = readPath(item, expr.field);
       if (typeof expr.value === 'boolean') return actual === expr.value;
       if (typeof actual !== 'string') return false;
-      const a = actual.toLowerCase();
-      const v = expr.value.toLowerCase();
+      const a = caseSensitive ? actual : actual.toLowerCase();
+      const v = caseSensitive ? expr.value : expr.value.toLowerCase();
       return expr.kind === 'eq' ? a === v : a.startsWith(v);
     }
   }
+}
+
+/** Orders two ISO datetimes by epoch milliseconds, then by the fractional digits past the third. */
+function compareInstants(a: string, b: string): number {
+  const key = (iso: string): [number, number] => {
+    const m = /\.(\d+)/.exec(iso);
+    const digits = (m?.[1] ?? '').padEnd(7, '0');
+    return [Date.parse(iso.replace(/\.\d+/, `.${digits.slice(0, 3)}`)), Number(digits.slice(3, 7))];
+  };
+  const [x, y] = [key(a), key(b)];
+  return x[0] - y[0] || x[1] - y[1];
 }
 
 function readPath(item: unknown, path: string): unknown {

@@ -218,9 +218,10 @@ describe('failure monitor', () => {
     );
     expect(requests?.query['$filter']).toMatch(/state eq 'deliveryFailed'/);
     const log = h.graph.requests.find((r) => r.path === '/auditLogs/provisioning');
-    expect(log?.query['$filter']).toBe(
-      "provisioningStatusInfo/status eq 'failure' and activityDateTime ge 2026-11-21T12:00:00Z",
-    );
+    expect(log?.query).toMatchObject({
+      $filter: "provisioningStatusInfo/status eq 'failure' and activityDateTime gt 2026-11-21T12:00:00.000Z",
+      $top: '100',
+    });
     for (const r of h.graph.requests) {
       expect(r.method).toBe('GET');
       expect(r.token?.idtyp).toBe('app');
@@ -230,7 +231,7 @@ describe('failure monitor', () => {
     await h.app.notifications.monitor.runOnce();
     const next = h.graph.requests.find((r) => r.path === '/auditLogs/provisioning');
     expect(next?.query['$filter']).toBe(
-      "provisioningStatusInfo/status eq 'failure' and activityDateTime ge 2026-11-22T09:00:00Z",
+      "provisioningStatusInfo/status eq 'failure' and activityDateTime gt 2026-11-22T09:00:00.000Z",
     );
   });
 

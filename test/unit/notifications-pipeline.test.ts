@@ -411,36 +411,84 @@ describe('detectors (app-only reads)', () => {
     expect(graph.calls[0]?.version).toBe('beta');
   });
 
-  it('provisioning log: since the watermark minus an hour, the Entra-side user, and the newest time as next watermark', async () => {
-    const entry = (id: string, at: string, source: string, sourceId: string, targetId: string | null) => ({
-      id,
-      activityDateTime: at,
-      jobId: 'job.1',
-      servicePrincipal: { id: 'sp1', displayName: 'App' },
-      sourceSystem: { displayName: source },
-      sourceIdentity: { id: sourceId, displayName: 'Src' },
-      targetIdentity: { id: targetId, displayName: 'Tgt' },
-      provisioningStatusInfo: { status: 'failure', errorInformation: { errorCode: 'E', reason: 'R' } },
-    });
+  const logEntry = (
+    id: string,
+    at: string,
+    source: string,
+    sourceIdentity: Record<string, string>,
+    targetIdentity: Record<string, string>,
+  ) => ({
+    id,
+    activityDateTime: at,
+    jobId: 'job.1',
+    servicePrincipal: { id: 'sp1', displayName: 'App' },
+    sourceSystem: { displayName: source },
+    sourceIdentity: { identityType: 'User', details: {}, ...sourceIdentity },
+    targetIdentity: { identityType: 'User', details: {}, ...targetIdentity },
+    provisioningStatusInfo: { status: 'failure', errorInformation: { errorCode: 'E', reason: 'R' } },
+  });
+
+  it('provisioning log: gt the watermark minus an hour, a page size, the Entra-side user, the newest time as next watermark', async () => {
     const graph = new ScriptedGraph({
       'GET /auditLogs/provisioning': {
         value: [
-          entry('1', '2026-11-22T11:30:00Z', 'Azure Active Directory', 'entra-user', null),
-          entry('2', '2026-11-22T11:00:00Z', 'Workday', 'wd-123', 'entra-user-2'),
+          logEntry(
+            '1',
+            '2026-11-22T11:30:00.1234567Z',
+            'Azure Active Directory',
+            { id: 'entra-user', displayName: 'Src' },
+            { id: '', displayName: '' },
+          ),
+          logEntry(
+            '2',
+            '2026-11-22T11:30:00.1234568Z',
+            'Workday',
+            { id: 'wd-123', displayName: 'Worker' },
+            { id: 'entra-user-2', displayName: '' },
+          ),
+          logEntry('3', '2026-11-22T11:00:00Z', 'Azure Active Directory', { id: '', displayName: '' }, {}),
+          logEntry('4', '2026-11-22T11:00:00Z', 'Workday', { id: 'wd-456' }, { id: '', displayName: '' }),
+          logEntry(
+            '5',
+            '2026-11-22T11:00:00Z',
+            'Azure Active Directory',
+            { id: 'group-1', displayName: 'Sales', identityType: 'Group' },
+            { id: '', displayName: '', identityType: 'Group' },
+          ),
         ],
       },
     });
-    const result = await syncDetector.detect(ctx(graph, '2026-11-22T10:00:00Z'));
-    expect(graph.calls[0]?.query['$filter']).toBe(
-      "provisioningStatusInfo/status eq 'failure' and activityDateTime ge 2026-11-22T09:00:00Z",
-    );
-    expect(result.failures.map((f) => [f.objectId, f.remediation])).toEqual([
-      ['sp1/entra-user', { action: 'provision-on-demand', target: 'entra-user', app: 'sp1', job: 'job.1' }],
+    const result = await syncDetector.detect(ctx(graph, '2026-11-22T10:00:00.0000001Z'));
+    expect(graph.calls[0]?.query).toEqual({
+      $filter:
+        "provisioningStatusInfo/status eq 'failure' and activityDateTime gt 2026-11-22T09:00:00.0000001Z",
+      $top: '100',
+    });
+    expect(result.failures.map((f) => [f.objectId, f.objectLabel, f.remediation])).toEqual([
+      [
+        'sp1/entra-user',
+        'Src in App',
+        { action: 'provision-on-demand', target: 'entra-user', app: 'sp1', job: 'job.1' },
+      ],
       [
         'sp1/entra-user-2',
+        'Worker in App',
         { action: 'provision-on-demand', target: 'entra-user-2', app: 'sp1', job: 'job.1' },
       ],
     ]);
-    expect(result.watermark).toBe('2026-11-22T11:30:00Z');
+    expect(result.watermark).toBe('2026-11-22T11:30:00.1234568Z');
+  });
+
+  it.each([
+    ['no watermark: the last 24 hours', undefined, '2026-11-21T12:00:00.000Z'],
+    ['a watermark in seconds', '2026-11-22T10:00:00Z', '2026-11-22T09:00:00.000Z'],
+    ['a watermark with seven digits', '2026-11-22T10:00:00.1234567Z', '2026-11-22T09:00:00.1234567Z'],
+  ])('provisioning log starts after %s', async (_name, watermark, since) => {
+    const graph = new ScriptedGraph({ 'GET /auditLogs/provisioning': { value: [] } });
+    const result = await syncDetector.detect(ctx(graph, watermark));
+    expect(graph.calls[0]?.query['$filter']).toBe(
+      `provisioningStatusInfo/status eq 'failure' and activityDateTime gt ${since}`,
+    );
+    expect(result.watermark).toBe(watermark ?? since);
   });
 });
