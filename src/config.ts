@@ -44,6 +44,18 @@ const secureUrl = z
     (v) => v.startsWith('https://') || isLoopbackUrl(v),
     'must use https (http is allowed on loopback only)',
   );
+/**
+ * Graph's endpoint must be https even on loopback: @microsoft/microsoft-graph-client attaches the bearer token
+ * to https URLs only, so over http every call would go out without it (and be answered 401).
+ */
+const graphUrl = z
+  .string()
+  .trim()
+  .url('must be a URL')
+  .refine(
+    (v) => v.startsWith('https://'),
+    'must use https, even on loopback: the Graph client sends its access token to https hosts only, so over http every call would go out unauthenticated',
+  );
 const intIn = (min: number, max: number, fallback: number) =>
   z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
 
@@ -74,7 +86,7 @@ const schema = z.object({
     httpsUrl.default('https://login.microsoftonline.com'),
   ),
   AAD_APP_ID_URI: optionalString,
-  GRAPH_BASE_URL: z.preprocess(blankToUndefined, secureUrl.default('https://graph.microsoft.com')),
+  GRAPH_BASE_URL: z.preprocess(blankToUndefined, graphUrl.default('https://graph.microsoft.com')),
   ALLOWED_TENANT_IDS: optionalString,
   DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./.data')),
   INVOKE_DEADLINE_MS: intIn(0, 4500, 2500),

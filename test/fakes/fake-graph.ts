@@ -1,10 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 
@@ -60,10 +55,9 @@ export interface FakeGraphOptions {
   /** Answer provisionOnDemand with the old bare 204. */
   provisionOnDemandLegacy204?: boolean;
   /**
-   * Default 'https' (the .test-tls cert): @microsoft/microsoft-graph-client only attaches the bearer token to
-   * https URLs whose host is in `customHosts`, so over plain http every call would arrive unauthenticated.
+   * The certificate it serves https with (default: the .test-tls cert). There is no plain http: the Graph client
+   * attaches its bearer token to https URLs only, so the bot refuses an http GRAPH_BASE_URL.
    */
-  protocol?: 'https' | 'http';
   tls?: TlsMaterial;
   certPath?: string;
   keyPath?: string;
@@ -266,11 +260,10 @@ export class FakeGraph {
     private readonly server: Server,
     private readonly sockets: Set<Socket>,
     port: number,
-    protocol: 'https' | 'http',
     private readonly entra: FakeEntra,
     private readonly opts: FakeGraphOptions,
   ) {
-    this.url = `${protocol}://127.0.0.1:${port}`;
+    this.url = `https://127.0.0.1:${port}`;
     this.now = opts.now ?? entra.now;
     this.log = new RecordLog<GraphRequestRecord>(
       'FakeGraph',
@@ -284,19 +277,13 @@ export class FakeGraph {
 
   /** Starts the server on a random loopback port. */
   static async start(opts: FakeGraphOptions): Promise<FakeGraph> {
-    const protocol = opts.protocol ?? 'https';
     let handler: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
     const listener = (req: IncomingMessage, res: ServerResponse): void => handler(req, res);
-    let server: Server;
-    if (protocol === 'https') {
-      const tls = opts.tls ?? loadTestTls(opts.certPath, opts.keyPath);
-      server = createHttpsServer({ cert: tls.cert, key: tls.key }, listener) as Server;
-    } else {
-      server = createHttpServer(listener);
-    }
+    const tls = opts.tls ?? loadTestTls(opts.certPath, opts.keyPath);
+    const server = createHttpsServer({ cert: tls.cert, key: tls.key }, listener) as Server;
     const sockets = trackSockets(server);
     const port = await listenOnLoopback(server);
-    const graph = new FakeGraph(server, sockets, port, protocol, opts.entra, opts);
+    const graph = new FakeGraph(server, sockets, port, opts.entra, opts);
     handler = (req, res) => {
       graph.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });

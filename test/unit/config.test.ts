@@ -78,11 +78,24 @@ describe('loadConfig', () => {
     expect(problems(env).some((p) => expected.test(p))).toBe(true);
   });
 
-  it('allows http Graph on loopback only (the local simulator)', () => {
+  it('refuses an http Graph URL even on loopback, and says why; https on loopback is the local simulator', () => {
     expect(loadConfig({ ...minimal, GRAPH_BASE_URL: 'https://127.0.0.1:4443' }).graphBaseUrl).toBe(
       'https://127.0.0.1:4443',
     );
-    expect(problems({ ...minimal, GRAPH_BASE_URL: 'http://127.0.0.1:4443' })).toEqual([]);
+    for (const url of ['http://127.0.0.1:4443', 'http://localhost:4443', 'http://graph.example.com']) {
+      expect(problems({ ...minimal, GRAPH_BASE_URL: url })).toEqual([
+        'GRAPH_BASE_URL must use https, even on loopback: the Graph client sends its access token to https hosts only, so over http every call would go out unauthenticated',
+      ]);
+    }
+  });
+
+  it('still allows http on loopback where the token does not depend on it (OpenID metadata)', () => {
+    expect(
+      problems({ ...minimal, BOT_OPENID_METADATA_URL: 'http://127.0.0.1:5000/.well-known/openid' }),
+    ).toEqual([]);
+    expect(problems({ ...minimal, BOT_OPENID_METADATA_URL: 'http://example.com/openid' })[0]).toMatch(
+      /^BOT_OPENID_METADATA_URL must use https \(http is allowed on loopback only\)/,
+    );
   });
 
   it('never puts a secret into its error text', () => {
