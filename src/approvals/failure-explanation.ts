@@ -8,7 +8,7 @@ import type { GraphFailure } from '../graph/graph-failure';
 export function explainFailure(action: RemediationAction, approver: string, f: GraphFailure): string {
   switch (true) {
     case f.status === 403:
-      return `Microsoft Graph refused: ${approver} does not hold an Entra role that allows this. Any of ${action.roles.join(', ')} can approve it (activate the role in PIM first if it is eligible), with the app consented for ${action.permission}.`;
+      return `Microsoft Graph refused: ${approver} does not hold an Entra role that allows this, or the app registration is not consented for the delegated permission ${action.permission} (Graph answers both the same way). Any of ${action.roles.join(', ')} can approve it (activate the role in PIM first if it is eligible); an admin grants the consent under the app registration's API permissions.`;
     case f.status === 401:
       return 'Microsoft Graph did not accept the sign-in token. Click Approve again to sign in afresh.';
     case f.status === 404:

@@ -195,7 +195,13 @@ beforeAll(async () => {
     tenantId: TENANT,
     appIdUris: [BOT_APP_ID_URI],
     roles: ['User.Read.All'],
-    delegatedScopes: ['User.ReadWrite.All', 'Directory.Read.All'],
+    delegatedScopes: [
+      'User.ReadWrite.All',
+      'Directory.Read.All',
+      'CloudPC.ReadWrite.All',
+      'EntitlementManagement.ReadWrite.All',
+      'Synchronization.ReadWrite.All',
+    ],
     servicePrincipalId: 'sp-of-the-bot',
   });
   graph = await FakeGraph.start({ entra, seed });
@@ -241,7 +247,7 @@ describe('FakeEntra with @azure/identity', () => {
       idtyp: 'user',
       appid: BOT_ID,
       upn: `${ADMIN_OID}@contoso.com`,
-      scp: 'User.ReadWrite.All Directory.Read.All',
+      scp: 'User.ReadWrite.All Directory.Read.All CloudPC.ReadWrite.All EntitlementManagement.ReadWrite.All Synchronization.ReadWrite.All',
     });
     const obo = entra.requests.find((r) => r.form['requested_token_use'] === 'on_behalf_of');
     expect(obo?.form['assertion']).toBe('***');

@@ -51,7 +51,21 @@ function exchangeError(code: string, description: string): string {
 
 const DAY = 86_400_000;
 
-/** The bot's app registration in the fake Entra; callers add the app roles and names their test needs. */
+/**
+ * The delegated Graph permissions the app registration requests (aad.manifest.json, type Scope) and an admin
+ * consents to: one per remediation, each action's `permission`. On-behalf-of tokens carry them as `scp`.
+ */
+export const CONTOSO_DELEGATED_SCOPES: readonly string[] = [
+  'User.ReadWrite.All',
+  'CloudPC.ReadWrite.All',
+  'EntitlementManagement.ReadWrite.All',
+  'Synchronization.ReadWrite.All',
+];
+
+/**
+ * The bot's app registration in the fake Entra, consented for {@link CONTOSO_DELEGATED_SCOPES}; callers add the
+ * app roles and names their test needs.
+ */
 export function contosoBotRegistration(
   extra: Partial<EntraClientRegistration> = {},
 ): EntraClientRegistration {
@@ -60,6 +74,7 @@ export function contosoBotRegistration(
     clientSecret: CONTOSO.clientSecret,
     tenantId: CONTOSO.tenantId,
     appIdUris: [`api://botid-${CONTOSO.clientId}`],
+    delegatedScopes: [...CONTOSO_DELEGATED_SCOPES],
     ...extra,
   };
 }

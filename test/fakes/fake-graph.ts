@@ -100,6 +100,26 @@ export const REMEDIATION_ROLES: Record<RemediationKind, readonly string[]> = {
   provisionOnDemand: ['Application Administrator', 'Cloud Application Administrator', 'Global Administrator'],
 };
 
+/**
+ * Delegated permissions (scp) that let a token run each remediation: the least privileged and the higher ones
+ * of each API page's permissions table (user: retryServiceProvisioning, user: reprocessLicenseAssignment,
+ * cloudPcProvisioningPolicy: retry, accessPackageAssignmentRequest: reprocess, synchronizationJob:
+ * provisionOnDemand). Matched case-insensitively.
+ */
+export const REMEDIATION_SCOPES: Record<RemediationKind, readonly string[]> = {
+  retryServiceProvisioning: [
+    'User.ReadWrite',
+    'User.ManageIdentities.All',
+    'User.EnableDisableAccount.All',
+    'User.ReadWrite.All',
+    'Directory.ReadWrite.All',
+  ],
+  reprocessLicenseAssignment: ['User.ReadWrite.All', 'Directory.ReadWrite.All'],
+  retryCloudPcPolicy: ['CloudPC.ReadWrite.All'],
+  reprocessAccessRequest: ['EntitlementManagement.ReadWrite.All'],
+  provisionOnDemand: ['Synchronization.ReadWrite.All'],
+};
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const GRAPH_AUDIENCES = new Set([
   'https://graph.microsoft.com',
@@ -1314,7 +1334,10 @@ export class FakeGraph {
   // ---------------------------------------------------------------------------------------------------------
   // Helpers
 
-  /** Authorizes a remediation, counts it, and runs it. */
+  /**
+   * Authorizes a remediation, counts it, and runs it. A delegated token needs one of the call's scopes (scp, what
+   * the app registration was consented for) and its user one of the call's roles; either missing is Graph's 403.
+   */
   private remediate(
     ctx: Ctx,
     kind: RemediationKind,
@@ -1326,9 +1349,11 @@ export class FakeGraph {
     bump(this.attempts, kind, targets);
     const token = ctx.token;
     const isApp = token.idtyp === 'app' || token.scp === undefined;
+    const scopes = new Set((token.scp ?? '').split(' ').map((s) => s.toLowerCase()));
+    const consented = REMEDIATION_SCOPES[kind].some((s) => scopes.has(s.toLowerCase()));
     const held = (token.oid !== undefined ? this.data.roles[token.oid] : undefined) ?? [];
     const accepted = REMEDIATION_ROLES[kind].map((r) => r.toLowerCase());
-    if (isApp || !held.some((r) => accepted.includes(r.toLowerCase()))) {
+    if (isApp || !consented || !held.some((r) => accepted.includes(r.toLowerCase()))) {
       throw new GraphHttpError(
         403,
         'Authorization_RequestDenied',

@@ -1,4 +1,4 @@
-import { CONTOSO } from '../fakes';
+import { CONTOSO, CONTOSO_DELEGATED_SCOPES, contosoBotRegistration } from '../fakes';
 import { cardText } from './card-helpers';
 import { approve, command } from './flows';
 import { startHarness, type Harness } from './harness';
@@ -104,5 +104,39 @@ describe('provision-on-demand shows a skipped user as Skipped, with the reason f
     expect(text).toMatch(/^Skipped/);
     expect(text).toMatch(/already match \(RedundantExport\)/);
     expect(text).toMatch(/already in sync with Salesforce/);
+  });
+});
+
+describe('a delegated permission the app registration is not consented for', () => {
+  it('makes Graph refuse the approver’s call, and the card says the consent may be missing', async () => {
+    h.entra.registerClient(
+      contosoBotRegistration({
+        roles: ['User.Read.All'],
+        delegatedScopes: CONTOSO_DELEGATED_SCOPES.filter((s) => s !== 'Synchronization.ReadWrite.All'),
+      }),
+    );
+    const text = await run('provision-on-demand alice@contoso.com --app Salesforce');
+    const write = h.graph.writes()[0];
+    expect(write?.status).toBe(403);
+    expect(write?.token?.scp?.split(' ')).not.toContain('Synchronization.ReadWrite.All');
+    expect(text).toMatch(/^Failed/);
+    expect(text).toMatch(/not consented for the delegated permission Synchronization\.ReadWrite\.All/);
+    expect(text).toContain('Authorization_RequestDenied');
+    expect(text).toContain(String(write?.requestId));
+    expect(h.graph.callCount('provisionOnDemand')).toBe(0);
+  });
+
+  it.each([
+    ['retry-provisioning alice@contoso.com', 'User.ReadWrite.All'],
+    [`reprocess-access-request ${CONTOSO.requests.failed}`, 'EntitlementManagement.ReadWrite.All'],
+  ])('%s needs %s in the token', async (text, scope) => {
+    h.entra.registerClient(
+      contosoBotRegistration({
+        roles: ['User.Read.All'],
+        delegatedScopes: CONTOSO_DELEGATED_SCOPES.filter((s) => s !== scope),
+      }),
+    );
+    expect(await run(text)).toMatch(/^Failed/);
+    expect(h.graph.writes()[0]?.status).toBe(403);
   });
 });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { parseEnvFile, ROOT_DIR } from '../../scripts/package-app';
-import { CONTOSO, contosoSeed } from '../fakes';
+import { defaultRegistry } from '../../src/actions/registry';
+import { CONTOSO, CONTOSO_DELEGATED_SCOPES, contosoSeed } from '../fakes';
 
 const read = (file: string) => readFileSync(path.join(ROOT_DIR, file), 'utf8');
 const placeholders = (text: string) =>
@@ -121,5 +122,21 @@ describe('.m365agentsplayground.yml (the sandbox)', () => {
     expect(seed.roles?.[CONTOSO.admins.ada]).toEqual(
       expect.arrayContaining(['User Administrator', 'License Administrator', 'Cloud PC Administrator']),
     );
+  });
+});
+
+describe('aad.manifest.json', () => {
+  const manifest = JSON.parse(read('aad.manifest.json')) as {
+    requiredResourceAccess: Array<{ resourceAccess: Array<{ id: string; type: string }> }>;
+  };
+  const scopes = manifest.requiredResourceAccess
+    .flatMap((r) => r.resourceAccess)
+    .filter((a) => a.type === 'Scope')
+    .map((a) => a.id);
+
+  it('requests the delegated permission of every remediation, which the simulated tenant consents to', () => {
+    const actions = defaultRegistry({ now: () => new Date() }).actions;
+    expect([...scopes].sort()).toEqual([...new Set(actions.map((a) => a.permission))].sort());
+    expect([...CONTOSO_DELEGATED_SCOPES].sort()).toEqual([...scopes].sort());
   });
 });
