@@ -5,4 +5,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
   testTimeout: 30000,
+  globalSetup: '<rootDir>/test/contract/global-setup.ts',
+  globalTeardown: '<rootDir>/test/contract/global-teardown.ts',
 };

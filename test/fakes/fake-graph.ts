@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 
+import { appendExchanges, currentTest, recording, type Exchange } from '../contract/run-log';
 import type { FakeEntra } from './fake-entra';
 import {
   closeServer,
@@ -275,6 +276,7 @@ export class FakeGraph {
   private throttle: FakeThrottle | undefined;
   private throttleWindow = { start: Number.NEGATIVE_INFINITY, used: 0 };
   private closed = false;
+  private readonly exchanges: Exchange[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -327,6 +329,7 @@ export class FakeGraph {
       h.arrivals.dispose('closed');
     }
     this.log.dispose('closed');
+    appendExchanges(this.exchanges.splice(0));
     await closeServer(this.server, this.sockets);
   }
 
@@ -471,6 +474,7 @@ export class FakeGraph {
       res.writeHead(reply.status, headers);
       res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
       this.log.push(record);
+      this.remember(record, segments, bodyText, reply);
     };
     const sendError = (
       status: number,
@@ -724,6 +728,25 @@ export class FakeGraph {
       if (err instanceof GraphHttpError) return error(err.status, err.code, err.message, err.headers);
       throw err;
     }
+  }
+
+  /** Keeps the exchange for the contract suite, which holds it to Graph's published description. */
+  private remember(record: GraphRequestRecord, segments: string[], bodyText: string, reply: Reply): void {
+    if (!recording()) return;
+    this.exchanges.push({
+      request: {
+        method: record.method,
+        version: record.version,
+        segments,
+        query: record.query,
+        headers: record.headers,
+        body: record.body,
+        hasBody: bodyText.trim() !== '',
+      },
+      response: { status: reply.status, body: reply.body },
+      product: /graph-js/i.test(record.headers['sdkversion'] ?? ''),
+      test: currentTest(),
+    });
   }
 
   private sleep(ms: number): Promise<void> {
@@ -1038,7 +1061,6 @@ export class FakeGraph {
             metadata: [],
             objectMappings: [],
           })),
-          directories: [],
         },
       };
     }
@@ -1289,7 +1311,7 @@ export class FakeGraph {
       return this.collection(
         ctx,
         set,
-        list.map((r) => project(accessRequestView(r), select)),
+        list.map((r) => project(accessRequestView(r, expandOf(ctx)), select)),
         select,
       );
     }
@@ -1311,7 +1333,7 @@ export class FakeGraph {
       allow(ctx, 'GET');
       return {
         status: 200,
-        body: this.entity(ctx, set, project(accessRequestView(find()), parseSelect(ctx))),
+        body: this.entity(ctx, set, project(accessRequestView(find(), expandOf(ctx)), parseSelect(ctx))),
       };
     }
     if (action !== 'reprocess') throw segmentNotFound(action);
@@ -1639,8 +1661,8 @@ function policyView(p: ProvisioningPolicySeedLike): Record<string, unknown> {
     displayName: p.displayName,
     description: p.description ?? '',
     provisioningType: p.provisioningType,
-    imageDisplayName: p.imageDisplayName ?? null,
-    imageId: p.imageId ?? null,
+    imageDisplayName: p.imageDisplayName ?? 'Windows 11 Enterprise + Microsoft 365 Apps 24H2',
+    imageId: p.imageId ?? 'microsoftwindowsdesktop_windows-ent-cpc_win11-24H2-ent-cpc-m365',
     imageType: p.imageType ?? 'gallery',
   };
 }
@@ -1661,7 +1683,11 @@ function cloudPcView(pc: GraphStore['cloudPcs'][number]): Record<string, unknown
   };
 }
 
-function accessRequestView(r: AccessPackageAssignmentRequestSeed): Record<string, unknown> {
+/** An assignment request; its navigation properties only when `$expand` names them, as in Graph. */
+function accessRequestView(
+  r: AccessPackageAssignmentRequestSeed,
+  expand: ReadonlySet<string>,
+): Record<string, unknown> {
   return {
     id: r.id,
     requestType: r.requestType,
@@ -1670,10 +1696,19 @@ function accessRequestView(r: AccessPackageAssignmentRequestSeed): Record<string
     createdDateTime: r.createdDateTime,
     completedDateTime: r.completedDateTime ?? null,
     justification: r.justification ?? null,
-    accessPackage: { ...r.accessPackage },
-    requestor: { ...r.requestor },
-    assignment: r.assignment ? { ...r.assignment } : null,
+    ...(expand.has('accessPackage') ? { accessPackage: { ...r.accessPackage } } : {}),
+    ...(expand.has('requestor') ? { requestor: { ...r.requestor } } : {}),
+    ...(expand.has('assignment') ? { assignment: r.assignment ? { ...r.assignment } : null } : {}),
   };
+}
+
+function expandOf(ctx: Ctx): Set<string> {
+  return new Set(
+    (ctx.query['$expand'] ?? '')
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean),
+  );
 }
 
 function podSubjectIds(body: unknown): string[] {
