@@ -129,7 +129,8 @@ export interface RateLimit<T> {
  * failure it fixes, and each member's target, built without another lookup.
  */
 export interface GroupExpansion<T> {
-  members(groupId: string): { readonly path: string; readonly select: string };
+  /** `advanced`: the path is an advanced query (an OData cast on members needs ConsistencyLevel: eventual). */
+  members(groupId: string): { readonly path: string; readonly select: string; readonly advanced?: boolean };
   /** The member's target and confirmation; a `blocked` confirmation means there is nothing to fix. */
   fromUser(user: DirectoryUser): { readonly target: T; readonly confirmation: Confirmation };
 }

@@ -1,6 +1,6 @@
 import { isMissing } from '../graph/directory-lookup';
 import type { GraphApi } from '../graph/graph-api';
-import { eq, segment } from '../graph/odata';
+import { segment } from '../graph/odata';
 import { sendRequest, type RemediationAction, type Resolution } from './action';
 import { lookupUser } from './resolve-user';
 
@@ -25,6 +25,12 @@ export interface ReprocessAccessRequestTarget {
 
 const REQUESTS = '/identityGovernance/entitlementManagement/assignmentRequests';
 const REPROCESSABLE = new Set(['deliveryfailed', 'partiallydelivered']);
+/**
+ * The failed requests, by the one filter the request's page documents (`state`, eq). A user's requests are
+ * picked from these by requestor in code: the page documents no filter on `requestor/objectId`.
+ */
+export const FAILED_REQUESTS_FILTER = "state eq 'deliveryFailed' or state eq 'partiallyDelivered'";
+
 /** Graph reprocesses a request only within this many days of its completion. */
 export const REPROCESS_WINDOW_DAYS = 14;
 
@@ -113,11 +119,13 @@ export function createReprocessAccessRequest(
         const found = await lookupUser(graph, args, { flag: 'user' });
         if (found.kind !== 'one') return found;
         const requests = await graph.list<AssignmentRequest>(REQUESTS, {
-          query: { $filter: eq('requestor/objectId', found.item.id), $expand: 'accessPackage,requestor' },
-          maxItems: 500,
+          query: { $filter: FAILED_REQUESTS_FILTER, $expand: 'accessPackage,requestor' },
+          maxItems: 5000,
         });
+        const userId = found.item.id.toLowerCase();
         request = requests
           .filter((r) => REPROCESSABLE.has((r.state ?? '').toLowerCase()))
+          .filter((r) => r.requestor?.objectId?.toLowerCase() === userId)
           .sort((a, b) => Date.parse(b.createdDateTime ?? '') - Date.parse(a.createdDateTime ?? ''))[0];
         if (!request) {
           return {

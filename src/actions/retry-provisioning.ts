@@ -89,6 +89,7 @@ export const retryProvisioning: RemediationAction<RetryProvisioningTarget> = {
     members: (groupId) => ({
       path: `/groups/${segment(groupId)}/members/microsoft.graph.user`,
       select: 'id,displayName,userPrincipalName,serviceProvisioningErrors',
+      advanced: true,
     }),
     fromUser: confirmFor,
   },

@@ -262,9 +262,10 @@ async function expandGroup(
       message: `${groups.length} groups are named "${groupQuery}". Name the group by its object id: ${groups.map((g) => g.id).join(', ')}.`,
     };
   }
-  const { path, select } = expansion.members(group.id);
+  const { path, select, advanced } = expansion.members(group.id);
   const members = await graph.list<DirectoryUser>(path, {
     query: { $select: select },
+    advanced: advanced ?? false,
     maxItems: options.maxTargets + 1,
   });
   const items: BulkItem[] = [];

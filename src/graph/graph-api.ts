@@ -25,6 +25,11 @@ export interface CallOptions {
   readonly version?: GraphVersion;
   /** Query parameters; values are encoded here, never by callers. */
   readonly query?: Readonly<Record<string, string>>;
+  /**
+   * Send as an advanced query (`ConsistencyLevel: eventual` and `$count=true`), which some directory queries
+   * require, e.g. an OData cast on a group's members (see /graph/aad-advanced-queries).
+   */
+  readonly advanced?: boolean;
 }
 
 /**
@@ -91,13 +96,15 @@ export function createGraphApi(options: GraphApiOptions): SharedGraphApi {
 }
 
 function graphApiOn(client: Client, correlationId: string | undefined): SharedGraphApi {
-  const correlated = (pathOrUrl: string) => {
+  const correlated = (pathOrUrl: string, opts: CallOptions | undefined) => {
     const req = client.api(pathOrUrl);
+    if (opts?.advanced) req.header('ConsistencyLevel', 'eventual');
     return correlationId ? req.header('client-request-id', correlationId) : req;
   };
   const request = (path: string, opts: CallOptions | undefined) => {
-    const req = correlated(path).version(opts?.version ?? 'v1.0');
-    for (const [key, value] of Object.entries(opts?.query ?? {})) {
+    const req = correlated(path, opts).version(opts?.version ?? 'v1.0');
+    const query = opts?.advanced ? { ...opts.query, $count: 'true' } : (opts?.query ?? {});
+    for (const [key, value] of Object.entries(query)) {
       req.query({ [key]: encodeURIComponent(value) });
     }
     return req;
@@ -121,7 +128,7 @@ function graphApiOn(client: Client, correlationId: string | undefined): SharedGr
           items.push(...(page.value ?? []));
           const next = page['@odata.nextLink'];
           if (!next || items.length >= max) break;
-          page = await correlated(next).get();
+          page = await correlated(next, opts).get();
         }
       } catch (err) {
         throw toGraphFailure(err);

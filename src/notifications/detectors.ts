@@ -1,4 +1,4 @@
-import { REPROCESS_WINDOW_DAYS } from '../actions/reprocess-access-request';
+import { FAILED_REQUESTS_FILTER, REPROCESS_WINDOW_DAYS } from '../actions/reprocess-access-request';
 import { describeUser, type DirectoryUser } from '../graph/directory-lookup';
 import { compareDateTimes, shiftDateTime } from '../graph/date-time';
 import type { GraphApi } from '../graph/graph-api';
@@ -166,7 +166,7 @@ export const accessRequestDetector: Detector = {
       '/identityGovernance/entitlementManagement/assignmentRequests',
       {
         query: {
-          $filter: "state eq 'deliveryFailed' or state eq 'partiallyDelivered'",
+          $filter: FAILED_REQUESTS_FILTER,
           $expand: 'accessPackage,requestor',
         },
         maxItems: MAX_ITEMS,

@@ -140,3 +140,34 @@ describe('a delegated permission the app registration is not consented for', () 
     expect(h.graph.writes()[0]?.status).toBe(403);
   });
 });
+
+describe('look-ups use only the queries their API pages document', () => {
+  it('reprocess-access-request --user lists failed requests by state and picks the user’s in code', async () => {
+    const sent = await command(h, 'reprocess-access-request --user alice@contoso.com');
+    const text = cardText(sent.card);
+    expect(text).toContain('Sales tools');
+    expect(text).toContain(CONTOSO.requests.failed);
+    const list = h.graph.requests.find(
+      (r) => r.method === 'GET' && r.path === '/identityGovernance/entitlementManagement/assignmentRequests',
+    );
+    expect(list?.query['$filter']).toBe("state eq 'deliveryFailed' or state eq 'partiallyDelivered'");
+    expect(list?.status).toBe(200);
+  });
+
+  it('provision-on-demand --app <appId> finds the app through its appId alternate key', async () => {
+    const appId = '51000000-0000-4000-8000-000000000001';
+    const sent = await command(h, `provision-on-demand alice@contoso.com --app ${appId}`);
+    expect(cardText(sent.card)).toContain('Salesforce');
+    const byKey = h.graph.requests.find((r) => r.path === `/servicePrincipals(appId='${appId}')`);
+    expect(byKey?.status).toBe(200);
+  });
+
+  it('--group on retry-provisioning reads the group’s users as an advanced query, as the cast requires', async () => {
+    const sent = await command(h, `retry-provisioning --group ${CONTOSO.groups.e5}`);
+    expect(cardText(sent.card)).not.toMatch(/^Not found/);
+    const members = h.graph.requests.find((r) => r.path.endsWith('/members/microsoft.graph.user'));
+    expect(members?.headers['consistencylevel']).toBe('eventual');
+    expect(members?.query['$count']).toBe('true');
+    expect(members?.status).toBe(200);
+  });
+});

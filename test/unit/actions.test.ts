@@ -266,14 +266,20 @@ describe('resolve: lookups, confirmation facts and preconditions', () => {
     expect(r.confirmation.facts).toContainEqual({ title: 'Access package', value: 'Sales tools' });
   });
 
-  it("reprocess-access-request --user picks the user's newest failed request", async () => {
+  it("reprocess-access-request --user picks the user's newest failed request, by the documented state filter", async () => {
     const older = { ...request('deliveryFailed', 3), id: 'old', createdDateTime: '2026-10-01T00:00:00Z' };
     const newer = { ...request('partiallyDelivered', 1), id: 'new', createdDateTime: '2026-11-10T00:00:00Z' };
     const delivered = { ...request('delivered', 1), id: 'ok', createdDateTime: '2026-11-15T00:00:00Z' };
+    const someoneElse = {
+      ...request('deliveryFailed', 1),
+      id: 'bob',
+      createdDateTime: '2026-11-20T00:00:00Z',
+      requestor: { objectId: '22222222-2222-2222-2222-222222222222', displayName: 'Bob' },
+    };
     const graph = new ScriptedGraph({
       'GET /users/alice%40contoso.com': ALICE,
       'GET /identityGovernance/entitlementManagement/assignmentRequests': {
-        value: [older, delivered, newer],
+        value: [older, delivered, someoneElse, newer],
       },
     });
     const r = resolved(
@@ -283,7 +289,7 @@ describe('resolve: lookups, confirmation facts and preconditions', () => {
       ),
     );
     expect((r.target as { requestId: string }).requestId).toBe('new');
-    expect(graph.calls[1]?.query.$filter).toBe(`requestor/objectId eq '${ALICE.id}'`);
+    expect(graph.calls[1]?.query.$filter).toBe("state eq 'deliveryFailed' or state eq 'partiallyDelivered'");
   });
 
   it('reprocess-access-request says not found for a missing or malformed id', async () => {
