@@ -374,7 +374,7 @@ describe('FakeGraph with @microsoft/microsoft-graph-client', () => {
     expect(denied.status).toBe(403);
     const ok = (await graphClient(adminToken)
       .api(`/users/${ALICE_ID}/reprocessLicenseAssignment`)
-      .post({})) as Record<string, unknown>;
+      .post(undefined)) as Record<string, unknown>;
     expect(ok).toMatchObject({ id: ALICE_ID, displayName: 'Alice Example' });
     expect(ok).not.toHaveProperty('licenseAssignmentStates');
     expect(graph.findUser(ALICE_ID)?.licenseAssignmentStates).toEqual([
@@ -500,9 +500,7 @@ describe('FakeGraph with @microsoft/microsoft-graph-client', () => {
         expect(refused.status).toBe(400);
         expect(refused.json['error']).toMatchObject({
           code: 'BadRequest',
-          message: expect.stringContaining(
-            `operator '${op}' is not supported for property 'activityDateTime'`,
-          ),
+          message: expect.stringContaining(`'${op}' on activityDateTime: the page lists eq, gt, lt`),
         });
       }
     } finally {
@@ -604,12 +602,19 @@ describe('FakeGraph addressing and lifecycle', () => {
     expect(schema.json?.['synchronizationRules']).toEqual([expect.objectContaining({ id: RULE_ID })]);
     const requests = await call(
       'GET',
-      `/beta/identityGovernance/entitlementManagement/assignmentRequests?$filter=${encodeURIComponent(`requestor/objectId eq '${ALICE_ID}'`)}`,
+      `/v1.0/identityGovernance/entitlementManagement/assignmentRequests?$filter=${encodeURIComponent("state eq 'delivering'")}&$expand=accessPackage`,
       appToken,
     );
     expect(requests.json?.['value']).toEqual([
       expect.objectContaining({ id: REQUEST_ID, accessPackage: expect.any(Object) }),
     ]);
+    expect((requests.json?.['value'] as unknown[])[0]).not.toHaveProperty('requestor');
+    const undocumented = await call(
+      'GET',
+      `/v1.0/identityGovernance/entitlementManagement/assignmentRequests?$filter=${encodeURIComponent(`requestor/objectId eq '${ALICE_ID}'`)}`,
+      appToken,
+    );
+    expect(undocumented.status).toBe(400);
     const unsupported = await call(
       'GET',
       `/v1.0/users?$filter=${encodeURIComponent('serviceProvisioningErrors/any(e: e/isResolved eq false)')}`,

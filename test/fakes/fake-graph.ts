@@ -3,6 +3,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 
+import { GraphContract, type ContractRequest } from '../contract/graph-contract';
+import { QUERY_CAPABILITIES } from '../contract/query-capabilities';
 import { appendExchanges, currentTest, recording, type Exchange } from '../contract/run-log';
 import type { FakeEntra } from './fake-entra';
 import {
@@ -31,13 +33,7 @@ import type {
   SynchronizationJobSeed,
 } from './fake-graph-types';
 import { isObject } from './jwt';
-import {
-  checkFilter,
-  FilterError,
-  matchesFilter,
-  parseFilter,
-  type FilterCapabilities,
-} from './odata-filter';
+import { FilterSyntaxError, matchesFilter, parseFilter } from './odata-filter';
 import { loadTestTls, type TlsMaterial } from './tls';
 
 export * from './fake-graph-types';
@@ -144,69 +140,20 @@ const USER_DEFAULT_PROPERTIES = [
   'userPrincipalName',
   'id',
 ];
-/** Extra user properties that exist in Graph but the fake does not model: selectable, always null. */
-const USER_NULL_PROPERTIES = [
-  'employeeId',
-  'companyName',
-  'city',
-  'country',
-  'state',
-  'onPremisesSyncEnabled',
-  'onPremisesImmutableId',
-  'onPremisesSamAccountName',
-  'onPremisesProvisioningErrors',
-  'createdDateTime',
-  'mailNickname',
-  'otherMails',
-  'proxyAddresses',
-  'assignedPlans',
-  'provisionedPlans',
-  'employeeType',
-];
+/** The published description, which decides what the fake refuses (see refuse()). */
+let contract: GraphContract | undefined;
 
-const USER_FILTER: FilterCapabilities = {
-  eq: ['id', 'displayName', 'userPrincipalName', 'mail'],
-  startswith: ['displayName', 'userPrincipalName', 'mail'],
-  and: true,
-  or: true,
-};
-const SP_FILTER: FilterCapabilities = {
-  eq: ['displayName', 'appId', 'id'],
-  startswith: ['displayName'],
-  and: true,
-  or: true,
-};
-const CLOUD_PC_FILTER: FilterCapabilities = {
-  eq: ['provisioningPolicyId', 'status', 'userPrincipalName', 'id'],
-  startswith: [],
-  and: true,
-  or: true,
-};
-const GROUP_FILTER: FilterCapabilities = {
-  eq: ['hasMembersWithLicenseErrors', 'displayName', 'id'],
-  startswith: ['displayName'],
-  and: true,
-  or: true,
-};
-/**
- * provisioningObjectSummary: activityDateTime supports eq, gt and lt (no ge, le), and the list page says "The
- * filters are all case sensitive".
- */
-const PROVISIONING_LOG_FILTER: FilterCapabilities = {
-  eq: ['provisioningStatusInfo/status', 'servicePrincipal/id', 'jobId', 'sourceIdentity/id'],
-  startswith: [],
-  and: true,
-  or: true,
-  compare: ['activityDateTime'],
-  compareOps: ['gt', 'lt'],
-  caseSensitive: true,
-};
-const ACCESS_REQUEST_FILTER: FilterCapabilities = {
-  eq: ['requestor/objectId', 'state', 'status', 'accessPackage/id', 'id'],
-  startswith: [],
-  and: true,
-  or: true,
-};
+/** Contract rules whose breach Graph itself answers 400 (not the product-only rules: body, surface). */
+const REFUSED_RULES = new Set([
+  '$select',
+  '$expand',
+  '$filter',
+  '$orderby',
+  '$top',
+  'advanced-query',
+  'query',
+]);
+const DIRECTORY = /^\/(users|groups|servicePrincipals)\b/;
 
 /** A Graph error raised inside a handler; `handle` turns it into Graph's error body. */
 class GraphHttpError extends Error {
@@ -577,6 +524,7 @@ export class FakeGraph {
         return send(this.batch(ctx, requestId));
       }
       this.checkThrottle(method);
+      this.refuse(ctx);
       send(this.route(ctx));
     } catch (err) {
       if (err instanceof GraphHttpError) return sendError(err.status, err.code, err.message, err.headers);
@@ -711,19 +659,19 @@ export class FakeGraph {
     }
     try {
       this.checkThrottle(method);
-      return answer(
-        this.route({
-          method,
-          version: ctx.version,
-          segments,
-          query: record.query,
-          body: item['body'],
-          token: ctx.token,
-          rawPath: url.pathname,
-          rawSearch: url.search,
-          headers,
-        }),
-      );
+      const itemCtx: Ctx = {
+        method,
+        version: ctx.version,
+        segments,
+        query: record.query,
+        body: item['body'],
+        token: ctx.token,
+        rawPath: url.pathname,
+        rawSearch: url.search,
+        headers,
+      };
+      this.refuse(itemCtx);
+      return answer(this.route(itemCtx));
     } catch (err) {
       if (err instanceof GraphHttpError) return error(err.status, err.code, err.message, err.headers);
       throw err;
@@ -835,7 +783,7 @@ export class FakeGraph {
     if (action === undefined) {
       allow(ctx, 'GET');
       const user = this.userOr404(key);
-      return { status: 200, body: this.entity(ctx, 'users', userView(user, ctx, parseSelect(ctx, 'user'))) };
+      return { status: 200, body: this.entity(ctx, 'users', userView(user, ctx, parseSelect(ctx))) };
     }
     if (action === 'checkMemberGroups') {
       allow(ctx, 'POST');
@@ -879,9 +827,9 @@ export class FakeGraph {
   }
 
   private listUsers(ctx: Ctx): Reply {
-    const filter = this.parseFilterFor(ctx, USER_FILTER, 'Request_UnsupportedQuery');
+    const filter = this.filterOf(ctx);
     const users = this.data.users.filter((u) => !filter || matchesFilter(filter, u));
-    const select = parseSelect(ctx, 'user');
+    const select = parseSelect(ctx);
     return this.collection(
       ctx,
       'users',
@@ -913,18 +861,7 @@ export class FakeGraph {
       hasMembersWithLicenseErrors: this.licenseErrorMembers(g).length > 0,
     });
     if (key === undefined) {
-      const raw = ctx.query['$filter'] ?? '';
-      if (
-        /hasMembersWithLicenseErrors/.test(raw) &&
-        /eventual/i.test(ctx.headers['consistencylevel'] ?? '')
-      ) {
-        throw new GraphHttpError(
-          400,
-          'Request_UnsupportedQuery',
-          "Unsupported or invalid query filter clause specified for property 'hasMembersWithLicenseErrors' of resource 'Group'.",
-        );
-      }
-      const filter = this.parseFilterFor(ctx, GROUP_FILTER, 'Request_UnsupportedQuery');
+      const filter = this.filterOf(ctx);
       const select = parseSelect(ctx);
       const list = this.data.groups.map(view).filter((g) => !filter || matchesFilter(filter, g));
       return this.collection(
@@ -939,7 +876,7 @@ export class FakeGraph {
     if (nav === undefined)
       return { status: 200, body: this.entity(ctx, 'groups', project(view(group), parseSelect(ctx))) };
     if (nav === 'members') {
-      const select = parseSelect(ctx, 'user');
+      const select = parseSelect(ctx);
       const users = group.memberIds
         .map((id) => this.findUser(id))
         .filter((u): u is GraphUserSeed => u !== undefined);
@@ -951,7 +888,7 @@ export class FakeGraph {
       );
     }
     if (nav !== 'membersWithLicenseErrors') throw segmentNotFound(nav);
-    const select = parseSelect(ctx, 'user');
+    const select = parseSelect(ctx);
     return this.collection(
       ctx,
       'directoryObjects',
@@ -968,11 +905,11 @@ export class FakeGraph {
     if (collection !== 'provisioning') throw segmentNotFound(collection ?? 'auditLogs');
     if (extra.length > 0) throw segmentNotFound(extra[0] ?? '');
     allow(ctx, 'GET');
-    const filter = this.parseFilterFor(ctx, PROVISIONING_LOG_FILTER, 'BadRequest');
+    const filter = this.filterOf(ctx);
     const select = parseSelect(ctx);
     const list = [...this.data.provisioningLogs]
       .sort((a, b) => Date.parse(b.activityDateTime) - Date.parse(a.activityDateTime))
-      .filter((e) => !filter || matchesFilter(filter, e, PROVISIONING_LOG_FILTER.caseSensitive));
+      .filter((e) => !filter || matchesFilter(filter, e, this.caseSensitive(ctx, '/auditLogs/provisioning')));
     return this.collection(
       ctx,
       'auditLogs/provisioning',
@@ -998,7 +935,7 @@ export class FakeGraph {
     }
     if (!sp) {
       allow(ctx, 'GET');
-      const filter = this.parseFilterFor(ctx, SP_FILTER, 'Request_UnsupportedQuery');
+      const filter = this.filterOf(ctx);
       const list = this.data.servicePrincipals.filter((s) => !filter || matchesFilter(filter, s));
       const select = parseSelect(ctx);
       return this.collection(
@@ -1251,7 +1188,7 @@ export class FakeGraph {
         if (!pc) throw new GraphHttpError(404, 'ResourceNotFound', `Cloud PC '${id}' was not found.`);
         return { status: 200, body: this.entity(ctx, set, project(cloudPcView(pc), parseSelect(ctx))) };
       }
-      const filter = this.parseFilterFor(ctx, CLOUD_PC_FILTER, 'BadRequest');
+      const filter = this.filterOf(ctx);
       const select = parseSelect(ctx);
       const list = this.data.cloudPcs.filter((p) => !filter || matchesFilter(filter, p));
       return this.collection(
@@ -1303,7 +1240,7 @@ export class FakeGraph {
     const set = `identityGovernance/entitlementManagement/${collection}`;
     if (id === undefined) {
       allow(ctx, 'GET');
-      const filter = this.parseFilterFor(ctx, ACCESS_REQUEST_FILTER, 'BadRequest');
+      const filter = this.filterOf(ctx);
       const select = parseSelect(ctx);
       const list = this.data.accessPackageAssignmentRequests.filter(
         (r) => !filter || matchesFilter(filter, r),
@@ -1393,23 +1330,57 @@ export class FakeGraph {
     return user;
   }
 
-  private parseFilterFor(ctx: Ctx, caps: FilterCapabilities, code: string) {
+  /** The request's parsed $filter (refuse() has already held it to the capability table). */
+  private filterOf(ctx: Ctx) {
     const raw = ctx.query['$filter'];
     if (raw === undefined) return undefined;
     try {
-      const expr = parseFilter(raw);
-      checkFilter(expr, caps);
-      return expr;
+      return parseFilter(raw);
     } catch (err) {
-      if (err instanceof FilterError) {
-        const message =
-          code === 'Request_UnsupportedQuery'
-            ? `Unsupported or invalid query filter clause specified: ${err.message}.`
-            : `Invalid filter clause: ${err.message}.`;
-        throw new GraphHttpError(400, code, message);
+      if (err instanceof FilterSyntaxError) {
+        throw new GraphHttpError(400, 'BadRequest', `Invalid filter clause: ${err.message}.`);
       }
       throw err;
     }
+  }
+
+  /**
+   * Answers 400 where Graph would: a $select, $expand, $filter, $orderby or $top the published description
+   * and the capability table do not allow, or a query that needs (or refuses) the advanced-query headers.
+   * The same checker the contract suite uses, so the fake cannot accept what Graph refuses.
+   */
+  private refuse(ctx: Ctx): void {
+    contract ??= new GraphContract();
+    const req: ContractRequest = {
+      method: ctx.method,
+      version: ctx.version,
+      segments: ctx.segments,
+      query: ctx.query,
+      headers: ctx.headers,
+      body: ctx.body,
+      hasBody: ctx.body !== undefined,
+    };
+    const { resolved, violations } = contract.checkRequest(req, false);
+    const v = violations.find((x) => REFUSED_RULES.has(x.rule));
+    if (!resolved || !v) return;
+    const directory = DIRECTORY.test(resolved.template);
+    const code = !directory
+      ? 'BadRequest'
+      : ['$filter', '$orderby', 'advanced-query'].includes(v.rule)
+        ? 'Request_UnsupportedQuery'
+        : 'Request_BadRequest';
+    const text =
+      v.rule === '$filter' && directory
+        ? `Unsupported or invalid query filter clause specified: ${v.message}.`
+        : `Invalid ${v.rule} query: ${v.message}.`;
+    throw new GraphHttpError(400, code, text);
+  }
+
+  /** True when the collection's page says its filters are case sensitive (the provisioning log). */
+  private caseSensitive(ctx: Ctx, collection: string): boolean {
+    return QUERY_CAPABILITIES.properties.some(
+      (p) => p.version === ctx.version && p.collection === collection && p.caseSensitive,
+    );
   }
 
   private entity(ctx: Ctx, set: string, value: Record<string, unknown>): Record<string, unknown> {
@@ -1562,33 +1533,19 @@ function decodeSkipToken(token: string): number {
   return Number(m[1]);
 }
 
-function parseSelect(ctx: Ctx, type?: 'user'): string[] | undefined {
+function parseSelect(ctx: Ctx): string[] | undefined {
   const raw = ctx.query['$select'];
   if (raw === undefined) return undefined;
-  const props = raw
+  return raw
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean);
-  if (type === 'user') {
-    const known = new Set([...Object.keys(fullUser(sampleUser)), ...USER_NULL_PROPERTIES]);
-    const unknown = props.find((p) => !known.has(p));
-    if (unknown !== undefined) {
-      throw new GraphHttpError(
-        400,
-        'Request_BadRequest',
-        `Could not find a property named '${unknown}' on type 'microsoft.graph.user'.`,
-      );
-    }
-  }
-  return props;
 }
 
 function project(value: Record<string, unknown>, select: string[] | undefined): Record<string, unknown> {
   if (!select) return value;
   return Object.fromEntries(select.map((p) => [p, value[p] ?? null]));
 }
-
-const sampleUser: GraphUserSeed = { id: '', displayName: '', userPrincipalName: '' };
 
 function fullUser(u: GraphUserSeed): Record<string, unknown> {
   return {

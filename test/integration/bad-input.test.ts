@@ -242,7 +242,12 @@ describe('OData safety', () => {
       expect(lookups).toHaveLength(1);
       const filter = lookups[0]?.query['$filter'] ?? '';
       expect(filter).toBe(`displayName eq '${name.replace(/'/g, "''")}'`);
-      expect(parseFilter(filter)).toEqual({ kind: 'eq', field: 'displayName', value: name });
+      expect(parseFilter(filter)).toEqual({
+        kind: 'compare',
+        op: 'eq',
+        left: { kind: 'path', segments: ['displayName'] },
+        right: { kind: 'string', value: name },
+      });
       expect(lookups[0]?.status).toBe(200);
       expectNothingRan();
     },

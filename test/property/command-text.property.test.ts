@@ -16,7 +16,7 @@ import { parseFilter, type FilterExpr } from '../fakes';
 
 /**
  * Hostile chat text: the clean-up and the parser never throw whatever arrives, and no name can reshape a
- * Graph query. The oracle for queries is the fakes' own OData parser (test/fakes/odata-filter.ts), written
+ * Graph query. The oracle for queries is the contract's OData parser (test/contract/odata-filter.ts), written
  * independently of src/graph/odata.ts.
  */
 const registry = defaultRegistry({ now: () => new Date('2026-11-22T12:00:00Z') });
@@ -149,7 +149,12 @@ describe('OData: quotes and operators in a name cannot change a query', () => {
   it('eq(field, s) parses back to exactly one literal equal to s', () => {
     fc.assert(
       fc.property(anyName, (s) => {
-        expect(parseFilter(eq('displayName', s))).toEqual({ kind: 'eq', field: 'displayName', value: s });
+        expect(parseFilter(eq('displayName', s))).toEqual({
+          kind: 'compare',
+          op: 'eq',
+          left: { kind: 'path', segments: ['displayName'] },
+          right: { kind: 'string', value: s },
+        });
       }),
       { numRuns: 10_000 },
     );
@@ -179,8 +184,8 @@ describe('OData: quotes and operators in a name cannot change a query', () => {
 
   function literals(expr: FilterExpr): string[] {
     switch (expr.kind) {
-      case 'eq':
-        return [String(expr.value)];
+      case 'compare':
+        return expr.op === 'eq' && expr.right.kind === 'string' ? [expr.right.value] : [`<${expr.op}>`];
       case 'or':
       case 'and':
         return [...literals(expr.left), ...literals(expr.right)];
