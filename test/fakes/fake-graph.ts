@@ -855,26 +855,29 @@ export class FakeGraph {
     allow(ctx, 'GET');
     const extra = nav === 'members' && cast[0] === 'microsoft.graph.user' ? cast.slice(1) : cast;
     if (extra.length > 0) throw segmentNotFound(extra[0] ?? '');
-    const view = (g: GroupSeed) => ({
-      id: g.id,
-      displayName: g.displayName,
+    // hasMembersWithLicenseErrors can be filtered on but "is never returned on a GET" (group resource page).
+    const view = (g: GroupSeed) => ({ id: g.id, displayName: g.displayName });
+    const withErrors = (g: GroupSeed) => ({
+      ...view(g),
       hasMembersWithLicenseErrors: this.licenseErrorMembers(g).length > 0,
     });
     if (key === undefined) {
       const filter = this.filterOf(ctx);
-      const select = parseSelect(ctx);
-      const list = this.data.groups.map(view).filter((g) => !filter || matchesFilter(filter, g));
+      const select = parseSelect(ctx)?.filter((p) => p !== 'hasMembersWithLicenseErrors');
+      const list = this.data.groups.filter((g) => !filter || matchesFilter(filter, withErrors(g)));
       return this.collection(
         ctx,
         'groups',
-        list.map((g) => project(g, select)),
+        list.map((g) => project(view(g), select)),
         select,
       );
     }
     const group = this.data.groups.find((g) => g.id.toLowerCase() === key.toLowerCase());
     if (!group) throw resourceNotFound(key);
-    if (nav === undefined)
-      return { status: 200, body: this.entity(ctx, 'groups', project(view(group), parseSelect(ctx))) };
+    if (nav === undefined) {
+      const select = parseSelect(ctx)?.filter((p) => p !== 'hasMembersWithLicenseErrors');
+      return { status: 200, body: this.entity(ctx, 'groups', project(view(group), select)) };
+    }
     if (nav === 'members') {
       const select = parseSelect(ctx);
       const users = group.memberIds
