@@ -1,29 +1,10 @@
+import { decodeEntities } from '../html-entities';
+
 /** A mention entity as Teams sends it, reduced to what cleaning needs. */
 export interface MentionEntity {
   readonly text: string;
   readonly mentionedId: string;
   readonly mentionedName: string;
-}
-
-const NAMED_ENTITIES: Readonly<Record<string, string>> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-};
-
-/** Decodes the HTML entities Teams puts in message text (`&amp;`, `&#39;`, `&#x2014;`). */
-export function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,6});/gi, (whole, body: string) => {
-    if (body.startsWith('#')) {
-      const code =
-        body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return NAMED_ENTITIES[body.toLowerCase()] ?? whole;
-  });
 }
 
 /**

@@ -1,5 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
+import { decodeEntities } from '../html-entities';
+
 /** The longest text a card shows for one error detail. */
 export const MAX_DETAIL_LENGTH = 300;
 
@@ -20,26 +22,6 @@ const parser = new XMLParser({
 interface ErrorRecord {
   readonly code: string | undefined;
   readonly description: string;
-}
-
-const NAMED_ENTITIES: Readonly<Record<string, string>> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-};
-
-function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-    if (name[0] === '#') {
-      const code =
-        name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ' ';
-    }
-    return NAMED_ENTITIES[name.toLowerCase()] ?? whole;
-  });
 }
 
 function printable(text: string): string {

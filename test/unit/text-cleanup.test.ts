@@ -1,4 +1,5 @@
-import { decodeEntities, extractCommandText, foldTypography } from '../../src/commands/text-cleanup';
+import { extractCommandText, foldTypography } from '../../src/commands/text-cleanup';
+import { decodeEntities } from '../../src/html-entities';
 
 const BOT = '28:00000000-0000-0000-0000-0000000000b0';
 const botMention = (name: string, text = `<at>${name}</at>`) => ({
