@@ -1,3 +1,5 @@
+import { checkBatch } from './check-batch';
+import { descriptionPage, PAGES, type ContractRequest, type Violation } from './contract-request';
 import { Model, shortName, type GraphDescription, type Version } from './description';
 import { ValueChecker } from './edm-values';
 import { allowedMethods, PathError, resolvePath, type Resolved } from './graph-path';
@@ -5,47 +7,6 @@ import { surfaceCall } from './graph-surface';
 import { FilterSyntaxError, parseFilter, propertyUses } from './odata-filter';
 import { collectionRule, propertyRule, type QueryCapabilities } from './query-capabilities';
 
-/** A request as the contract sees it: what went over the wire, decoded. */
-export interface ContractRequest {
-  readonly method: string;
-  readonly version: Version | undefined;
-  /** Decoded path segments below the version. */
-  readonly segments: readonly string[];
-  /** Decoded query options. */
-  readonly query: Readonly<Record<string, string>>;
-  /** Lower-cased header names. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** The parsed JSON body; undefined when none was sent. */
-  readonly body: unknown;
-  /** True when a body was sent at all (a direct request's text was not empty; a batch item had `body`). */
-  readonly hasBody: boolean;
-  /** Set for an item of a JSON batch: the item rules differ from a direct request's. */
-  readonly inBatch?: boolean;
-}
-
-/** A rule a request or an answer breaks, and the published page that states the rule. */
-export interface Violation {
-  readonly rule: string;
-  readonly message: string;
-  readonly page: string;
-}
-
-/** Pages the generic rules come from. */
-export const PAGES = {
-  batching: 'https://learn.microsoft.com/graph/json-batching',
-  queryParameters: 'https://learn.microsoft.com/graph/query-parameters',
-  advancedQueries: 'https://learn.microsoft.com/graph/aad-advanced-queries',
-  errors: 'https://learn.microsoft.com/graph/errors',
-  urlConventions: 'https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html',
-};
-
-/** Where one version's description came from, for rules the description itself states. */
-export function descriptionPage(description: GraphDescription, version: Version): string {
-  const s = description.sources[version];
-  return `${s.repository}/blob/${s.commit}/${s.file}`;
-}
-
-const MAX_BATCH = 20;
 const DIRECTORY_OBJECT = 'microsoft.graph.directoryObject';
 const KNOWN_OPTIONS = new Set([
   '$select',
@@ -124,7 +85,7 @@ export class RequestChecker {
     if (resolved.target === 'batch') {
       if (req.inBatch)
         out.push({ rule: 'batch', message: 'a batch cannot hold a batch', page: PAGES.batching });
-      else out.push(...this.checkBatch(version, req));
+      else out.push(...checkBatch(version, req, (nested) => this.check(nested).violations));
       return { resolved, violations: out };
     }
     out.push(...this.checkQuery(version, resolved, req));
@@ -380,105 +341,6 @@ export class RequestChecker {
         out.push({ rule: 'body', message: `${op.name} requires the parameter '${name}'`, page });
       }
     }
-    return out;
-  }
-
-  private checkBatch(version: Version, req: ContractRequest): Violation[] {
-    const page = PAGES.batching;
-    const requests = (req.body as { requests?: unknown } | undefined)?.requests;
-    if (!Array.isArray(requests) || requests.length === 0) {
-      return [{ rule: 'batch', message: 'the body needs a non-empty requests array', page }];
-    }
-    const out: Violation[] = [];
-    if (!/^application\/json/i.test(req.headers['content-type'] ?? '')) {
-      out.push({ rule: 'batch', message: 'the batch is sent without Content-Type: application/json', page });
-    }
-    if (requests.length > MAX_BATCH) {
-      out.push({
-        rule: 'batch',
-        message: `${requests.length} requests; a batch holds at most ${MAX_BATCH}`,
-        page,
-      });
-    }
-    const ids = new Set<string>();
-    for (const raw of requests as unknown[]) {
-      const item = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-      const id = item['id'];
-      if (typeof id !== 'string' || id === '') {
-        out.push({ rule: 'batch', message: 'a request without a string id', page });
-        continue;
-      }
-      if (ids.has(id)) out.push({ rule: 'batch', message: `id ${id} is used twice`, page });
-      ids.add(id);
-      out.push(
-        ...this.checkBatchItem(version, id, item, ids).map((v) => ({
-          ...v,
-          message: `request ${id}: ${v.message}`,
-        })),
-      );
-    }
-    return out;
-  }
-
-  private checkBatchItem(
-    version: Version,
-    id: string,
-    item: Record<string, unknown>,
-    seen: Set<string>,
-  ): Violation[] {
-    const page = PAGES.batching;
-    const out: Violation[] = [];
-    const url = item['url'];
-    const method = item['method'];
-    if (typeof method !== 'string' || !/^(GET|POST|PATCH|PUT|DELETE)$/.test(method)) {
-      out.push({ rule: 'batch', message: `method ${String(method)} is not an HTTP method`, page });
-    }
-    if (typeof url !== 'string' || /^[a-z]+:/i.test(url) || /^\/?(v1\.0|beta)\//.test(url)) {
-      out.push({
-        rule: 'batch',
-        message: `url ${String(url)} must be relative to the batch's version`,
-        page,
-      });
-      return out;
-    }
-    const depends = item['dependsOn'];
-    if (
-      depends !== undefined &&
-      (!Array.isArray(depends) || depends.some((d) => typeof d !== 'string' || !seen.has(d) || d === id))
-    ) {
-      out.push({ rule: 'batch', message: 'dependsOn must name earlier requests of the batch', page });
-    }
-    const headers = item['headers'];
-    if (
-      headers !== undefined &&
-      (typeof headers !== 'object' || headers === null || Array.isArray(headers))
-    ) {
-      out.push({ rule: 'batch', message: 'headers must be a JSON object', page });
-    }
-    const lower = Object.fromEntries(
-      Object.entries((headers ?? {}) as Record<string, unknown>).map(([k, v]) => [
-        k.toLowerCase(),
-        String(v),
-      ]),
-    );
-    const parsed = new URL(url.replace(/^\/?/, '/'), 'https://graph.invalid');
-    const nested: ContractRequest = {
-      method: typeof method === 'string' ? method : 'GET',
-      version,
-      segments: parsed.pathname
-        .split('/')
-        .filter(Boolean)
-        .map((s) => decodeURIComponent(s)),
-      query: Object.fromEntries(parsed.searchParams),
-      headers: lower,
-      body: item['body'],
-      hasBody: 'body' in item,
-      inBatch: true,
-    };
-    if (nested.hasBody && !lower['content-type']) {
-      out.push({ rule: 'batch-item', message: 'a body without a Content-Type header', page });
-    }
-    out.push(...this.check(nested).violations);
     return out;
   }
 }

@@ -1,10 +1,5 @@
-import {
-  PAGES,
-  descriptionPage,
-  type ContractRequest,
-  type RequestChecker,
-  type Violation,
-} from './check-request';
+import type { RequestChecker } from './check-request';
+import { descriptionPage, PAGES, type ContractRequest, type Violation } from './contract-request';
 import type { GraphDescription, PropertyDef } from './description';
 import { ValueChecker, type Shape } from './edm-values';
 import type { Resolved } from './graph-path';

@@ -1,4 +1,5 @@
-import { RequestChecker, type ContractRequest, type Violation } from './check-request';
+import { RequestChecker } from './check-request';
+import type { ContractRequest, Violation } from './contract-request';
 import { ResponseChecker, type ContractResponse } from './check-response';
 import { loadDescription, type GraphDescription } from './description';
 import type { Resolved } from './graph-path';
