@@ -1,4 +1,7 @@
 import type { Fact } from '../actions/action';
+import type { HistoryCardData, StatusCardData } from './audit-cards';
+import type { BulkConfirmationCardData, BulkProgressCardData } from './bulk-cards';
+import type { FailureCardData, FailureDigestCardData } from './failure-cards';
 
 /** What every card awaiting approval shows (single or bulk): the request, who may approve it, the buttons. */
 export interface PendingApprovalData {
@@ -76,4 +79,20 @@ export interface NoticeCardData {
   readonly color: 'Default' | 'Attention' | 'Warning' | 'Good';
   readonly usage: string | null;
   readonly hint: string | null;
+}
+
+/** Every template in cards/ and the data it is rendered with, so a builder cannot pass another's data. */
+export interface CardDataByTemplate {
+  readonly confirmation: ConfirmationCardData;
+  readonly outcome: OutcomeCardData;
+  readonly choice: ChoiceCardData;
+  readonly help: HelpCardData;
+  readonly 'help-command': HelpCommandCardData;
+  readonly notice: NoticeCardData;
+  readonly failure: FailureCardData;
+  readonly 'failure-digest': FailureDigestCardData;
+  readonly history: HistoryCardData;
+  readonly status: StatusCardData;
+  readonly 'bulk-confirmation': BulkConfirmationCardData;
+  readonly 'bulk-progress': BulkProgressCardData;
 }

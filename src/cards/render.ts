@@ -1,24 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ACData from 'adaptivecards-templating';
+import type { CardDataByTemplate } from './card-data';
 
 /** An Adaptive Card as JSON, ready to attach to a message or return from an invoke. */
 export type AdaptiveCardJson = Record<string, unknown>;
 
-/** The templates that ship in cards/; each has a typed data interface beside its builder. */
-export type CardTemplateName =
-  | 'confirmation'
-  | 'outcome'
-  | 'choice'
-  | 'help'
-  | 'help-command'
-  | 'notice'
-  | 'failure'
-  | 'failure-digest'
-  | 'history'
-  | 'status'
-  | 'bulk-confirmation'
-  | 'bulk-progress';
+/** The templates that ship in cards/, each bound to the typed data its builder passes. */
+export type CardTemplateName = keyof CardDataByTemplate;
 
 function findCardsDir(): string {
   let dir = __dirname;
@@ -40,7 +29,10 @@ export function loadTemplate(name: CardTemplateName): unknown {
 }
 
 /** Binds data to a card template with adaptivecards-templating. */
-export function renderCard<T extends object>(name: CardTemplateName, data: T): AdaptiveCardJson {
+export function renderCard<N extends CardTemplateName>(
+  name: N,
+  data: CardDataByTemplate[N],
+): AdaptiveCardJson {
   let template = templates.get(name);
   if (!template) {
     template = new ACData.Template(loadTemplate(name));
