@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ACData from 'adaptivecards-templating';
 import type { CardDataByTemplate } from './card-data';
+import { escapeMarkdown } from './card-text';
 
 /** An Adaptive Card as JSON, ready to attach to a message or return from an invoke. */
 export type AdaptiveCardJson = Record<string, unknown>;
@@ -28,7 +29,28 @@ export function loadTemplate(name: CardTemplateName): unknown {
   return JSON.parse(readFileSync(path.join(cardsDir, `${name}.json`), 'utf8'));
 }
 
-/** Binds data to a card template with adaptivecards-templating. */
+/**
+ * The card with every string Teams renders as Markdown (TextBlock text, fact titles and values) escaped, so
+ * names, Graph messages, reasons and command echoes show as written and cannot plant a link. Button data
+ * is read by the bot, not shown, and is left as it is. A copy: templating may hand back the caller's objects.
+ */
+function showLiterally(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(showLiterally);
+  if (!node || typeof node !== 'object') return node;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) copy[key] = key === 'data' ? value : showLiterally(value);
+  if (copy.type === 'TextBlock' && typeof copy.text === 'string') copy.text = escapeMarkdown(copy.text);
+  if (copy.type === 'FactSet' && Array.isArray(copy.facts)) {
+    copy.facts = copy.facts.map((fact: Record<string, unknown>) => ({
+      ...fact,
+      ...(typeof fact.title === 'string' ? { title: escapeMarkdown(fact.title) } : {}),
+      ...(typeof fact.value === 'string' ? { value: escapeMarkdown(fact.value) } : {}),
+    }));
+  }
+  return copy;
+}
+
+/** Binds data to a card template with adaptivecards-templating; all shown text comes out literal. */
 export function renderCard<N extends CardTemplateName>(
   name: N,
   data: CardDataByTemplate[N],
@@ -38,5 +60,5 @@ export function renderCard<N extends CardTemplateName>(
     template = new ACData.Template(loadTemplate(name));
     templates.set(name, template);
   }
-  return template.expand({ $root: data }) as AdaptiveCardJson;
+  return showLiterally(template.expand({ $root: data })) as AdaptiveCardJson;
 }

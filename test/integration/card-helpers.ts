@@ -1,20 +1,29 @@
 import type { ConnectorRequestRecord } from '../fakes';
+import { howTeamsShows } from '../fakes/teams-markdown';
 
 /** An Adaptive Card as received by the fake connector or in an invoke response. */
 export type Card = Record<string, unknown>;
 
-/** Every piece of visible text on a card (text blocks, facts, button titles), for assertions. */
+/**
+ * Every piece of visible text on a card (text blocks, facts, button titles) as a person reads it: text
+ * blocks and facts rendered as Teams renders their Markdown, everything else as written.
+ */
 export function cardText(card: unknown): string {
   const out: string[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(walk);
+  const walk = (node: unknown, markdown: boolean) => {
+    if (Array.isArray(node)) return node.forEach((n) => walk(n, markdown));
     if (!node || typeof node !== 'object') return;
     const n = node as Record<string, unknown>;
-    for (const key of ['text', 'title', 'value']) if (typeof n[key] === 'string') out.push(n[key] as string);
+    const shownAsMarkdown = markdown || n.type === 'TextBlock';
+    for (const key of ['text', 'title', 'value']) {
+      const text = n[key];
+      if (typeof text === 'string') out.push(shownAsMarkdown ? howTeamsShows(text).visible : text);
+    }
     for (const [key, value] of Object.entries(n))
-      if (key !== 'refresh' && typeof value === 'object') walk(value);
+      if (key !== 'refresh' && typeof value === 'object')
+        walk(value, key === 'facts' && n.type === 'FactSet');
   };
-  walk(card);
+  walk(card, false);
   return out.join('\n');
 }
 

@@ -3,6 +3,8 @@ import type { Remediation } from '../../src/approvals/remediation';
 import { helpCard, helpCommandCard } from '../../src/cards/help-cards';
 import { noticeCard, remediationCard, type CardView } from '../../src/cards/remediation-cards';
 import { renderCard, type AdaptiveCardJson } from '../../src/cards/render';
+import { historyCommand, statusCommand, type AuditCommandDeps } from '../../src/commands/audit-commands';
+import { howTeamsShows, markdownTexts } from '../fakes/teams-markdown';
 
 const registry = defaultRegistry({ now: () => new Date('2026-11-22T12:00:00Z') });
 
@@ -121,5 +123,86 @@ describe('card templates', () => {
     const data = JSON.stringify(card).match(/"data":(\{[^}]*\})/g);
     expect(new Set(data)).toEqual(new Set(['"data":{"rid":"AAAAAAAAAAAAAAAAAAAAAA"}']));
     expect(data).toHaveLength(4);
+  });
+});
+
+describe('text on cards, as a Teams-like client shows it', () => {
+  const hostile = '*Urgent* _now_: [Approve](https://evil.example) <b>here</b> `x` ~~y~~';
+  const hostileRemediation: Remediation = {
+    ...base,
+    id: 'A_b-C_',
+    command: `retry-provisioning ${hostile}`,
+    requestedBy: { aadObjectId: 'r', name: hostile },
+    confirmation: {
+      title: hostile,
+      why: hostile,
+      facts: [{ title: hostile, value: hostile }],
+      problems: [hostile],
+      blocked: hostile,
+    },
+  };
+  const finished: Remediation = {
+    ...hostileRemediation,
+    state: 'rejected',
+    rejectedBy: { aadObjectId: 'a', name: hostile },
+    rejectionReason: hostile,
+    result: {
+      outcome: 'failed',
+      summary: hostile,
+      facts: [{ title: hostile, value: hostile }],
+      details: [hostile],
+      graph: { status: 400, code: hostile, message: hostile, requestId: hostile, date: hostile },
+    },
+  };
+  const cards: Array<[string, AdaptiveCardJson]> = [
+    ['confirmation', remediationCard(hostileRemediation, { ...view, notice: hostile })],
+    ['outcome', remediationCard(finished, view)],
+    ['notice', noticeCard({ title: hostile, text: hostile, usage: hostile, hint: hostile })],
+    [
+      'choice',
+      renderCard('choice', {
+        prompt: hostile,
+        candidates: [{ label: hostile, detail: hostile, index: 0, sid: 's' }],
+      }),
+    ],
+  ];
+
+  it.each(cards)('the %s card shows names, messages, reasons and commands as written', (_name, card) => {
+    const shown = markdownTexts(card).map(howTeamsShows);
+    expect(shown.flatMap((s) => s.markup)).toEqual([]);
+    const planted = shown.filter((s) => s.visible.includes('Approve'));
+    expect(planted.length).toBeGreaterThan(0);
+    for (const s of planted) expect(s.visible).toContain('*Urgent* _now_: [Approve](https://evil.example)');
+  });
+
+  it('leaves button data and button titles as they are: the bot reads them, Teams shows titles as plain text', () => {
+    const confirmation = JSON.stringify(remediationCard(hostileRemediation, view));
+    expect(confirmation).toContain('"data":{"rid":"A_b-C_"}');
+    const choice = renderCard('choice', {
+      prompt: 'Which?',
+      candidates: [{ label: '[x]', detail: '<y>', index: 0, sid: 's' }],
+    });
+    expect(JSON.stringify(choice)).toContain('"title":"[x]","tooltip":"<y>"');
+  });
+
+  it('shows the placeholders of help as written: <user>, <policy>, <remediation-id>, <command>', () => {
+    const audit = { registry } as AuditCommandDeps;
+    const help = markdownTexts(helpCard(registry, [historyCommand(audit), statusCommand(audit)])).map(
+      (t) => howTeamsShows(t).visible,
+    );
+    for (const usage of [
+      'retry-provisioning [<user>…] [--group <group>]',
+      'retry-cloudpc-policy <policy>',
+      'status <remediation-id>',
+      'help [<command>]',
+      'Type help <command> for details.',
+    ]) {
+      expect(help).toContain(usage);
+    }
+    const oneCommand = markdownTexts(helpCommandCard(registry.find('provision-on-demand')!)).map(
+      (t) => howTeamsShows(t).visible,
+    );
+    expect(oneCommand).toContain('<user>');
+    expect(oneCommand).toContain('provision-on-demand <user>… --app <app> [--job <jobId>]');
   });
 });
