@@ -34,8 +34,9 @@ export interface BulkCounter {
   readonly color: 'Default' | 'Good' | 'Attention' | 'Warning' | 'Accent';
 }
 
-/** One target's outcome on the summary. */
+/** One target's outcome on the summary: its mark and name in bold, then the outcome in words. */
 export interface BulkOutcomeLine {
+  readonly label: string;
   readonly text: string;
   readonly color: 'Good' | 'Attention' | 'Warning' | 'Default';
 }
@@ -136,7 +137,7 @@ export function bulkProgressCardData(r: Remediation, view: ProgressView): BulkPr
   const sorted = [...(view.outcomes ?? [])].sort((a, b) => ORDER[a.outcome] - ORDER[b.outcome]);
   const lines = sorted.slice(0, LISTED_OUTCOMES).map((o) => {
     const w = WORDS[o.outcome];
-    return { text: `${w.mark} **${o.label}** · ${w.word}: ${o.detail}`, color: w.color };
+    return { label: `${w.mark} ${o.label}`, text: ` · ${w.word}: ${o.detail}`, color: w.color };
   });
   const hidden = sorted.slice(LISTED_OUTCOMES);
   const hiddenFailed = hidden.filter((o) => o.outcome !== 'succeeded').length;

@@ -112,7 +112,7 @@ describe('bulk remediation: several targets, one approval, JSON batches', () => 
     const lines = cardText(summary.card)
       .split('\n')
       .filter((l) => /^[✗✓?] /.test(l));
-    expect(lines[0]).toMatch(new RegExp(`^✗ \\*\\*${u2?.displayName}`));
+    expect(lines[0]).toMatch(new RegExp(`^✗ ${u2?.displayName}`));
     expect(lines.slice(1).every((l) => l.startsWith('✓'))).toBe(true);
     const retryButton = cardActions(summary.card).find((a) => a.verb === 'bulk-retry');
     expect(retryButton?.title).toBe('Retry failed (1)');

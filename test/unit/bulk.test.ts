@@ -344,7 +344,7 @@ describe('bulk cards', () => {
         outcomes,
       },
     );
-    const lines = (JSON.stringify(card).match(/[✗✓?] \*\*User \d+/g) ?? []).map((l) => l[0]);
+    const lines = (JSON.stringify(card).match(/"text":"[✗✓?] User \d+/g) ?? []).map((l) => l[8]);
     expect(lines).toHaveLength(LISTED_OUTCOMES);
     expect(lines.slice(0, 4)).toEqual(['✗', '✗', '✗', '?']);
     expect(JSON.stringify(card)).toContain('Retry failed (4)');
