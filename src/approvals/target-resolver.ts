@@ -1,7 +1,6 @@
 import type { ActionArgs, RemediationAction } from '../actions/action';
 import type { AdaptiveCardJson } from '../cards/render';
-import { noticeCard, remediationCard } from '../cards/remediation-cards';
-import { renderCard } from '../cards/render';
+import { choiceCard, noticeCard, remediationCard } from '../cards/remediation-cards';
 import type { Actor, ConversationAddress } from '../chat/chat-types';
 import type { Clock } from '../clock';
 import type { GraphApi } from '../graph/graph-api';
@@ -136,7 +135,7 @@ export class TargetResolver {
               requestedBy: recordActor(ctx.from),
               createdAt: now,
             }),
-          card: renderCard('choice', {
+          card: choiceCard({
             prompt: resolution.prompt,
             candidates: candidates.map((c, index) => ({ label: c.label, detail: c.detail, index, sid })),
           }),

@@ -1,8 +1,25 @@
 import type { Fact } from '../actions/action';
 import type { Remediation } from '../approvals/remediation';
 import type { AuditEntry } from '../audit/audit-log';
-import { historyLine, outcomeCardData } from './remediation-cards';
+import { clip, ROOM } from './card-text';
+import { outcomeCardData, remediationFooter } from './remediation-cards';
 import { renderCard, type AdaptiveCardJson } from './render';
+
+/**
+ * Room for the free text of one history row: fifty rows share a card, so a reason or a long target is cut
+ * there and shown in full by `status <remediation-id>`.
+ */
+const HISTORY_ROOM = { name: 50, target: 100, detail: 100 } as const;
+
+/** Room for the ids the bot and Graph make: a remediation id (22 characters), a request-id (a GUID), an action name. */
+const ID_ROOM = 40;
+
+/** Room for the detail of one timeline event (a reason, a refusal's rule); the summary above has it whole. */
+const TIMELINE_DETAIL = 300;
+
+/** Events a status card lists: the first few and the latest, with a count of those between. */
+const TIMELINE_FIRST = 5;
+const TIMELINE_LAST = 15;
 
 /** Data for cards/history.json. */
 export interface HistoryCardData {
@@ -21,6 +38,8 @@ export interface StatusCardData {
   readonly state: string;
   readonly color: string;
   readonly title: string;
+  /** What the outcome card says, a reject reason in full among it. */
+  readonly summary: string;
   readonly facts: readonly Fact[];
   readonly timeline: readonly string[];
   readonly footer: string;
@@ -39,13 +58,30 @@ const EVENT_WORDS: Readonly<Record<AuditEntry['event'], string>> = {
   'outcome-unknown': 'Outcome unknown',
 };
 
-function footnote(e: AuditEntry): string {
-  const parts = [`by ${e.actor.name}`];
-  if (e.detail) parts.push(e.detail);
-  if (e.graph)
-    parts.push(`Graph ${e.graph.status}${e.graph.requestId ? `, request-id ${e.graph.requestId}` : ''}`);
-  if (e.remediationId) parts.push(`remediation ${e.remediationId}`);
+function footnote(e: AuditEntry, room: { readonly name: number; readonly detail: number }): string {
+  const parts = [`by ${clip(e.actor.name, room.name)}`];
+  if (e.detail) parts.push(clip(e.detail, room.detail));
+  if (e.graph) {
+    const requestId = e.graph.requestId ? `, request-id ${clip(e.graph.requestId, ID_ROOM)}` : '';
+    parts.push(`Graph ${e.graph.status}${requestId}`);
+  }
+  if (e.remediationId) parts.push(`remediation ${clip(e.remediationId, ID_ROOM)}`);
   return parts.join(' · ');
+}
+
+function timelineLine(e: AuditEntry): string {
+  return `${clip(e.at, ID_ROOM)} · ${EVENT_WORDS[e.event]} · ${footnote(e, { name: ROOM.name, detail: TIMELINE_DETAIL })}`;
+}
+
+/** A long timeline keeps its start and its latest events, and counts the ones between. */
+function timelineLines(timeline: readonly AuditEntry[]): string[] {
+  if (timeline.length <= TIMELINE_FIRST + TIMELINE_LAST) return timeline.map(timelineLine);
+  const between = timeline.length - TIMELINE_FIRST - TIMELINE_LAST;
+  return [
+    ...timeline.slice(0, TIMELINE_FIRST).map(timelineLine),
+    `… and ${between.toLocaleString('en-US')} more events; history lists every entry`,
+    ...timeline.slice(-TIMELINE_LAST).map(timelineLine),
+  ];
 }
 
 /** One page of the audit trail, newest first. */
@@ -55,11 +91,11 @@ export function historyCard(
   more: Record<string, unknown> | null,
 ): AdaptiveCardJson {
   const data: HistoryCardData = {
-    filters,
+    filters: clip(filters, ROOM.title),
     entries: entries.map((e) => ({
-      headline: `${e.at} · ${EVENT_WORDS[e.event]} · ${e.action}`,
-      target: e.target,
-      footnote: footnote(e),
+      headline: `${clip(e.at, ID_ROOM)} · ${EVENT_WORDS[e.event]} · ${clip(e.action, ID_ROOM)}`,
+      target: clip(e.target, HISTORY_ROOM.target),
+      footnote: footnote(e, HISTORY_ROOM),
     })),
     more,
   };
@@ -72,10 +108,11 @@ export function statusCard(r: Remediation, timeline: readonly AuditEntry[]): Ada
   const data: StatusCardData = {
     state: r.state === 'pending' ? 'Pending approval' : outcome.state,
     color: r.state === 'pending' ? 'Accent' : outcome.color,
-    title: r.confirmation.title,
+    title: outcome.title,
+    summary: r.state === 'pending' ? clip(r.confirmation.why, ROOM.paragraph) : outcome.summary,
     facts: [...outcome.facts, ...(outcome.graph ?? []), { title: 'Expires', value: r.expiresAt ?? 'never' }],
-    timeline: timeline.map((e) => `${e.at} · ${EVENT_WORDS[e.event]} · ${footnote(e)}`),
-    footer: `${historyLine(r)}. Remediation ${r.id} · ${r.command}`,
+    timeline: timelineLines(timeline),
+    footer: remediationFooter(r),
   };
   return renderCard('status', data);
 }

@@ -2,14 +2,18 @@ import type { Fact } from '../actions/action';
 import type { Remediation } from '../approvals/remediation';
 import type { BulkTarget } from '../bulk/bulk-target';
 import type { PendingApprovalData } from './card-data';
-import { historyLine, pendingApprovalData, type CardView } from './remediation-cards';
+import { clip, firstOf, ROOM } from './card-text';
+import { pendingApprovalData, remediationFooter, type CardView } from './remediation-cards';
 import { renderCard, type AdaptiveCardJson } from './render';
 
 /** How many targets (and skipped names) the confirmation lists by name; the rest are counted. */
 export const LISTED_TARGETS = 20;
 
-/** How many per-target lines the summary shows (failures first); Teams cards stay under 28 KB. */
+/** How many per-target lines the summary shows, failures first; Retry failed covers the rest. */
 export const LISTED_OUTCOMES = 40;
+
+/** Room for one target's line on a bulk card: its name and its problem or Graph's answer. */
+const TARGET_LINE = 300;
 
 /** One line of text on a bulk card. */
 export interface BulkLine {
@@ -60,12 +64,11 @@ export interface BulkProgressCardData {
 }
 
 function listed<T>(all: readonly T[], text: (item: T) => string, noun: string) {
-  const shown = all.slice(0, LISTED_TARGETS).map((item) => ({ text: text(item) }));
-  const rest = all.length - shown.length;
-  return { shown, more: rest > 0 ? `… and ${rest.toLocaleString('en-US')} more ${noun}` : null };
+  const { shown, more } = firstOf(all, LISTED_TARGETS, (rest) => `… and ${rest} more ${noun}`);
+  return { shown: shown.map((item) => ({ text: clip(text(item), TARGET_LINE) })), more };
 }
 
-/** The bulk confirmation's data for one viewer (or everyone): the first 20 targets and a count, and every skip. */
+/** The bulk confirmation's data for one viewer (or everyone): the first 20 targets and skips, and their counts. */
 export function bulkConfirmationCardData(
   r: Remediation,
   target: BulkTarget,
@@ -137,7 +140,11 @@ export function bulkProgressCardData(r: Remediation, view: ProgressView): BulkPr
   const sorted = [...(view.outcomes ?? [])].sort((a, b) => ORDER[a.outcome] - ORDER[b.outcome]);
   const lines = sorted.slice(0, LISTED_OUTCOMES).map((o) => {
     const w = WORDS[o.outcome];
-    return { label: `${w.mark} ${o.label}`, text: ` · ${w.word}: ${o.detail}`, color: w.color };
+    return {
+      label: `${w.mark} ${clip(o.label, ROOM.name)}`,
+      text: ` · ${w.word}: ${clip(o.detail, TARGET_LINE)}`,
+      color: w.color,
+    };
   });
   const hidden = sorted.slice(LISTED_OUTCOMES);
   const hiddenFailed = hidden.filter((o) => o.outcome !== 'succeeded').length;
@@ -159,15 +166,15 @@ export function bulkProgressCardData(r: Remediation, view: ProgressView): BulkPr
     phase === 'running' ? 'Accent' : phase === 'paused' ? 'Warning' : notGood === 0 ? 'Good' : 'Attention';
   const summary =
     phase === 'running'
-      ? `${n(done)} of ${n(numbers.total)} done with ${r.approvedBy?.name ?? 'the approver'}'s permissions; this card updates every few seconds.`
+      ? `${n(done)} of ${n(numbers.total)} done with ${clip(r.approvedBy?.name ?? 'the approver', ROOM.name)}'s permissions; this card updates every few seconds.`
       : phase === 'paused'
-        ? (view.pausedReason ?? 'The run is paused.')
+        ? clip(view.pausedReason ?? 'The run is paused.', ROOM.paragraph)
         : `${n(numbers.succeeded)} of ${n(numbers.total)} succeeded${numbers.failed ? `, ${n(numbers.failed)} failed` : ''}${numbers.unknown ? `, ${n(numbers.unknown)} with an unknown outcome` : ''}.`;
   return {
     rid: r.id,
     state,
     color,
-    title: r.confirmation.title,
+    title: clip(r.confirmation.title, ROOM.title),
     summary,
     counters: [
       { title: 'Succeeded', value: n(numbers.succeeded), color: 'Good' },
@@ -182,12 +189,12 @@ export function bulkProgressCardData(r: Remediation, view: ProgressView): BulkPr
       { title: 'Targets', value: n(numbers.total) },
       ...(numbers.unknown > 0 ? [{ title: 'Outcome unknown', value: n(numbers.unknown) }] : []),
       ...(view.skipped > 0 ? [{ title: 'Skipped at confirmation', value: n(view.skipped) }] : []),
-      { title: 'Approved by', value: r.approvedBy?.name ?? '—' },
+      { title: 'Approved by', value: clip(r.approvedBy?.name ?? '—', ROOM.name) },
     ],
     lines,
     more,
-    notice: view.notice ?? null,
-    footer: `${historyLine(r)}. Remediation ${r.id} · ${r.command}`,
+    notice: view.notice ? clip(view.notice, ROOM.paragraph) : null,
+    footer: remediationFooter(r),
     showRetry: phase === 'finished' && notGood > 0,
     retryTitle: `Retry failed (${n(notGood)})`,
     showResume: phase === 'paused',

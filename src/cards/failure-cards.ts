@@ -1,5 +1,18 @@
 import { commandText, KIND_LABELS, type DetectedFailure, type FailureKind } from '../notifications/failure';
+import { clip, firstOf, ROOM } from './card-text';
 import { renderCard, type AdaptiveCardJson } from './render';
+
+/**
+ * The most failures one digest card lists, each with its Remediate button; the notifier splits a larger
+ * batch into several digests of at most this many.
+ */
+export const DIGEST_LINES = 20;
+
+/** Room for the failed object's name (and UPN) in a headline. */
+const OBJECT_LABEL = 240;
+
+/** Room for a digest line's error message: twenty of them share one card. */
+const DIGEST_MESSAGE = 400;
 
 /** Data for cards/failure.json: one failure with its Remediate button. */
 export interface FailureCardData {
@@ -32,8 +45,10 @@ export interface FailureDigestLine {
 export interface FailureDigestCardData {
   readonly title: string;
   readonly lines: readonly FailureDigestLine[];
+  /** "… and N more failures not listed here" when the card was given more than it lists, else null. */
+  readonly more: string | null;
   readonly footer: string;
-  /** Every line's notice id: Remediate all prepares one bulk remediation per kind of fix from them. */
+  /** Every listed line's notice id: Remediate all prepares one bulk remediation per kind of fix from them. */
   readonly fids: readonly string[];
 }
 
@@ -51,15 +66,15 @@ const TITLES: Readonly<Record<FailureKind, (label: string) => string>> = {
   sync: (label) => `App provisioning failed: ${label}`,
 };
 
-/** A card headline for a failure. */
+/** A card headline for a failure (also the notification's summary). */
 export function failureTitle(f: DetectedFailure): string {
-  return TITLES[f.kind](f.objectLabel);
+  return TITLES[f.kind](clip(f.objectLabel, OBJECT_LABEL));
 }
 
 /** `2026-11-22 12:00 UTC`: unambiguous for admins in any time zone. */
 export function formatWhen(iso: string): string {
   const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso || 'unknown';
+  if (Number.isNaN(ms)) return clip(iso, ROOM.factTitle) || 'unknown';
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
@@ -69,34 +84,43 @@ export function failureCardData(p: PostedFailure, source: string): FailureCardDa
   return {
     kindLabel: KIND_LABELS[f.kind],
     title: failureTitle(f),
-    errorMessage: f.errorMessage,
-    object: f.objectLabel === f.objectId ? f.objectId : `${f.objectLabel} · ${f.objectId}`,
-    errorCode: f.errorCode,
+    errorMessage: clip(f.errorMessage, ROOM.paragraph),
+    object: clip(
+      f.objectLabel === f.objectId ? f.objectId : `${f.objectLabel} · ${f.objectId}`,
+      ROOM.factValue,
+    ),
+    errorCode: clip(f.errorCode, ROOM.factValue),
     when: formatWhen(f.occurredAt),
-    command: commandText(f.remediation),
-    source,
+    command: clip(commandText(f.remediation), ROOM.factValue),
+    source: clip(source, ROOM.line),
     fid: p.fid,
   };
 }
 
-/** The data of a digest card. */
+/** The data of a digest card: its first DIGEST_LINES failures, and a count of any others. */
 export function failureDigestCardData(
   items: readonly PostedFailure[],
   source: string,
 ): FailureDigestCardData {
+  const { shown, more } = firstOf(
+    items,
+    DIGEST_LINES,
+    (rest) => `… and ${rest} more failures not listed here`,
+  );
   return {
-    title: `${items.length} new provisioning failures`,
-    lines: items.map(({ fid, failure: f }) => ({
+    title: `${items.length.toLocaleString('en-US')} new provisioning failures`,
+    lines: shown.map(({ fid, failure: f }) => ({
       kindLabel: KIND_LABELS[f.kind],
       title: failureTitle(f),
-      errorCode: f.errorCode,
-      errorMessage: f.errorMessage,
+      errorCode: clip(f.errorCode, ROOM.name),
+      errorMessage: clip(f.errorMessage, DIGEST_MESSAGE),
       when: formatWhen(f.occurredAt),
-      command: commandText(f.remediation),
+      command: clip(commandText(f.remediation), ROOM.title),
       fid,
     })),
-    footer: `${source} · Each Remediate opens a confirmation; nothing changes until someone approves with their own Entra role.`,
-    fids: items.map(({ fid }) => fid),
+    more,
+    footer: `${clip(source, ROOM.line)} · Each Remediate opens a confirmation; nothing changes until someone approves with their own Entra role.`,
+    fids: shown.map(({ fid }) => fid),
   };
 }
 

@@ -1,7 +1,25 @@
 import type { Fact } from '../actions/action';
 import type { Remediation } from '../approvals/remediation';
-import type { ConfirmationCardData, NoticeCardData, OutcomeCardData, PendingApprovalData } from './card-data';
+import type {
+  ChoiceCardData,
+  ConfirmationCardData,
+  NoticeCardData,
+  OutcomeCardData,
+  PendingApprovalData,
+} from './card-data';
+import { clip, clipFacts, firstOf, ROOM } from './card-text';
 import { renderCard, type AdaptiveCardJson } from './render';
+
+/** Failures on record listed on a confirmation; the rest are counted. */
+export const LISTED_PROBLEMS = 10;
+
+/** Result lines (provisioning steps, licence states) listed on an outcome; the rest are counted. */
+export const LISTED_DETAILS = 20;
+
+function listLines(lines: readonly string[], max: number, noun: string): string[] {
+  const { shown, more } = firstOf(lines, max, (rest) => `… and ${rest} more${noun}`);
+  return [...shown.map((line) => clip(line, ROOM.line)), ...(more ? [more] : [])];
+}
 
 /** What the person looking at a card may do with it; the default view (no viewer) offers every button. */
 export interface CardView {
@@ -23,15 +41,15 @@ export function pendingApprovalData(r: Remediation, view: CardView): PendingAppr
   const open = r.state === 'pending' && !r.confirmation.blocked;
   return {
     rid: r.id,
-    title: r.confirmation.title,
-    why: r.confirmation.why,
-    facts: r.confirmation.facts,
-    blocked: r.confirmation.blocked ?? null,
-    notice: view.notice ?? null,
-    requestedBy: r.requestedBy.name,
-    command: r.command,
-    roles: view.roles.join(', '),
-    approvalRule: view.approvalRule,
+    title: clip(r.confirmation.title, ROOM.title),
+    why: clip(r.confirmation.why, ROOM.paragraph),
+    facts: clipFacts(r.confirmation.facts),
+    blocked: r.confirmation.blocked ? clip(r.confirmation.blocked, ROOM.paragraph) : null,
+    notice: view.notice ? clip(view.notice, ROOM.paragraph) : null,
+    requestedBy: clip(r.requestedBy.name, ROOM.name),
+    command: clip(r.command, ROOM.title),
+    roles: clip(view.roles.join(', '), ROOM.line),
+    approvalRule: clip(view.approvalRule, ROOM.line),
     expiresAt: r.expiresAt ?? 'never',
     showApprove: open && (view.viewer?.canApprove ?? true),
     showReject: open && (view.viewer?.canApprove ?? true),
@@ -42,17 +60,20 @@ export function pendingApprovalData(r: Remediation, view: CardView): PendingAppr
 
 /** The confirmation card's data for one viewer (or for everyone). */
 export function confirmationCardData(r: Remediation, view: CardView): ConfirmationCardData {
-  return { ...pendingApprovalData(r, view), problems: r.confirmation.problems };
+  return {
+    ...pendingApprovalData(r, view),
+    problems: listLines(r.confirmation.problems, LISTED_PROBLEMS, ' on record'),
+  };
 }
 
 function graphFacts(r: Remediation): Fact[] | null {
   const g = r.result?.graph;
   if (!g) return null;
   const facts: Fact[] = [{ title: 'Graph status', value: String(g.status || 'no answer') }];
-  if (g.code) facts.push({ title: 'Error code', value: g.code });
-  if (g.message) facts.push({ title: 'Graph message', value: g.message });
-  facts.push({ title: 'request-id', value: g.requestId ?? '—' });
-  facts.push({ title: 'Date', value: g.date ?? '—' });
+  if (g.code) facts.push({ title: 'Error code', value: clip(g.code, ROOM.line) });
+  if (g.message) facts.push({ title: 'Graph message', value: clip(g.message, ROOM.paragraph) });
+  facts.push({ title: 'request-id', value: clip(g.requestId ?? '—', ROOM.line) });
+  facts.push({ title: 'Date', value: clip(g.date ?? '—', ROOM.line) });
   return facts;
 }
 
@@ -86,14 +107,20 @@ function summaryOf(r: Remediation): string {
 
 /** Who did what and when, for the card's footer: the channel's record of the remediation. */
 export function historyLine(r: Remediation): string {
-  const who: string[] = [`Requested by ${r.requestedBy.name} at ${r.createdAt}`];
-  if (r.approvedBy) who.push(`approved by ${r.approvedBy.name} at ${r.approvedAt ?? '?'}`);
-  if (r.rejectedBy) who.push(`rejected by ${r.rejectedBy.name} at ${r.rejectedAt ?? '?'}`);
-  if (r.cancelledBy) who.push(`cancelled by ${r.cancelledBy.name} at ${r.cancelledAt ?? '?'}`);
+  const name = (who: { readonly name: string }) => clip(who.name, ROOM.name);
+  const who: string[] = [`Requested by ${name(r.requestedBy)} at ${r.createdAt}`];
+  if (r.approvedBy) who.push(`approved by ${name(r.approvedBy)} at ${r.approvedAt ?? '?'}`);
+  if (r.rejectedBy) who.push(`rejected by ${name(r.rejectedBy)} at ${r.rejectedAt ?? '?'}`);
+  if (r.cancelledBy) who.push(`cancelled by ${name(r.cancelledBy)} at ${r.cancelledAt ?? '?'}`);
   if (r.expiredAt) who.push(`expired at ${r.expiredAt}`);
   if (r.finishedAt)
     who.push(`${r.state === 'unknown' ? 'interrupted; reconciled' : 'finished'} at ${r.finishedAt}`);
   return who.join('; ');
+}
+
+/** The footer of every card of a remediation: its history, its id for `status`, and the command. */
+export function remediationFooter(r: Remediation): string {
+  return `${historyLine(r)}. Remediation ${r.id} · ${clip(r.command, ROOM.title)}`;
 }
 
 /** The card for a remediation past `pending`. */
@@ -102,14 +129,14 @@ export function outcomeCardData(r: Remediation): OutcomeCardData {
   return {
     rid: r.id,
     userIds: refreshUsers(r),
-    state: r.result?.headline ?? word.state,
+    state: clip(r.result?.headline ?? word.state, ROOM.name),
     color: r.result?.headline ? 'Warning' : word.color,
-    title: r.confirmation.title,
-    summary: summaryOf(r),
-    facts: [...r.confirmation.facts, ...(r.result?.facts ?? [])],
-    details: r.result?.details ?? [],
+    title: clip(r.confirmation.title, ROOM.title),
+    summary: clip(summaryOf(r), ROOM.paragraph),
+    facts: clipFacts([...r.confirmation.facts, ...(r.result?.facts ?? [])]),
+    details: listLines(r.result?.details ?? [], LISTED_DETAILS, ''),
     graph: graphFacts(r),
-    footer: `${historyLine(r)}. Remediation ${r.id} · ${r.command}`,
+    footer: remediationFooter(r),
   };
 }
 
@@ -120,9 +147,30 @@ export function remediationCard(r: Remediation, view: CardView): AdaptiveCardJso
     : renderCard('outcome', outcomeCardData(r));
 }
 
-/** A short error or answer card. */
+/** A short error or answer card; its text may quote Graph or the user, so each part is clipped. */
 export function noticeCard(
   data: Partial<NoticeCardData> & Pick<NoticeCardData, 'title' | 'text'>,
 ): AdaptiveCardJson {
-  return renderCard('notice', { color: 'Default', usage: null, hint: null, ...data });
+  return renderCard('notice', {
+    color: data.color ?? 'Default',
+    title: clip(data.title, ROOM.title),
+    text: clip(data.text, ROOM.paragraph),
+    usage: data.usage ? clip(data.usage, ROOM.line) : null,
+    hint: data.hint ? clip(data.hint, ROOM.line) : null,
+  });
+}
+
+/** The most candidates a pick list offers. */
+export const LISTED_CANDIDATES = 10;
+
+/** A card to pick one of several objects that matched a name; labels and details come from Graph. */
+export function choiceCard(data: ChoiceCardData): AdaptiveCardJson {
+  return renderCard('choice', {
+    prompt: clip(data.prompt, ROOM.paragraph),
+    candidates: data.candidates.slice(0, LISTED_CANDIDATES).map((c) => ({
+      ...c,
+      label: clip(c.label, ROOM.title),
+      detail: clip(c.detail, ROOM.line),
+    })),
+  });
 }

@@ -1,9 +1,11 @@
+import { DIGEST_LINES } from '../cards/failure-cards';
+
 /** One message to send: a card for one failure, or a digest listing several. */
 export type CardPlan<T> =
   { readonly kind: 'single'; readonly item: T } | { readonly kind: 'digest'; readonly items: readonly T[] };
 
-/** Lines per digest card: enough to be useful, well under Teams' 28 KB card limit. */
-export const MAX_DIGEST_LINES = 20;
+/** Lines per digest card: as many as the card lists, so no failure in a digest goes unlisted. */
+export const MAX_DIGEST_LINES = DIGEST_LINES;
 
 /**
  * Up to `threshold` new failures for a conversation get a card each; more than that get digests instead,

@@ -1,4 +1,5 @@
-import { escapeMarkdown } from '../../src/cards/card-text';
+import fc from 'fast-check';
+import { clip, escapeMarkdown, firstOf } from '../../src/cards/card-text';
 import { howTeamsShows } from '../fakes/teams-markdown';
 
 /** Text that Teams would turn into something else: a link, emphasis, HTML, a list, a heading, code… */
@@ -54,5 +55,48 @@ describe('escapeMarkdown, as a Teams-like client shows the result', () => {
   ])('leaves %s as typed: it starts nothing', (_name, text) => {
     expect(escapeMarkdown(text)).toBe(text);
     expect(howTeamsShows(text)).toEqual({ visible: text, markup: [] });
+  });
+});
+
+describe('clip', () => {
+  it.each([
+    ['collapses line breaks and runs of blanks', 'a\r\n\n  b\tc ', 100, 'a b c'],
+    ['drops control characters', 'a\u0000b\u0007c\u009f', 100, 'abc'],
+    ['drops bidirectional overrides, which reorder what is shown', 'abc\u202Egnp.exe', 100, 'abcgnp.exe'],
+    ['replaces a lone surrogate', 'a\uD800b', 100, 'a\uFFFDb'],
+    ['keeps text that fits', 'Alice Smith', 13, 'Alice Smith'],
+    ['cuts with an ellipsis', 'Alice Smith', 12, 'Alice Smi…'],
+    ['cuts before a blank', 'Alice Smith', 9, 'Alice…'],
+    ['never splits an emoji', 'ab😀cd', 6, 'ab…'],
+    ['counts a Markdown character at its escaped cost', '****', 10, '**…'],
+  ])('%s', (_name, text, max, expected) => {
+    expect(clip(text, max)).toBe(expected);
+  });
+
+  it('keeps any text, escaped and written as JSON, within its room, and shows it as clipped', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 400 }),
+        fc.integer({ min: 8, max: 600 }),
+        (text, max) => {
+          const clipped = clip(text, max);
+          const escaped = escapeMarkdown(clipped);
+          expect(JSON.stringify(escaped).length - 2).toBeLessThanOrEqual(max);
+          expect(howTeamsShows(escaped)).toEqual({ visible: clipped, markup: [] });
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+});
+
+describe('firstOf', () => {
+  it.each([
+    [3, 5, [1, 2, 3], null],
+    [5, 5, [1, 2, 3, 4, 5], null],
+    [1_234, 2, [1, 2], '… and 1,232 more'],
+  ])('lists %i items at most %i at a time', (count, max, shown, more) => {
+    const items = Array.from({ length: count }, (_, i) => i + 1);
+    expect(firstOf(items, max, (rest) => `… and ${rest} more`)).toEqual({ shown, more });
   });
 });

@@ -1,7 +1,7 @@
 import { defaultRegistry } from '../../src/actions/registry';
 import type { Remediation } from '../../src/approvals/remediation';
 import { helpCard, helpCommandCard } from '../../src/cards/help-cards';
-import { noticeCard, remediationCard, type CardView } from '../../src/cards/remediation-cards';
+import { choiceCard, noticeCard, remediationCard, type CardView } from '../../src/cards/remediation-cards';
 import { renderCard, type AdaptiveCardJson } from '../../src/cards/render';
 import { historyCommand, statusCommand, type AuditCommandDeps } from '../../src/commands/audit-commands';
 import { howTeamsShows, markdownTexts } from '../fakes/teams-markdown';
@@ -160,10 +160,7 @@ describe('text on cards, as a Teams-like client shows it', () => {
     ['notice', noticeCard({ title: hostile, text: hostile, usage: hostile, hint: hostile })],
     [
       'choice',
-      renderCard('choice', {
-        prompt: hostile,
-        candidates: [{ label: hostile, detail: hostile, index: 0, sid: 's' }],
-      }),
+      choiceCard({ prompt: hostile, candidates: [{ label: hostile, detail: hostile, index: 0, sid: 's' }] }),
     ],
   ];
 
@@ -178,7 +175,7 @@ describe('text on cards, as a Teams-like client shows it', () => {
   it('leaves button data and button titles as they are: the bot reads them, Teams shows titles as plain text', () => {
     const confirmation = JSON.stringify(remediationCard(hostileRemediation, view));
     expect(confirmation).toContain('"data":{"rid":"A_b-C_"}');
-    const choice = renderCard('choice', {
+    const choice = choiceCard({
       prompt: 'Which?',
       candidates: [{ label: '[x]', detail: '<y>', index: 0, sid: 's' }],
     });
