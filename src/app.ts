@@ -15,8 +15,9 @@ import { SsoTokenValidator } from './auth/sso-token-validator';
 import { createSandboxTokenSource } from './auth/sandbox-token-source';
 import { createAdapter, createTeamsBot } from './bot/teams-bot';
 import { ConnectorMessenger } from './bot/connector-messenger';
-import { baseConversationId } from './chat/chat-types';
+import { conversationMiddleware } from './bot/conversation-middleware';
 import { RetryingMessenger } from './chat/retrying-messenger';
+import { TeamsSendLimiter } from './chat/send-limiter';
 import { AuditLog } from './audit/audit-log';
 import { BulkPlanner } from './bulk/bulk-planner';
 import { BulkService } from './bulk/bulk-service';
@@ -131,12 +132,18 @@ export async function startApp(
   });
 
   const adapter = createAdapter(config);
-  const messenger = new ConnectorMessenger(adapter, config.bot.id);
-  // Remediation cards get the notification sender's retry policy; a removed conversation is forgotten.
+  // One limiter for every send and update, in a turn or not, so Teams' rate limits hold for all of them.
+  const sendLimiter = new TeamsSendLimiter(scheduler);
+  const messenger = new ConnectorMessenger(adapter, config.bot.id, sendLimiter);
+  // Remediation cards get the notification sender's retry policy and its conversation gate.
   const publisher = new RetryingMessenger(messenger, {
     policy: { sleep: (ms) => scheduler.sleep(ms) },
     logger,
-    onGone: (address) => notifications.directory.forget(baseConversationId(address.conversationId)),
+    gate: {
+      beforeSend: (address) => notifications.status.beforeSend(address),
+      delivered: (address) => notifications.status.delivered(address),
+      refused: (address, verdict, error) => notifications.status.refused(address, verdict, error),
+    },
   });
   const sandboxSsoToken = config.sandboxMode ? createSandboxTokenSource(config, { logger }) : undefined;
   // The app's own credential seals an approver's sign-in for a bulk run, so a restart resumes it by itself.
@@ -205,6 +212,7 @@ export async function startApp(
     remediations,
     settings: config.notifications,
   });
+  adapter.use(conversationMiddleware(sendLimiter, notifications.status, logger));
   const auditDeps = { registry, store: remediations, governance, clock };
   const commands = new CommandHandler(
     registry,

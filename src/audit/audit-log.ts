@@ -13,7 +13,14 @@ export type AuditEvent =
   | 'expired'
   | 'succeeded'
   | 'failed'
-  | 'outcome-unknown';
+  | 'outcome-unknown'
+  /** Teams refused posts to a conversation for now (blocked by a user, bot disabled by an admin). */
+  | 'conversation-paused'
+  | 'conversation-resumed'
+  /** Teams said the bot is not in a conversation, or it no longer exists: its records were removed. */
+  | 'conversation-forgotten'
+  /** A deleted team or channel was restored (or a team unarchived): its records came back. */
+  | 'conversation-restored';
 
 /** One line of the trail: who did what to which target, where and when, and what Graph said. */
 export interface AuditEntry {

@@ -2,6 +2,7 @@ import { CardFactory, type Activity, type CloudAdapter, type ConversationReferen
 import type { ConnectorClient } from 'botframework-connector';
 import type { AdaptiveCardJson } from '../cards/render';
 import type { ConversationAddress, Messenger } from '../chat/chat-types';
+import { slotOf, type SendLimiter, type SendPriority } from '../chat/send-limiter';
 import { DeliveryError, parseRetryAfter } from '../notifications/delivery';
 import type { ProactiveChannel } from '../notifications/sender';
 
@@ -23,7 +24,9 @@ export function referenceOf(address: ConversationAddress): Partial<ConversationR
 
 /**
  * Sends and updates cards outside a turn through the Bot Connector (continueConversation). A result is
- * posted to the thread's conversation, not as a reply to the continuation's synthetic activity id.
+ * posted to the thread's conversation, not as a reply to the continuation's synthetic activity id. Every
+ * request goes through the bot's one send limiter, so it stays inside Teams' rate limits; notifications
+ * yield to cards people are waiting for.
  *
  * Every call runs with the SDK's own retries turned off and surfaces a refusal as a DeliveryError carrying
  * the HTTP status and Retry-After (instead of going to the adapter's onTurnError, which would swallow it),
@@ -33,6 +36,7 @@ export class ConnectorMessenger implements Messenger, ProactiveChannel {
   constructor(
     private readonly adapter: CloudAdapter,
     private readonly botAppId: string,
+    private readonly limiter: SendLimiter,
   ) {}
 
   async updateCard(
@@ -41,7 +45,7 @@ export class ConnectorMessenger implements Messenger, ProactiveChannel {
     card: AdaptiveCardJson,
     summary: string,
   ): Promise<void> {
-    await this.call(address, (connector) =>
+    await this.call(address, 'interactive', (connector) =>
       connector.conversations.updateActivity(address.conversationId, activityId, {
         ...this.activity(address, card, summary),
         id: activityId,
@@ -50,18 +54,27 @@ export class ConnectorMessenger implements Messenger, ProactiveChannel {
   }
 
   async postCard(address: ConversationAddress, card: AdaptiveCardJson, summary: string) {
-    const sent = await this.call(address, (connector) =>
+    return this.post(address, card, summary, 'interactive');
+  }
+
+  /** A notification card: same path as postCard, behind the cards people are waiting for. */
+  async sendProactive(address: ConversationAddress, card: AdaptiveCardJson, summary: string) {
+    return this.post(address, card, summary, 'background');
+  }
+
+  private async post(
+    address: ConversationAddress,
+    card: AdaptiveCardJson,
+    summary: string,
+    priority: SendPriority,
+  ) {
+    const sent = await this.call(address, priority, (connector) =>
       connector.conversations.sendToConversation(
         address.conversationId,
         this.activity(address, card, summary) as Activity,
       ),
     );
     return sent.id;
-  }
-
-  /** A notification card; same path as postCard, named for the notification sender. */
-  async sendProactive(address: ConversationAddress, card: AdaptiveCardJson, summary: string) {
-    return this.postCard(address, card, summary);
   }
 
   private activity(address: ConversationAddress, card: AdaptiveCardJson, summary: string): Partial<Activity> {
@@ -76,7 +89,18 @@ export class ConnectorMessenger implements Messenger, ProactiveChannel {
     };
   }
 
-  private async call<T>(address: ConversationAddress, send: (connector: ConnectorClient) => Promise<T>) {
+  private call<T>(
+    address: ConversationAddress,
+    priority: SendPriority,
+    send: (connector: ConnectorClient) => Promise<T>,
+  ): Promise<T> {
+    return this.limiter.schedule(slotOf(address, priority), () => this.continueWith(address, send));
+  }
+
+  private async continueWith<T>(
+    address: ConversationAddress,
+    send: (connector: ConnectorClient) => Promise<T>,
+  ) {
     let result: { value: T } | undefined;
     let refusal: { error: unknown } | undefined;
     try {

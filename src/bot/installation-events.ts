@@ -9,8 +9,10 @@ interface TeamsChannelData {
 }
 
 /**
- * Reads installationUpdate (add, add-upgrade, remove, remove-upgrade) and conversationUpdate (the bot
- * added or removed, team deleted, channel deleted) into domain events; anything else yields none.
+ * Reads installationUpdate (add, add-upgrade, remove, remove-upgrade) and conversationUpdate (the bot added
+ * or removed; channelData.eventType teamDeleted, teamHardDeleted, channelDeleted, and their way back:
+ * teamRestored, teamUnarchived, channelRestored, as Teams' "Conversation events" page and botbuilder's
+ * TeamsActivityHandler spell them) into domain events; anything else yields none.
  */
 export function toInstallationEvents(activity: Activity): InstallationEvent[] {
   const address = addressOf(activity);
@@ -31,8 +33,12 @@ export function toInstallationEvents(activity: Activity): InstallationEvent[] {
   const teamId = typeof channelData.team?.id === 'string' ? channelData.team.id : undefined;
   const channelId = typeof channelData.channel?.id === 'string' ? channelData.channel.id : undefined;
   if ((eventType === 'teamDeleted' || eventType === 'teamHardDeleted') && teamId) {
-    events.push({ kind: 'teamDeleted', teamId });
+    events.push({ kind: 'teamDeleted', teamId, hard: eventType === 'teamHardDeleted' });
+  }
+  if ((eventType === 'teamRestored' || eventType === 'teamUnarchived') && teamId) {
+    events.push({ kind: 'teamRestored', teamId, address, eventType });
   }
   if (eventType === 'channelDeleted' && channelId) events.push({ kind: 'channelDeleted', channelId });
+  if (eventType === 'channelRestored' && channelId) events.push({ kind: 'channelRestored', channelId });
   return events;
 }

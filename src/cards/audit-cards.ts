@@ -56,6 +56,10 @@ const EVENT_WORDS: Readonly<Record<AuditEntry['event'], string>> = {
   succeeded: 'Succeeded',
   failed: 'Failed',
   'outcome-unknown': 'Outcome unknown',
+  'conversation-paused': 'Posting paused',
+  'conversation-resumed': 'Posting resumed',
+  'conversation-forgotten': 'Conversation forgotten',
+  'conversation-restored': 'Conversation restored',
 };
 
 function footnote(e: AuditEntry, room: { readonly name: number; readonly detail: number }): string {

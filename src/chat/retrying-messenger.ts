@@ -1,20 +1,23 @@
 import type { AdaptiveCardJson } from '../cards/render';
 import type { Logger } from '../logger';
-import { retryDelivery, type DeliveryError, type DeliveryRetryPolicy } from '../notifications/delivery';
+import type { ConversationGate } from '../notifications/conversation-status';
+import { DeliveryError, retryDelivery, type DeliveryRetryPolicy } from '../notifications/delivery';
 import type { ConversationAddress, Messenger } from './chat-types';
 
 /** What the retrying messenger needs besides the raw one. */
 export interface RetryingMessengerDeps {
   readonly policy: DeliveryRetryPolicy;
   readonly logger: Logger;
-  /** Teams answered 403/404: the bot is no longer in the conversation, so forget its reference. */
-  readonly onGone: (address: ConversationAddress, error: DeliveryError) => Promise<void>;
+  /** Paused conversations are held; refusals pause or forget a conversation, by Teams' error code. */
+  readonly gate: ConversationGate;
 }
 
 /**
- * Remediation cards (the updated approval card, the outcome reply) under the same retry policy as
- * notifications: throttling and transient connector answers are retried with backoff and jitter, a removed
- * conversation drops its reference. A failure that outlasts the retries is thrown for the caller to log.
+ * Remediation and bulk cards (the updated approval card, progress, the outcome reply) under the same retry
+ * policy as notifications: throttling and transient connector answers are retried with backoff and jitter;
+ * nothing is sent to a paused conversation; a refusal that pauses or ends the conversation is handed to the
+ * gate. A 404 for one card (ActivityNotFoundInConversation: the message was deleted) fails that update alone.
+ * A failure that outlasts the retries is thrown for the caller to log.
  */
 export class RetryingMessenger implements Messenger {
   constructor(
@@ -41,21 +44,27 @@ export class RetryingMessenger implements Messenger {
 
   private async run<T>(what: string, address: ConversationAddress, attempt: () => Promise<T>): Promise<T> {
     const log = this.deps.logger.child({ conversationId: address.conversationId, send: what });
+    const permission = await this.deps.gate.beforeSend(address);
+    if (permission === 'hold') {
+      throw new DeliveryError(
+        403,
+        'ConversationPaused',
+        'Teams refuses posts to this conversation for now',
+        undefined,
+      );
+    }
     const outcome = await retryDelivery(attempt, this.deps.policy, {
       onRetry: ({ attempt: n, delayMs, error }) =>
         log.info(
-          { status: error.status, retryAfterMs: error.retryAfterMs, delayMs, attempt: n },
+          { status: error.status, code: error.code, retryAfterMs: error.retryAfterMs, delayMs, attempt: n },
           'card send throttled or failed transiently; retrying',
         ),
     });
-    if (outcome.ok) return outcome.value;
-    if (outcome.verdict === 'drop') {
-      log.warn(
-        { status: outcome.error.status, code: outcome.error.code },
-        'conversation reference dropped: Teams says the bot is no longer in this conversation',
-      );
-      await this.deps.onGone(address, outcome.error);
+    if (outcome.ok) {
+      if (permission === 'probe') await this.deps.gate.delivered(address);
+      return outcome.value;
     }
+    if (outcome.verdict !== 'fail') await this.deps.gate.refused(address, outcome.verdict, outcome.error);
     throw outcome.error;
   }
 }

@@ -13,7 +13,28 @@ export interface ConversationReference {
   readonly teamId: string | undefined;
   readonly installedAt: string;
   readonly updatedAt: string;
+  /** Set while Teams refuses posts here (a user blocked the bot, an admin disabled it). */
+  readonly paused?: PauseState | undefined;
+  /** Set while the team or channel is deleted; a restore clears it (see RETIRED_KEEP_MS). */
+  readonly retiredAt?: string | undefined;
 }
+
+/** Why and until when nothing is posted to a conversation. */
+export interface PauseState {
+  /** Teams' error code, e.g. ConversationBlockedByUser. */
+  readonly code: string;
+  readonly since: string;
+  /** No send before this; the first one after it tries again. */
+  readonly until: string;
+  /** Refusals in a row, for the back-off. */
+  readonly refusals: number;
+}
+
+/**
+ * How long a deleted team's or channel's records are kept for a restore: Teams restores a deleted channel,
+ * and Microsoft 365 a deleted team's group, within 30 days.
+ */
+export const RETIRED_KEEP_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** The failure kinds a conversation asked to hear about. */
 export interface Subscription {
@@ -23,6 +44,8 @@ export interface Subscription {
   readonly kinds: readonly FailureKind[];
   readonly subscribedBy: string;
   readonly updatedAt: string;
+  /** Set while the team or channel is deleted, like its reference's. */
+  readonly retiredAt?: string | undefined;
 }
 
 const REFERENCE_PREFIX = 'notify/conversation/';
@@ -65,7 +88,9 @@ export async function upsert<T>(
 
 /**
  * Conversation references (installations) and subscriptions. References come from install events and from
- * any subscription; both are forgotten on uninstall, team deletion, or when Teams answers 403/404.
+ * any subscription. Both are forgotten on uninstall, a team's hard deletion, or when Teams says the bot is not
+ * in the conversation or it no longer exists; a deleted team or channel is retired (hidden) until it is
+ * restored; a conversation where Teams refuses posts for now is paused, keeping its subscription.
  */
 export class ConversationDirectory {
   constructor(
@@ -94,12 +119,79 @@ export class ConversationDirectory {
   }
 
   async reference(conversationId: string): Promise<ConversationReference | undefined> {
-    return (await this.store.get<ConversationReference>(REFERENCE_PREFIX + keyOf(conversationId)))?.value;
+    const ref = (await this.store.get<ConversationReference>(REFERENCE_PREFIX + keyOf(conversationId)))
+      ?.value;
+    return ref?.retiredAt ? undefined : ref;
   }
 
   /** Every stored installation. */
   async references(): Promise<ConversationReference[]> {
-    return this.loadAll<ConversationReference>(REFERENCE_PREFIX);
+    return (await this.loadAll<ConversationReference>(REFERENCE_PREFIX)).filter((r) => !r.retiredAt);
+  }
+
+  /**
+   * Marks a conversation paused (remembering it if it was not) until `until`; a refusal while paused counts
+   * one more in a row. Resolves the new state.
+   */
+  async pause(address: ConversationAddress, code: string, backoffMs: (refusals: number) => number) {
+    const normalised = conversationAddress(address);
+    const now = this.clock.now();
+    const saved = await upsert<ConversationReference>(
+      this.store,
+      REFERENCE_PREFIX + keyOf(normalised.conversationId),
+      (current) => {
+        const refusals = (current?.paused?.refusals ?? 0) + 1;
+        return {
+          conversationId: normalised.conversationId,
+          address: current?.address ?? normalised,
+          conversationType: current?.conversationType ?? normalised.conversationType,
+          teamId: current?.teamId ?? normalised.teamId,
+          installedAt: current?.installedAt ?? now.toISOString(),
+          updatedAt: now.toISOString(),
+          paused: {
+            code,
+            since: current?.paused?.since ?? now.toISOString(),
+            until: new Date(now.getTime() + backoffMs(refusals)).toISOString(),
+            refusals,
+          },
+          ...(current?.retiredAt ? { retiredAt: current.retiredAt } : {}),
+        };
+      },
+    );
+    if (!saved?.paused) throw new Error('The conversation could not be marked paused');
+    return saved.paused;
+  }
+
+  /** Clears a pause; resolves the pause that was cleared, or undefined when there was none. */
+  async resume(conversationId: string): Promise<PauseState | undefined> {
+    const key = REFERENCE_PREFIX + keyOf(conversationId);
+    const current = (await this.store.get<ConversationReference>(key))?.value;
+    if (!current?.paused) return undefined;
+    await upsert<ConversationReference>(this.store, key, (ref) => {
+      if (!ref?.paused) return undefined;
+      return { ...ref, paused: undefined, updatedAt: this.clock.now().toISOString() };
+    });
+    return current.paused;
+  }
+
+  /** Hides a deleted channel (or chat) and its subscription until it is restored. */
+  async retire(conversationId: string): Promise<number> {
+    return this.setRetired([baseConversationId(conversationId)], this.clock.now().toISOString());
+  }
+
+  /** Hides every conversation of a deleted team until the team is restored. */
+  async retireTeam(teamId: string): Promise<number> {
+    return this.setRetired(await this.idsOfTeam(teamId), this.clock.now().toISOString());
+  }
+
+  /** Brings back a restored channel; resolves how many records came back. */
+  async revive(conversationId: string): Promise<number> {
+    return this.setRetired([baseConversationId(conversationId)], undefined);
+  }
+
+  /** Brings back every conversation of a restored (or unarchived) team. */
+  async reviveTeam(teamId: string): Promise<number> {
+    return this.setRetired(await this.idsOfTeam(teamId), undefined);
   }
 
   /** Forgets one conversation: its reference and its subscription. */
@@ -110,11 +202,36 @@ export class ConversationDirectory {
 
   /** Forgets every conversation of a team (the bot was removed from it, or the team was deleted). */
   async forgetTeam(teamId: string): Promise<number> {
-    const ids = new Set<string>([baseConversationId(teamId)]);
-    for (const r of await this.references()) if (r.teamId === teamId) ids.add(r.conversationId);
-    for (const s of await this.subscriptions()) if (s.teamId === teamId) ids.add(s.conversationId);
+    const ids = await this.idsOfTeam(teamId);
     for (const id of ids) await this.forget(id);
-    return ids.size;
+    return ids.length;
+  }
+
+  /** The team's own conversation and every stored channel of it, retired ones included. */
+  private async idsOfTeam(teamId: string): Promise<string[]> {
+    const ids = new Set<string>([baseConversationId(teamId)]);
+    for (const r of await this.loadAll<ConversationReference>(REFERENCE_PREFIX)) {
+      if (r.teamId === teamId) ids.add(r.conversationId);
+    }
+    for (const s of await this.loadAll<Subscription>(SUBSCRIPTION_PREFIX)) {
+      if (s.teamId === teamId) ids.add(s.conversationId);
+    }
+    return [...ids];
+  }
+
+  /** Sets or clears `retiredAt` on the records of these conversations; resolves how many changed. */
+  private async setRetired(conversationIds: readonly string[], at: string | undefined): Promise<number> {
+    let changed = 0;
+    const mark = <T extends { retiredAt?: string | undefined }>(current: T | undefined): T | undefined => {
+      if (!current || (at === undefined) === (current.retiredAt === undefined)) return undefined;
+      changed++;
+      return { ...current, retiredAt: at };
+    };
+    for (const id of conversationIds) {
+      await upsert<ConversationReference>(this.store, REFERENCE_PREFIX + keyOf(id), mark);
+      await upsert<Subscription>(this.store, SUBSCRIPTION_PREFIX + keyOf(id), mark);
+    }
+    return changed;
   }
 
   /** Adds kinds to a conversation's subscription (and remembers the conversation). */
@@ -165,12 +282,13 @@ export class ConversationDirectory {
   }
 
   async subscription(conversationId: string): Promise<Subscription | undefined> {
-    return (await this.store.get<Subscription>(SUBSCRIPTION_PREFIX + keyOf(conversationId)))?.value;
+    const sub = (await this.store.get<Subscription>(SUBSCRIPTION_PREFIX + keyOf(conversationId)))?.value;
+    return sub?.retiredAt ? undefined : sub;
   }
 
   /** Every subscription, each with the freshest address known for its conversation. */
   async subscriptions(): Promise<Subscription[]> {
-    return this.loadAll<Subscription>(SUBSCRIPTION_PREFIX);
+    return (await this.loadAll<Subscription>(SUBSCRIPTION_PREFIX)).filter((s) => !s.retiredAt);
   }
 
   /** The freshest address for a conversation: its installation reference, else its subscription's. */
@@ -180,11 +298,15 @@ export class ConversationDirectory {
     );
   }
 
-  private async loadAll<T>(prefix: string): Promise<T[]> {
+  /** Every record under `prefix`; a record retired longer than RETIRED_KEEP_MS is deleted instead. */
+  private async loadAll<T extends { retiredAt?: string | undefined }>(prefix: string): Promise<T[]> {
     const out: T[] = [];
+    const expired = this.clock.now().getTime() - RETIRED_KEEP_MS;
     for (const key of await this.store.list(prefix)) {
       const item = await this.store.get<T>(key);
-      if (item) out.push(item.value);
+      if (!item) continue;
+      if (item.value.retiredAt && Date.parse(item.value.retiredAt) < expired) await this.store.delete(key);
+      else out.push(item.value);
     }
     return out;
   }

@@ -19,19 +19,34 @@ export class DeliveryError extends Error {
   }
 }
 
-/** Teams' throttling and transient answers: worth another try after a pause. */
-export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 412, 502, 504]);
+/**
+ * Teams' throttling and transient answers, worth another try after a pause: 429, 412, 502 and 504 ("Optimize
+ * your bot with rate limiting in Teams"), and 503, which the status-code table of the conversational APIs
+ * also marks for retry.
+ */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 412, 502, 503, 504]);
 
-/** The bot was removed or the conversation is gone (ConversationNotFound, BotNotInConversationRoster). */
-export const GONE_STATUSES: ReadonlySet<number> = new Set([403, 404]);
+/** 403 codes that keep the conversation but forbid posting until someone there talks to the bot again. */
+export const PAUSING_CODES: ReadonlySet<string> = new Set([
+  'ConversationBlockedByUser',
+  'BotDisabledByAdmin',
+]);
 
-/** What to do after a failed attempt. */
-export type DeliveryVerdict = 'retry' | 'drop' | 'fail';
+/**
+ * What to do after a failed attempt, decided by Teams' error code rather than its status ("Status codes from
+ * bot conversational APIs"): `retry`; `pause` the conversation (403 ConversationBlockedByUser,
+ * BotDisabledByAdmin); `forget` it (403 BotNotInConversationRoster: the bot is not in it; 404
+ * ConversationNotFound: it is gone); or `fail` this send alone, e.g. 404 ActivityNotFoundInConversation when
+ * the card being updated was deleted, or 403 NotEnoughPermissions.
+ */
+export type DeliveryVerdict = 'retry' | 'pause' | 'forget' | 'fail';
 
-/** Decides between retrying, dropping the conversation reference and giving up for this cycle. */
-export function verdictFor(status: number): DeliveryVerdict {
-  if (RETRYABLE_STATUSES.has(status) || status === 0) return 'retry';
-  if (GONE_STATUSES.has(status)) return 'drop';
+/** Decides from the status and the connector's error code. */
+export function verdictFor(error: Pick<DeliveryError, 'status' | 'code'>): DeliveryVerdict {
+  if (RETRYABLE_STATUSES.has(error.status) || error.status === 0) return 'retry';
+  if (error.status === 403 && PAUSING_CODES.has(error.code)) return 'pause';
+  if (error.status === 403 && error.code === 'BotNotInConversationRoster') return 'forget';
+  if (error.status === 404 && error.code === 'ConversationNotFound') return 'forget';
   return 'fail';
 }
 
@@ -89,7 +104,7 @@ export type DeliveryOutcome<T> =
   | { readonly ok: true; readonly value: T; readonly attempts: number }
   | {
       readonly ok: false;
-      readonly verdict: 'drop' | 'fail';
+      readonly verdict: Exclude<DeliveryVerdict, 'retry'>;
       readonly error: DeliveryError;
       readonly attempts: number;
       readonly stopped?: boolean;
@@ -103,10 +118,10 @@ export interface RetryNotice {
 }
 
 /**
- * The one retry loop for Teams: 429/412/502/504 (and an unreachable connector) are retried with exponential
- * backoff and jitter honouring Retry-After; 403/404 end at once with verdict `drop` so the caller forgets the
- * conversation; anything else ends with `fail`. Used by the notification sender and the remediation card
- * publisher alike, so both behave the same under throttling.
+ * The one retry loop for Teams: 429/412/502/503/504 (and an unreachable connector) are retried with
+ * exponential backoff and jitter honouring Retry-After; a refusal that pauses or ends the conversation (see
+ * verdictFor) ends at once with that verdict for the caller to act on; anything else ends with `fail`. Used
+ * by the notification sender and the remediation card publisher alike, so both behave the same.
  */
 export async function retryDelivery<T>(
   attempt: (n: number) => Promise<T>,
@@ -119,7 +134,7 @@ export async function retryDelivery<T>(
     if (hooks.shouldStop?.()) {
       return {
         ok: false,
-        verdict: 'drop',
+        verdict: 'fail',
         error: new DeliveryError(0, 'Stopped', 'stopped before the attempt', undefined),
         attempts: n - 1,
         stopped: true,
@@ -132,8 +147,9 @@ export async function retryDelivery<T>(
         err instanceof DeliveryError
           ? err
           : new DeliveryError(-1, 'Unexpected', errorMessage(err), undefined);
-      const verdict = failure.status === -1 ? 'fail' : verdictFor(failure.status);
-      if (verdict === 'drop') return { ok: false, verdict, error: failure, attempts: n };
+      const verdict = failure.status === -1 ? 'fail' : verdictFor(failure);
+      if (verdict === 'pause' || verdict === 'forget')
+        return { ok: false, verdict, error: failure, attempts: n };
       const tooLong =
         failure.retryAfterMs !== undefined && failure.retryAfterMs > (policy.maxRetryAfterMs ?? 120_000);
       if (verdict === 'fail' || n >= maxAttempts || tooLong) {

@@ -1,7 +1,6 @@
 import type { ActionRegistry } from '../actions/registry';
 import type { RemediationStore } from '../approvals/remediation-store';
 import type { TargetResolver } from '../approvals/target-resolver';
-import { baseConversationId } from '../chat/chat-types';
 import type { Clock } from '../clock';
 import type { BuiltInCommand } from '../commands/built-in-command';
 import { subscriptionCommands } from '../commands/subscription-commands';
@@ -9,6 +8,7 @@ import type { GraphApi } from '../graph/graph-api';
 import type { Logger } from '../logger';
 import type { StateStore } from '../storage/state-store';
 import { ConversationDirectory } from './conversation-directory';
+import { ConversationStatus } from './conversation-status';
 import { FailureLedger } from './failure-ledger';
 import { InstallationTracker } from './installation-tracker';
 import { FailureMonitor } from './monitor';
@@ -47,6 +47,8 @@ export interface NotificationsDeps {
 /** The running notification feature: what the bot, the server and tests plug into. */
 export interface Notifications {
   readonly directory: ConversationDirectory;
+  /** Pauses, resumes and forgets conversations by Teams' refusals; every sender asks it before sending. */
+  readonly status: ConversationStatus;
   readonly ledger: FailureLedger;
   readonly monitor: FailureMonitor;
   readonly sender: NotificationSender;
@@ -66,13 +68,14 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
   const { store, clock, scheduler, logger, settings } = deps;
   const log = logger.child({ feature: 'notifications' });
   const directory = new ConversationDirectory(store, clock);
+  const status = new ConversationStatus({ directory, audit: deps.governance.audit, clock, logger: log });
   const ledger = new FailureLedger(store);
   const sender = new NotificationSender({
     channel: deps.channel,
     scheduler,
     logger: log,
     ...(deps.random ? { random: deps.random } : {}),
-    onGone: (address) => directory.forget(baseConversationId(address.conversationId)),
+    gate: status,
   });
   const notifier = new FailureNotifier({
     ledger,
@@ -96,11 +99,12 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
     : undefined;
   return {
     directory,
+    status,
     ledger,
     monitor,
     sender,
     webhook,
-    installations: new InstallationTracker(directory, log),
+    installations: new InstallationTracker(directory, status, log),
     remediate: new RemediateHandler({
       ledger,
       registry: deps.registry,

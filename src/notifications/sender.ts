@@ -2,13 +2,13 @@ import type { AdaptiveCardJson } from '../cards/render';
 import { InFlight } from '../in-flight';
 import { baseConversationId, type ConversationAddress } from '../chat/chat-types';
 import type { Logger } from '../logger';
-import { retryDelivery, type BackoffOptions, type DeliveryError } from './delivery';
-import { Pacer } from './pacer';
+import type { ConversationGate } from './conversation-status';
+import { retryDelivery, type BackoffOptions } from './delivery';
 import type { Scheduler } from './scheduler';
 
 /**
- * Posts a card to a conversation outside any turn. Implemented by the bot layer; it does not retry and
- * reports refusals as DeliveryError, so pacing and retries live in one place (the sender below).
+ * Posts a card to a conversation outside any turn. Implemented by the bot layer, inside Teams' rate limits;
+ * it does not retry and reports refusals as DeliveryError, so retries live in one place (the sender below).
  */
 export interface ProactiveChannel {
   sendProactive(
@@ -18,9 +18,10 @@ export interface ProactiveChannel {
   ): Promise<string | undefined>;
 }
 
-/** How one send ended. */
+/** How one send ended; `paused` means Teams refuses posts there for now (nothing was lost: try later). */
 export type SendResult =
   | { readonly outcome: 'sent'; readonly activityId: string | undefined; readonly attempts: number }
+  | { readonly outcome: 'paused'; readonly status: number; readonly attempts: number }
   | { readonly outcome: 'dropped'; readonly status: number; readonly attempts: number }
   | {
       readonly outcome: 'failed';
@@ -31,35 +32,33 @@ export type SendResult =
 
 /** What the sender needs; everything time-related is injected. */
 export interface SenderDeps {
+  /** Limited to Teams' rate limits by the layer that sends (see TeamsSendLimiter). */
   readonly channel: ProactiveChannel;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
-  /** Called once when Teams says the conversation is gone (403/404): forget its reference. */
-  readonly onGone: (address: ConversationAddress, error: DeliveryError) => Promise<void>;
+  /** Paused conversations are held; refusals pause or forget a conversation. */
+  readonly gate: ConversationGate;
   readonly random?: () => number;
   readonly maxAttempts?: number;
   readonly backoff?: BackoffOptions;
   /** The longest Retry-After honoured in-line; a longer one leaves the send for the next cycle. */
   readonly maxRetryAfterMs?: number;
-  readonly pacer?: Pacer;
 }
 
 /**
- * Sends notification cards inside Teams' limits: one queue per conversation (order kept, ~7/s), a shared
- * tenant pace (~50/s), retries of 429/412/502/504 with exponential backoff and jitter honouring
- * Retry-After, and a conversation answered 403/404 dropped instead of retried.
+ * Sends notification cards: one queue per conversation (order kept), retries of 429/412/502/503/504 with
+ * exponential backoff and jitter honouring Retry-After, nothing sent to a paused conversation, and a
+ * refusal that pauses or ends the conversation skipping what is queued behind it. Rate limits are held by
+ * the channel, which every send of the bot goes through.
  */
 export class NotificationSender {
   private readonly queues = new Map<string, Promise<unknown>>();
-  private readonly gone = new Set<string>();
+  private readonly stopped = new Map<string, 'paused' | 'dropped'>();
   private readonly pending = new InFlight();
-  private readonly pacer: Pacer;
 
-  constructor(private readonly deps: SenderDeps) {
-    this.pacer = deps.pacer ?? new Pacer(deps.scheduler);
-  }
+  constructor(private readonly deps: SenderDeps) {}
 
-  /** Queues a card for a conversation; resolves when it was sent, dropped or given up on. */
+  /** Queues a card for a conversation; resolves when it was sent, held, dropped or given up on. */
   send(address: ConversationAddress, card: AdaptiveCardJson, summary: string): Promise<SendResult> {
     const key = baseConversationId(address.conversationId);
     const previous = this.queues.get(key) ?? Promise.resolve();
@@ -70,7 +69,7 @@ export class NotificationSender {
     void tail.finally(() => {
       if (this.queues.get(key) === tail) {
         this.queues.delete(key);
-        this.gone.delete(key);
+        this.stopped.delete(key);
       }
     });
     return run;
@@ -88,11 +87,12 @@ export class NotificationSender {
     summary: string,
   ): Promise<SendResult> {
     const log = this.deps.logger.child({ conversationId: key });
+    const earlier = this.stopped.get(key);
+    if (earlier) return { outcome: earlier, status: 0, attempts: 0 };
+    const permission = await this.deps.gate.beforeSend(address);
+    if (permission === 'hold') return { outcome: 'paused', status: 0, attempts: 0 };
     const outcome = await retryDelivery(
-      async () => {
-        await this.pacer.acquire(key, address.tenantId ?? '');
-        return this.deps.channel.sendProactive(address, card, summary);
-      },
+      () => this.deps.channel.sendProactive(address, card, summary),
       {
         sleep: (ms) => this.deps.scheduler.sleep(ms),
         ...(this.deps.random ? { random: this.deps.random } : {}),
@@ -101,25 +101,23 @@ export class NotificationSender {
         ...(this.deps.maxRetryAfterMs ? { maxRetryAfterMs: this.deps.maxRetryAfterMs } : {}),
       },
       {
-        shouldStop: () => this.gone.has(key),
         onRetry: ({ attempt, delayMs, error }) =>
           log.info(
-            { status: error.status, retryAfterMs: error.retryAfterMs, delayMs, attempt },
+            { status: error.status, code: error.code, retryAfterMs: error.retryAfterMs, delayMs, attempt },
             'notification send throttled or failed transiently; retrying',
           ),
       },
     );
-    if (outcome.ok) return { outcome: 'sent', activityId: outcome.value, attempts: outcome.attempts };
+    if (outcome.ok) {
+      if (permission === 'probe') await this.deps.gate.delivered(address);
+      return { outcome: 'sent', activityId: outcome.value, attempts: outcome.attempts };
+    }
     const failure = outcome.error;
-    if (outcome.stopped) return { outcome: 'dropped', status: 0, attempts: outcome.attempts };
-    if (outcome.verdict === 'drop') {
-      this.gone.add(key);
-      log.warn(
-        { status: failure.status, code: failure.code },
-        'conversation reference dropped: Teams says the bot is no longer in this conversation',
-      );
-      await this.deps.onGone(address, failure);
-      return { outcome: 'dropped', status: failure.status, attempts: outcome.attempts };
+    if (outcome.verdict === 'pause' || outcome.verdict === 'forget') {
+      const result = outcome.verdict === 'pause' ? 'paused' : 'dropped';
+      this.stopped.set(key, result);
+      await this.deps.gate.refused(address, outcome.verdict, failure);
+      return { outcome: result, status: failure.status, attempts: outcome.attempts };
     }
     log.error(
       { status: failure.status, code: failure.code, attempts: outcome.attempts, err: failure.message },

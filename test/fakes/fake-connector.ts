@@ -84,6 +84,27 @@ export interface FakeConnectorOptions {
   firstActivityId?: number;
 }
 
+/** A 403 that keeps the conversation: a user blocked the bot, or the tenant admin disabled it. */
+export type BlockCode = 'ConversationBlockedByUser' | 'BotDisabledByAdmin';
+
+/** The documented error bodies ("Status codes from bot conversational APIs"). */
+const DOCUMENTED_ERRORS = {
+  ConversationBlockedByUser: 'User blocked the conversation with the bot.',
+  BotDisabledByAdmin: 'The tenant admin disabled this bot',
+  BotNotInConversationRoster: "The bot isn't part of the conversation roster.",
+  ConversationNotFound: 'Conversation not found.',
+  ActivityNotFoundInConversation: 'Conversation not found.',
+  Throttled: 'Too many requests.',
+} as const;
+
+/** Teams' per bot per conversation windows, as the rate-limit page tabulates them. */
+const CONVERSATION_WINDOWS = [
+  { limit: 7, ms: 1000 },
+  { limit: 8, ms: 2000 },
+  { limit: 60, ms: 30_000 },
+  { limit: 1800, ms: 3_600_000 },
+] as const;
+
 interface StoredFault extends ConnectorFault {
   remaining: number;
 }
@@ -101,6 +122,10 @@ export class FakeConnector {
   private readonly log: RecordLog<ConnectorRequestRecord>;
   private readonly faults: StoredFault[] = [];
   private readonly removed = new Map<string, 403 | 404>();
+  private readonly blocked = new Map<string, BlockCode>();
+  private readonly deletedActivities = new Set<string>();
+  private readonly accepted = new Map<string, number[]>();
+  private throttleClock: (() => number) | undefined;
   private members: Record<string, ConnectorMemberSeed[]>;
   private nextId: number;
   private conversationCounter = 0;
@@ -177,6 +202,37 @@ export class FakeConnector {
     this.removed.set(conversationId.split(';')[0] ?? conversationId, status);
   }
 
+  /**
+   * Simulates a user blocking the bot in a chat or channel, or the tenant admin disabling it: every later
+   * request to the conversation answers 403 with that code until `unblockConversation`.
+   */
+  blockConversation(conversationId: string, code: BlockCode): void {
+    this.blocked.set(conversationId.split(';')[0] ?? conversationId, code);
+  }
+
+  unblockConversation(conversationId: string): void {
+    this.blocked.delete(conversationId.split(';')[0] ?? conversationId);
+  }
+
+  /** Simulates a message deleted in Teams: updating it answers 404 ActivityNotFoundInConversation. */
+  deleteMessage(activityId: string): void {
+    this.deletedActivities.add(activityId);
+  }
+
+  /**
+   * From now on, enforces Teams' documented per-conversation limits on sends, replies and updates (7 in 1 s,
+   * 8 in 2 s, 60 in 30 s, 1,800 in an hour: "Optimize your bot with rate limiting in Teams") on this clock,
+   * answering 429 Throttled with Retry-After as the status-code table says.
+   */
+  enforceTeamsLimits(now: () => number): void {
+    this.throttleClock = now;
+  }
+
+  /** Successful sends, replies and updates, with the throttle clock's time of each (when enforcing limits). */
+  acceptedAt(conversationId: string): readonly number[] {
+    return this.accepted.get(conversationId.split(';')[0] ?? conversationId) ?? [];
+  }
+
   /** Fails the next matching request(s). */
   failNext(fault: ConnectorFault): void {
     this.faults.push({ ...fault, remaining: fault.times ?? 1 });
@@ -237,16 +293,31 @@ export class FakeConnector {
       ? this.removed.get(record.conversationId.split(';')[0] ?? '')
       : undefined;
     if (gone) {
-      return reply(gone, {
-        error: {
-          code: gone === 403 ? 'BotNotInConversationRoster' : 'ConversationNotFound',
-          message:
-            gone === 403 ? 'The bot is not part of the conversation roster.' : 'Conversation not found.',
-        },
-      });
+      const code = gone === 403 ? 'BotNotInConversationRoster' : 'ConversationNotFound';
+      return reply(gone, { error: { code, message: DOCUMENTED_ERRORS[code] } });
     }
+    const block = record.conversationId
+      ? this.blocked.get(record.conversationId.split(';')[0] ?? '')
+      : undefined;
+    if (block) return reply(403, { error: { code: block, message: DOCUMENTED_ERRORS[block] } });
     if (this.opts.requireAuth && !record.authorized) {
       return reply(401, { message: 'Authorization has been denied for this request.' });
+    }
+
+    const counted = record.kind === 'send' || record.kind === 'reply' || record.kind === 'update';
+    if (counted && this.throttleClock && record.conversationId !== undefined) {
+      const wait = this.throttled(record.conversationId, this.throttleClock());
+      if (wait > 0) {
+        return reply(
+          429,
+          { error: { code: 'Throttled', message: DOCUMENTED_ERRORS.Throttled } },
+          { 'retry-after': String(Math.ceil(wait / 1000)) },
+        );
+      }
+    }
+    if (record.kind === 'update' && this.deletedActivities.has(record.activityId ?? '')) {
+      const code = 'ActivityNotFoundInConversation';
+      return reply(404, { error: { code, message: DOCUMENTED_ERRORS[code] } });
     }
 
     switch (record.kind) {
@@ -265,6 +336,7 @@ export class FakeConnector {
           return reply(400, { error: { code: 'BadArgument', message: 'Activity is missing.' } });
         return reply(200, { id: record.activityId });
       case 'delete':
+        this.deletedActivities.add(record.activityId ?? '');
         return reply(200);
       case 'createConversation': {
         this.conversationCounter += 1;
@@ -297,6 +369,20 @@ export class FakeConnector {
     }
   }
 
+  /** Milliseconds until this conversation may send again; 0 records the request as accepted now. */
+  private throttled(conversationId: string, now: number): number {
+    const key = conversationId.split(';')[0] ?? conversationId;
+    const times = this.accepted.get(key) ?? [];
+    let wait = 0;
+    for (const w of CONVERSATION_WINDOWS) {
+      const inWindow = times.filter((t) => t > now - w.ms);
+      if (inWindow.length >= w.limit)
+        wait = Math.max(wait, (inWindow[inWindow.length - w.limit] ?? now) + w.ms - now);
+    }
+    if (wait === 0) this.accepted.set(key, [...times.filter((t) => t > now - 3_600_000), now]);
+    return wait;
+  }
+
   private membersOf(conversationId: string): ConnectorMemberSeed[] {
     // Members are per conversation; ';messageid=' suffixes address the same channel.
     const base = conversationId.split(';')[0] ?? conversationId;
@@ -326,13 +412,13 @@ function classify(
 function defaultCode(status: number): string {
   switch (status) {
     case 403:
-      return 'ConversationNotFound';
+      return 'NotEnoughPermissions';
     case 404:
       return 'NotFound';
     case 412:
       return 'PreconditionFailed';
     case 429:
-      return 'TooManyRequests';
+      return 'Throttled';
     default:
       return status >= 500 ? 'ServiceError' : 'BadArgument';
   }

@@ -90,3 +90,21 @@ it.each([403, 404] as const)(
     expect(await auditTimeline(h, rid)).toMatch(/Succeeded/);
   },
 );
+
+it('keeps the conversation when the card to update was deleted (404 ActivityNotFoundInConversation)', async () => {
+  await h.teams.installationUpdate({ action: 'add', from: PEOPLE.ada, conversationType: 'groupChat' });
+  const sent = await command(h, ALICE, PEOPLE.reggie, { conversationType: 'groupChat' });
+  h.connector.deleteMessage(sent.cardId);
+  const done = await approve(h, sent);
+  expect(cardText(done.value)).toMatch(/^Succeeded/);
+  await h.app.approvals.drain();
+  const updates = h.connector.requests.filter((r) => r.kind === 'update' && r.activityId === sent.cardId);
+  expect(updates.map((r) => r.status)).toEqual([404]);
+  expect(scheduler.sleeps).toEqual([]);
+  expect((await h.app.notifications.directory.references()).map((r) => r.conversationId)).toEqual([
+    sent.conversationId.split(';')[0],
+  ]);
+  expect(cardText((await command(h, ALICE, PEOPLE.reggie, { conversationType: 'groupChat' })).card)).toMatch(
+    /alice/i,
+  );
+});

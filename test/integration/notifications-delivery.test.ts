@@ -1,7 +1,16 @@
 import { CONTOSO } from '../fakes';
 import { cardText } from './card-helpers';
 import { PEOPLE, startHarness, type Harness } from './harness';
-import { CHANNEL, cardsIn, installInTeam, ManualScheduler, postsTo, say } from './notifications-helpers';
+import {
+  CHANNEL,
+  cardsIn,
+  installInTeam,
+  ManualScheduler,
+  postWebhook,
+  postsTo,
+  say,
+  signedHeaders,
+} from './notifications-helpers';
 
 jest.setTimeout(30_000);
 
@@ -17,6 +26,16 @@ afterEach(async () => {
 });
 
 const TEAM = '19:faketeam@thread.tacv2';
+const SECRET = 'webhook-secret-for-tests';
+
+/** An external alert for the webhook, signed. */
+function alert(event: { kind: string; targetId: string; conversationId: string }) {
+  const body = JSON.stringify({
+    ...event,
+    error: { code: 'SIEM-Licence', message: 'Licence assignment failed.' },
+  });
+  return postWebhook(h.app.port, body, signedHeaders(SECRET, body, h.clock.now()));
+}
 const GROUP_CHAT = '19:fakegroupchat@thread.v2';
 const PERSONAL = `a:fake-personal-${CONTOSO.admins.ada}`;
 
@@ -159,15 +178,126 @@ describe('sending inside Teams limits', () => {
     expect(cardsIn(h, CHANNEL)).toHaveLength(1);
   });
 
-  it('paces several cards to one conversation at no more than 7 a second', async () => {
+  it('keeps a burst of 70 cards and a command reply in one channel inside every window Teams documents', async () => {
     await h.close();
     scheduler = new ManualScheduler();
-    h = await startHarness({ NOTIFY_DIGEST_THRESHOLD: '50' }, { scheduler });
-    await say(h, 'subscribe all');
+    h = await startHarness({ NOTIFY_WEBHOOK_SECRET: SECRET }, { scheduler });
+    h.connector.enforceTeamsLimits(() => scheduler.now());
+    await say(h, 'subscribe license');
+    const start = scheduler.now();
+    const answers = await Promise.all(
+      Array.from({ length: 70 }, (_, i) =>
+        alert({ kind: 'license', targetId: `user${i}@contoso.com`, conversationId: CHANNEL }),
+      ),
+    );
+    expect(answers.every((a) => a.status === 202)).toBe(true);
+    await h.app.notifications.webhook?.drain();
+    expect(await say(h, 'subscriptions')).toMatch(/license/);
+    expect(cardsIn(h, CHANNEL)).toHaveLength(70);
+    const refused = h.connector.requests.filter((r) => r.status === 429);
+    expect(refused).toEqual([]);
+    expect(scheduler.now() - start).toBeGreaterThanOrEqual(30_000);
+  });
+});
+
+describe("Teams' refusals, by their error code", () => {
+  async function history(): Promise<string> {
+    return say(h, 'history --limit 20', 'personal');
+  }
+
+  it('pauses a conversation whose user blocked the bot: keeps it and its subscription, audits, and resumes when someone there talks to the bot', async () => {
+    await say(h, 'subscribe user-provisioning');
+    h.connector.blockConversation(CHANNEL, 'ConversationBlockedByUser');
+    const first = await h.app.notifications.monitor.runOnce();
+    expect(first.notify.undelivered).toBeGreaterThan(0);
+    expect(postsTo(h, CHANNEL).map((r) => r.status)).toEqual([403]);
+    expect(await subscribedIds()).toEqual([CHANNEL]);
+    const paused = await h.app.notifications.directory.reference(CHANNEL);
+    expect(paused?.paused).toMatchObject({ code: 'ConversationBlockedByUser', refusals: 1 });
+    expect(h.logs.join('')).toMatch(/posting paused, subscriptions kept/);
+
     await h.app.notifications.monitor.runOnce();
-    expect(cardsIn(h, CHANNEL)).toHaveLength(5);
-    expect(scheduler.sleeps.length).toBeGreaterThanOrEqual(4);
-    for (const ms of scheduler.sleeps) expect(ms).toBeGreaterThanOrEqual(143);
+    expect(postsTo(h, CHANNEL)).toHaveLength(1);
+
+    h.connector.unblockConversation(CHANNEL);
+    expect(await say(h, 'subscriptions')).toMatch(/user-provisioning/);
+    expect((await h.app.notifications.directory.reference(CHANNEL))?.paused).toBeUndefined();
+    await h.app.notifications.monitor.runOnce();
+    expect(cardsIn(h, CHANNEL)).toHaveLength(1);
+    const trail = await history();
+    expect(trail).toMatch(/Posting paused · conversation/);
+    expect(trail).toMatch(/ConversationBlockedByUser/);
+    expect(trail).toMatch(/Posting resumed · conversation/);
+  });
+
+  it('holds a conversation an admin disabled the bot in for the back-off, then tries once and resumes', async () => {
+    await h.close();
+    h = await startHarness({ NOTIFY_WEBHOOK_SECRET: SECRET }, { scheduler });
+    await say(h, 'subscribe license');
+    const licence = (n: number) =>
+      alert({ kind: 'license', targetId: `user${n}@contoso.com`, conversationId: CHANNEL });
+    h.connector.blockConversation(CHANNEL, 'BotDisabledByAdmin');
+    await licence(1);
+    await h.app.notifications.webhook?.drain();
+    expect(postsTo(h, CHANNEL).map((r) => r.status)).toEqual([403]);
+    h.clock.advance(30 * 60_000);
+    await licence(2);
+    await h.app.notifications.webhook?.drain();
+    expect(postsTo(h, CHANNEL)).toHaveLength(1);
+
+    h.connector.unblockConversation(CHANNEL);
+    h.clock.advance(31 * 60_000);
+    await licence(3);
+    await h.app.notifications.webhook?.drain();
+    expect(postsTo(h, CHANNEL).map((r) => r.status)).toEqual([403, 201]);
+    expect((await h.app.notifications.directory.reference(CHANNEL))?.paused).toBeUndefined();
+    expect(await history()).toMatch(/Posting resumed · conversation[\s\S]*a post went through/);
+  });
+
+  it('audits forgetting a conversation Teams says the bot is not in', async () => {
+    await say(h, 'subscribe user-provisioning');
+    h.connector.removeConversation(CHANNEL, 403);
+    await h.app.notifications.monitor.runOnce();
+    expect(await subscribedIds()).toEqual([]);
+    expect(await history()).toMatch(
+      /Conversation forgotten · conversation[\s\S]*403 BotNotInConversationRoster/,
+    );
+  });
+});
+
+describe('restored teams and channels', () => {
+  it("brings back a deleted team's conversations and subscriptions when the team is restored", async () => {
+    await installInTeam(h);
+    await say(h, 'subscribe all');
+    await h.teams.conversationUpdate({ from: PEOPLE.ada, eventType: 'teamDeleted' });
+    expect(await referenceIds()).toEqual([]);
+    await h.teams.conversationUpdate({ from: PEOPLE.ada, eventType: 'teamRestored' });
+    expect(await referenceIds()).toEqual([CHANNEL, TEAM].sort());
+    expect(await subscribedIds()).toEqual([CHANNEL]);
+    await h.app.notifications.monitor.runOnce();
+    expect(cardsIn(h, CHANNEL).length).toBeGreaterThan(0);
+  });
+
+  it('brings back a deleted channel on channelRestored, and a team on teamUnarchived', async () => {
+    await installInTeam(h);
+    await say(h, 'subscribe all');
+    await h.teams.conversationUpdate({ from: PEOPLE.ada, eventType: 'channelDeleted', channelId: CHANNEL });
+    expect(await subscribedIds()).toEqual([]);
+    await h.teams.conversationUpdate({ from: PEOPLE.ada, eventType: 'channelRestored', channelId: CHANNEL });
+    expect(await subscribedIds()).toEqual([CHANNEL]);
+
+    await h.teams.conversationUpdate({ from: PEOPLE.ada, eventType: 'teamDeleted' });
+    await h.teams.conversationUpdate({ from: PEOPLE.ada, eventType: 'teamUnarchived' });
+    expect(await referenceIds()).toEqual([CHANNEL, TEAM].sort());
+    expect(await subscribedIds()).toEqual([CHANNEL]);
+  });
+
+  it('forgets a team for good on teamHardDeleted: a later restore brings nothing back', async () => {
+    await installInTeam(h);
+    await say(h, 'subscribe all');
+    await h.teams.conversationUpdate({ from: PEOPLE.ada, eventType: 'teamHardDeleted' });
+    await h.teams.conversationUpdate({ from: PEOPLE.ada, eventType: 'channelRestored', channelId: CHANNEL });
+    expect(await subscribedIds()).toEqual([]);
   });
 });
 

@@ -2,6 +2,7 @@ import pino from 'pino';
 import type { AdaptiveCardJson } from '../../src/cards/render';
 import type { ConversationAddress } from '../../src/chat/chat-types';
 import { ConversationDirectory } from '../../src/notifications/conversation-directory';
+import type { ConversationGate } from '../../src/notifications/conversation-status';
 import { DeliveryError } from '../../src/notifications/delivery';
 import {
   accessRequestDetector,
@@ -13,7 +14,6 @@ import {
 import { remediationFor, type DetectedFailure } from '../../src/notifications/failure';
 import { FailureLedger } from '../../src/notifications/failure-ledger';
 import { FailureNotifier } from '../../src/notifications/notifier';
-import { Pacer } from '../../src/notifications/pacer';
 import { NotificationSender, type ProactiveChannel } from '../../src/notifications/sender';
 import { MemoryStateStore } from '../../src/storage/memory-state-store';
 import { ScriptedGraph } from './scripted-graph';
@@ -30,128 +30,149 @@ function address(conversationId: string, tenantId = 't1'): ConversationAddress {
 
 const CARD: AdaptiveCardJson = { type: 'AdaptiveCard', version: '1.5', body: [] };
 
-/** A channel that answers from a script of statuses (201 = sent) and records when each send happened. */
+type Answer = number | { status: number; code?: string; retryAfterMs?: number };
+
+/** A channel that answers from a script of statuses (201 = sent) and error codes, and records each send. */
 class ScriptedChannel implements ProactiveChannel {
   readonly sends: Array<{ conversationId: string; at: number; summary: string }> = [];
   constructor(
     private readonly scheduler: VirtualScheduler,
-    private readonly script: Record<string, Array<number | { status: number; retryAfterMs: number }>> = {},
+    private readonly script: Record<string, Answer[]> = {},
   ) {}
 
   async sendProactive(a: ConversationAddress, _card: AdaptiveCardJson, summary: string) {
     this.sends.push({ conversationId: a.conversationId, at: this.scheduler.now(), summary });
     const next = this.script[a.conversationId]?.shift() ?? 201;
-    const status = typeof next === 'number' ? next : next.status;
-    if (status < 300) return `id-${this.sends.length}`;
+    const answer = typeof next === 'number' ? { status: next } : next;
+    if (answer.status < 300) return `id-${this.sends.length}`;
     throw new DeliveryError(
-      status,
-      `HTTP${status}`,
+      answer.status,
+      answer.code ?? `HTTP${answer.status}`,
       'refused',
-      typeof next === 'number' ? undefined : next.retryAfterMs,
+      answer.retryAfterMs,
     );
   }
 }
 
-function maxInWindow(times: number[], windowMs: number): number {
-  let max = 0;
-  for (const t of times) max = Math.max(max, times.filter((x) => x >= t && x < t + windowMs).length);
-  return max;
+/** A gate that lets every send go and records what the sender tells it. */
+function recordingGate(events: string[] = [], permission: 'go' | 'probe' | 'hold' = 'go'): ConversationGate {
+  return {
+    beforeSend: async () => permission,
+    delivered: async (a) => void events.push(`delivered ${a.conversationId}`),
+    refused: async (a, verdict, e) => void events.push(`${verdict} ${a.conversationId} ${e.code}`),
+  };
 }
-
-describe('pacer', () => {
-  it('keeps one conversation at 7 sends or fewer in any second', async () => {
-    const s = new VirtualScheduler();
-    const pacer = new Pacer(s);
-    const times: number[] = [];
-    await s.run(
-      (async () => {
-        for (let i = 0; i < 30; i++) {
-          await pacer.acquire('c1', 't1');
-          times.push(s.now());
-        }
-      })(),
-    );
-    expect(maxInWindow(times, 1000)).toBe(7);
-    expect(times[29]).toBeLessThan(30 * 150);
-  });
-
-  it('keeps a tenant at 50 or fewer a second across conversations, without one conversation holding up others', async () => {
-    const s = new VirtualScheduler();
-    const pacer = new Pacer(s);
-    const times: number[] = [];
-    const byConversation = new Map<string, number[]>();
-    const conversation = async (id: string, n: number) => {
-      for (let i = 0; i < n; i++) {
-        await pacer.acquire(id, 't1');
-        times.push(s.now());
-        byConversation.set(id, [...(byConversation.get(id) ?? []), s.now()]);
-      }
-    };
-    await s.run(Promise.all(Array.from({ length: 40 }, (_, i) => conversation(`c${i}`, 5))));
-    expect(times).toHaveLength(200);
-    expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(50);
-    for (const own of byConversation.values()) expect(maxInWindow(own, 1000)).toBeLessThanOrEqual(7);
-    expect(Math.max(...times)).toBeLessThan(4300);
-  });
-
-  it('paces tenants independently', async () => {
-    const s = new VirtualScheduler();
-    const pacer = new Pacer(s);
-    await s.run(Promise.all([pacer.acquire('a', 't1'), pacer.acquire('b', 't2')]));
-    expect(s.sleeps).toEqual([]);
-  });
-});
 
 describe('notification sender', () => {
-  function sender(s: VirtualScheduler, channel: ProactiveChannel, gone: string[] = [], random = 0.5) {
-    return new NotificationSender({
-      channel,
-      scheduler: s,
-      logger,
-      random: () => random,
-      onGone: async (a) => {
-        gone.push(a.conversationId);
-      },
-    });
+  function sender(s: VirtualScheduler, channel: ProactiveChannel, gate = recordingGate(), random = 0.5) {
+    return new NotificationSender({ channel, scheduler: s, logger, random: () => random, gate });
   }
 
+  const roster = { status: 403, code: 'BotNotInConversationRoster' };
   it.each([
-    ['sent at once', [201], 'sent', 1, []],
-    ['429 with Retry-After 2 s, then sent', [{ status: 429, retryAfterMs: 2000 }, 201], 'sent', 2, [2100]],
-    ['412, 502, 504 with growing backoff, then sent', [412, 502, 504, 201], 'sent', 4, [750, 1500, 3000]],
-    ['403: dropped, no retry', [403], 'dropped', 1, []],
+    ['sent at once', [201], 'sent', 1, [], []],
     [
-      '429 (Retry-After 0) then 404: dropped; the retry still waits its pacing slot',
-      [{ status: 429, retryAfterMs: 0 }, 404],
+      '429 with Retry-After 2 s, then sent',
+      [{ status: 429, retryAfterMs: 2000 }, 201],
+      'sent',
+      2,
+      [2100],
+      [],
+    ],
+    ['412, 502, 504 with growing backoff, then sent', [412, 502, 504, 201], 'sent', 4, [750, 1500, 3000], []],
+    ['503 is retried too, as the status-code table says', [503, 201], 'sent', 2, [750], []],
+    [
+      '403 BotNotInConversationRoster: forgotten, no retry',
+      [roster],
+      'dropped',
+      1,
+      [],
+      ['forget c1 BotNotInConversationRoster'],
+    ],
+    [
+      '403 ConversationBlockedByUser: paused, no retry',
+      [{ status: 403, code: 'ConversationBlockedByUser' }],
+      'paused',
+      1,
+      [],
+      ['pause c1 ConversationBlockedByUser'],
+    ],
+    [
+      '403 BotDisabledByAdmin: paused, no retry',
+      [{ status: 403, code: 'BotDisabledByAdmin' }],
+      'paused',
+      1,
+      [],
+      ['pause c1 BotDisabledByAdmin'],
+    ],
+    [
+      '403 NotEnoughPermissions: failed, the conversation kept',
+      [{ status: 403, code: 'NotEnoughPermissions' }],
+      'failed',
+      1,
+      [],
+      [],
+    ],
+    [
+      '429 (Retry-After 0) then 404 ConversationNotFound: forgotten',
+      [
+        { status: 429, retryAfterMs: 0 },
+        { status: 404, code: 'ConversationNotFound' },
+      ],
       'dropped',
       2,
-      [0, 143],
+      [0],
+      ['forget c1 ConversationNotFound'],
     ],
-    ['400: failed, no retry', [400], 'failed', 1, []],
-    ['five 502s: failed', [502, 502, 502, 502, 502], 'failed', 5, [750, 1500, 3000, 6000]],
-    ['Retry-After of an hour: failed for now', [{ status: 429, retryAfterMs: 3_600_000 }], 'failed', 1, []],
-  ])('%s', async (_name, script, outcome, attempts, backoffSleeps) => {
+    ['400: failed, no retry', [400], 'failed', 1, [], []],
+    ['five 502s: failed', [502, 502, 502, 502, 502], 'failed', 5, [750, 1500, 3000, 6000], []],
+    [
+      'Retry-After of an hour: failed for now',
+      [{ status: 429, retryAfterMs: 3_600_000 }],
+      'failed',
+      1,
+      [],
+      [],
+    ],
+  ])('%s', async (_name, script, outcome, attempts, backoffSleeps, told) => {
     const s = new VirtualScheduler();
     const channel = new ScriptedChannel(s, { c1: [...script] });
-    const gone: string[] = [];
-    const result = await s.run(sender(s, channel, gone).send(address('c1'), CARD, 'x'));
+    const events: string[] = [];
+    const result = await s.run(sender(s, channel, recordingGate(events)).send(address('c1'), CARD, 'x'));
     expect(result).toMatchObject({ outcome, attempts });
     expect(channel.sends).toHaveLength(attempts);
     expect(s.sleeps).toEqual(backoffSleeps);
-    expect(gone).toEqual(outcome === 'dropped' ? ['c1'] : []);
+    expect(events).toEqual(told);
   });
 
-  it('keeps the order of one conversation and skips what is queued after a drop', async () => {
+  it('keeps the order of one conversation and skips what is queued after a refusal that ends it', async () => {
     const s = new VirtualScheduler();
-    const channel = new ScriptedChannel(s, { 'c1;messageid=9': [201, 403] });
-    const gone: string[] = [];
-    const out = sender(s, channel, gone);
+    const channel = new ScriptedChannel(s, { 'c1;messageid=9': [201, roster] });
+    const events: string[] = [];
+    const out = sender(s, channel, recordingGate(events));
     const results = await s.run(
       Promise.all([1, 2, 3, 4].map((i) => out.send(address('c1;messageid=9'), CARD, `card ${i}`))),
     );
     expect(results.map((r) => r.outcome)).toEqual(['sent', 'dropped', 'dropped', 'dropped']);
     expect(channel.sends.map((x) => x.summary)).toEqual(['card 1', 'card 2']);
-    expect(gone).toEqual(['c1;messageid=9']);
+    expect(events).toEqual(['forget c1;messageid=9 BotNotInConversationRoster']);
+  });
+
+  it('sends nothing to a paused conversation, and tells the gate when the first send after the pause went through', async () => {
+    const s = new VirtualScheduler();
+    const held = new ScriptedChannel(s);
+    expect(
+      await s.run(sender(s, held, recordingGate([], 'hold')).send(address('c1'), CARD, 'x')),
+    ).toMatchObject({
+      outcome: 'paused',
+      attempts: 0,
+    });
+    expect(held.sends).toEqual([]);
+    const events: string[] = [];
+    const probed = new ScriptedChannel(s);
+    await s.run(sender(s, probed, recordingGate(events, 'probe')).send(address('c1'), CARD, 'x'));
+    expect(probed.sends).toHaveLength(1);
+    expect(events).toEqual(['delivered c1']);
   });
 
   it('does not treat an unexpected exception as a reason to retry or drop', async () => {
@@ -242,12 +263,7 @@ describe('notifier', () => {
     const directory = new ConversationDirectory(store, clock);
     const ledger = new FailureLedger(store);
     const channel = new ScriptedChannel(s, script);
-    const sender = new NotificationSender({
-      channel,
-      scheduler: s,
-      logger,
-      onGone: (a) => directory.forget(a.conversationId),
-    });
+    const sender = new NotificationSender({ channel, scheduler: s, logger, gate: recordingGate() });
     const notifier = new FailureNotifier({
       ledger,
       directory,

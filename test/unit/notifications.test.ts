@@ -11,7 +11,6 @@ import {
   type DetectedFailure,
   type FailureKind,
 } from '../../src/notifications/failure';
-import { spacingOf, TEAMS_LIMITS } from '../../src/notifications/pacer';
 import {
   failureFromEvent,
   parseWebhookEvent,
@@ -92,18 +91,27 @@ describe('backoff', () => {
   });
 
   it.each([
-    [429, 'retry'],
-    [412, 'retry'],
-    [502, 'retry'],
-    [504, 'retry'],
-    [0, 'retry'],
-    [403, 'drop'],
-    [404, 'drop'],
-    [400, 'fail'],
-    [401, 'fail'],
-    [500, 'fail'],
-  ] as const)('status %i → %s', (status, verdict) => {
-    expect(verdictFor(status)).toBe(verdict);
+    [429, 'Throttled', 'retry'],
+    [412, 'PreconditionFailed', 'retry'],
+    [502, 'ServiceError', 'retry'],
+    [503, 'HTTP503', 'retry'],
+    [504, 'HTTP504', 'retry'],
+    [0, 'NetworkError', 'retry'],
+    [403, 'ConversationBlockedByUser', 'pause'],
+    [403, 'BotDisabledByAdmin', 'pause'],
+    [403, 'BotNotInConversationRoster', 'forget'],
+    [404, 'ConversationNotFound', 'forget'],
+    [404, 'ActivityNotFoundInConversation', 'fail'],
+    [403, 'NotEnoughPermissions', 'fail'],
+    [403, 'ForbiddenOperationException', 'fail'],
+    [403, 'HTTP403', 'fail'],
+    [404, 'HTTP404', 'fail'],
+    [400, 'BadArgument', 'fail'],
+    [401, 'BotNotRegistered', 'fail'],
+    [413, 'MessageSizeTooBig', 'fail'],
+    [500, 'ServiceError', 'fail'],
+  ] as const)('%i %s → %s', (status, code, verdict) => {
+    expect(verdictFor({ status, code })).toBe(verdict);
   });
 
   it.each([
@@ -117,13 +125,6 @@ describe('backoff', () => {
     ['-1', undefined],
   ])('Retry-After %j → %j ms', (header, ms) => {
     expect(parseRetryAfter(header, NOW)).toBe(ms);
-  });
-
-  it('spaces sends to stay within 7 per conversation and 50 per tenant in any second', () => {
-    expect(spacingOf(TEAMS_LIMITS.perConversation)).toBe(143);
-    expect(spacingOf(TEAMS_LIMITS.perTenant)).toBe(21);
-    expect(spacingOf(TEAMS_LIMITS.perConversation) * 7).toBeGreaterThan(1000);
-    expect(spacingOf(TEAMS_LIMITS.perTenant) * 50).toBeGreaterThan(1000);
   });
 });
 
