@@ -43,6 +43,16 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
     for (const action of defaultRegistry({ now: () => new Date() }).actions) {
       await thread.getByText(action.summary).waitFor();
     }
+    // The placeholders show as typed: the client's Markdown would otherwise take <user> for an HTML tag.
+    for (const usage of [
+      'retry-provisioning [<user>…] [--group <group>]',
+      'retry-cloudpc-policy <policy>',
+      'status <remediation-id>',
+      'help [<command>]',
+      'Type help <command> for details.',
+    ]) {
+      await thread.getByText(usage, { exact: true }).waitFor();
+    }
     await screenshot(ui!.page, 'help-in-channel');
   });
 
@@ -72,6 +82,15 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
     expect(s.tenant.graph.callCount('retryServiceProvisioning', CONTOSO.users.alice)).toBe(1);
     const write = s.tenant.graph.writes().find((w) => w.path.endsWith('/retryServiceProvisioning'));
     expect(write?.token).toMatchObject({ oid: CONTOSO.admins.ada, idtyp: 'user' });
+  });
+
+  it('shows a command echo that looks like Markdown as written, and plants no link', async () => {
+    const topic = '*Urgent* [Go](http://evil.x) _now_';
+    const thread = await playground.mentionBot(`help "${topic}"`);
+    const card = thread.locator('.ac-adaptiveCard').last();
+    await card.getByText(`There is no command "${topic}".`, { exact: true }).waitFor();
+    expect(await card.locator('a, em, strong, code').count()).toBe(0);
+    await screenshot(ui!.page, 'literal-text');
   });
 
   // Proactive failure cards are issue 4's; the test runs when that feature is in the tree.
