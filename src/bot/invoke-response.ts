@@ -8,10 +8,26 @@ export interface LoginSettings {
   readonly signInUrl: string;
 }
 
-/** The Universal Actions invoke response body for a handler's answer. */
+/** The answer to a click whose handler threw: a 500 error Teams understands, not botbuilder's empty 501. */
+export function failedBody(correlationId: string): Record<string, unknown> {
+  return errorBody(
+    500,
+    'InternalError',
+    'The bot hit an unexpected error answering this click. Refresh the card to see where things stand; if it keeps happening, tell your admin',
+    correlationId,
+  );
+}
+
+/**
+ * The Universal Actions invoke response body for a handler's answer, always one of the forms Teams documents
+ * (Adaptive Cards universal action model, "Response format"): 200 with a card, 200 with a message, 401
+ * loginRequest, or application/vnd.microsoft.error with 400 or 500. A refusal (403) or something unknown
+ * (404) has no form of its own there, so it becomes a message the client shows while the card stays as it was.
+ */
 export function universalActionBody(
   response: CardActionResponse,
   login: LoginSettings,
+  correlationId: string,
 ): Record<string, unknown> {
   switch (response.kind) {
     case 'card':
@@ -28,10 +44,30 @@ export function universalActionBody(
         },
       };
     case 'error':
-      return {
-        statusCode: response.status,
-        type: 'application/vnd.microsoft.error',
-        value: { code: response.code, message: response.message },
-      };
+      if (response.status === 403 || response.status === 404) {
+        return {
+          statusCode: 200,
+          type: 'application/vnd.microsoft.activity.message',
+          value: withCorrelation(response.message, correlationId),
+        };
+      }
+      return errorBody(response.status, response.code, response.message, correlationId);
   }
+}
+
+function errorBody(
+  status: 400 | 500,
+  code: string,
+  message: string,
+  correlationId: string,
+): Record<string, unknown> {
+  return {
+    statusCode: status,
+    type: 'application/vnd.microsoft.error',
+    value: { code, message: withCorrelation(message, correlationId) },
+  };
+}
+
+function withCorrelation(message: string, correlationId: string): string {
+  return `${message} (correlation id ${correlationId})`;
 }

@@ -34,7 +34,7 @@ import {
   reuseUserTokenClients,
 } from './connector-client-reuse';
 import { toInstallationEvents } from './installation-events';
-import { universalActionBody, type LoginSettings } from './invoke-response';
+import { failedBody, universalActionBody, type LoginSettings } from './invoke-response';
 
 /** The domain handlers the bot layer dispatches to. */
 export interface BotHandlers {
@@ -173,32 +173,36 @@ export function createTeamsBot(
     return tenant !== undefined && allowed.has(tenant);
   };
 
+  const answerCardAction = async (context: TurnContext, correlationId: string) => {
+    if (!isAllowed(context)) {
+      logger.warn(
+        { correlationId, tenant: tenantOf(context.activity) },
+        'card action from a tenant that is not allowed',
+      );
+      return {
+        kind: 'error',
+        status: 403,
+        code: 'TenantNotAllowed',
+        message: 'This bot is not available to your organisation.',
+      } as const;
+    }
+    return handlers().cardActions.handle(toCardActionTurn(context, correlationId));
+  };
+
   app.addRoute(
     async (context) =>
       context.activity.type === ActivityTypes.Invoke && context.activity.name === 'adaptiveCard/action',
     async (context) => {
       const correlationId = randomUUID();
       let body: Record<string, unknown>;
-      if (!isAllowed(context)) {
-        logger.warn(
-          { correlationId, tenant: tenantOf(context.activity) },
-          'card action from a tenant that is not allowed',
-        );
-        body = universalActionBody(
-          {
-            kind: 'error',
-            status: 403,
-            code: 'TenantNotAllowed',
-            message: 'This bot is not available to your organisation.',
-          },
-          login,
-        );
-      } else {
-        body = universalActionBody(
-          await handlers().cardActions.handle(toCardActionTurn(context, correlationId)),
-          login,
-        );
+      try {
+        body = universalActionBody(await answerCardAction(context, correlationId), login, correlationId);
+      } catch (err) {
+        // Unanswered, the invoke would reach Teams as botbuilder's empty 501 ("Unable to reach app").
+        logger.error({ correlationId, err: describeError(err) }, 'card action failed');
+        body = failedBody(correlationId);
       }
+      // Every adaptiveCard/action invoke is answered HTTP 200; the body's statusCode says how it went.
       await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body } });
     },
     true,
@@ -248,10 +252,7 @@ export function createTeamsBot(
   app.activity(ActivityTypes.ConversationUpdate, onInstallation);
 
   app.error(async (context, err) => {
-    logger.error(
-      { err: { name: err.name, message: err.message, stack: err.stack }, type: context.activity.type },
-      'turn failed',
-    );
+    logger.error({ err: describeError(err), type: context.activity.type }, 'turn failed');
     if (context.activity.type === ActivityTypes.Message) {
       await context.sendActivity(
         'Something went wrong on my side and nothing was changed. Please try again.',
@@ -273,4 +274,10 @@ export function createTeamsBot(
       }
     },
   };
+}
+
+function describeError(err: unknown): Record<string, unknown> {
+  return err instanceof Error
+    ? { name: err.name, message: err.message, stack: err.stack }
+    : { message: String(err) };
 }

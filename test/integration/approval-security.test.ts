@@ -185,7 +185,7 @@ describe('activities from a tenant that is not allowed', () => {
     expect(h.graph.requests).toHaveLength(0);
   });
 
-  it('answers a card click with 403 and runs nothing', async () => {
+  it('answers a card click with a message and runs nothing', async () => {
     const sent = await command(h, ALICE);
     const foreign = teamsClient(h, { tenantId: CONTOSO.foreignTenantId });
     const res = await foreign.invoke({
@@ -198,9 +198,9 @@ describe('activities from a tenant that is not allowed', () => {
     });
     expect(res.status).toBe(200);
     const body = res.body as InvokeBody;
-    expect(body.statusCode).toBe(403);
-    expect(body.type).toBe('application/vnd.microsoft.error');
-    expect(String(body.value.message)).toMatch(/not available to your organisation/);
+    expect(body.statusCode).toBe(200);
+    expect(body.type).toBe('application/vnd.microsoft.activity.message');
+    expect(String(body.value)).toMatch(/not available to your organisation/);
     expect(oboRequests(h)).toHaveLength(0);
     expect(h.graph.writes()).toHaveLength(0);
 

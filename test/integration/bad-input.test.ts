@@ -46,6 +46,14 @@ function expectCardError(body: InvokeBody, status: number): void {
   expect(String(body.value.message)).not.toMatch(/at \S+ \(|Error:|undefined/);
 }
 
+/** A refusal or an unknown request: a message Teams shows while the card stays (200, activity.message). */
+function expectCardMessage(body: InvokeBody, text: RegExp): void {
+  expect(body.statusCode).toBe(200);
+  expect(body.type).toBe('application/vnd.microsoft.activity.message');
+  expect(body.value).toEqual(expect.stringMatching(text));
+  expect(String(body.value)).toMatch(/\(correlation id [0-9a-f-]{36}\)$/);
+}
+
 /** The user-collection lookups the bot sent to Graph with a $filter. */
 function userFilters(): GraphRequestRecord[] {
   return h.graph.requests.filter((r) => r.method === 'GET' && r.path === '/users' && r.query['$filter']);
@@ -353,7 +361,7 @@ describe('malformed card clicks', () => {
     const body = await click(h, sent, 'approve', PEOPLE.ada, h.ssoToken(PEOPLE.ada), {
       rid: 'AAAAAAAAAAAAAAAAAAAAAA',
     });
-    expectCardError(body, 404);
+    expectCardMessage(body, /^This card refers to a request the bot does not know/);
     expect(oboRequests(h)).toHaveLength(0);
     expectNothingRan();
   });
@@ -373,7 +381,7 @@ describe('malformed card clicks', () => {
       token: h.ssoToken(PEOPLE.ada),
     });
     expect(res.status).toBe(200);
-    expectCardError(res.body as InvokeBody, 403);
+    expectCardMessage(res.body as InvokeBody, /^This card belongs to another conversation/);
     expect(oboRequests(h)).toHaveLength(0);
     expectNothingRan();
     // The remediation is untouched: it can still be approved where it was created.

@@ -4,16 +4,7 @@ import path from 'node:path';
 import { PolicyError } from '../../src/governance/policy-file';
 import { CONTOSO, type TeamsUser } from '../fakes';
 import { attachedCard, cardActions, cardRefresh, cardText } from './card-helpers';
-import {
-  approve,
-  click,
-  command,
-  outcomeReply,
-  replyTo,
-  teamsClient,
-  type InvokeBody,
-  type Sent,
-} from './flows';
+import { approve, click, command, outcomeReply, replyTo, teamsClient, type Sent } from './flows';
 import { PEOPLE, startHarness, type Harness } from './harness';
 
 jest.setTimeout(30_000);
@@ -190,7 +181,11 @@ actions:
       data: cardActions(sent.card)[0]?.data ?? {},
       token: h.ssoToken(PEOPLE.ada),
     });
-    expect((invoke.body as InvokeBody).statusCode).toBe(403);
+    expect(invoke.body).toMatchObject({
+      statusCode: 200,
+      type: 'application/vnd.microsoft.activity.message',
+      value: expect.stringMatching(/does not let this bot act in this team or channel/),
+    });
     expectNoWrites();
   });
 });

@@ -65,6 +65,7 @@ it('accepts a valid channel token: the invoke is processed and answered in the H
   });
   expect(res.status).toBe(200);
   const body = res.body as InvokeBody;
-  expect(body.statusCode).toBe(404);
-  expect(body.value.code).toBe('UnknownRemediation');
+  expect(body.statusCode).toBe(200);
+  expect(body.type).toBe('application/vnd.microsoft.activity.message');
+  expect(String(body.value)).toMatch(/request the bot does not know/);
 });
