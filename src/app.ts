@@ -4,13 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type restify from 'restify';
 import { ApprovalHandler } from './approvals/approval-handler';
+import { ApproverSignIn } from './approvals/approver-sign-in';
 import { reconcileInterruptedRuns } from './approvals/reconcile';
 import type { RunnerIdentity } from './approvals/remediation';
 import { RemediationStore } from './approvals/remediation-store';
 import { TargetResolver } from './approvals/target-resolver';
 import { defaultRegistry } from './actions/registry';
 import { cachedAppToken, createAppCredential, graphScope } from './auth/app-credential';
-import { exchangeOnBehalfOf } from './auth/on-behalf-of';
+import { adminConsentUrl, exchangeOnBehalfOf } from './auth/on-behalf-of';
 import { SsoTokenValidator } from './auth/sso-token-validator';
 import { createSandboxTokenSource } from './auth/sandbox-token-source';
 import { createAdapter, createTeamsBot } from './bot/teams-bot';
@@ -146,6 +147,13 @@ export async function startApp(
     },
   });
   const sandboxSsoToken = config.sandboxMode ? createSandboxTokenSource(config, { logger }) : undefined;
+  const signIn = new ApproverSignIn({
+    validator,
+    exchange: (tenantId, assertion) => exchangeOnBehalfOf(config.aad, tenantId, assertion, scope),
+    adminConsentUrl: (tenantId) => adminConsentUrl(config.aad, tenantId),
+    logger,
+    ...(sandboxSsoToken ? { sandboxSsoToken } : {}),
+  });
   // The app's own credential seals an approver's sign-in for a bulk run, so a restart resumes it by itself.
   const sealSecret =
     config.aad.clientSecret ??
@@ -157,7 +165,7 @@ export async function startApp(
     resolver,
     governance,
     messenger: publisher,
-    validator,
+    signIn,
     clock,
     scheduler,
     logger: logger.child({ feature: 'bulk' }),
@@ -168,32 +176,27 @@ export async function startApp(
       createGraphApi({ baseUrl: config.graphBaseUrl, token, correlationId, retry: graphRetry, transport }),
     ...(sealSecret ? { sealKey: Buffer.from(sealSecret, 'utf8') } : {}),
     staleAfterMs: STALE_RUN_MS,
-    ...(sandboxSsoToken ? { sandboxSsoToken } : {}),
   });
   const approvals = new ApprovalHandler({
     bulk,
     registry,
     store: remediations,
     resolver,
-    validator,
+    signIn,
     messenger: publisher,
     clock,
     deadlineMs: config.invokeDeadlineMs,
-    ...(config.sandboxMode ? { sandboxSsoToken: createSandboxTokenSource(config, { logger }) } : {}),
     logger,
     governance,
     instance,
-    delegatedGraph: async (user, ssoToken, correlationId) => {
-      const issued = await exchangeOnBehalfOf(config.aad, user.tenantId, ssoToken, scope);
-      const graph = createGraphApi({
+    delegatedGraph: (issued, correlationId) =>
+      createGraphApi({
         baseUrl: config.graphBaseUrl,
         token: async () => issued.token,
         correlationId,
         retry: graphRetry,
         transport,
-      });
-      return { graph, issued };
-    },
+      }),
   });
   const leadership = config.storage.connectionString
     ? await BlobLeadership.open(config.storage.connectionString, config.storage.container, 'failure-monitor')

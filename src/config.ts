@@ -76,6 +76,7 @@ const schema = z.object({
   BOT_TENANT_ID: z.preprocess(blankToUndefined, guid.optional()),
   OAUTH_CONNECTION_NAME: z.preprocess(blankToUndefined, z.string().trim().default('')),
   BOT_OPENID_METADATA_URL: z.preprocess(blankToUndefined, secureUrl.optional()),
+  BOT_OAUTH_URL: z.preprocess(blankToUndefined, secureUrl.optional()),
   AAD_APP_CLIENT_ID: guid,
   AAD_APP_CLIENT_SECRET: optionalString,
   AAD_APP_CERTIFICATE_PATH: optionalString,
@@ -138,6 +139,11 @@ function crossKeyProblems(raw: Env): string[] {
   if (env('BOT_ID') && botType !== 'MultiTenant' && !env('BOT_TENANT_ID')) {
     problems.push(`BOT_TENANT_ID is required with BOT_TYPE=${botType}`);
   }
+  if (env('BOT_ID') && !env('OAUTH_CONNECTION_NAME')) {
+    problems.push(
+      'OAUTH_CONNECTION_NAME is required when BOT_ID is set: the Azure Bot OAuth connection that approvers sign in through when Teams cannot sign them in silently (Teams may ignore a sign-in request without it)',
+    );
+  }
   if (
     !env('AAD_APP_CLIENT_SECRET') &&
     !env('AAD_APP_CERTIFICATE_PATH') &&
@@ -184,8 +190,13 @@ export interface Config {
     readonly type: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi';
     readonly tenantId: string | undefined;
     readonly openIdMetadataUrl: string | undefined;
-    /** The Azure Bot OAuth connection named in the card sign-in request (empty: Teams SSO with the app id URI). */
+    /**
+     * The Azure Bot OAuth connection every card sign-in request names and magic codes are redeemed through;
+     * required with BOT_ID, empty only in local mode (no token service there).
+     */
     readonly oauthConnectionName: string;
+    /** The Bot Framework token service (a data-residency region's, or a local fake); unset: botbuilder's default. */
+    readonly oauthUrl: string | undefined;
   };
   readonly aad: {
     readonly clientId: string;
@@ -264,6 +275,7 @@ export function loadConfig(env: Env): Config {
       tenantId: e.BOT_TENANT_ID,
       openIdMetadataUrl: e.BOT_OPENID_METADATA_URL,
       oauthConnectionName: e.OAUTH_CONNECTION_NAME,
+      oauthUrl: e.BOT_OAUTH_URL?.replace(/\/+$/, ''),
     },
     aad: {
       clientId: e.AAD_APP_CLIENT_ID,

@@ -6,16 +6,14 @@ import { noticeCard, remediationCard, type CardView } from '../cards/remediation
 import type { AdaptiveCardJson } from '../cards/render';
 import {
   baseConversationId,
-  type Actor,
   type CardActionResponse,
   type CardActionTurn,
   type Messenger,
 } from '../chat/chat-types';
 import type { CardActionHandler } from '../chat/card-action-router';
 import type { Clock } from '../clock';
-import { OboError } from '../auth/on-behalf-of';
-import { oboRefusal } from './obo-refusal';
-import { SsoTokenError, type VerifiedUser } from '../auth/sso-token-validator';
+import type { VerifiedUser } from '../auth/sso-token-validator';
+import type { ApproverSignIn } from './approver-sign-in';
 import type { GraphApi } from '../graph/graph-api';
 import { GraphFailure } from '../graph/graph-failure';
 import type { Logger } from '../logger';
@@ -48,32 +46,26 @@ export interface BulkRemediations {
   card(r: Remediation, view: CardView): Promise<AdaptiveCardJson>;
   start(
     r: Remediation,
-    access: { readonly user: VerifiedUser; readonly ssoToken: string; readonly correlationId: string },
+    access: {
+      readonly user: VerifiedUser;
+      readonly ssoToken: string;
+      readonly issued: IssuedToken;
+      readonly correlationId: string;
+    },
     clickedCardId: string | undefined,
   ): Promise<AdaptiveCardJson>;
 }
 
-/** Validates the SSO token that came with a click. */
-export interface TokenValidator {
-  validate(token: string, expectedOid: string | undefined): Promise<VerifiedUser>;
-}
-
-/**
- * Builds a Graph client that acts as the approver (on-behalf-of their SSO token), with the token it got, so a
- * bulk run starts on it instead of exchanging the same sign-in again.
- */
-export type DelegatedGraphFactory = (
-  user: VerifiedUser,
-  ssoToken: string,
-  correlationId: string,
-) => Promise<{ readonly graph: GraphApi; readonly issued: IssuedToken }>;
+/** A Graph client that acts as the approver, with the Graph token their sign-in was exchanged for. */
+export type DelegatedGraphFactory = (issued: IssuedToken, correlationId: string) => GraphApi;
 
 /** Everything the approval flow depends on, injected so tests drive it with fakes on the wire. */
 export interface ApprovalDeps {
   readonly registry: ActionRegistry;
   readonly store: RemediationStore;
   readonly resolver: TargetResolver;
-  readonly validator: TokenValidator;
+  /** Proves who clicked Approve and exchanges their sign-in for a Graph token (shared with Resume). */
+  readonly signIn: ApproverSignIn;
   readonly delegatedGraph: DelegatedGraphFactory;
   readonly messenger: Messenger;
   readonly clock: Clock;
@@ -83,11 +75,6 @@ export interface ApprovalDeps {
   readonly governance: Governance;
   /** This process, recorded on every run it starts so a restart can tell interrupted runs apart. */
   readonly instance?: RunnerIdentity;
-  /**
-   * Local sandbox only: where an approver's token comes from when the client does no SSO. The token is
-   * still validated and exchanged on-behalf-of like one from Teams.
-   */
-  readonly sandboxSsoToken?: (from: Actor) => Promise<string | undefined>;
   /** Runs bulk remediations after the same approval; absent: every remediation is single. */
   readonly bulk?: BulkRemediations;
 }
@@ -211,31 +198,10 @@ export class ApprovalHandler implements CardActionHandler {
     );
     if (!may.allowed) return this.refuse(r, turn, may.rule, may.message);
 
-    const ssoToken = turn.ssoToken ?? (await this.deps.sandboxSsoToken?.(turn.from));
-    if (!ssoToken) return { kind: 'loginRequest', text: 'Sign in to approve this remediation' };
-
-    let user: VerifiedUser;
-    try {
-      user = await this.deps.validator.validate(ssoToken, turn.from.aadObjectId);
-    } catch (err) {
-      if (!(err instanceof SsoTokenError)) throw err;
-      log.warn({ reason: err.reason }, 'sso token refused');
-      if (/expired/.test(err.reason))
-        return { kind: 'loginRequest', text: 'Your sign-in expired. Sign in again to approve.' };
-      return this.card(r, `Approval refused: ${err.reason}. Nothing was run.`);
-    }
-
-    let graph: GraphApi;
-    let issued: IssuedToken;
-    try {
-      ({ graph, issued } = await this.deps.delegatedGraph(user, ssoToken, turn.correlationId));
-    } catch (err) {
-      if (!(err instanceof OboError)) throw err;
-      log.warn({ kind: err.kind, aadsts: err.aadsts }, 'on-behalf-of exchange failed');
-      if (err.kind === 'expired')
-        return { kind: 'loginRequest', text: 'Your sign-in expired. Sign in again to approve.' };
-      return this.card(r, oboRefusal(err, 'approve'));
-    }
+    const signedIn = await this.deps.signIn.signIn(turn, 'approve');
+    if (signedIn.kind === 'answer') return signedIn.response;
+    if (signedIn.kind === 'refused') return this.card(r, signedIn.notice);
+    const { user, ssoToken, issued } = signedIn;
 
     const approver = { aadObjectId: user.oid, name: user.name ?? turn.from.name };
     const claimed = await this.deps.store.update(r.id, (current) =>
@@ -258,6 +224,7 @@ export class ApprovalHandler implements CardActionHandler {
       return { kind: 'card', card: await bulk.start(claimed.value, access, turn.cardActivityId) };
     }
 
+    const graph = this.deps.delegatedGraph(issued, turn.correlationId);
     const run = this.execute(claimed.value, graph, turn.cardActivityId, log);
     this.track(run);
     const remaining = Math.max(0, this.deps.deadlineMs - (performance.now() - startedAt));

@@ -3,9 +3,18 @@ import type { Config } from '../config';
 import { identityOptions, managedIdentityAssertion } from './app-credential';
 import { errorMessage } from '../logger';
 
-/** Why an on-behalf-of exchange failed, in terms an approver can act on. */
+/**
+ * Why an on-behalf-of exchange failed, in terms an approver can act on: consent missing (an admin must grant
+ * it), an interactive step Entra demands (MFA or another Conditional Access check), a lapsed sign-in, a
+ * refused assertion, Entra out of reach.
+ */
 export type OboFailureKind =
-  'consent_required' | 'expired' | 'invalid_grant' | 'authority_unreachable' | 'other';
+  | 'consent_required'
+  | 'interaction_required'
+  | 'expired'
+  | 'invalid_grant'
+  | 'authority_unreachable'
+  | 'other';
 
 /** The exchange failed; `aadsts` is Entra's error code when it gave one. */
 export class OboError extends Error {
@@ -22,8 +31,11 @@ export class OboError extends Error {
 function classify(err: unknown): OboError {
   const text = errorMessage(err);
   const code = /AADSTS(\d+)/.exec(text)?.[1];
-  if (code === '65001' || /consent_required|interaction_required/i.test(text)) {
+  if (code === '65001' || /consent_required/i.test(text)) {
     return new OboError('consent_required', code, text);
+  }
+  if (code === '50076' || code === '50079' || /interaction_required/i.test(text)) {
+    return new OboError('interaction_required', code, text);
   }
   if (code === '500133') return new OboError('expired', code, text);
   if (/invalid_grant/i.test(text) || code === '50013') {
@@ -70,4 +82,13 @@ export async function exchangeOnBehalfOf(
   } catch (err) {
     throw classify(err);
   }
+}
+
+/**
+ * Entra's page where an administrator grants the app's permissions for their whole tenant ("Construct the
+ * URL for granting tenant-wide admin consent", learn.microsoft.com/entra/identity/enterprise-apps/grant-admin-consent).
+ */
+export function adminConsentUrl(aad: Config['aad'], tenantId: string): string {
+  const query = new URLSearchParams({ client_id: aad.clientId });
+  return `${aad.authorityHost}/${encodeURIComponent(tenantId)}/adminconsent?${query.toString()}`;
 }

@@ -1,5 +1,12 @@
 import type { Activity, TurnContext } from 'botbuilder';
-import type { Actor, CardActionTurn, CommandTurn, ConversationAddress, Origin } from '../chat/chat-types';
+import type {
+  Actor,
+  CardActionTurn,
+  CommandTurn,
+  ConversationAddress,
+  Origin,
+  TokenService,
+} from '../chat/chat-types';
 
 /** The tenant an activity comes from, wherever Teams put it. */
 export function tenantOf(activity: Activity): string | undefined {
@@ -69,18 +76,33 @@ export function toCommandTurn(context: TurnContext, correlationId: string): Comm
 interface InvokeValue {
   action?: { verb?: unknown; data?: unknown };
   authentication?: { token?: unknown };
+  state?: unknown;
 }
 
-/** An adaptiveCard/action invoke as the approval handler sees it; any shape of value is tolerated. */
-export function toCardActionTurn(context: TurnContext, correlationId: string): CardActionTurn {
+/** Longer than any magic code; a longer value.state is not one and is not passed on. */
+const MAX_MAGIC_CODE = 64;
+
+/**
+ * An adaptiveCard/action invoke as the approval handler sees it; any shape of value is tolerated. Teams puts
+ * the SSO token in value.authentication.token and, after a sign-in through the OAuth connection, the magic
+ * code in value.state.
+ */
+export function toCardActionTurn(
+  context: TurnContext,
+  correlationId: string,
+  tokenService?: TokenService,
+): CardActionTurn {
   const a = context.activity;
   const value = (a.value && typeof a.value === 'object' ? a.value : {}) as InvokeValue;
   const action = value.action && typeof value.action === 'object' ? value.action : {};
   const token = value.authentication?.token;
+  const state = typeof value.state === 'string' ? value.state.trim() : '';
   return {
     verb: typeof action.verb === 'string' ? action.verb : undefined,
     data: action.data,
     ssoToken: typeof token === 'string' && token.length > 0 ? token : undefined,
+    ...(state && state.length <= MAX_MAGIC_CODE ? { magicCode: state } : {}),
+    ...(tokenService ? { tokenService } : {}),
     from: actorOf(a),
     address: addressOf(a),
     cardActivityId: a.replyToId,

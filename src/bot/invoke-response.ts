@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { CardActionResponse } from '../chat/chat-types';
 
-/** What the bot needs to ask Teams for a silent sign-in on a card click. */
+/** What every loginRequest names: the OAuth connection, the SSO resource, and local mode's sign-in link. */
 export interface LoginSettings {
   readonly appIdUri: string;
   readonly connectionName: string;
-  readonly signInUrl: string;
+  /** The button's link when the answer brings none from the token service (local mode has no token service). */
+  readonly fallbackSignInUrl: string;
 }
 
 /** The answer to a click whose handler threw: a 500 error Teams understands, not botbuilder's empty 501. */
@@ -21,8 +22,9 @@ export function failedBody(correlationId: string): Record<string, unknown> {
 /**
  * The Universal Actions invoke response body for a handler's answer, always one of the forms Teams documents
  * (Adaptive Cards universal action model, "Response format"): 200 with a card, 200 with a message, 401
- * loginRequest, or application/vnd.microsoft.error with 400 or 500. A refusal (403) or something unknown
- * (404) has no form of its own there, so it becomes a message the client shows while the card stays as it was.
+ * loginRequest, 412 preconditionFailed, or application/vnd.microsoft.error with 400 or 500. A refusal (403)
+ * or something unknown (404) has no form of its own there, so it becomes a message the client shows while
+ * the card stays as it was.
  */
 export function universalActionBody(
   response: CardActionResponse,
@@ -40,8 +42,21 @@ export function universalActionBody(
           text: response.text,
           connectionName: login.connectionName,
           tokenExchangeResource: { id: randomUUID(), uri: login.appIdUri, providerId: '' },
-          buttons: [{ title: 'Sign in', text: 'Sign in', type: 'signin', value: login.signInUrl }],
+          buttons: [
+            {
+              title: 'Sign in',
+              text: 'Sign in',
+              type: 'signin',
+              value: response.signInLink ?? login.fallbackSignInUrl,
+            },
+          ],
         },
+      };
+    case 'signInRequired':
+      return {
+        statusCode: 412,
+        type: 'application/vnd.microsoft.error.preconditionFailed',
+        value: { code: '412', message: withCorrelation(response.message, correlationId) },
       };
     case 'error':
       if (response.status === 403 || response.status === 404) {

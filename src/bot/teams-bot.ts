@@ -16,9 +16,11 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import {
+  AuthenticationConstants,
   AuthenticationError,
   type AuthenticateRequestResult,
   type ConnectorClient,
+  type ServiceClientCredentialsFactory,
 } from 'botframework-connector';
 import type { CardActionResponse, CardActionTurn } from '../chat/chat-types';
 import type { CommandHandler } from '../commands/command-handler';
@@ -33,8 +35,10 @@ import {
   ReusingConnectorFactory,
   reuseUserTokenClients,
 } from './connector-client-reuse';
+import { BotCredentialsFactory } from './bot-credentials';
 import { toInstallationEvents } from './installation-events';
 import { failedBody, universalActionBody, type LoginSettings } from './invoke-response';
+import { turnTokenService } from './token-service';
 
 /** The domain handlers the bot layer dispatches to. */
 export interface BotHandlers {
@@ -55,9 +59,9 @@ const ANSWERED = Symbol('answered');
 
 /**
  * Public-cloud Bot Framework endpoints (botframework-connector's AuthenticationConstants). botbuilder switches
- * to "every endpoint is given" as soon as one is, so overriding only the OpenID metadata URL would leave the
- * token issuer check comparing against undefined (every channel token refused) and outbound calls with no
- * login URL; the rest are therefore passed explicitly alongside it.
+ * to "every endpoint is given" as soon as one is, so overriding only the OpenID metadata URL or the token
+ * service would leave the token issuer check comparing against undefined (every channel token refused) and
+ * outbound calls with no login URL; the rest are therefore passed explicitly alongside it.
  */
 const PUBLIC_CLOUD = {
   ValidateAuthority: true,
@@ -79,8 +83,11 @@ const PUBLIC_CLOUD = {
 class StrictAuthTeamsAdapter extends TeamsAdapter {
   private readonly connectors = new ClientCache<ConnectorClient>();
 
-  constructor(options: ConfigurationBotFrameworkAuthenticationOptions) {
-    super(options);
+  constructor(
+    options: ConfigurationBotFrameworkAuthenticationOptions,
+    credentials: ServiceClientCredentialsFactory | undefined,
+  ) {
+    super(options, credentials);
     reuseUserTokenClients(this.botFrameworkAuthentication);
   }
 
@@ -116,26 +123,38 @@ class StrictAuthTeamsAdapter extends TeamsAdapter {
   }
 }
 
-/** Builds the adapter: Bot Framework authentication from config, off in local mode. */
+/**
+ * Builds the adapter: Bot Framework authentication from config, off in local mode. The bot authenticates its
+ * own calls (replies, the token service) through the configured Entra authority ({@link BotCredentialsFactory}).
+ */
 export function createAdapter(config: Config): TeamsAdapter {
   const loginTenant = config.bot.type === 'MultiTenant' ? 'botframework.com' : (config.bot.tenantId ?? '');
-  return new StrictAuthTeamsAdapter({
-    MicrosoftAppId: config.bot.id,
-    MicrosoftAppPassword: config.bot.password ?? '',
-    MicrosoftAppType: config.bot.type,
-    MicrosoftAppTenantId: config.bot.tenantId ?? '',
-    ...(config.bot.openIdMetadataUrl
-      ? {
-          ...PUBLIC_CLOUD,
-          ToChannelFromBotLoginUrl: `https://login.microsoftonline.com/${loginTenant}`,
-          ToBotFromChannelOpenIdMetadataUrl: config.bot.openIdMetadataUrl,
-        }
-      : {}),
-  });
+  const { openIdMetadataUrl, oauthUrl } = config.bot;
+  return new StrictAuthTeamsAdapter(
+    {
+      MicrosoftAppId: config.bot.id,
+      MicrosoftAppPassword: config.bot.password ?? '',
+      MicrosoftAppType: config.bot.type,
+      MicrosoftAppTenantId: config.bot.tenantId ?? '',
+      ...(openIdMetadataUrl || oauthUrl
+        ? {
+            ...PUBLIC_CLOUD,
+            ToChannelFromBotLoginUrl: `${config.aad.authorityHost}/${loginTenant}`,
+            ToBotFromChannelOpenIdMetadataUrl:
+              openIdMetadataUrl ?? AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl,
+            OAuthUrl: oauthUrl ?? PUBLIC_CLOUD.OAuthUrl,
+          }
+        : {}),
+    },
+    BotCredentialsFactory.fromConfig(config),
+  );
 }
 
-/** Where the loginRequest fallback button sends someone Teams could not sign in silently. */
-export function loginSettings(config: Config, connectionName: string): LoginSettings {
+/**
+ * What every loginRequest names. The fallback link serves local mode only, which has no token service: there
+ * the sandbox signs approvers in itself, and Teams' silent SSO needs no link.
+ */
+export function loginSettings(config: Config): LoginSettings {
   const params = new URLSearchParams({
     client_id: config.aad.clientId,
     response_type: 'code',
@@ -143,8 +162,8 @@ export function loginSettings(config: Config, connectionName: string): LoginSett
   });
   return {
     appIdUri: config.aad.appIdUri,
-    connectionName,
-    signInUrl: `${config.aad.authorityHost}/${config.aad.tenantId}/oauth2/v2.0/authorize?${params.toString()}`,
+    connectionName: config.bot.oauthConnectionName,
+    fallbackSignInUrl: `${config.aad.authorityHost}/${config.aad.tenantId}/oauth2/v2.0/authorize?${params.toString()}`,
   };
 }
 
@@ -167,7 +186,7 @@ export function createTeamsBot(
     longRunningMessages: false,
   });
   const allowed = new Set(config.allowedTenantIds);
-  const login = loginSettings(config, config.bot.oauthConnectionName);
+  const login = loginSettings(config);
   const isAllowed = (context: TurnContext) => {
     const tenant = tenantOf(context.activity);
     return tenant !== undefined && allowed.has(tenant);
@@ -186,7 +205,10 @@ export function createTeamsBot(
         message: 'This bot is not available to your organisation.',
       } as const;
     }
-    return handlers().cardActions.handle(toCardActionTurn(context, correlationId));
+    const tokenService = config.localMode
+      ? undefined
+      : turnTokenService(context, config.bot.oauthConnectionName);
+    return handlers().cardActions.handle(toCardActionTurn(context, correlationId, tokenService));
   };
 
   app.addRoute(

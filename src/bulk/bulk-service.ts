@@ -1,6 +1,6 @@
 import type { ActionArgs, RemediationAction } from '../actions/action';
 import type { ActionRegistry } from '../actions/registry';
-import type { TokenValidator } from '../approvals/approval-handler';
+import type { ApproverSignIn } from '../approvals/approver-sign-in';
 import {
   finishRun,
   type Remediation,
@@ -8,12 +8,10 @@ import {
   type RunnerIdentity,
 } from '../approvals/remediation';
 import { newOpaqueId, type RemediationStore } from '../approvals/remediation-store';
-import { oboRefusal } from '../approvals/obo-refusal';
 import { postPreparedCard } from '../approvals/post-prepared-card';
 import { runnerGone } from '../approvals/runner-liveness';
 import type { TargetResolver } from '../approvals/target-resolver';
-import { OboError } from '../auth/on-behalf-of';
-import { SsoTokenError, type VerifiedUser } from '../auth/sso-token-validator';
+import type { VerifiedUser } from '../auth/sso-token-validator';
 import {
   bulkConfirmationCard,
   bulkProgressCard,
@@ -25,7 +23,6 @@ import type { AdaptiveCardJson } from '../cards/render';
 import type { CardActionHandler } from '../chat/card-action-router';
 import {
   baseConversationId,
-  type Actor,
   type CardActionResponse,
   type CardActionTurn,
   type Messenger,
@@ -62,7 +59,8 @@ export interface BulkServiceDeps {
   readonly resolver: TargetResolver;
   readonly governance: Governance;
   readonly messenger: Messenger;
-  readonly validator: TokenValidator;
+  /** Proves who clicked Resume and exchanges their sign-in, exactly as for Approve. */
+  readonly signIn: ApproverSignIn;
   readonly clock: Clock;
   /** Pacing, Retry-After and the 3 s progress gap run on this (a virtual one in tests). */
   readonly scheduler: RunClock;
@@ -81,8 +79,6 @@ export interface BulkServiceDeps {
   readonly staleAfterMs?: number;
   readonly isAlive?: (pid: number) => boolean;
   readonly progressGapMs?: number;
-  /** Local sandbox only: the clicker's token when the client does no SSO. */
-  readonly sandboxSsoToken?: (from: Actor) => Promise<string | undefined>;
 }
 
 interface ActiveRun {
@@ -584,36 +580,13 @@ export class BulkService implements CardActionHandler {
       r.requestedBy.aadObjectId,
     );
     if (!may.allowed) return this.view(r, `${may.message} (rule: ${may.rule})`);
-    const ssoToken = turn.ssoToken ?? (await this.deps.sandboxSsoToken?.(turn.from));
-    if (!ssoToken) return { kind: 'loginRequest', text: 'Sign in to resume this bulk remediation' };
-    let user: VerifiedUser;
-    try {
-      user = await this.deps.validator.validate(ssoToken, turn.from.aadObjectId);
-    } catch (err) {
-      if (!(err instanceof SsoTokenError)) throw err;
-      if (/expired/.test(err.reason))
-        return { kind: 'loginRequest', text: 'Your sign-in expired. Sign in again to resume.' };
-      return this.view(r, `Resume refused: ${err.reason}.`);
-    }
+    const signedIn = await this.deps.signIn.signIn(turn, 'resume');
+    if (signedIn.kind === 'answer') return signedIn.response;
+    if (signedIn.kind === 'refused') return this.view(r, signedIn.notice);
+    const { user, ssoToken } = signedIn;
     const approver = { aadObjectId: user.oid, name: user.name ?? turn.from.name, tenantId: user.tenantId };
     const token = this.tokenFor({ ...run, approver }, ssoToken);
-    try {
-      await token.fresh();
-    } catch (err) {
-      this.deps.logger.warn(
-        { remediationId: r.id, err: describe(err) },
-        'resume: on-behalf-of exchange failed',
-      );
-      if (!(err instanceof OboError)) {
-        return this.view(
-          r,
-          'Resume could not start: Microsoft Entra did not exchange your sign-in. Try again. Nothing more was sent.',
-        );
-      }
-      if (err.kind === 'expired')
-        return { kind: 'loginRequest', text: 'Your sign-in expired. Sign in again to resume.' };
-      return this.view(r, oboRefusal(err, 'resume'));
-    }
+    token.seed(signedIn.issued);
     const claimed = await this.bulk.updateRun(r.id, (current) =>
       current.state === 'paused'
         ? {

@@ -3,6 +3,7 @@ export * from './fake-bot-framework';
 export * from './fake-connector';
 export * from './fake-entra';
 export * from './fake-graph';
+export * from './fake-token-service';
 export * from './manual-clock';
 export * from './odata-filter';
 export * from './teams-client';

@@ -63,6 +63,8 @@ export interface TeamsInvokeOptions {
   data: object;
   /** SSO token, sent as value.authentication.token (Teams does this after a 401 loginRequest). */
   token?: string;
+  /** Magic code, sent as value.state (Teams does this after the user signed in with the sign-in button). */
+  state?: string;
   /** Action.Execute trigger, default 'manual'. */
   trigger?: 'manual' | 'automatic';
   actionId?: string;
@@ -198,6 +200,7 @@ export class TeamsClient {
     };
     if (o.token !== undefined)
       value['authentication'] = { id: `sso-${nextCounter()}`, connectionName: '', token: o.token };
+    if (o.state !== undefined) value['state'] = o.state;
     return {
       ...this.envelope('invoke', id, o.from, o.conversationId, type),
       name: 'adaptiveCard/action',

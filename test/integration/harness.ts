@@ -11,9 +11,11 @@ import {
   contosoBotEnv,
   contosoBotRegistration,
   contosoSeed,
+  FakeBotFramework,
   FakeConnector,
   FakeEntra,
   FakeGraph,
+  FakeTokenService,
   ManualClock,
   TeamsClient,
   type TeamsUser,
@@ -35,6 +37,9 @@ export interface Harness {
   readonly teams: TeamsClient;
   readonly clock: ManualClock;
   readonly logs: string[];
+  /** With `botFramework`: the channel's keys (every post carries a channel token) and the token service. */
+  readonly botFramework:
+    { readonly channel: FakeBotFramework; readonly tokens: FakeTokenService } | undefined;
   /** A Teams SSO token for a person, as Teams hands it over after a loginRequest. */
   ssoToken(
     person: TeamsUser,
@@ -56,6 +61,39 @@ export interface HarnessOptions {
   readonly scheduler?: Scheduler;
   /** Graph page size, so listings come in several pages linked by @odata.nextLink. */
   readonly graphPageSize?: number;
+  /**
+   * Run as deployed (BOT_ID set) rather than in local mode: inbound channel tokens checked against a fake
+   * Bot Framework, the bot's own app registered in Entra, and the Azure Bot's OAuth connection on a fake
+   * token service ({@link BOT_CONNECTION}).
+   */
+  readonly botFramework?: boolean;
+}
+
+/** The OAuth connection of the Azure Bot when the harness runs with `botFramework`. */
+export const BOT_CONNECTION = 'approver-sign-in';
+const BOT_SECRET = 'bot-secret-for-the-harness';
+
+/** A Bot Framework side for a deployed-mode bot: channel keys, the bot's app in Entra, the token service. */
+async function startBotFramework(entra: FakeEntra) {
+  entra.registerClient({ clientId: CONTOSO.botId, clientSecret: BOT_SECRET, tenantId: CONTOSO.tenantId });
+  const channel = await FakeBotFramework.start();
+  const tokens = await FakeTokenService.start({
+    entra,
+    botId: CONTOSO.botId,
+    connectionName: BOT_CONNECTION,
+    tokenExchangeUrl: `api://botid-${CONTOSO.clientId}`,
+  });
+  const env = {
+    BOT_ID: CONTOSO.botId,
+    BOT_PASSWORD: BOT_SECRET,
+    BOT_TYPE: 'SingleTenant',
+    BOT_TENANT_ID: CONTOSO.tenantId,
+    BOT_OPENID_METADATA_URL: channel.metadataUrl,
+    BOT_OAUTH_URL: tokens.url,
+    OAUTH_CONNECTION_NAME: BOT_CONNECTION,
+    AAD_APP_ID_URI: `api://botid-${CONTOSO.clientId}`,
+  };
+  return { channel, tokens, env };
 }
 
 /** Starts fakes and the real bot (in local mode: inbound Bot Framework auth off) on random loopback ports. */
@@ -69,6 +107,7 @@ export async function startHarness(env: Env = {}, options: HarnessOptions = {}):
     ...(options.graphPageSize ? { pageSize: options.graphPageSize } : {}),
   });
   const connector = await FakeConnector.start({});
+  const botFramework = options.botFramework ? await startBotFramework(entra) : undefined;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatops-it-'));
   const logs: string[] = [];
   const sink = new Writable({
@@ -84,6 +123,7 @@ export async function startHarness(env: Env = {}, options: HarnessOptions = {}):
     ...contosoBotEnv(entra.url, graph.url),
     DATA_DIR: dataDir,
     ADMIN_USER_IDS: [CONTOSO.admins.ada, CONTOSO.admins.reggie, CONTOSO.admins.nora].join(','),
+    ...botFramework?.env,
     ...env,
   });
   const logger = createLogger('debug', sink);
@@ -100,11 +140,21 @@ export async function startHarness(env: Env = {}, options: HarnessOptions = {}):
       botName: 'Provisioning Fixer',
       tenantId: CONTOSO.tenantId,
       now: clock.now,
+      ...(botFramework
+        ? {
+            authorization: () =>
+              `Bearer ${botFramework.channel.issueChannelToken({ audience: CONTOSO.botId, serviceUrl: connector.url })}`,
+          }
+        : {}),
     });
+  const closeBotFramework = async () => {
+    await Promise.all([botFramework?.channel.close(), botFramework?.tokens.close()]);
+  };
   let app: RunningApp;
   try {
     app = await launch();
   } catch (err) {
+    await closeBotFramework();
     await Promise.all([connector.close(), graph.close(), entra.close()]);
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
@@ -122,6 +172,7 @@ export async function startHarness(env: Env = {}, options: HarnessOptions = {}):
     },
     clock,
     logs,
+    botFramework: botFramework && { channel: botFramework.channel, tokens: botFramework.tokens },
     ssoToken: (person, o = {}) =>
       entra.issueUserToken({
         tenantId: o.tenantId ?? CONTOSO.tenantId,
@@ -139,6 +190,7 @@ export async function startHarness(env: Env = {}, options: HarnessOptions = {}):
     },
     close: async () => {
       await app.close();
+      await closeBotFramework();
       await Promise.all([connector.close(), graph.close(), entra.close()]);
       rmSync(dataDir, { recursive: true, force: true });
     },

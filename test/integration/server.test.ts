@@ -71,7 +71,11 @@ describe('replies from several service URLs', () => {
 describe('server with BOT_ID set', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness({ BOT_ID: CONTOSO.botId, BOT_PASSWORD: 'bot-secret' });
+    h = await startHarness({
+      BOT_ID: CONTOSO.botId,
+      BOT_PASSWORD: 'bot-secret',
+      OAUTH_CONNECTION_NAME: 'approver-sign-in',
+    });
   });
   afterEach(async () => {
     await h.close();

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { defaultRegistry } from '../../src/actions/registry';
-import { ApprovalHandler, type TokenValidator } from '../../src/approvals/approval-handler';
+import { ApprovalHandler } from '../../src/approvals/approval-handler';
+import { ApproverSignIn, type TokenValidator } from '../../src/approvals/approver-sign-in';
 import type { Remediation } from '../../src/approvals/remediation';
 import { RemediationStore } from '../../src/approvals/remediation-store';
 import { TargetResolver } from '../../src/approvals/target-resolver';
@@ -92,11 +93,13 @@ async function world(): Promise<World> {
     registry,
     store: remediations,
     resolver: new TargetResolver(remediations, () => readOnly, clock, governance),
-    validator,
-    delegatedGraph: async () => ({
-      graph: writer,
-      issued: { token: 'obo', expiresOn: Date.now() + 3_600_000 },
+    signIn: new ApproverSignIn({
+      validator,
+      exchange: async () => ({ token: 'obo', expiresOn: Date.now() + 3_600_000 }),
+      adminConsentUrl: (tenantId) => `https://login.example/${tenantId}/adminconsent`,
+      logger: createLogger('silent'),
     }),
+    delegatedGraph: () => writer,
     messenger,
     clock,
     deadlineMs: 1000,

@@ -17,6 +17,7 @@ beforeEach(async () => {
     BOT_ID: CONTOSO.botId,
     BOT_PASSWORD: 'bot-password-not-used-by-these-tests',
     BOT_OPENID_METADATA_URL: bf.metadataUrl,
+    OAUTH_CONNECTION_NAME: 'approver-sign-in',
   });
 });
 afterEach(async () => {

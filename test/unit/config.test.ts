@@ -34,7 +34,7 @@ describe('loadConfig', () => {
   });
 
   it('derives the Application ID URI from BOT_ID', () => {
-    const c = loadConfig({ ...minimal, BOT_ID: BOT, BOT_PASSWORD: 'p' });
+    const c = loadConfig({ ...minimal, BOT_ID: BOT, BOT_PASSWORD: 'p', OAUTH_CONNECTION_NAME: 'sign-in' });
     expect(c.aad.appIdUri).toBe(`api://botid-${BOT}`);
     expect(c.localMode).toBe(false);
   });
@@ -74,6 +74,16 @@ describe('loadConfig', () => {
       /^BOT_TENANT_ID is required/,
     ],
     ['bad bot type', { ...minimal, BOT_TYPE: 'Anything' }, /^BOT_TYPE/],
+    [
+      'BOT_ID without an OAuth connection for card sign-in',
+      { ...minimal, BOT_ID: BOT, BOT_PASSWORD: 'p', OAUTH_CONNECTION_NAME: ' ' },
+      /^OAUTH_CONNECTION_NAME is required when BOT_ID is set/,
+    ],
+    [
+      'a plain-http token service',
+      { ...minimal, BOT_OAUTH_URL: 'http://token.example.com' },
+      /^BOT_OAUTH_URL/,
+    ],
   ])('refuses %s', (_name, env, expected) => {
     expect(problems(env).some((p) => expected.test(p))).toBe(true);
   });
