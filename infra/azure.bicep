@@ -1,6 +1,7 @@
 // Azure resources for the "dev" environment (m365agents.yml → arm/deploy): an App Service plan, the Web App
-// that runs the bot, and the Azure Bot resource with the Teams channel. The outputs are written back into
-// env/.env.<env> by the Agents Toolkit.
+// that runs the bot, and the Azure Bot resource with the Teams channel and the OAuth connection for card
+// sign-in (botRegistration/azurebot.bicep). The outputs are written back into env/.env.<env> by the Agents
+// Toolkit.
 
 @maxLength(20)
 @minLength(4)
@@ -19,6 +20,8 @@ param aadAppClientSecret string
 param aadAppTenantId string
 param aadAppOauthAuthorityHost string = 'https://login.microsoftonline.com'
 param aadAppIdUri string
+@description('The Azure Bot OAuth connection approvers sign in through when silent SSO is not enough')
+param oauthConnectionName string = 'approver-sign-in'
 param allowedTenantIds string = ''
 param adminUserIds string = ''
 param location string = resourceGroup().location
@@ -62,6 +65,7 @@ resource webApp 'Microsoft.Web/sites@2023-01-01' = {
         { name: 'AAD_APP_TENANT_ID', value: aadAppTenantId }
         { name: 'AAD_APP_OAUTH_AUTHORITY_HOST', value: aadAppOauthAuthorityHost }
         { name: 'AAD_APP_ID_URI', value: aadAppIdUri }
+        { name: 'OAUTH_CONNECTION_NAME', value: oauthConnectionName }
         { name: 'ALLOWED_TENANT_IDS', value: allowedTenantIds }
         { name: 'ADMIN_USER_IDS', value: adminUserIds }
         { name: 'DATA_DIR', value: '/home/data/chatops' }
@@ -71,28 +75,17 @@ resource webApp 'Microsoft.Web/sites@2023-01-01' = {
 }
 
 // The Azure Bot resource: Bot Framework sends Teams activities to the Web App's /api/messages.
-resource botService 'Microsoft.BotService/botServices@2022-09-15' = {
-  kind: 'azurebot'
-  location: 'global'
-  name: resourceBaseName
-  sku: {
-    name: 'F0'
-  }
-  properties: {
-    displayName: botDisplayName
+module azureBot './botRegistration/azurebot.bicep' = {
+  name: 'Azure-Bot-registration'
+  params: {
+    botServiceName: resourceBaseName
+    botDisplayName: botDisplayName
     endpoint: 'https://${webApp.properties.defaultHostName}/api/messages'
-    msaAppId: aadAppClientId
-    msaAppTenantId: aadAppTenantId
-    msaAppType: 'SingleTenant'
-  }
-}
-
-resource teamsChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = {
-  parent: botService
-  location: 'global'
-  name: 'MsTeamsChannel'
-  properties: {
-    channelName: 'MsTeamsChannel'
+    aadAppClientId: aadAppClientId
+    aadAppClientSecret: aadAppClientSecret
+    aadAppTenantId: aadAppTenantId
+    aadAppIdUri: aadAppIdUri
+    oauthConnectionName: oauthConnectionName
   }
 }
 

@@ -18,8 +18,13 @@ type Project = Record<'provision' | 'deploy' | 'publish', Step[] | undefined> & 
 
 /** Values the Toolkit supplies itself: the environment name, and ids it generates on provision. */
 const BUILT_IN = new Set(['TEAMSFX_ENV', 'AAD_APP_ACCESS_AS_USER_PERMISSION_ID']);
-/** Outputs of infra/azure.bicep, which arm/deploy writes into the env file. */
-const BICEP_OUTPUTS = [...read('infra/azure.bicep').matchAll(/^output (\w+) /gm)].map((m) => m[1]!);
+
+/** The bicep templates and parameter files an arm/deploy step deploys. */
+function armTemplates(steps: Step[]): Array<{ path: string; parameters: string }> {
+  return steps
+    .filter((s) => s.uses === 'arm/deploy')
+    .flatMap((s) => s.with?.templates as Array<{ path: string; parameters: string }>);
+}
 
 /** Every variable a step writes back into env/.env.<env> (writeToEnvironmentFile, ::set-teamsfx-env). */
 function written(steps: Step[]): Set<string> {
@@ -28,7 +33,10 @@ function written(steps: Step[]): Set<string> {
     for (const name of Object.values(step.writeToEnvironmentFile ?? {})) out.add(name);
     const run = typeof step.with?.run === 'string' ? step.with.run : '';
     for (const m of run.matchAll(/::set-teamsfx-env (\w+)=/g)) out.add(m[1]!);
-    if (step.uses === 'arm/deploy') BICEP_OUTPUTS.forEach((o) => out.add(o));
+  }
+  // arm/deploy writes its templates' outputs into the env file.
+  for (const t of armTemplates(steps)) {
+    for (const m of read(t.path).matchAll(/^output (\w+) /gm)) out.add(m[1]!);
   }
   return out;
 }
@@ -55,12 +63,57 @@ describe.each([
 
   it('only uses variables that the env file declares, the .user file holds, or an earlier step writes', () => {
     const sources = [text, read('appPackage/manifest.json'), read('aad.manifest.json')];
-    if (file === 'm365agents.yml') sources.push(read('infra/azure.parameters.json'));
+    for (const t of armTemplates(steps)) sources.push(read(t.parameters));
     const known = new Set([...Object.keys(envValues), ...written(steps), ...BUILT_IN]);
     const unknown = sources
       .flatMap(placeholders)
       .filter((name) => !known.has(name) && !name.startsWith('SECRET_'));
     expect([...new Set(unknown)]).toEqual([]);
+  });
+  it('deploys the Azure Bot with the OAuth connection card sign-in names, and gives the bot its name', () => {
+    const [template, ...others] = armTemplates(project.provision ?? []);
+    expect(others).toEqual([]);
+    const bicep = read(template!.path);
+    expect(bicep).toMatch(/module \w+ '\.\/botRegistration\/azurebot\.bicep'/);
+    expect(bicep).toMatch(/oauthConnectionName: oauthConnectionName/);
+    const parameters = (JSON.parse(read(template!.parameters)) as { parameters: Record<string, unknown> })
+      .parameters;
+    const declared = [...bicep.matchAll(/^param (\w+) /gm)].map((m) => m[1]);
+    expect(declared).toEqual(expect.arrayContaining(Object.keys(parameters)));
+    expect(parameters['oauthConnectionName']).toEqual({ value: '${{OAUTH_CONNECTION_NAME}}' });
+    expect(envValues['OAUTH_CONNECTION_NAME']).toBe('approver-sign-in');
+  });
+
+  it('hands the OAuth connection name to the running bot', () => {
+    const settings =
+      file === 'm365agents.yml'
+        ? [...read('infra/azure.bicep').matchAll(/\{ name: '(\w+)', value: (\w+) \}/g)].map((m) => [
+            m[1],
+            m[2],
+          ])
+        : Object.entries(
+            ((project.deploy ?? []).find((s) => s.uses === 'file/createOrUpdateEnvironmentFile')?.with
+              ?.envs ?? {}) as Record<string, string>,
+          );
+    expect(settings).toContainEqual(
+      file === 'm365agents.yml'
+        ? ['OAUTH_CONNECTION_NAME', 'oauthConnectionName']
+        : ['OAUTH_CONNECTION_NAME', '${{OAUTH_CONNECTION_NAME}}'],
+    );
+  });
+});
+
+describe('infra/botRegistration/azurebot.bicep', () => {
+  const bicep = read('infra/botRegistration/azurebot.bicep');
+
+  it('creates an Azure AD v2 OAuth connection with the Application ID URI as token exchange URL', () => {
+    const connection = bicep.slice(bicep.indexOf("'Microsoft.BotService/botServices/connections@"));
+    expect(connection).toMatch(/name: oauthConnectionName/);
+    expect(connection).toMatch(/serviceProviderDisplayName: 'Azure Active Directory v2'/);
+    expect(connection).toMatch(/clientId: aadAppClientId/);
+    expect(connection).toMatch(/key: 'tokenExchangeUrl'\s+value: aadAppIdUri/);
+    expect(connection).toMatch(/key: 'tenantID'\s+value: aadAppTenantId/);
+    expect(connection).toMatch(/scopes: '[^']*\$\{aadAppIdUri\}\/access_as_user'/);
   });
 });
 
@@ -133,6 +186,12 @@ describe('aad.manifest.json', () => {
     .flatMap((r) => r.resourceAccess)
     .filter((a) => a.type === 'Scope')
     .map((a) => a.id);
+
+  it('lets the Bot Framework token service redirect back after a card sign-in', () => {
+    const replies = (JSON.parse(read('aad.manifest.json')) as { replyUrlsWithType: unknown[] })
+      .replyUrlsWithType;
+    expect(replies).toContainEqual({ url: 'https://token.botframework.com/.auth/web/redirect', type: 'Web' });
+  });
 
   it('requests the delegated permission of every remediation, which the simulated tenant consents to', () => {
     const actions = defaultRegistry({ now: () => new Date() }).actions;
