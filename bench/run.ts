@@ -25,6 +25,7 @@ import {
   type ConnectorRequestRecord,
   type FakeThrottle,
 } from '../test/fakes';
+import { LoadPeaks, Population, describePeaks, type Seats } from './population';
 import {
   freePort,
   percentile,
@@ -40,6 +41,13 @@ import {
 
 /** The benchmark's parameters, in one place so the results can state them. */
 const SETTINGS = {
+  /**
+   * The latency and memory sections' turns go round-robin over this many channels in this many tenants (see
+   * bench/population.ts). The bot answers up to about 1,000 turns a second here: 1,000 conversations keep each
+   * one near a turn a second, half of Teams' tightest sustained window (60 in 30 s), and 40 tenants keep each
+   * near 25 a second, half of the 50 a second per app and tenant.
+   */
+  population: { tenants: 40, conversations: 1000 },
   bulk: {
     users: 1000,
     // Graph's real budget is per 10 s; a 1 s window keeps the benchmark short with the same shape.
@@ -79,6 +87,11 @@ const PEOPLE = {
   ada: { name: 'Ada Admin', aadObjectId: CONTOSO.admins.ada },
   reggie: { name: 'Reggie Requester', aadObjectId: CONTOSO.admins.reggie },
 };
+
+const POPULATION = new Population(SETTINGS.population);
+
+/** Every reply each bot sent over the whole run, to show that no Teams window came near its limit. */
+const LOAD = { bot: new LoadPeaks(), echo: new LoadPeaks() };
 
 const COMMAND = 'retry-provisioning alice@contoso.com';
 
@@ -146,13 +159,18 @@ function botEnv(entra: FakeEntra, graph: FakeGraph, dataDir: string): Record<str
     LOG_LEVEL: 'warn',
     ...contosoBotEnv(entra.url, graph.url),
     DATA_DIR: dataDir,
-    ADMIN_USER_IDS: [CONTOSO.admins.ada, CONTOSO.admins.reggie].join(','),
+    ...POPULATION.botEnv(),
   };
 }
 
+function botUrl(port: number): string {
+  return `http://127.0.0.1:${port}`;
+}
+
+/** The bulk section's one conversation: a thread in Contoso's default channel. */
 function client(port: number, connector: FakeConnector): TeamsClient {
   return new TeamsClient({
-    botUrl: `http://127.0.0.1:${port}`,
+    botUrl: botUrl(port),
     serviceUrl: connector.url,
     botId: CONTOSO.botId,
     botName: 'Provisioning Fixer',
@@ -164,14 +182,20 @@ async function startBuiltBot(env: Record<string, string>): Promise<Child> {
   return startChild([bundleEntry()], env, await freePort());
 }
 
-/** One turn: post the message, wait for the bot's reply in the connector; resolves the milliseconds. */
-async function turn(teams: TeamsClient, connector: FakeConnector, text: string): Promise<number> {
+/**
+ * One turn in the next conversation: post the message, wait for the bot's reply in the connector; resolves
+ * the milliseconds, and notes when the reply arrived in `load`.
+ */
+async function turn(seats: Seats, connector: FakeConnector, text: string, load: LoadPeaks): Promise<number> {
+  const seat = seats.next();
   const started = performance.now();
-  const res = await teams.message({ from: PEOPLE.reggie, text });
+  const res = await seat.client.message({ from: seat.from, text });
   if (res.status !== 200) throw new Error(`the bot answered ${res.status}`);
   const id = String(res.activity.id);
-  await connector.waitFor((r) => r.kind === 'reply' && r.activityId === id, 30_000);
-  return performance.now() - started;
+  const reply = await connector.waitFor((r) => r.kind === 'reply' && r.activityId === id, 30_000);
+  const ms = performance.now() - started;
+  load.note(seat, reply.at);
+  return ms;
 }
 
 function cardOf(record: ConnectorRequestRecord): Record<string, unknown> {
@@ -366,9 +390,15 @@ function roundsAt(concurrency: number): { rounds: number; turns: number } {
   return SETTINGS.latency.rounds[concurrency] ?? { rounds: 6, turns: 100 };
 }
 
+/** A bot as the harness drives it: its conversations, and where the arrival of its replies is noted. */
+interface Driven {
+  readonly seats: Seats;
+  readonly load: LoadPeaks;
+}
+
 /** The latencies of one round of `count` turns at `concurrency`. */
 async function measureRound(
-  teams: TeamsClient,
+  who: Driven,
   connector: FakeConnector,
   text: string,
   concurrency: number,
@@ -376,7 +406,7 @@ async function measureRound(
 ) {
   const latencies: number[] = [];
   await pool(count, concurrency, async () => {
-    latencies.push(await turn(teams, connector, text));
+    latencies.push(await turn(who.seats, connector, text, who.load));
   });
   forgetRecorded(connector);
   return latencies;
@@ -395,7 +425,7 @@ function forgetRecorded(connector: FakeConnector): void {
  * their turns, and each round's own p50 ratio is kept to show how much a round swings.
  */
 async function measureLevel(
-  clients: { echo: TeamsClient; bot: TeamsClient },
+  clients: { echo: Driven; bot: Driven },
   connector: FakeConnector,
   concurrency: number,
 ) {
@@ -404,7 +434,7 @@ async function measureLevel(
   const bot: number[] = [];
   const roundRatios: number[] = [];
   for (let i = 0; i < plan.rounds; i++) {
-    const run = (who: TeamsClient) => measureRound(who, connector, COMMAND, concurrency, plan.turns);
+    const run = (who: Driven) => measureRound(who, connector, COMMAND, concurrency, plan.turns);
     const echoFirst = i % 2 === 0;
     const first = await run(echoFirst ? clients.echo : clients.bot);
     const second = await run(echoFirst ? clients.bot : clients.echo);
@@ -470,17 +500,22 @@ async function latencyRun(tenant: Tenant) {
     await freePort(),
   );
   try {
-    const oursClient = client(ours.port, connector);
-    const echoClient = client(echo.port, connector);
+    // Both bots get the same conversations, in the same order.
+    const bot = { seats: POPULATION.seats(botUrl(ours.port), connector.url), load: LOAD.bot };
+    const baseline = { seats: POPULATION.seats(botUrl(echo.port), connector.url), load: LOAD.echo };
     const { turns: warmTurns, concurrency: warmConcurrency } = SETTINGS.latency.warmup;
-    for (const warming of [oursClient, echoClient]) {
-      await pool(warmTurns, warmConcurrency, async () => void (await turn(warming, connector, COMMAND)));
+    for (const warming of [bot, baseline]) {
+      await pool(
+        warmTurns,
+        warmConcurrency,
+        async () => void (await turn(warming.seats, connector, COMMAND, warming.load)),
+      );
       forgetRecorded(connector);
     }
     const replay = await lookupReplay(graph, env);
     const levels = [];
     for (const concurrency of SETTINGS.latency.levels) {
-      const level = await measureLevel({ echo: echoClient, bot: oursClient }, connector, concurrency);
+      const level = await measureLevel({ echo: baseline, bot }, connector, concurrency);
       const lookupP50Ms = await measureLookup(replay, concurrency);
       levels.push({
         concurrency,
@@ -525,10 +560,10 @@ async function benchMemory(tenant: Tenant) {
   try {
     const pid = bot.process.pid ?? 0;
     const idle = await quietRssMb(pid, SETTINGS.memory.quietS);
-    const teams = client(bot.port, connector);
+    const seats = POPULATION.seats(botUrl(bot.port), connector.url);
     const { turns, concurrency } = SETTINGS.memory;
     const started = performance.now();
-    await pool(turns, concurrency, async () => void (await turn(teams, connector, COMMAND)));
+    await pool(turns, concurrency, async () => void (await turn(seats, connector, COMMAND, LOAD.bot)));
     const seconds = (performance.now() - started) / 1000;
     forgetRecorded(connector);
     const rightAfterMb = rssMb(pid);
@@ -597,7 +632,25 @@ type Results = {
   latency: Awaited<ReturnType<typeof benchLatency>>;
   memory: Awaited<ReturnType<typeof benchMemory>>;
   coldStart: Awaited<ReturnType<typeof benchColdStart>>;
+  load: ReturnType<typeof loadReport>;
 };
+
+/** The busiest conversation and tenant of each bot over the whole run, against Teams' windows. */
+function loadReport() {
+  const { tenants, conversations } = SETTINGS.population;
+  const bot = LOAD.bot.report();
+  const echo = LOAD.echo.report();
+  const all = [bot, echo].flatMap((r) => [...r.conversation, ...r.tenant]);
+  const busiest = Math.max(...all.map((p) => p.peak / p.limit));
+  return {
+    tenants,
+    conversations,
+    bot: { replies: LOAD.bot.messages, ...bot },
+    echo: { replies: LOAD.echo.messages, ...echo },
+    busiestShareOfLimit: round(busiest * 100, 0),
+    withinLimits: bot.withinLimits && echo.withinLimits,
+  };
+}
 
 function goals(r: Results) {
   return [
@@ -630,6 +683,11 @@ function goals(r: Results) {
       goal: 'Cold start to /healthz under 1.5 s',
       value: `${r.coldStart.maxMs} ms (max)`,
       met: r.coldStart.maxMs < 1500,
+    },
+    {
+      goal: "Turns offered within Teams' rate limits (bot and echo)",
+      value: `busiest window at ${r.load.busiestShareOfLimit}% of its limit`,
+      met: r.load.withinLimits,
     },
   ];
 }
@@ -665,6 +723,8 @@ function markdown(r: Results, meta: Record<string, unknown> & { store: StoreRoot
       (l) =>
         `| ${l.concurrency} | ${l.turns} | ${l.echo.p50Ms} ms | ${l.echo.p99Ms} ms | ${l.bot.p50Ms} ms | ${l.bot.p99Ms} ms | ${l.p50Ratio}× | ${l.runRatios.map((x) => `${x}×`).join(', ')} | ${l.rounds} rounds: ${l.spread.min}× / ${l.spread.median}× / ${l.spread.max}× | ${l.lookupP50Ms} ms (${l.lookupRatio}× echo) |`,
     ),
+    '',
+    `**Load**: the latency and memory sections' turns go round-robin over ${r.load.conversations.toLocaleString('en-US')} channels in ${r.load.tenants} tenants (one requester each, all admitted by ALLOWED_TENANT_IDS and ADMIN_USER_IDS), and both bots get the same conversations in the same order. Teams throttles a bot per conversation and per app and tenant, and the bot holds those windows itself, so a load Teams would refuse would measure waiting. When each reply reached the connector, over the whole run: the bot's ${r.load.bot.replies.toLocaleString('en-US')} replies, busiest conversation ${describePeaks(r.load.bot.conversation)}, busiest tenant ${describePeaks(r.load.bot.tenant)}; the echo bot's ${r.load.echo.replies.toLocaleString('en-US')}, ${describePeaks(r.load.echo.conversation)}, tenant ${describePeaks(r.load.echo.tenant)}.`,
     '',
     "The last column replays the bot's Graph look-up from the bench client on its own (same URL, the app's token, keep-alive), at the same concurrency: the round trip to the fake Graph that the turn cannot skip, since the confirmation card shows what Graph says about the target. It is the part of the gap the fake itself explains; the rest is the bot's own work per turn.",
     '',
@@ -716,6 +776,7 @@ async function main(): Promise<void> {
     if (chosen.length > 0) {
       // A partial run is for working on one goal: it prints, and leaves the published results alone.
       for (const name of chosen) await step<unknown>(name, sections[name as keyof typeof sections]);
+      process.stdout.write(`bench: load ${JSON.stringify(loadReport())}\n`);
       return;
     }
     const results: Results = {
@@ -723,6 +784,7 @@ async function main(): Promise<void> {
       latency: await step('latency', sections.latency),
       memory: await step('memory', sections.memory),
       coldStart: await step('cold start', sections.coldStart),
+      load: loadReport(),
     };
     const meta = {
       date: new Date().toISOString(),

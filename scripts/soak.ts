@@ -1,9 +1,13 @@
 /**
  * Load and soak: drives the real bot (in this process, on loopback) with SOAK_ACTIVITIES activities (default
- * 50,000) across SOAK_CONVERSATIONS conversations (default 200), SOAK_CONCURRENCY in flight (default 32),
- * against the Entra, Graph and Bot Connector fakes. Bounded by SOAK_DEADLINE_S (default 600). Prints a summary
- * and writes it to bench/results/soak.json; exits 1 on any error, a missed deadline or heap growth after
- * warm-up above SOAK_MAX_HEAP_GROWTH_MB (default 32). Run with `npm run soak` (not part of npm test).
+ * 50,000) round-robin over SOAK_CONVERSATIONS channels (default 1,000) in SOAK_TENANTS tenants (default 20),
+ * SOAK_CONCURRENCY in flight (default 32), against the Entra, Graph and Bot Connector fakes. The bot holds
+ * Teams' rate limits (per conversation 60 in 30 s and 1,800 an hour among others, per tenant 50 a second), so
+ * the load is spread until none of them binds: at about 400 activities a second that is under a message a
+ * second per channel and 20 per tenant (bench/population.ts). Bounded by SOAK_DEADLINE_S (default 600). Prints
+ * a summary and writes it to bench/results/soak.json; exits 1 on any error, a missed deadline, a load beyond
+ * Teams' windows or heap growth after warm-up above SOAK_MAX_HEAP_GROWTH_MB (default 32). Run with
+ * `npm run soak` (not part of npm test).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -13,20 +17,20 @@ import { Writable } from 'node:stream';
 import { startApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
+import { LoadPeaks, Population } from '../bench/population';
 import {
-  CONTOSO,
   contosoBotEnv,
   contosoBotRegistration,
   contosoSeed,
   FakeConnector,
   FakeEntra,
   FakeGraph,
-  TeamsClient,
 } from '../test/fakes';
 
 const env = (key: string, fallback: number) => Number(process.env[key] ?? fallback);
 const TOTAL = env('SOAK_ACTIVITIES', 50_000);
-const CONVERSATIONS = env('SOAK_CONVERSATIONS', 200);
+const CONVERSATIONS = env('SOAK_CONVERSATIONS', 1000);
+const TENANTS = env('SOAK_TENANTS', 20);
 const CONCURRENCY = env('SOAK_CONCURRENCY', 32);
 const DEADLINE_MS = env('SOAK_DEADLINE_S', 600) * 1000;
 const MAX_GROWTH_MB = env('SOAK_MAX_HEAP_GROWTH_MB', 32);
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
   const graph = await FakeGraph.start({ entra, seed: contosoSeed(new Date()) });
   const connector = await FakeConnector.start({});
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatops-soak-'));
+  const population = new Population({ tenants: TENANTS, conversations: CONVERSATIONS });
   let errorLines = 0;
   const firstErrors: string[] = [];
   const sink = new Writable({
@@ -68,45 +73,43 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'error',
     ...contosoBotEnv(entra.url, graph.url),
     DATA_DIR: dataDir,
-    ADMIN_USER_IDS: [CONTOSO.admins.ada, CONTOSO.admins.reggie].join(','),
+    ...population.botEnv(),
   });
   const app = await startApp(config, createLogger('error', sink));
-  const teams = new TeamsClient({
-    botUrl: `http://127.0.0.1:${app.port}`,
-    serviceUrl: connector.url,
-    botId: CONTOSO.botId,
-    botName: 'Provisioning Fixer',
-    tenantId: CONTOSO.tenantId,
-  });
+  const seats = population.seats(`http://127.0.0.1:${app.port}`, connector.url);
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const reggie = { name: 'Reggie Requester', aadObjectId: CONTOSO.admins.reggie };
+  const load = new LoadPeaks();
 
-  /** The activity number `i`: mostly commands that look users up in Graph, some help, some card clicks. */
+  /** Notes when each message the bot sent reached the connector, before the connector's log is emptied. */
+  function noteSent(): void {
+    for (const r of connector.sent()) {
+      const seat = r.conversationId === undefined ? undefined : seats.of(r.conversationId);
+      if (seat) load.note(seat, r.at);
+    }
+  }
+
+  /**
+   * The activity number `i`, in the next channel: mostly commands that look users up in Graph, some help, some
+   * card clicks.
+   */
   function activity(i: number): Record<string, unknown> {
-    const conversationId = `19:soak-${i % CONVERSATIONS}@thread.v2`;
+    const { client, from } = seats.next();
     switch (i % 10) {
       case 0:
-        return teams.buildInvoke({
-          from: reggie,
-          conversationId,
+        return client.buildInvoke({
+          from,
+          conversationId: client.channelConversationId('1'),
           replyToId: '1',
           verb: 'refresh',
           data: { rid: 'AAAAAAAAAAAAAAAAAAAAAA' },
         });
       case 1:
       case 2:
-        return teams.buildMessage({
-          from: reggie,
-          text: 'help',
-          conversationType: 'groupChat',
-          conversationId,
-        });
+        return client.buildMessage({ from, text: 'help' });
       default:
-        return teams.buildMessage({
-          from: reggie,
+        return client.buildMessage({
+          from,
           text: i % 3 === 0 ? 'reprocess-license "Alice Smith"' : 'retry-provisioning alice@contoso.com',
-          conversationType: 'groupChat',
-          conversationId,
         });
     }
   }
@@ -156,11 +159,13 @@ async function main(): Promise<void> {
         // The fakes keep every request for assertions; the soak has none to make, so they are cleared
         // here and below to measure the bot's heap, not the fakes'.
         graph.resetRecords();
+        noteSent();
         connector.requests.splice(0);
         warmHeap = heapMb();
       }
       if (i % 5000 === 0) {
         graph.resetRecords();
+        noteSent();
         connector.requests.splice(0);
         entra.requests.splice(0);
         entra.issuedTokens.splice(0);
@@ -171,6 +176,7 @@ async function main(): Promise<void> {
   const elapsedMs = performance.now() - started;
   await app.approvals.drain();
   graph.resetRecords();
+  noteSent();
   connector.requests.splice(0);
   entra.requests.splice(0);
   const endHeap = heapMb();
@@ -182,12 +188,14 @@ async function main(): Promise<void> {
   latencies.sort((a, b) => a - b);
   const completed = latencies.length;
   const growth = endHeap - warmHeap;
+  const teamsLimits = load.report();
   const summary = {
     at: new Date().toISOString(),
     node: process.version,
     activities: completed,
     requested: TOTAL,
     conversations: CONVERSATIONS,
+    tenants: TENANTS,
     concurrency: CONCURRENCY,
     elapsedSec: round(elapsedMs / 1000),
     throughputPerSec: round(completed / (elapsedMs / 1000)),
@@ -200,6 +208,8 @@ async function main(): Promise<void> {
     statuses: Object.fromEntries(statuses),
     failures,
     errorLogLines: errorLines,
+    messagesSent: load.messages,
+    busiest: { conversation: teamsLimits.conversation, tenant: teamsLimits.tenant },
     heapMb: {
       afterWarmUp: round(warmHeap),
       end: round(endHeap),
@@ -210,6 +220,7 @@ async function main(): Promise<void> {
       completed === TOTAL &&
       failures === 0 &&
       errorLines === 0 &&
+      teamsLimits.withinLimits &&
       (gc === undefined || growth <= MAX_GROWTH_MB),
   };
   const out = path.join(__dirname, '..', 'bench', 'results');
