@@ -34,17 +34,35 @@ export function turnTokenService(context: TurnContext, connectionName: string): 
 }
 
 /**
- * Runs one token service call; any failure to get a documented answer is the service being unavailable. The
- * reason names the status or network error only: the client's own message can carry the request URL, whose
- * query holds the magic code.
+ * How long a click waits for the token service: every invoke is answered within about 3 s (README), while
+ * botbuilder's client retries a refused connection or a 5xx with backoff for about 6 s.
+ */
+export const TOKEN_SERVICE_TIMEOUT_MS = 2000;
+
+/**
+ * Runs one token service call; any failure to get a documented answer in time is the service being
+ * unavailable. The reason names the status or network error only: the client's own message can carry the
+ * request URL, whose query holds the magic code.
  */
 async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new TokenServiceUnavailable(`${operation}: no answer within ${TOKEN_SERVICE_TIMEOUT_MS} ms`)),
+      TOKEN_SERVICE_TIMEOUT_MS,
+    );
+    timer.unref();
+  });
   try {
-    return await run();
+    return await Promise.race([run(), late]);
   } catch (err) {
+    if (err instanceof TokenServiceUnavailable) throw err;
     const { statusCode, code, name } = err as { statusCode?: unknown; code?: unknown; name?: unknown };
     const why =
       typeof statusCode === 'number' ? `HTTP ${statusCode}` : String(code ?? name ?? 'unknown error');
     throw new TokenServiceUnavailable(`${operation} failed: ${why}`);
+  } finally {
+    clearTimeout(timer);
   }
 }

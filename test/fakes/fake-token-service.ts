@@ -66,6 +66,8 @@ export class FakeTokenService {
   private readonly codes = new Map<string, PendingSignIn & StoredToken>();
   private readonly tokens = new Map<string, StoredToken>();
   private failures: number[] = [];
+  private stalled = false;
+  private readonly held = new Set<ServerResponse>();
 
   private constructor(
     private readonly server: Server,
@@ -109,12 +111,25 @@ export class FakeTokenService {
     for (let i = 0; i < times; i += 1) this.failures.push(status);
   }
 
+  /**
+   * Leaves every request from now on unanswered, as an unreachable or stalled service does. {@link close}
+   * then answers them 400, so the bot's client does not go on retrying after the test.
+   */
+  stall(): void {
+    this.stalled = true;
+  }
+
   /** Resolves with the first matching request (backlog first); event-driven, no polling. */
   waitFor(predicate: (r: TokenServiceRequestRecord) => boolean, timeoutMs = 5000) {
     return this.log.waitFor(predicate, timeoutMs);
   }
 
   async close(): Promise<void> {
+    for (const res of this.held) {
+      res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify(errorResponse('Closed', 'The fake token service stopped.')));
+    }
+    this.held.clear();
     this.log.dispose('closed');
     await closeServer(this.server, this.sockets);
   }
@@ -135,6 +150,10 @@ export class FakeTokenService {
       res.end(body === undefined ? undefined : JSON.stringify(body));
       this.log.push(record);
     };
+    if (this.stalled) {
+      this.held.add(res);
+      return;
+    }
     const appId = this.authenticate(req.headers.authorization);
     if (!appId) return reply(401, errorResponse('Unauthorized', 'The bot token is missing or not valid.'));
     record.appId = appId;
