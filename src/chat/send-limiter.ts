@@ -37,13 +37,14 @@ const PRIORITY: Readonly<Record<SendPriority, number>> = { interactive: 2, backg
 const SWEEP_EVERY_MS = 60_000;
 
 interface Lane {
-  readonly queue: Bottleneck;
+  /** Only while sends wait for the conversation's turn; most conversations never have one. */
+  queue: Bottleneck | undefined;
   readonly log: WindowLog;
-  /** Jobs scheduled and not yet started. */
+  /** Jobs queued and not yet started. */
   waiting: number;
   running: boolean;
-  /** The lane's one token is back with nobody queued for it; it is handed out on the next schedule. */
-  owed: boolean;
+  /** The lane's one token is back with nobody running or queued: the next send takes it without queueing. */
+  free: boolean;
 }
 
 /**
@@ -51,11 +52,15 @@ interface Lane {
  * replies, replies in a turn): all of Teams' windows per conversation and the per-tenant one, on the
  * injected clock.
  *
- * Each conversation is a Bottleneck queue with one job at a time (order kept) and a reservoir of one token.
- * The token goes back only once the conversation's windows have room, on the injected clock, so jobs wait
- * queued rather than running, and a person's send overtakes queued notifications by priority. The windows
- * themselves are a sliding log (WindowLog), which Bottleneck does not keep: its reservoir refresh is a fixed
- * window and its own timers read the system clock.
+ * Each conversation runs one job at a time (order kept) and holds one token. A send to a conversation with
+ * nothing running or queued takes the token at once; the others wait in a Bottleneck queue (made when the
+ * first one has to wait, dropped when the conversation is idle again) whose reservoir gets the token back only
+ * once the conversation's windows have room, on the injected clock, so jobs wait queued rather than running,
+ * and a person's send overtakes queued notifications by priority. Bottleneck's local store yields to the event
+ * loop with a zero-delay timer at each step of a job, about 5 ms a job on Node 20: on every reply that would be
+ * most of a command's turn, so a send that need not queue does not. The windows themselves are a sliding log
+ * (WindowLog), which Bottleneck does not keep: its reservoir refresh is a fixed window and its own timers read
+ * the system clock.
  */
 export class TeamsSendLimiter implements SendLimiter {
   private readonly lanes = new Map<string, Lane>();
@@ -69,25 +74,29 @@ export class TeamsSendLimiter implements SendLimiter {
 
   schedule<T>(slot: SendSlot, send: () => Promise<T>): Promise<T> {
     this.sweep();
-    const key = baseConversationId(slot.conversationId);
-    const lane = this.lane(key);
-    lane.waiting++;
-    const run = lane.queue.schedule({ priority: PRIORITY[slot.priority] }, async () => {
-      lane.waiting--;
-      lane.running = true;
-      try {
-        await this.admit(lane, slot);
-        return await send();
-      } finally {
-        lane.running = false;
-        this.giveBack(lane);
-      }
-    });
-    if (lane.owed) {
-      lane.owed = false;
-      this.refill(lane);
+    const lane = this.lane(baseConversationId(slot.conversationId));
+    if (lane.free) {
+      lane.free = false;
+      return this.run(lane, slot, send);
     }
-    return run;
+    lane.waiting++;
+    lane.queue ??= new Bottleneck({ maxConcurrent: 1, reservoir: 0 });
+    return lane.queue.schedule({ priority: PRIORITY[slot.priority] }, () => {
+      lane.waiting--;
+      return this.run(lane, slot, send);
+    });
+  }
+
+  /** Runs one send holding the conversation's token, and passes the token on. */
+  private async run<T>(lane: Lane, slot: SendSlot, send: () => Promise<T>): Promise<T> {
+    lane.running = true;
+    try {
+      await this.admit(lane, slot);
+      return await send();
+    } finally {
+      lane.running = false;
+      this.giveBack(lane);
+    }
   }
 
   /** Waits (holding the conversation's turn) until the conversation and its tenant have room, and books it. */
@@ -108,15 +117,16 @@ export class TeamsSendLimiter implements SendLimiter {
     }
   }
 
-  /** After a send: the token returns when the windows have room, or on the next schedule if none waits. */
+  /** After a send: the token goes to the queue when the windows have room, or waits for the next send. */
   private giveBack(lane: Lane): void {
-    if (lane.waiting > 0) this.refill(lane);
-    else lane.owed = true;
-  }
-
-  private refill(lane: Lane): void {
+    const queue = lane.queue;
+    if (lane.waiting === 0 || !queue) {
+      lane.free = true;
+      lane.queue = undefined;
+      return;
+    }
     const wait = lane.log.earliest(this.clock.now()) - this.clock.now();
-    const give = () => void lane.queue.incrementReservoir(1);
+    const give = () => void queue.incrementReservoir(1);
     if (wait > 0) void this.clock.sleep(wait).then(give);
     else give();
   }
@@ -125,11 +135,11 @@ export class TeamsSendLimiter implements SendLimiter {
     let lane = this.lanes.get(key);
     if (!lane) {
       lane = {
-        queue: new Bottleneck({ maxConcurrent: 1, reservoir: 1 }),
+        queue: undefined,
         log: new WindowLog(this.limits.perConversation),
         waiting: 0,
         running: false,
-        owed: false,
+        free: true,
       };
       this.lanes.set(key, lane);
     }

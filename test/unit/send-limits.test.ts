@@ -160,6 +160,26 @@ describe('the send limiter', () => {
     expect(overruns(recorder.times('19:c@thread.tacv2'), PER_CONVERSATION)).toEqual([]);
   });
 
+  it('sends at once, with no timer, while the conversation has room and nothing queues', async () => {
+    const limiter = new TeamsSendLimiter(clock);
+    const recorder = new Recorder();
+    const chat = channelAddress('19:quiet@thread.tacv2');
+    const microtasks = async () => {
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+    };
+    for (let i = 0; i < 7; i++) {
+      const sent = limitedSend(limiter, recorder, chat, `reply ${i}`);
+      await microtasks();
+      expect(recorder.order).toHaveLength(i + 1);
+      await sent;
+    }
+    const eighth = limitedSend(limiter, recorder, chat, 'reply 7');
+    await microtasks();
+    expect(recorder.order).toHaveLength(7);
+    await settle(eighth);
+    expect(recorder.times('19:quiet@thread.tacv2')).toEqual([...Array<number>(7).fill(START), START + 1000]);
+  });
+
   it('keeps a tenant at 50 a second across its conversations, and each at its own limits', async () => {
     const limiter = new TeamsSendLimiter(clock);
     const recorder = new Recorder();
