@@ -3,8 +3,8 @@
  * 50,000) round-robin over SOAK_CONVERSATIONS channels (default 1,000) in SOAK_TENANTS tenants (default 40),
  * SOAK_CONCURRENCY in flight (default 32), against the Entra, Graph and Bot Connector fakes. The bot holds
  * Teams' rate limits (per conversation 60 in 30 s and 1,800 an hour among others, per tenant 50 a second), so
- * the load is spread until none of them binds: at about 400 activities a second that is under a message a
- * second per channel and 10 per tenant (bench/population.ts). Bounded by SOAK_DEADLINE_S (default 600). Prints
+ * the load is spread until none of them binds: at about 750 activities a second that is under a message a
+ * second per channel and about 20 a second per tenant (bench/population.ts). Bounded by SOAK_DEADLINE_S (default 600). Prints
  * a summary and writes it to bench/results/soak.json; exits 1 on any error, a missed deadline, a load beyond
  * Teams' windows or heap growth after warm-up above SOAK_MAX_HEAP_GROWTH_MB (default 32). Run with
  * `npm run soak` (not part of npm test).
