@@ -168,6 +168,27 @@ export function loginSettings(config: Config): LoginSettings {
 }
 
 /**
+ * teams-ai's Application without its typing indicator. teams-ai 1.7's run() starts the typing timer whatever
+ * `startTypingTimer` says; its "typing" send goes through the send limiter like every send, and its send hook
+ * makes the turn's reply wait for that typing send. A reply waiting for its conversation's rate-limit window
+ * and the typing send queued behind it then wait for each other, and the conversation stops for good.
+ */
+export class QuietApplication extends Application {
+  override startTypingTimer(): void {}
+}
+
+/** The teams-ai application the bot runs on: no typing timer, mentions and long-running calls left alone. */
+export function createApplication(adapter: TeamsAdapter, botAppId: string): Application {
+  return new QuietApplication({
+    adapter,
+    botAppId,
+    removeRecipientMention: false,
+    startTypingTimer: false,
+    longRunningMessages: false,
+  });
+}
+
+/**
  * The thin Teams layer: one catch-all message route (the domain parses text itself, so teams-ai's
  * substring routes cannot misfire) and one invoke route for Universal Actions.
  */
@@ -178,13 +199,7 @@ export function createTeamsBot(
   handlers: () => BotHandlers,
   logger: Logger,
 ): TeamsBot {
-  const app = new Application({
-    adapter,
-    botAppId: config.bot.id,
-    removeRecipientMention: false,
-    startTypingTimer: false,
-    longRunningMessages: false,
-  });
+  const app = createApplication(adapter, config.bot.id);
   const allowed = new Set(config.allowedTenantIds);
   const login = loginSettings(config);
   const isAllowed = (context: TurnContext) => {
