@@ -33,21 +33,4 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['src/bot/**/*.ts', 'src/server.ts', 'src/index.ts', 'src/app.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: '@microsoft/teams-ai',
-              message:
-                'Import from @microsoft/teams-ai/lib/<Module>: the index loads the AI stack (tokenizers, planners) at every start.',
-            },
-          ],
-        },
-      ],
-    },
-  },
 );

@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
-// The package index also loads teams-ai's AI stack (tokenizer tables, planners, OpenAI client), ~150 ms of
-// every cold start that this bot never uses; v1's lib/ layout is frozen (maintenance branch).
-import { Application } from '@microsoft/teams-ai/lib/Application';
-import { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
+import { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import {
   ActivityTypes,
   CallerIdConstants,
   CardFactory,
   StatusCodes,
   type Activity,
-  type ConfigurationBotFrameworkAuthenticationOptions,
   type InvokeResponse,
   type Request,
   type Response,
@@ -19,8 +15,6 @@ import {
   AuthenticationConstants,
   AuthenticationError,
   type AuthenticateRequestResult,
-  type ConnectorClient,
-  type ServiceClientCredentialsFactory,
 } from 'botframework-connector';
 import type { CardActionResponse, CardActionTurn } from '../chat/chat-types';
 import type { CommandHandler } from '../commands/command-handler';
@@ -29,12 +23,6 @@ import type { Logger } from '../logger';
 import type { InstallationHandler } from '../notifications/installation-tracker';
 import { tenantOf, toCardActionTurn, toCommandTurn } from './activity-mapping';
 import { ConnectorMessenger } from './connector-messenger';
-import {
-  botAppIdOf,
-  ClientCache,
-  ReusingConnectorFactory,
-  reuseUserTokenClients,
-} from './connector-client-reuse';
 import { BotCredentialsFactory } from './bot-credentials';
 import { toInstallationEvents } from './installation-events';
 import { failedBody, universalActionBody, type LoginSettings } from './invoke-response';
@@ -74,29 +62,17 @@ const PUBLIC_CLOUD = {
 };
 
 /**
- * The Teams adapter with one hardening and one saving. botbuilder answers 401 only for its own
- * AuthenticationError, while a token with a forged signature fails inside jsonwebtoken with a plain error that
- * became a 500 (and a misleading "server error" to scanners): any failure to authenticate the request is a 401
- * here; nothing runs. And a turn's replies go through a connector client kept across turns instead of one
- * built per activity (and one user-token client per bot identity).
+ * The Teams adapter, hardened: botbuilder answers 401 only for its own AuthenticationError, while a token with
+ * a forged signature fails inside jsonwebtoken with a plain error that became a 500 (and a misleading "server
+ * error" to scanners). Here any failure to authenticate the request is a 401; nothing runs.
  */
 class StrictAuthTeamsAdapter extends TeamsAdapter {
-  private readonly connectors = new ClientCache<ConnectorClient>();
-
-  constructor(
-    options: ConfigurationBotFrameworkAuthenticationOptions,
-    credentials: ServiceClientCredentialsFactory | undefined,
-  ) {
-    super(options, credentials);
-    reuseUserTokenClients(this.botFrameworkAuthentication);
-  }
-
   protected override async processActivity(
     auth: string | AuthenticateRequestResult,
     activity: Activity,
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<InvokeResponse | undefined> {
-    if (typeof auth !== 'string') return super.processActivity(this.reusingClients(auth), activity, logic);
+    if (typeof auth !== 'string') return super.processActivity(auth, activity, logic);
     let result: AuthenticateRequestResult;
     try {
       result = await this.botFrameworkAuthentication.authenticateRequest(activity, auth);
@@ -107,19 +83,7 @@ class StrictAuthTeamsAdapter extends TeamsAdapter {
         StatusCodes.UNAUTHORIZED,
       );
     }
-    return super.processActivity(this.reusingClients(result), activity, logic);
-  }
-
-  private reusingClients(result: AuthenticateRequestResult): AuthenticateRequestResult {
-    if (!result.connectorFactory) return result;
-    return {
-      ...result,
-      connectorFactory: new ReusingConnectorFactory(
-        this.connectors,
-        result.connectorFactory,
-        botAppIdOf(result.claimsIdentity),
-      ),
-    };
+    return super.processActivity(result, activity, logic);
   }
 }
 

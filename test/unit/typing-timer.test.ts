@@ -1,5 +1,4 @@
-import { Application } from '@microsoft/teams-ai/lib/Application';
-import { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
+import { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import { ActivityTypes, TestAdapter, TurnContext, type Activity } from 'botbuilder';
 
 import { createApplication } from '../../src/bot/teams-bot';
