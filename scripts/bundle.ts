@@ -4,7 +4,7 @@
  * some 2,500 modules, which is most of a cold start. It bundles tsc's CommonJS output rather than the
  * TypeScript so packages resolve through their "require" conditions, as they do when the unbundled build runs.
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -15,12 +15,6 @@ export function bundleEntry(root = ROOT): string {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { main: string };
   return path.join(root, pkg.main);
 }
-
-/**
- * Files the bundle opens by path beside itself at run time, copied from tsc's output: the storage layer's
- * worker thread runs from its own file.
- */
-const RUNTIME_FILES = ['storage/file-io-worker.mjs'];
 
 /** restify requires its native DTrace probes inside a try/catch; left out, they stay optional. */
 const OPTIONAL_NATIVE = ['dtrace-provider'];
@@ -64,9 +58,6 @@ async function main(): Promise<void> {
   });
   if (result.errors.length > 0) process.exit(1);
   writeFileSync(outfile, asciiOnly(readFileSync(outfile, 'utf8')));
-  for (const file of RUNTIME_FILES) {
-    copyFileSync(path.join(ROOT, 'dist/src', file), path.join(path.dirname(outfile), path.basename(file)));
-  }
   process.stdout.write(`bundled ${path.relative(ROOT, outfile)}\n`);
 }
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { FileIo } from './file-io';
+import { LRUCache } from 'lru-cache';
 import { decodeEntries, encodeEntry } from './json-seq';
-import { KeyLock } from './key-lock';
+import { KeyedMutex } from './keyed-mutex';
 import { ConcurrencyError, type StateStore, type Versioned } from './state-store';
 
 interface FileRecord<T> {
@@ -20,6 +20,9 @@ interface CachedRecord {
 /** A log's file beside the records' `.json` files: `<encoded name>.json-seq` (RFC 7464). */
 const LOG_SUFFIX = '.json-seq';
 
+/** Records and logs are readable and writable by the bot's own user only. */
+const FILE_MODE = 0o600;
+
 /** Records of recently used keys kept in memory; a remediation is read and rewritten within seconds. */
 export const DEFAULT_RECENT_RECORDS = 1024;
 
@@ -31,30 +34,59 @@ export interface FileStoreOptions {
   readonly readText?: (file: string) => Promise<string | undefined>;
 }
 
+/** The file's text, or undefined when it does not exist. */
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.stat(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/** Writes beside the target, then renames over it, so a crash never leaves half a record. */
+async function replaceAtomically(file: string, temp: string, text: string): Promise<void> {
+  try {
+    await fs.writeFile(temp, text, { mode: FILE_MODE });
+    await fs.rename(temp, file);
+  } catch (err) {
+    await fs.rm(temp, { force: true });
+    throw err;
+  }
+}
+
 /**
  * The embedded default: one JSON file per key under DATA_DIR, written to a temporary file and renamed,
  * so a crash never leaves half a record, and one file per log that entries are appended to. Safe for a
- * single process (several instances need Blob Storage), which is also why the records of recently used
- * keys can be served from memory: this process is their only writer, so a read-modify-write costs one
- * file write instead of two reads and a write.
- * Disk access runs on one I/O thread ({@link FileIo}), which also makes `create` a single check-and-write.
+ * single process (several instances need Blob Storage): every write to a file holds that file's mutex,
+ * which makes `create` a check-and-write and `update` a compare-and-set, and lets the records of recently
+ * used keys be served from memory, since this process is their only writer.
  */
 export class FileStateStore implements StateStore {
-  private readonly lock = new KeyLock();
-  private readonly recent = new Map<string, CachedRecord>();
+  private readonly locks = new KeyedMutex();
+  private readonly recent: LRUCache<string, CachedRecord>;
   /** Bumped by every write: a file read that overlapped one may be stale and is not remembered. */
   private writes = 0;
-
-  private readonly capacity: number;
-  private readonly io = new FileIo();
   private readonly readText: (file: string) => Promise<string | undefined>;
+  private readonly underWay = new Set<Promise<unknown>>();
+  private closed = false;
 
   private constructor(
     private readonly dir: string,
     options: FileStoreOptions,
   ) {
-    this.capacity = options.recentRecords ?? DEFAULT_RECENT_RECORDS;
-    this.readText = options.readText ?? ((file) => this.io.read(file));
+    this.recent = new LRUCache({ max: options.recentRecords ?? DEFAULT_RECENT_RECORDS });
+    this.readText = options.readText ?? readIfExists;
   }
 
   static async open(dir: string, options: FileStoreOptions = {}): Promise<FileStateStore> {
@@ -62,60 +94,90 @@ export class FileStateStore implements StateStore {
     return new FileStateStore(dir, options);
   }
 
-  async get<T>(key: string): Promise<Versioned<T> | undefined> {
-    const record = await this.readRecord(key);
-    if (!record) return undefined;
-    const { value } = JSON.parse(record.text) as FileRecord<T>;
-    return { value, eTag: record.eTag };
+  get<T>(key: string): Promise<Versioned<T> | undefined> {
+    return this.track(async () => {
+      const record = await this.readRecord(key);
+      if (!record) return undefined;
+      const { value } = JSON.parse(record.text) as FileRecord<T>;
+      return { value, eTag: record.eTag };
+    });
   }
 
   create<T>(key: string, value: T): Promise<string> {
-    return this.lock.run(key, async () => {
-      if (this.recent.has(key)) throw new ConcurrencyError(key);
-      return this.writeRecord(key, value, 'create');
-    });
+    const file = this.fileFor(key);
+    return this.track(() =>
+      this.locks.runExclusive(file, async () => {
+        if (this.recent.has(key) || (await exists(file))) throw new ConcurrencyError(key);
+        return this.writeRecord(key, value);
+      }),
+    );
   }
 
   update<T>(key: string, value: T, eTag: string): Promise<string> {
-    return this.lock.run(key, async () => {
-      const current = await this.readRecord(key);
-      if (!current || current.eTag !== eTag) throw new ConcurrencyError(key);
-      return this.writeRecord(key, value, 'replace');
-    });
+    return this.track(() =>
+      this.locks.runExclusive(this.fileFor(key), async () => {
+        const current = await this.readRecord(key);
+        if (!current || current.eTag !== eTag) throw new ConcurrencyError(key);
+        return this.writeRecord(key, value);
+      }),
+    );
   }
 
   delete(key: string): Promise<void> {
-    return this.lock.run(key, async () => {
-      this.writes++;
-      this.recent.delete(key);
-      await this.io.remove(this.fileFor(key));
+    const file = this.fileFor(key);
+    return this.track(() =>
+      this.locks.runExclusive(file, async () => {
+        this.writes++;
+        this.recent.delete(key);
+        await fs.rm(file, { force: true });
+      }),
+    );
+  }
+
+  list(prefix: string): Promise<string[]> {
+    return this.track(() => this.names('.json', prefix));
+  }
+
+  /** Appends one at a time per log, in the order asked, so entries never interleave. */
+  append<T>(log: string, entry: T): Promise<void> {
+    const file = this.logFileFor(log);
+    return this.track(() =>
+      this.locks.runExclusive(file, () => fs.appendFile(file, encodeEntry(entry), { mode: FILE_MODE })),
+    );
+  }
+
+  readLog<T>(log: string): Promise<T[]> {
+    return this.track(async () => {
+      const text = await readIfExists(this.logFileFor(log));
+      return text === undefined ? [] : decodeEntries<T>(text);
     });
   }
 
-  async list(prefix: string): Promise<string[]> {
-    const names = await this.io.list(this.dir);
+  logs(prefix: string): Promise<string[]> {
+    return this.track(() => this.names(LOG_SUFFIX, prefix));
+  }
+
+  /** Finishes the reads and writes under way; the store refuses any asked for afterwards. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled(this.underWay);
+  }
+
+  private track<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('The file store was closed'));
+    const running = work();
+    this.underWay.add(running);
+    const done = () => this.underWay.delete(running);
+    running.then(done, done);
+    return running;
+  }
+
+  private async names(suffix: string, prefix: string): Promise<string[]> {
+    const names = await fs.readdir(this.dir);
     return names
-      .filter((n) => n.endsWith('.json'))
-      .map((n) => decodeURIComponent(n.slice(0, -'.json'.length)))
-      .filter((k) => k.startsWith(prefix))
-      .sort();
-  }
-
-  append<T>(log: string, entry: T): Promise<void> {
-    return this.io.append(this.logFileFor(log), encodeEntry(entry));
-  }
-
-  async readLog<T>(log: string): Promise<T[]> {
-    const text = await this.io.read(this.logFileFor(log));
-    return text === undefined ? [] : decodeEntries<T>(text);
-  }
-
-  async logs(prefix: string): Promise<string[]> {
-    const names = await this.io.list(this.dir);
-    return names
-      .filter((n) => n.endsWith(LOG_SUFFIX))
-      .map((n) => decodeURIComponent(n.slice(0, -LOG_SUFFIX.length)))
-      .filter((l) => l.startsWith(prefix))
+      .filter((n) => n.endsWith(suffix))
+      .map((n) => decodeURIComponent(n.slice(0, -suffix.length)))
+      .filter((n) => n.startsWith(prefix))
       .sort();
   }
 
@@ -127,50 +189,28 @@ export class FileStateStore implements StateStore {
     return path.join(this.dir, `${encodeURIComponent(key)}.json`);
   }
 
-  private remember(key: string, record: CachedRecord): void {
-    this.recent.delete(key);
-    this.recent.set(key, record);
-    if (this.recent.size > this.capacity) {
-      const oldest = this.recent.keys().next().value;
-      if (oldest !== undefined) this.recent.delete(oldest);
-    }
-  }
-
   private async readRecord(key: string): Promise<CachedRecord | undefined> {
     const cached = this.recent.get(key);
-    if (cached) {
-      this.remember(key, cached);
-      return cached;
-    }
+    if (cached) return cached;
     const writesBefore = this.writes;
     const text = await this.readText(this.fileFor(key));
     if (text === undefined) return undefined;
     const { eTag } = JSON.parse(text) as FileRecord<unknown>;
     const record = { eTag, text };
-    if (this.writes === writesBefore && !this.recent.has(key)) this.remember(key, record);
+    if (this.writes === writesBefore && !this.recent.has(key)) this.recent.set(key, record);
     return record;
   }
 
-  /** Resolves the new eTag; a `create` that finds the file already there throws ConcurrencyError. */
-  private async writeRecord<T>(key: string, value: T, mode: 'create' | 'replace'): Promise<string> {
+  /** Replaces the key's file with the value under a new eTag, which it resolves. */
+  private async writeRecord<T>(key: string, value: T): Promise<string> {
     const eTag = randomUUID();
-    const target = this.fileFor(key);
-    const temp = `${target}.${process.pid}.${eTag}.tmp`;
+    const file = this.fileFor(key);
     const text = JSON.stringify({ eTag, value } satisfies FileRecord<T>);
     this.writes++;
     this.recent.delete(key);
-    if (mode === 'create') {
-      if (!(await this.io.create(target, temp, text))) throw new ConcurrencyError(key);
-    } else {
-      await this.io.write(target, temp, text);
-    }
+    await replaceAtomically(file, `${file}.${process.pid}.${eTag}.tmp`, text);
     this.writes++;
-    this.remember(key, { eTag, text });
+    this.recent.set(key, { eTag, text });
     return eTag;
-  }
-
-  /** Stops the I/O thread; the store is not used afterwards. */
-  close(): Promise<void> {
-    return this.io.close();
   }
 }

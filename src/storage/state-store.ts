@@ -35,7 +35,7 @@ export interface StateStore {
   readLog<T>(log: string): Promise<T[]>;
   /** Names of the logs that start with `prefix`, in ascending order. */
   logs(prefix: string): Promise<string[]>;
-  /** Releases what the backend holds (the file store's I/O thread); called once, by whoever opened it. */
+  /** Lets the backend finish what is under way and release what it holds; called once, by whoever opened it. */
   close(): Promise<void>;
 }
 

@@ -15,8 +15,8 @@ import { startAzurite, type Azurite } from '../storage/azurite';
 
 /*
  * The bundle `npm run build` writes is what `npm start` runs in production; these suites drive it as a process
- * through the core loop with each store, so a module the bundler mishandled (a file read beside the module, a
- * worker script, an ESM-only branch) fails here rather than in a tenant. Run after `npm run build`.
+ * through the core loop with each store, so a module the bundler mishandled (a file read beside the module, an
+ * ESM-only branch) fails here rather than in a tenant. Run after `npm run build`.
  */
 
 let azurite: Azurite;
@@ -37,7 +37,7 @@ beforeEach(async () => {
 afterEach(() => scene.end());
 
 const STORES: Array<[string, () => Record<string, string>]> = [
-  ['the file store (its I/O worker thread)', () => ({ DATA_DIR: scene.dataDir })],
+  ['the file store', () => ({ DATA_DIR: scene.dataDir })],
   [
     'Azure Blob Storage',
     () => ({

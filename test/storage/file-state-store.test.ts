@@ -1,9 +1,18 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { FileStateStore } from '../../src/storage/file-state-store';
-import { mutate } from '../../src/storage/state-store';
+import { ConcurrencyError, mutate } from '../../src/storage/state-store';
 
 let dir: string;
 const opened: FileStateStore[] = [];
@@ -21,9 +30,54 @@ async function open(options?: Parameters<typeof FileStateStore.open>[1]): Promis
   return store;
 }
 
+const fileOf = (key: string) => path.join(dir, `${encodeURIComponent(key)}.json`);
 const onDisk = (key: string): unknown =>
-  (JSON.parse(readFileSync(path.join(dir, `${encodeURIComponent(key)}.json`), 'utf8')) as { value: unknown })
-    .value;
+  (JSON.parse(readFileSync(fileOf(key), 'utf8')) as { value: unknown }).value;
+const ownerOnly = (file: string) => statSync(file).mode & 0o777;
+
+describe('FileStateStore files', () => {
+  it('writes a record owner-only, through a temporary file it leaves no trace of', async () => {
+    const store = await open();
+    const eTag = await store.create('remediation/a', { v: 1 });
+    await store.update('remediation/a', { v: 2 }, eTag);
+    expect(readdirSync(dir)).toEqual(['remediation%2Fa.json']);
+    expect(ownerOnly(fileOf('remediation/a'))).toBe(0o600);
+    expect(onDisk('remediation/a')).toEqual({ v: 2 });
+  });
+
+  it('removes its temporary file when a write fails, and keeps nothing of the failed value', async () => {
+    const store = await open();
+    const eTag = await store.create('k', { v: 1 });
+    rmSync(fileOf('k'));
+    mkdirSync(fileOf('k'));
+    writeFileSync(path.join(fileOf('k'), 'blocker'), '');
+    await expect(store.update('k', { v: 2 }, eTag)).rejects.toMatchObject({
+      code: expect.stringMatching(/^(EISDIR|ENOTEMPTY|EEXIST)$/),
+    });
+    expect(readdirSync(dir)).toEqual(['k.json']);
+    await expect(store.get('k')).rejects.toMatchObject({ code: 'EISDIR' });
+  });
+
+  it('refuses to create a key whose file an earlier process wrote', async () => {
+    const before = await open();
+    await before.create('k', { by: 'before' });
+    const after = await open();
+    await expect(after.create('k', { by: 'after' })).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(onDisk('k')).toEqual({ by: 'before' });
+  });
+
+  it('finishes the writes under way when closed, and refuses what is asked for afterwards', async () => {
+    const store = await open();
+    const appended = store.append('log', { n: 1 });
+    const created = store.create('k', { v: 1 });
+    await store.close();
+    expect(readFileSync(path.join(dir, 'log.json-seq'), 'utf8')).toBe('\u001e{"n":1}\n');
+    expect(onDisk('k')).toEqual({ v: 1 });
+    await expect(Promise.all([appended, created])).resolves.toEqual([undefined, expect.any(String)]);
+    await expect(store.get('k')).rejects.toThrow('The file store was closed');
+    await expect(store.append('log', { n: 2 })).rejects.toThrow('The file store was closed');
+  });
+});
 
 describe('FileStateStore records kept in memory', () => {
   it('never remembers a record read while a write to it was under way', async () => {
@@ -77,7 +131,16 @@ describe('FileStateStore logs', () => {
     const store = await open();
     for (let i = 0; i < 20; i++) await store.append('audit/2026-11-23T08', { i });
     expect(readdirSync(dir)).toEqual(['audit%2F2026-11-23T08.json-seq']);
+    expect(ownerOnly(path.join(dir, 'audit%2F2026-11-23T08.json-seq'))).toBe(0o600);
     expect(await store.readLog('audit/2026-11-23T08')).toHaveLength(20);
+  });
+
+  it('keeps entries asked for together in the order they were asked for', async () => {
+    const store = await open();
+    const count = 1000;
+    await Promise.all(Array.from({ length: count }, (_, i) => store.append('log', { i })));
+    const read = await store.readLog<{ i: number }>('log');
+    expect(read.map((e) => e.i)).toEqual(Array.from({ length: count }, (_, i) => i));
   });
 
   it('skips an entry that a crash cut short and keeps the ones after it', async () => {

@@ -64,6 +64,18 @@ describe.each(backends)('StateStore contract: $name', (backend) => {
     expect((await store.get<{ a: number }>('k'))?.value.a).toBe(1);
   });
 
+  it('lets exactly one of many concurrent creates of the same key win', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => store.create('born', { by: `c${i}` })),
+    );
+    const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [{ i, eTag: r.value }] : []));
+    expect(won).toHaveLength(1);
+    expect(
+      results.filter((r) => r.status === 'rejected' && r.reason instanceof ConcurrencyError),
+    ).toHaveLength(7);
+    expect(await store.get('born')).toEqual({ value: { by: `c${won[0]?.i}` }, eTag: won[0]?.eTag });
+  });
+
   it('updates only with the current eTag', async () => {
     const first = await store.create('k', { v: 1 });
     const second = await store.update('k', { v: 2 }, first);
