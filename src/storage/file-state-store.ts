@@ -26,12 +26,10 @@ const FILE_MODE = 0o600;
 /** Records of recently used keys kept in memory; a remediation is read and rewritten within seconds. */
 export const DEFAULT_RECENT_RECORDS = 1024;
 
-/** Tuning and test seams for the file store. */
+/** Tuning for the file store. */
 export interface FileStoreOptions {
   /** How many records of recently used keys to keep in memory (default {@link DEFAULT_RECENT_RECORDS}). */
   readonly recentRecords?: number;
-  /** Reads a record file (undefined when missing); tests slow it down to race reads against writes. */
-  readonly readText?: (file: string) => Promise<string | undefined>;
 }
 
 /** The file's text, or undefined when it does not exist. */
@@ -68,16 +66,15 @@ async function replaceAtomically(file: string, temp: string, text: string): Prom
 /**
  * The embedded default: one JSON file per key under DATA_DIR, written to a temporary file and renamed,
  * so a crash never leaves half a record, and one file per log that entries are appended to. Safe for a
- * single process (several instances need Blob Storage): every write to a file holds that file's mutex,
- * which makes `create` a check-and-write and `update` a compare-and-set, and lets the records of recently
- * used keys be served from memory, since this process is their only writer.
+ * single process (several instances need Blob Storage). Every read and write of a file holds that file's
+ * mutex, and a listing waits for what was asked before it, so each operation sees every write asked for
+ * before it (a click that reads a record whose write is still under way gets the written record); the
+ * mutex also makes `create` a check-and-write and `update` a compare-and-set, and lets the records of
+ * recently used keys be served from memory, since this process is their only writer.
  */
 export class FileStateStore implements StateStore {
   private readonly locks = new KeyedMutex();
   private readonly recent: LRUCache<string, CachedRecord>;
-  /** Bumped by every write: a file read that overlapped one may be stale and is not remembered. */
-  private writes = 0;
-  private readonly readText: (file: string) => Promise<string | undefined>;
   private readonly underWay = new Set<Promise<unknown>>();
   private closed = false;
 
@@ -86,7 +83,6 @@ export class FileStateStore implements StateStore {
     options: FileStoreOptions,
   ) {
     this.recent = new LRUCache({ max: options.recentRecords ?? DEFAULT_RECENT_RECORDS });
-    this.readText = options.readText ?? readIfExists;
   }
 
   static async open(dir: string, options: FileStoreOptions = {}): Promise<FileStateStore> {
@@ -95,12 +91,14 @@ export class FileStateStore implements StateStore {
   }
 
   get<T>(key: string): Promise<Versioned<T> | undefined> {
-    return this.track(async () => {
-      const record = await this.readRecord(key);
-      if (!record) return undefined;
-      const { value } = JSON.parse(record.text) as FileRecord<T>;
-      return { value, eTag: record.eTag };
-    });
+    return this.track(() =>
+      this.locks.runExclusive(this.fileFor(key), async () => {
+        const record = await this.readRecord(key);
+        if (!record) return undefined;
+        const { value } = JSON.parse(record.text) as FileRecord<T>;
+        return { value, eTag: record.eTag };
+      }),
+    );
   }
 
   create<T>(key: string, value: T): Promise<string> {
@@ -127,7 +125,6 @@ export class FileStateStore implements StateStore {
     const file = this.fileFor(key);
     return this.track(() =>
       this.locks.runExclusive(file, async () => {
-        this.writes++;
         this.recent.delete(key);
         await fs.rm(file, { force: true });
       }),
@@ -135,7 +132,11 @@ export class FileStateStore implements StateStore {
   }
 
   list(prefix: string): Promise<string[]> {
-    return this.track(() => this.names('.json', prefix));
+    const asked = this.settled();
+    return this.track(async () => {
+      await asked;
+      return this.names('.json', prefix);
+    });
   }
 
   /** Appends one at a time per log, in the order asked, so entries never interleave. */
@@ -147,20 +148,32 @@ export class FileStateStore implements StateStore {
   }
 
   readLog<T>(log: string): Promise<T[]> {
-    return this.track(async () => {
-      const text = await readIfExists(this.logFileFor(log));
-      return text === undefined ? [] : decodeEntries<T>(text);
-    });
+    const file = this.logFileFor(log);
+    return this.track(() =>
+      this.locks.runExclusive(file, async () => {
+        const text = await readIfExists(file);
+        return text === undefined ? [] : decodeEntries<T>(text);
+      }),
+    );
   }
 
   logs(prefix: string): Promise<string[]> {
-    return this.track(() => this.names(LOG_SUFFIX, prefix));
+    const asked = this.settled();
+    return this.track(async () => {
+      await asked;
+      return this.names(LOG_SUFFIX, prefix);
+    });
   }
 
   /** Finishes the reads and writes under way; the store refuses any asked for afterwards. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled(this.underWay);
+    await this.settled();
+  }
+
+  /** Settles once every operation asked for so far has. */
+  private async settled(): Promise<void> {
+    await Promise.allSettled([...this.underWay]);
   }
 
   private track<T>(work: () => Promise<T>): Promise<T> {
@@ -189,27 +202,25 @@ export class FileStateStore implements StateStore {
     return path.join(this.dir, `${encodeURIComponent(key)}.json`);
   }
 
+  /** The key's record, from memory or its file; called holding the key's mutex. */
   private async readRecord(key: string): Promise<CachedRecord | undefined> {
     const cached = this.recent.get(key);
     if (cached) return cached;
-    const writesBefore = this.writes;
-    const text = await this.readText(this.fileFor(key));
+    const text = await readIfExists(this.fileFor(key));
     if (text === undefined) return undefined;
     const { eTag } = JSON.parse(text) as FileRecord<unknown>;
     const record = { eTag, text };
-    if (this.writes === writesBefore && !this.recent.has(key)) this.recent.set(key, record);
+    this.recent.set(key, record);
     return record;
   }
 
-  /** Replaces the key's file with the value under a new eTag, which it resolves. */
+  /** Replaces the key's file with the value under a new eTag, which it resolves; holds the key's mutex. */
   private async writeRecord<T>(key: string, value: T): Promise<string> {
     const eTag = randomUUID();
     const file = this.fileFor(key);
     const text = JSON.stringify({ eTag, value } satisfies FileRecord<T>);
-    this.writes++;
     this.recent.delete(key);
     await replaceAtomically(file, `${file}.${process.pid}.${eTag}.tmp`, text);
-    this.writes++;
     this.recent.set(key, { eTag, text });
     return eTag;
   }

@@ -8,11 +8,10 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { FileStateStore } from '../../src/storage/file-state-store';
-import { ConcurrencyError, mutate } from '../../src/storage/state-store';
+import { ConcurrencyError } from '../../src/storage/state-store';
 
 let dir: string;
 const opened: FileStateStore[] = [];
@@ -80,30 +79,26 @@ describe('FileStateStore files', () => {
 });
 
 describe('FileStateStore records kept in memory', () => {
-  it('never remembers a record read while a write to it was under way', async () => {
-    const writer = await open();
-    await writer.create('k', { n: 0 });
-    await writer.create('other', { n: 0 });
-    let releaseRead: () => void = () => undefined;
-    const readReleased = new Promise<void>((resolve) => (releaseRead = resolve));
-    let slowReads = 1;
-    const store = await open({
-      recentRecords: 1,
-      readText: async (file) => {
-        const slow = slowReads-- > 0;
-        const text = await readFile(file, 'utf8');
-        if (slow) await readReleased;
-        return text;
-      },
-    });
-    const staleRead = store.get('k');
-    await mutate<{ n: number }>(store, 'k', (v) => ({ n: v.n + 1 }));
-    await store.get('other');
-    releaseRead();
-    expect((await staleRead)?.value).toEqual({ n: 0 });
-    const changed = await mutate<{ n: number }>(store, 'k', (v) => ({ n: v.n + 1 }));
-    expect(changed?.value).toEqual({ n: 2 });
-    expect(onDisk('k')).toEqual({ n: 2 });
+  it('answers a read with the write asked for before it, even while that write is under way', async () => {
+    const store = await open();
+    const created = store.create('k', { n: 1 });
+    expect((await store.get('k'))?.value).toEqual({ n: 1 });
+    const updated = store.update('k', { n: 2 }, await created);
+    expect((await store.get('k'))?.value).toEqual({ n: 2 });
+    await updated;
+    const removing = store.delete('k');
+    expect(await store.get('k')).toBeUndefined();
+    await removing;
+  });
+
+  it('lists the keys and logs whose writes were asked for before the listing', async () => {
+    const store = await open();
+    const writing = [store.create('run/1', {}), store.append('audit/1', {})];
+    expect(await store.list('run/')).toEqual(['run/1']);
+    expect(await store.logs('audit/')).toEqual(['audit/1']);
+    const appended = store.append('audit/1', { n: 2 });
+    expect(await store.readLog('audit/1')).toEqual([{}, { n: 2 }]);
+    await Promise.all([...writing, appended]);
   });
 
   it('hands every reader its own copy, so a caller changing a value changes nothing stored', async () => {
