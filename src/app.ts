@@ -37,7 +37,6 @@ import { createGraphApi } from './graph/graph-api';
 import { NodeHttpTransport } from './graph/node-http-transport';
 import { errorMessage, type Logger } from './logger';
 import { createNotifications, type Notifications } from './notifications/notifications';
-import { systemScheduler, type Scheduler } from './notifications/scheduler';
 import { createServer } from './server';
 import { BlobStateStore } from './storage/blob-state-store';
 import { FileStateStore } from './storage/file-state-store';
@@ -46,10 +45,9 @@ import type { StateStore } from './storage/state-store';
 
 /** Replaceable collaborators; production passes none. */
 export interface AppOverrides {
+  /** Time for records, expiry, pacing, retries and the monitor interval. */
   readonly clock?: Clock;
   readonly store?: StateStore;
-  /** Time for notification pacing, retries and the monitor interval. */
-  readonly scheduler?: Scheduler;
 }
 
 /** A running bot. */
@@ -103,8 +101,7 @@ export async function startApp(
     : defaultPolicy(config.governance.adminUserIds);
   logger.info({ policy: policy.origin }, 'approval policy loaded');
   const scope = graphScope(config.graphBaseUrl);
-  const scheduler = overrides.scheduler ?? systemScheduler;
-  const graphRetry = { timeoutMs: config.graphTimeoutMs, sleep: (ms: number) => scheduler.sleep(ms) };
+  const graphRetry = { timeoutMs: config.graphTimeoutMs, sleep: (ms: number) => clock.sleep(ms) };
   const appCredential = createAppCredential(config.aad);
   const transport = new NodeHttpTransport();
   const readGraph = createGraphApi({
@@ -134,11 +131,11 @@ export async function startApp(
 
   const adapter = createAdapter(config);
   // One limiter for every send and update, in a turn or not, so Teams' rate limits hold for all of them.
-  const sendLimiter = new TeamsSendLimiter(scheduler);
+  const sendLimiter = new TeamsSendLimiter(clock);
   const messenger = new ConnectorMessenger(adapter, config.bot.id, sendLimiter);
   // Remediation cards get the notification sender's retry policy and its conversation gate.
   const publisher = new RetryingMessenger(messenger, {
-    policy: { sleep: (ms) => scheduler.sleep(ms) },
+    policy: { sleep: (ms) => clock.sleep(ms) },
     logger,
     gate: {
       beforeSend: (address) => notifications.status.beforeSend(address),
@@ -167,7 +164,6 @@ export async function startApp(
     messenger: publisher,
     signIn,
     clock,
-    scheduler,
     logger: logger.child({ feature: 'bulk' }),
     instance,
     concurrency: config.bulk.concurrency,
@@ -206,7 +202,6 @@ export async function startApp(
     governance,
     store,
     clock,
-    scheduler,
     logger,
     readGraph,
     channel: messenger,

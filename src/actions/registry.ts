@@ -37,7 +37,7 @@ export function defaultRegistry(clock: Clock): ActionRegistry {
     retryProvisioning,
     reprocessLicense,
     retryCloudPcPolicy,
-    createReprocessAccessRequest(() => clock.now()),
+    createReprocessAccessRequest(() => new Date(clock.now())),
     provisionOnDemand,
   ] as RemediationAction[]);
 }

@@ -205,9 +205,9 @@ export class ApprovalHandler implements CardActionHandler {
 
     const approver = { aadObjectId: user.oid, name: user.name ?? turn.from.name };
     const claimed = await this.deps.store.update(r.id, (current) =>
-      isOverdue(current, this.deps.clock.now())
+      isOverdue(current, new Date(this.deps.clock.now()))
         ? undefined
-        : startRun(current, approver, this.deps.clock.now(), this.deps.instance),
+        : startRun(current, approver, new Date(this.deps.clock.now()), this.deps.instance),
     );
     if (!claimed) return UNKNOWN;
     if (!claimed.changed) {
@@ -275,7 +275,7 @@ export class ApprovalHandler implements CardActionHandler {
       };
     }
     const saved = await this.deps.store.update(r.id, (current) =>
-      finishRun(current, result, this.deps.clock.now()),
+      finishRun(current, result, new Date(this.deps.clock.now())),
     );
     const final = saved?.value ?? r;
     await this.deps.store.clearRunning(r.id);
@@ -338,7 +338,7 @@ export class ApprovalHandler implements CardActionHandler {
       turn,
       loaded.id,
       by,
-      (r) => reject(r, by, reason, this.deps.clock.now()),
+      (r) => reject(r, by, reason, new Date(this.deps.clock.now())),
       'rejected',
       {
         reply: true,
@@ -361,9 +361,16 @@ export class ApprovalHandler implements CardActionHandler {
       );
     }
     const by = recordActor(turn.from);
-    return this.conclude(turn, loaded.id, by, (r) => cancel(r, by, this.deps.clock.now()), 'cancelled', {
-      reply: false,
-    });
+    return this.conclude(
+      turn,
+      loaded.id,
+      by,
+      (r) => cancel(r, by, new Date(this.deps.clock.now())),
+      'cancelled',
+      {
+        reply: false,
+      },
+    );
   }
 
   /**

@@ -13,8 +13,8 @@ export async function settleExpiry(
   governance: Governance,
   clock: Clock,
 ): Promise<{ remediation: Remediation; justExpired: boolean }> {
-  if (!isOverdue(r, clock.now())) return { remediation: r, justExpired: false };
-  const updated = await store.update(r.id, (current) => expire(current, clock.now()));
+  if (!isOverdue(r, new Date(clock.now()))) return { remediation: r, justExpired: false };
+  const updated = await store.update(r.id, (current) => expire(current, new Date(clock.now())));
   if (updated?.changed) {
     await auditRemediation(governance, updated.value, 'expired', { aadObjectId: undefined, name: 'the bot' });
   }

@@ -27,7 +27,7 @@ export interface ReconcileDeps {
 function interrupted(r: Remediation, deps: ReconcileDeps): boolean {
   return runnerGone(r.runner, r.approvedAt, {
     self: deps.instance,
-    now: deps.clock.now().getTime(),
+    now: deps.clock.now(),
     staleAfterMs: deps.staleAfterMs,
     ...(deps.isAlive ? { isAlive: deps.isAlive } : {}),
   });
@@ -47,7 +47,9 @@ export async function reconcileInterruptedRuns(deps: ReconcileDeps): Promise<Rem
       continue;
     }
     if (!interrupted(r, deps)) continue;
-    const updated = await deps.store.update(id, (current) => markOutcomeUnknown(current, deps.clock.now()));
+    const updated = await deps.store.update(id, (current) =>
+      markOutcomeUnknown(current, new Date(deps.clock.now())),
+    );
     await deps.store.clearRunning(id);
     if (!updated?.changed) continue;
     const final = updated.value;

@@ -107,7 +107,7 @@ export class TargetResolver {
         save: NOTHING_TO_SAVE,
       };
     }
-    const now = this.clock.now().toISOString();
+    const now = new Date(this.clock.now()).toISOString();
     switch (resolution.kind) {
       case 'refused':
         return {
@@ -144,7 +144,7 @@ export class TargetResolver {
       }
       case 'resolved': {
         const expiresAt = new Date(
-          this.clock.now().getTime() + this.governance.authorizer.ruleFor(action.name).expiryMs,
+          this.clock.now() + this.governance.authorizer.ruleFor(action.name).expiryMs,
         );
         const remediation: Remediation = {
           id: ctx.remediationId ?? newOpaqueId(),

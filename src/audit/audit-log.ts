@@ -86,7 +86,7 @@ export class AuditLog {
   ) {}
 
   async append(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry> {
-    const now = this.clock.now();
+    const now = new Date(this.clock.now());
     this.sequence = (this.sequence + 1) % MAX_SEQ;
     const id = [
       String(MAX_TIME - now.getTime()).padStart(13, '0'),

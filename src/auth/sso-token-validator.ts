@@ -61,7 +61,7 @@ export class SsoTokenValidator {
         issuer,
         audience: [...this.settings.audiences],
         algorithms: ['RS256'],
-        currentDate: this.settings.clock.now(),
+        currentDate: new Date(this.settings.clock.now()),
         clockTolerance: this.settings.clockToleranceSec ?? 30,
       }));
     } catch (err) {

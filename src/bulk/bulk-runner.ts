@@ -7,7 +7,8 @@ import type { BulkStore, ChunkRecord, ItemState } from './bulk-store';
 import { CHUNK_SIZE } from './bulk-store';
 import type { BulkItem } from './bulk-target';
 import { answerFailure, retryAfterOf, sendBatch, type BatchAnswer } from './json-batch';
-import { SlidingWindowLimiter, ThrottleGate, throttleBackoff, type RunClock } from './pacing';
+import type { Clock } from '../clock';
+import { SlidingWindowLimiter, ThrottleGate, throttleBackoff } from './pacing';
 
 /** How far a run has come. */
 export interface RunCounts {
@@ -35,7 +36,7 @@ export interface RunToken {
 export interface RunnerDeps {
   readonly runId: string;
   readonly store: BulkStore;
-  readonly clock: RunClock;
+  readonly clock: Clock;
   readonly action: RemediationAction;
   readonly items: readonly BulkItem[];
   /** Delegated Graph client whose token source returns the token `token.fresh()` last gave. */

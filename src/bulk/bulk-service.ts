@@ -36,7 +36,6 @@ import { BulkRunner, countStates, settleInterrupted, type RunCounts, type RunEnd
 import { BulkStore, CHUNK_SIZE, type BulkRunRecord, type ChunkRecord } from './bulk-store';
 import { bulkParam, isBulkTarget, type BulkTarget } from './bulk-target';
 import { RefreshingToken, sealToken, unsealToken, type IssuedToken } from './delegated-token';
-import type { RunClock } from './pacing';
 import { ProgressPublisher, PROGRESS_GAP_MS } from './progress-publisher';
 
 /** A run whose process stopped sending heartbeats this long ago is presumed dead (another host). */
@@ -61,9 +60,8 @@ export interface BulkServiceDeps {
   readonly messenger: Messenger;
   /** Proves who clicked Resume and exchanges their sign-in, exactly as for Approve. */
   readonly signIn: ApproverSignIn;
+  /** Timestamps, pacing, Retry-After and the 3 s progress gap (a manual clock in tests). */
   readonly clock: Clock;
-  /** Pacing, Retry-After and the 3 s progress gap run on this (a virtual one in tests). */
-  readonly scheduler: RunClock;
   readonly logger: Logger;
   readonly instance: RunnerIdentity;
   readonly concurrency: number;
@@ -135,7 +133,7 @@ export class BulkService implements CardActionHandler {
     clickedCardId: string | undefined,
   ): Promise<AdaptiveCardJson> {
     const target = r.target as BulkTarget;
-    const now = this.deps.clock.now().toISOString();
+    const now = new Date(this.deps.clock.now()).toISOString();
     const cardActivityId = r.cardActivityId ?? clickedCardId;
     const run: BulkRunRecord = {
       id: r.id,
@@ -161,7 +159,7 @@ export class BulkService implements CardActionHandler {
       await this.bulk.saveToken(r.id, sealToken(this.deps.sealKey, r.id, access.ssoToken));
     const chunks = await this.bulk.chunks(r.id, run.chunks);
     this.deps.logger.info({ remediationId: r.id, action: r.action, targets: run.total }, 'bulk run started');
-    this.launch(r, run, chunks, token, access.correlationId, this.deps.scheduler.now());
+    this.launch(r, run, chunks, token, access.correlationId, this.deps.clock.now());
     return bulkProgressCard(r, {
       phase: 'running',
       numbers: countStates(chunks),
@@ -183,7 +181,11 @@ export class BulkService implements CardActionHandler {
       if (!run || run.state !== 'running' || !this.interrupted(run)) continue;
       const claimed = await this.bulk.updateRun(id, (current) =>
         current.state === 'running' && this.interrupted(current)
-          ? { ...current, runner: this.deps.instance, heartbeatAt: this.deps.clock.now().toISOString() }
+          ? {
+              ...current,
+              runner: this.deps.instance,
+              heartbeatAt: new Date(this.deps.clock.now()).toISOString(),
+            }
           : undefined,
       );
       if (!claimed?.changed) continue;
@@ -242,7 +244,7 @@ export class BulkService implements CardActionHandler {
     return new RefreshingToken(
       ssoToken,
       (assertion) => this.deps.exchange(run.approver.tenantId, assertion),
-      () => this.deps.scheduler.now(),
+      () => this.deps.clock.now(),
     );
   }
 
@@ -251,7 +253,7 @@ export class BulkService implements CardActionHandler {
       !run.runner ||
       runnerGone(run.runner, run.heartbeatAt, {
         self: this.deps.instance,
-        now: this.deps.clock.now().getTime(),
+        now: this.deps.clock.now(),
         staleAfterMs: this.deps.staleAfterMs ?? DEFAULT_STALE_MS,
         ...(this.deps.isAlive ? { isAlive: this.deps.isAlive } : {}),
       })
@@ -326,7 +328,7 @@ export class BulkService implements CardActionHandler {
       {
         runId: r.id,
         store: this.bulk,
-        clock: this.deps.scheduler,
+        clock: this.deps.clock,
         action: this.action(r),
         items: target.items,
         graph,
@@ -339,7 +341,7 @@ export class BulkService implements CardActionHandler {
       chunks,
     );
     const publisher = new ProgressPublisher(
-      this.deps.scheduler,
+      this.deps.clock,
       () => this.publishProgress(r, run, runner.counts(), log),
       this.deps.progressGapMs ?? PROGRESS_GAP_MS,
       shownAt,
@@ -372,7 +374,7 @@ export class BulkService implements CardActionHandler {
     try {
       await this.bulk.updateRun(r.id, (current) =>
         current.runner?.instanceId === this.deps.instance.instanceId
-          ? { ...current, heartbeatAt: this.deps.clock.now().toISOString() }
+          ? { ...current, heartbeatAt: new Date(this.deps.clock.now()).toISOString() }
           : undefined,
       );
       if (run.cardActivityId) {
@@ -449,7 +451,7 @@ export class BulkService implements CardActionHandler {
       graph: undefined,
     };
     const saved = await this.deps.remediations.update(r.id, (current) =>
-      finishRun(current, result, this.deps.clock.now()),
+      finishRun(current, result, new Date(this.deps.clock.now())),
     );
     const final = saved?.value ?? r;
     active.remediation = final;
@@ -457,7 +459,7 @@ export class BulkService implements CardActionHandler {
       ...current,
       state: 'finished',
       runner: undefined,
-      finishedAt: this.deps.clock.now().toISOString(),
+      finishedAt: new Date(this.deps.clock.now()).toISOString(),
     }));
     await this.bulk.deleteToken(r.id);
     if (saved?.changed) {
@@ -594,7 +596,7 @@ export class BulkService implements CardActionHandler {
             state: 'running',
             approver,
             runner: this.deps.instance,
-            heartbeatAt: this.deps.clock.now().toISOString(),
+            heartbeatAt: new Date(this.deps.clock.now()).toISOString(),
             pausedReason: undefined,
             ...(current.cardActivityId || !turn.cardActivityId
               ? {}
@@ -608,7 +610,7 @@ export class BulkService implements CardActionHandler {
       detail: 'resumed a paused bulk run',
     });
     const chunks = await this.settledChunks(claimed.value);
-    this.launch(r, claimed.value, chunks, token, turn.correlationId, this.deps.scheduler.now());
+    this.launch(r, claimed.value, chunks, token, turn.correlationId, this.deps.clock.now());
     return {
       kind: 'card',
       card: bulkProgressCard(r, {

@@ -1,9 +1,4 @@
-/** Time as a bulk run sees it: injected, so tests move it by hand instead of sleeping. */
-export interface RunClock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
+import type { Clock } from '../clock';
 
 /**
  * One Retry-After for every worker of a run: a 429 on any item pauses all sends until Graph's window
@@ -13,7 +8,7 @@ export class ThrottleGate {
   private until = 0;
   private closed = 0;
 
-  constructor(private readonly clock: RunClock) {}
+  constructor(private readonly clock: Clock) {}
 
   /** Holds every send for `ms` from now (a later block wins). */
   block(ms: number): void {
@@ -45,7 +40,7 @@ export class SlidingWindowLimiter {
   private readonly sent = new Map<string, number[]>();
 
   constructor(
-    private readonly clock: RunClock,
+    private readonly clock: Clock,
     private readonly limit: number,
     private readonly windowMs: number,
   ) {}

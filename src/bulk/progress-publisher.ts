@@ -1,4 +1,4 @@
-import type { RunClock } from './pacing';
+import type { Clock } from '../clock';
 
 /** Teams limits how often a bot may edit a message; a run's card changes at most this often. */
 export const PROGRESS_GAP_MS = 3000;
@@ -14,7 +14,7 @@ export class ProgressPublisher {
   private loop: Promise<void> | undefined;
 
   constructor(
-    private readonly clock: RunClock,
+    private readonly clock: Clock,
     private readonly publish: () => Promise<void>,
     private readonly gapMs = PROGRESS_GAP_MS,
     /** When the card last changed (e.g. the invoke response that showed it); -Infinity: never. */

@@ -1,5 +1,5 @@
 import Bottleneck from 'bottleneck';
-import type { Scheduler } from '../notifications/scheduler';
+import type { Clock } from '../clock';
 import { baseConversationId, type ConversationAddress } from './chat-types';
 import { TEAMS_SEND_LIMITS, WindowLog, type SendLimits } from './send-windows';
 
@@ -68,7 +68,7 @@ export class TeamsSendLimiter implements SendLimiter {
   private lastSweep = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly clock: Pick<Scheduler, 'now' | 'sleep'>,
+    private readonly clock: Clock,
     private readonly limits: SendLimits = TEAMS_SEND_LIMITS,
   ) {}
 

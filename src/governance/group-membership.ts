@@ -29,7 +29,7 @@ export class GraphGroupMembership implements MembershipChecker {
       .map((g) => g.toLowerCase())
       .sort()
       .join(',')}`;
-    const now = this.clock.now().getTime();
+    const now = this.clock.now();
     const hit = this.cache.get(key);
     if (hit && hit.until > now) return hit.member;
     let member = false;

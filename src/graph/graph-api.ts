@@ -65,7 +65,7 @@ export interface GraphApiOptions {
   readonly token: TokenSource;
   /** Carried into client-request-id so one turn can be followed from our logs into Graph's. */
   readonly correlationId?: string;
-  /** Timeout, retries and backoff; the composition root injects its scheduler's sleep. */
+  /** Timeout, retries and backoff; the composition root injects its clock's sleep. */
   readonly retry?: Partial<GraphRetrySettings>;
   /** Sends the requests; one per process (a NodeHttpTransport), so every client shares its open sockets. */
   readonly transport: Middleware;

@@ -100,7 +100,7 @@ export class ConversationDirectory {
 
   /** Records (or refreshes: serviceUrl can change over time) where the bot is installed. */
   async remember(address: ConversationAddress): Promise<ConversationReference> {
-    const now = this.clock.now().toISOString();
+    const now = new Date(this.clock.now()).toISOString();
     const normalised = conversationAddress(address);
     const saved = await upsert<ConversationReference>(
       this.store,
@@ -135,7 +135,7 @@ export class ConversationDirectory {
    */
   async pause(address: ConversationAddress, code: string, backoffMs: (refusals: number) => number) {
     const normalised = conversationAddress(address);
-    const now = this.clock.now();
+    const now = new Date(this.clock.now());
     const saved = await upsert<ConversationReference>(
       this.store,
       REFERENCE_PREFIX + keyOf(normalised.conversationId),
@@ -169,19 +169,19 @@ export class ConversationDirectory {
     if (!current?.paused) return undefined;
     await upsert<ConversationReference>(this.store, key, (ref) => {
       if (!ref?.paused) return undefined;
-      return { ...ref, paused: undefined, updatedAt: this.clock.now().toISOString() };
+      return { ...ref, paused: undefined, updatedAt: new Date(this.clock.now()).toISOString() };
     });
     return current.paused;
   }
 
   /** Hides a deleted channel (or chat) and its subscription until it is restored. */
   async retire(conversationId: string): Promise<number> {
-    return this.setRetired([baseConversationId(conversationId)], this.clock.now().toISOString());
+    return this.setRetired([baseConversationId(conversationId)], new Date(this.clock.now()).toISOString());
   }
 
   /** Hides every conversation of a deleted team until the team is restored. */
   async retireTeam(teamId: string): Promise<number> {
-    return this.setRetired(await this.idsOfTeam(teamId), this.clock.now().toISOString());
+    return this.setRetired(await this.idsOfTeam(teamId), new Date(this.clock.now()).toISOString());
   }
 
   /** Brings back a restored channel; resolves how many records came back. */
@@ -242,7 +242,7 @@ export class ConversationDirectory {
   ): Promise<Subscription> {
     const normalised = conversationAddress(address);
     await this.remember(normalised);
-    const now = this.clock.now().toISOString();
+    const now = new Date(this.clock.now()).toISOString();
     const saved = await upsert<Subscription>(
       this.store,
       SUBSCRIPTION_PREFIX + keyOf(normalised.conversationId),
@@ -274,7 +274,7 @@ export class ConversationDirectory {
         ? {
             ...s,
             kinds: s.kinds.filter((k) => !kinds?.includes(k)),
-            updatedAt: this.clock.now().toISOString(),
+            updatedAt: new Date(this.clock.now()).toISOString(),
           }
         : undefined,
     );
@@ -301,7 +301,7 @@ export class ConversationDirectory {
   /** Every record under `prefix`; a record retired longer than RETIRED_KEEP_MS is deleted instead. */
   private async loadAll<T extends { retiredAt?: string | undefined }>(prefix: string): Promise<T[]> {
     const out: T[] = [];
-    const expired = this.clock.now().getTime() - RETIRED_KEEP_MS;
+    const expired = this.clock.now() - RETIRED_KEEP_MS;
     for (const key of await this.store.list(prefix)) {
       const item = await this.store.get<T>(key);
       if (!item) continue;

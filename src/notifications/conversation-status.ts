@@ -51,7 +51,7 @@ export class ConversationStatus implements ConversationGate, ConversationListene
   async beforeSend(address: ConversationAddress): Promise<SendPermission> {
     const paused = (await this.deps.directory.reference(baseConversationId(address.conversationId)))?.paused;
     if (!paused) return 'go';
-    return Date.parse(paused.until) > this.deps.clock.now().getTime() ? 'hold' : 'probe';
+    return Date.parse(paused.until) > this.deps.clock.now() ? 'hold' : 'probe';
   }
 
   async delivered(address: ConversationAddress): Promise<void> {

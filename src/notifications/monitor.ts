@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock, Repeating } from '../clock';
 import type { Leadership } from '../storage/leadership';
 import type { GraphApi } from '../graph/graph-api';
 import { GraphFailure } from '../graph/graph-failure';
@@ -7,7 +7,6 @@ import { DEFAULT_DETECTORS, type Detector } from './detectors';
 import { fingerprint, type FailureKind } from './failure';
 import type { FailureLedger } from './failure-ledger';
 import type { FailureNotifier, NotifyReport, Observed } from './notifier';
-import type { Repeating, Scheduler } from './scheduler';
 
 /** The provisioning log's watermark name in the ledger. */
 export const PROVISIONING_LOG_WATERMARK = 'provisioning-log';
@@ -20,14 +19,13 @@ export interface CycleReport {
   readonly notify: NotifyReport;
 }
 
-/** What the monitor needs; the scheduler makes its interval testable. */
+/** What the monitor needs; the clock makes its interval testable. */
 export interface MonitorDeps {
   /** The app-only, read-only Graph client. */
   readonly graph: GraphApi;
   readonly notifier: FailureNotifier;
   readonly ledger: FailureLedger;
   readonly clock: Clock;
-  readonly scheduler: Scheduler;
   readonly logger: Logger;
   readonly detectors?: readonly Detector[];
   /** With several instances: who may scan; unset means this instance always may. */
@@ -57,7 +55,7 @@ export class FailureMonitor {
   start(intervalMs: number): void {
     if (this.repeating) return;
     this.deps.logger.info({ intervalMs }, 'failure monitor started');
-    this.repeating = this.deps.scheduler.every(intervalMs, () => void this.tick());
+    this.repeating = this.deps.clock.every(intervalMs, () => void this.tick());
   }
 
   /** One scheduled round: only the instance holding the leadership lease scans the tenant. */
@@ -82,7 +80,7 @@ export class FailureMonitor {
 
   private async cycle(): Promise<CycleReport> {
     const { ledger, clock, logger } = this.deps;
-    const now = clock.now();
+    const now = new Date(clock.now());
     await ledger.sweepQuietEvents(now);
     const watermark = await ledger.watermark(PROVISIONING_LOG_WATERMARK);
     const detectors = this.deps.detectors ?? DEFAULT_DETECTORS;

@@ -16,7 +16,6 @@ import { FailureNotifier } from './notifier';
 import { RemediateHandler } from './remediate-handler';
 import type { Governance } from '../governance/governance';
 import type { Leadership } from '../storage/leadership';
-import type { Scheduler } from './scheduler';
 import { NotificationSender, type ProactiveChannel } from './sender';
 import { NotificationWebhook } from './webhook';
 
@@ -24,7 +23,6 @@ import { NotificationWebhook } from './webhook';
 export interface NotificationsDeps {
   readonly store: StateStore;
   readonly clock: Clock;
-  readonly scheduler: Scheduler;
   readonly logger: Logger;
   /** The app-only, read-only Graph client. */
   readonly readGraph: GraphApi;
@@ -65,14 +63,14 @@ export interface Notifications {
 
 /** Builds the proactive-notification feature (issue 4) from the app's shared dependencies. */
 export function createNotifications(deps: NotificationsDeps): Notifications {
-  const { store, clock, scheduler, logger, settings } = deps;
+  const { store, clock, logger, settings } = deps;
   const log = logger.child({ feature: 'notifications' });
   const directory = new ConversationDirectory(store, clock);
   const status = new ConversationStatus({ directory, audit: deps.governance.audit, clock, logger: log });
   const ledger = new FailureLedger(store);
   const sender = new NotificationSender({
     channel: deps.channel,
-    scheduler,
+    clock,
     logger: log,
     ...(deps.random ? { random: deps.random } : {}),
     gate: status,
@@ -90,7 +88,6 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
     notifier,
     ledger,
     clock,
-    scheduler,
     logger: log,
     ...(deps.leadership ? { leadership: deps.leadership } : {}),
   });

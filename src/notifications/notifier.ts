@@ -58,7 +58,7 @@ export class FailureNotifier {
   constructor(private readonly deps: NotifierDeps) {}
 
   async notify(observed: readonly Observed[], options: NotifyOptions): Promise<NotifyReport> {
-    const now = this.deps.clock.now();
+    const now = new Date(this.deps.clock.now());
     const byFingerprint = new Map<string, Observed>();
     for (const o of observed) {
       if (this.deps.ledger.isHistory(o.failure, o.nature, now)) continue;

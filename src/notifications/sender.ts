@@ -4,7 +4,7 @@ import { baseConversationId, type ConversationAddress } from '../chat/chat-types
 import type { Logger } from '../logger';
 import type { ConversationGate } from './conversation-status';
 import { retryDelivery, type BackoffOptions } from './delivery';
-import type { Scheduler } from './scheduler';
+import type { Clock } from '../clock';
 
 /**
  * Posts a card to a conversation outside any turn. Implemented by the bot layer, inside Teams' rate limits;
@@ -34,7 +34,7 @@ export type SendResult =
 export interface SenderDeps {
   /** Limited to Teams' rate limits by the layer that sends (see TeamsSendLimiter). */
   readonly channel: ProactiveChannel;
-  readonly scheduler: Scheduler;
+  readonly clock: Clock;
   readonly logger: Logger;
   /** Paused conversations are held; refusals pause or forget a conversation. */
   readonly gate: ConversationGate;
@@ -94,7 +94,7 @@ export class NotificationSender {
     const outcome = await retryDelivery(
       () => this.deps.channel.sendProactive(address, card, summary),
       {
-        sleep: (ms) => this.deps.scheduler.sleep(ms),
+        sleep: (ms) => this.deps.clock.sleep(ms),
         ...(this.deps.random ? { random: this.deps.random } : {}),
         ...(this.deps.maxAttempts ? { maxAttempts: this.deps.maxAttempts } : {}),
         ...(this.deps.backoff ? { backoff: this.deps.backoff } : {}),

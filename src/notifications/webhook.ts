@@ -201,7 +201,7 @@ export class NotificationWebhook {
       signature: header(WEBHOOK_HEADERS.signature),
       timestamp: header(WEBHOOK_HEADERS.timestamp),
       rawBody,
-      nowMs: this.deps.clock.now().getTime(),
+      nowMs: this.deps.clock.now(),
     });
     if (!verdict.ok) {
       this.deps.logger.warn({ reason: verdict.reason }, 'notification webhook refused a request');
@@ -218,7 +218,7 @@ export class NotificationWebhook {
       };
     }
     const event = parsed.event;
-    const now = this.deps.clock.now();
+    const now = new Date(this.deps.clock.now());
     let conversation;
     if (event.conversationId) {
       const address = await this.deps.directory.addressFor(event.conversationId);

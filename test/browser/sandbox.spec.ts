@@ -5,6 +5,7 @@ import { CONTOSO } from '../fakes';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox';
 import { ARTIFACTS_DIR, openIsolatedPage, screenshot, type IsolatedPage } from './browser';
 import { PlaygroundPage } from './playground-page';
+import { systemClock } from '../../src/clock';
 
 const BOT_NAME = 'Provisioning Fixer';
 const OBO_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -40,7 +41,7 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
   it('answers "@Provisioning Fixer help" in a team channel with every command', async () => {
     const thread = await playground.mentionBot('help');
     await thread.getByText('Provisioning remediation').waitFor();
-    for (const action of defaultRegistry({ now: () => new Date() }).actions) {
+    for (const action of defaultRegistry(systemClock).actions) {
       await thread.getByText(action.summary).waitFor();
     }
     // The placeholders show as typed: the client's Markdown would otherwise take <user> for an HTML tag.

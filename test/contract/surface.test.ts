@@ -13,6 +13,7 @@ import {
   README_PATH,
 } from './readme-section';
 import { sliceDescription } from './slice';
+import { systemClock } from '../../src/clock';
 
 const description = loadDescription();
 const segmentsOf = (c: GraphCall) => c.path.split('/').filter(Boolean);
@@ -49,7 +50,7 @@ describe('the product surface and the vendored description', () => {
     }
   });
 
-  it.each(defaultRegistry({ now: () => new Date() }).actions.map((a) => [a.name, a] as const))(
+  it.each(defaultRegistry(systemClock).actions.map((a) => [a.name, a] as const))(
     "%s declares a delegated permission its write's page accepts",
     (name, action) => {
       const write = GRAPH_SURFACE.find((c) => c.purpose === name && c.method === 'POST');

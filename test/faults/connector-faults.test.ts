@@ -2,7 +2,7 @@ import { CONTOSO } from '../fakes';
 import { attachedCard, cardText } from '../integration/card-helpers';
 import { approve, command, errorLogs, logEntries, outcomeReply } from '../integration/flows';
 import { PEOPLE, startHarness, type Harness } from '../integration/harness';
-import { auditTimeline, recordingScheduler, remediationId, type RecordingScheduler } from './fault-helpers';
+import { auditTimeline, remediationId } from './fault-helpers';
 
 jest.setTimeout(30_000);
 
@@ -12,10 +12,8 @@ jest.setTimeout(30_000);
  * test/integration/notifications-delivery.test.ts; both go through retryDelivery (src/notifications/delivery.ts).
  */
 let h: Harness;
-let scheduler: RecordingScheduler;
 beforeEach(async () => {
-  scheduler = recordingScheduler();
-  h = await startHarness({}, { scheduler });
+  h = await startHarness({});
 });
 afterEach(async () => {
   await h.close();
@@ -45,9 +43,9 @@ describe.each([
     const kind = method === 'PUT' ? 'update' : 'send';
     const ok = method === 'PUT' ? 200 : 201;
     expect(h.connector.requests.filter((r) => r.kind === kind).map((r) => r.status)).toEqual([status, ok]);
-    expect(scheduler.sleeps).toHaveLength(1);
-    expect(scheduler.sleeps[0]).toBeGreaterThanOrEqual(range[0] ?? 0);
-    expect(scheduler.sleeps[0]).toBeLessThanOrEqual(range[1] ?? 0);
+    expect(h.clock.sleeps).toHaveLength(1);
+    expect(h.clock.sleeps[0]).toBeGreaterThanOrEqual(range[0] ?? 0);
+    expect(h.clock.sleeps[0]).toBeLessThanOrEqual(range[1] ?? 0);
     expect(h.graph.callCount('retryServiceProvisioning', CONTOSO.users.alice)).toBe(1);
     expect(errorLogs(h)).toEqual([]);
   });
@@ -63,7 +61,7 @@ it('gives up after five attempts, logs it, and keeps the outcome in the audit tr
   expect(h.connector.requests.filter((r) => r.kind === 'update').map((r) => r.status)).toEqual([
     502, 502, 502, 502, 502,
   ]);
-  expect(scheduler.sleeps).toHaveLength(4);
+  expect(h.clock.sleeps).toHaveLength(4);
   expect(logEntries(h).some((e) => e.msg === 'could not publish the remediation card')).toBe(true);
   expect(await auditTimeline(h, rid)).toMatch(/Succeeded/);
   expect(h.graph.callCount('retryServiceProvisioning')).toBe(1);
@@ -85,7 +83,7 @@ it.each([403, 404] as const)(
     await h.app.approvals.drain();
     const afterApprove = h.connector.requests.filter((r) => r.kind === 'update' || r.kind === 'send');
     expect(afterApprove.map((r) => r.status)).toEqual([status]);
-    expect(scheduler.sleeps).toEqual([]);
+    expect(h.clock.sleeps).toEqual([]);
     expect(await h.app.notifications.directory.references()).toEqual([]);
     expect(await auditTimeline(h, rid)).toMatch(/Succeeded/);
   },
@@ -100,7 +98,7 @@ it('keeps the conversation when the card to update was deleted (404 ActivityNotF
   await h.app.approvals.drain();
   const updates = h.connector.requests.filter((r) => r.kind === 'update' && r.activityId === sent.cardId);
   expect(updates.map((r) => r.status)).toEqual([404]);
-  expect(scheduler.sleeps).toEqual([]);
+  expect(h.clock.sleeps).toEqual([]);
   expect((await h.app.notifications.directory.references()).map((r) => r.conversationId)).toEqual([
     sent.conversationId.split(';')[0],
   ]);

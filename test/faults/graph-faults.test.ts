@@ -2,20 +2,18 @@ import { CONTOSO, type GraphFault } from '../fakes';
 import { cardActions, cardText } from '../integration/card-helpers';
 import { approve, command, errorLogs, outcomeReply } from '../integration/flows';
 import { startHarness, type Harness } from '../integration/harness';
-import { auditTimeline, recordingScheduler, remediationId, type RecordingScheduler } from './fault-helpers';
+import { auditTimeline, remediationId } from './fault-helpers';
 
 jest.setTimeout(30_000);
 
 /**
  * Graph misbehaving on reads (the lookup behind a confirmation card) and on the remediation write. The
  * approval-security suite already covers a write 429 with Retry-After and a write 504; these fill the rest.
- * Backoff runs on a recording scheduler: the delays are asserted, never waited for.
+ * Backoff runs on the harness's manual clock: the delays are asserted, never waited for.
  */
 let h: Harness;
-let scheduler: RecordingScheduler;
 beforeEach(async () => {
-  scheduler = recordingScheduler();
-  h = await startHarness({ GRAPH_TIMEOUT_MS: '1000' }, { scheduler });
+  h = await startHarness({ GRAPH_TIMEOUT_MS: '1000' });
 });
 afterEach(async () => {
   await h.close();
@@ -45,11 +43,11 @@ describe('reads retry with backoff', () => {
     const reads = h.graph.requests.filter((r) => r.method === 'GET' && USER_READ.test(r.path));
     expect(reads.map((r) => r.status)).toEqual([f.status, f.status, 200]);
     // Exponential backoff with equal jitter: retry n waits between half and all of 2^(n-1) seconds.
-    expect(scheduler.sleeps).toHaveLength(2);
-    expect(scheduler.sleeps[0]).toBeGreaterThanOrEqual(500);
-    expect(scheduler.sleeps[0]).toBeLessThanOrEqual(1000);
-    expect(scheduler.sleeps[1]).toBeGreaterThanOrEqual(1000);
-    expect(scheduler.sleeps[1]).toBeLessThanOrEqual(2000);
+    expect(h.clock.sleeps).toHaveLength(2);
+    expect(h.clock.sleeps[0]).toBeGreaterThanOrEqual(500);
+    expect(h.clock.sleeps[0]).toBeLessThanOrEqual(1000);
+    expect(h.clock.sleeps[1]).toBeGreaterThanOrEqual(1000);
+    expect(h.clock.sleeps[1]).toBeLessThanOrEqual(2000);
     expect(errorLogs(h)).toEqual([]);
   });
 
@@ -57,7 +55,7 @@ describe('reads retry with backoff', () => {
     h.graph.failNext(fault('GET', 429, { code: 'TooManyRequests', headers: { 'Retry-After': '7' } }));
     const sent = await command(h, ALICE);
     expect(cardActions(sent.card)).toHaveLength(3);
-    expect(scheduler.sleeps).toEqual([7000]);
+    expect(h.clock.sleeps).toEqual([7000]);
   });
 
   it('retries a read that is slower than the timeout, then answers', async () => {
@@ -65,7 +63,7 @@ describe('reads retry with backoff', () => {
     h.graph.failNext(fault('GET', 500, { delayMs: 20_000 }));
     const sent = await command(h, ALICE);
     expect(cardActions(sent.card)).toHaveLength(3);
-    expect(scheduler.sleeps).toHaveLength(1);
+    expect(h.clock.sleeps).toHaveLength(1);
   });
 
   it('retries a read whose body stalls after the headers, then answers', async () => {
@@ -75,7 +73,7 @@ describe('reads retry with backoff', () => {
     expect(cardActions(sent.card)).toHaveLength(3);
     const reads = h.graph.requests.filter((r) => r.method === 'GET' && USER_READ.test(r.path));
     expect(reads.map((r) => r.status)).toEqual([200, 200]);
-    expect(scheduler.sleeps).toHaveLength(1);
+    expect(h.clock.sleeps).toHaveLength(1);
   });
 
   it('gives up after four attempts with a card that says Graph failed, and offers no button', async () => {
@@ -108,7 +106,7 @@ describe('the remediation write', () => {
     expect(run.reply).toMatch(/^Succeeded/);
     expect(h.graph.writes().map((w) => w.status)).toEqual([f.status, 204]);
     expect(h.graph.callCount('retryServiceProvisioning', CONTOSO.users.alice)).toBe(1);
-    expect(scheduler.sleeps).toHaveLength(1);
+    expect(h.clock.sleeps).toHaveLength(1);
     const timeline = await auditTimeline(h, run.rid);
     expect(timeline).toMatch(/Approved/);
     expect(timeline).toMatch(/Succeeded/);
@@ -136,7 +134,7 @@ describe('the remediation write', () => {
     }
     expect(h.graph.writes().map((w) => w.status)).toEqual([f.status]);
     expect(h.graph.callCount('retryServiceProvisioning')).toBe(0);
-    expect(scheduler.sleeps).toEqual([]);
+    expect(h.clock.sleeps).toEqual([]);
     const timeline = await auditTimeline(h, run.rid);
     expect(timeline).toMatch(/Approved/);
     expect(timeline).toMatch(/Failed/);
@@ -159,7 +157,7 @@ describe('the remediation write', () => {
     h.graph.failNext(fault('POST', 429, { code: 'TooManyRequests', headers: { 'Retry-After': '3600' } }));
     const run = await approveAndWait('Failed');
     expect(run.reply).toMatch(/throttling.*Nothing ran/s);
-    expect(scheduler.sleeps).toEqual([]);
+    expect(h.clock.sleeps).toEqual([]);
     expect(h.graph.writes()).toHaveLength(1);
   });
 

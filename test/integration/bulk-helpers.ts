@@ -1,66 +1,23 @@
-import type { Repeating, Scheduler } from '../../src/notifications/scheduler';
-import {
-  CONTOSO,
-  contosoSeed,
-  failingUsers,
-  type ConnectorRequestRecord,
-  type FailingUsers,
-  type ManualClock,
-} from '../fakes';
+import { CONTOSO, contosoSeed, failingUsers, type ConnectorRequestRecord, type FailingUsers } from '../fakes';
 import { attachedCard, cardActions, cardText, type Card } from './card-helpers';
 import { approve, command, type InvokeBody, type Sent } from './flows';
 import { PEOPLE, startHarness, type Harness, type HarnessOptions } from './harness';
 import type { Env } from '../../src/config';
 
-/**
- * Virtual time on the harness's ManualClock: a sleep moves the clock to its wake-up time and returns on the
- * next turn of the event loop, so Retry-After, pacing and the 3 s progress gap cost no real time and the
- * fakes (throttle windows, token expiry) see the same time as the bot.
- */
-export class ClockScheduler implements Scheduler {
-  readonly sleeps: number[] = [];
-  private clock: ManualClock | undefined;
-
-  /** Binds to the harness clock once the harness exists. */
-  bind(clock: ManualClock): void {
-    this.clock = clock;
-  }
-
-  now(): number {
-    return this.clock ? this.clock.now() : Date.parse('2026-11-22T12:00:00Z');
-  }
-
-  async sleep(ms: number): Promise<void> {
-    this.sleeps.push(ms);
-    const clock = this.clock;
-    if (clock) {
-      const until = clock.now() + Math.max(0, ms);
-      if (until > clock.now()) clock.set(until);
-    }
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-
-  every(): Repeating {
-    return { cancel: () => undefined };
-  }
-}
-
-/** A harness on virtual time with `count` extra users whose Exchange provisioning and licence failed. */
+/** A harness (on its manual clock) with `count` extra users whose Exchange provisioning and licence failed. */
 export async function startBulkHarness(
   count: number,
   env: Env = {},
   options: HarnessOptions = {},
-): Promise<{ h: Harness; users: FailingUsers; scheduler: ClockScheduler }> {
-  const scheduler = new ClockScheduler();
-  const h = await startHarness(env, { scheduler, ...options });
-  scheduler.bind(h.clock);
+): Promise<{ h: Harness; users: FailingUsers }> {
+  const h = await startHarness(env, options);
   const seed = contosoSeed(new Date(h.clock.now()));
   const users = failingUsers(count, new Date(h.clock.now()));
   h.graph.seed({
     users: [...(seed.users ?? []), ...users.users],
     groups: [...(seed.groups ?? []), users.group],
   });
-  return { h, users, scheduler };
+  return { h, users };
 }
 
 /** The cards the bot posted as new messages (thread replies to nobody: proactive sends). */

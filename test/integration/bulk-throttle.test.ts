@@ -1,28 +1,20 @@
 import { cardActions, cardText } from './card-helpers';
 import { click, command, oboRequests } from './flows';
 import { PEOPLE, type Harness } from './harness';
-import {
-  batchedWrites,
-  headline,
-  requestAndApprove,
-  startBulkHarness,
-  summaryPost,
-  type ClockScheduler,
-} from './bulk-helpers';
+import { batchedWrites, headline, requestAndApprove, startBulkHarness, summaryPost } from './bulk-helpers';
 import { entraFaults, type FailingUsers } from '../fakes';
 import { asSent } from './notifications-helpers';
 
 describe('bulk remediation under Graph throttling (virtual time)', () => {
   let h: Harness;
   let users: FailingUsers;
-  let scheduler: ClockScheduler;
 
   afterEach(async () => {
     await h.close();
   });
 
   it('honours per-item 429 + Retry-After inside batches and runs every target exactly once', async () => {
-    ({ h, users, scheduler } = await startBulkHarness(45, { BULK_CONCURRENCY: '2' }));
+    ({ h, users } = await startBulkHarness(45, { BULK_CONCURRENCY: '2' }));
     h.graph.setThrottle({ limit: 10, windowMs: 10_000 });
     const started = h.clock.now();
     await requestAndApprove(h, `retry-provisioning --group ${users.group.id}`);
@@ -36,7 +28,7 @@ describe('bulk remediation under Graph throttling (virtual time)', () => {
     // Each item may be throttled at most 10 times before it is given up: all 45 succeeding means the bot
     // waited as told instead of hammering, and the windows (10 per 10 s) say how long that takes at least.
     expect(h.clock.now() - started).toBeGreaterThanOrEqual(40_000);
-    expect(scheduler.sleeps.some((ms) => ms >= 1000 && ms <= 10_000)).toBe(true);
+    expect(h.clock.sleeps.some((ms) => ms >= 1000 && ms <= 10_000)).toBe(true);
     // Waiting out Retry-After means each target goes at most once per 10 s window: after window k, 45 − 10k
     // targets remain, so no more than 35 + 25 + 15 + 5 answers can be 429. A bot that retried on its own
     // backoff instead (1 s, 2 s, 4 s…) would be refused several times per window.
@@ -44,7 +36,7 @@ describe('bulk remediation under Graph throttling (virtual time)', () => {
   });
 
   it('keeps provisionOnDemand under 5 requests per 10 seconds (never a 429)', async () => {
-    ({ h, users, scheduler } = await startBulkHarness(7));
+    ({ h, users } = await startBulkHarness(7));
     const names = users.users.map((u) => u.userPrincipalName).join(' ');
     await requestAndApprove(h, `provision-on-demand ${names} --app Salesforce`);
     const summary = await summaryPost(h);
@@ -59,7 +51,7 @@ describe('bulk remediation under Graph throttling (virtual time)', () => {
   });
 
   it('refreshes the approver’s Graph token when it nears expiry mid-run', async () => {
-    ({ h, users, scheduler } = await startBulkHarness(45, { BULK_CONCURRENCY: '1' }));
+    ({ h, users } = await startBulkHarness(45, { BULK_CONCURRENCY: '1' }));
     const hold = h.graph.hold('$batch', { after: 1 });
     const confirmation = await command(h, `retry-provisioning --group ${users.group.id}`, PEOPLE.reggie);
     await click(h, confirmation, 'approve', PEOPLE.ada, h.ssoToken(PEOPLE.ada, { expiresInSec: 3 * 3600 }));
@@ -76,7 +68,7 @@ describe('bulk remediation under Graph throttling (virtual time)', () => {
 
   /** Runs a 45-target bulk remediation until the approver's sign-in lapses mid-run and the run pauses. */
   async function pausedBySignInExpiry() {
-    ({ h, users, scheduler } = await startBulkHarness(45, { BULK_CONCURRENCY: '1' }));
+    ({ h, users } = await startBulkHarness(45, { BULK_CONCURRENCY: '1' }));
     const hold = h.graph.hold('$batch', { after: 1 });
     await requestAndApprove(h, `retry-provisioning --group ${users.group.id}`);
     await hold.waitForArrival();

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { startApp, type RunningApp } from '../../src/app';
 import { loadConfig, type Env } from '../../src/config';
-import type { Scheduler } from '../../src/notifications/scheduler';
 import { createLogger } from '../../src/logger';
 import {
   CONTOSO,
@@ -35,6 +34,10 @@ export interface Harness {
   readonly graph: FakeGraph;
   readonly connector: FakeConnector;
   readonly teams: TeamsClient;
+  /**
+   * The bot's clock and the fakes': sleeps (pacing, Retry-After, backoff) end at once and move it on, and are
+   * recorded in `clock.sleeps`; the monitor's interval runs on `clock.fire()`.
+   */
   readonly clock: ManualClock;
   readonly logs: string[];
   /** With `botFramework`: the channel's keys (every post carries a channel token) and the token service. */
@@ -55,10 +58,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Extra knobs for notification tests. */
+/** Extra knobs for some suites. */
 export interface HarnessOptions {
-  /** Time for notification pacing, retries and the monitor interval (default: real timers). */
-  readonly scheduler?: Scheduler;
   /** Graph page size, so listings come in several pages linked by @odata.nextLink. */
   readonly graphPageSize?: number;
   /**
@@ -127,11 +128,7 @@ export async function startHarness(env: Env = {}, options: HarnessOptions = {}):
     ...env,
   });
   const logger = createLogger('debug', sink);
-  const launch = () =>
-    startApp(config, logger, {
-      clock: { now: () => new Date(clock.now()) },
-      ...(options.scheduler ? { scheduler: options.scheduler } : {}),
-    });
+  const launch = () => startApp(config, logger, { clock });
   const clientFor = (port: number) =>
     new TeamsClient({
       botUrl: `http://127.0.0.1:${port}`,

@@ -5,7 +5,6 @@ import {
   CHANNEL,
   cardsIn,
   installInTeam,
-  ManualScheduler,
   postWebhook,
   postsTo,
   say,
@@ -15,11 +14,9 @@ import {
 jest.setTimeout(30_000);
 
 let h: Harness;
-let scheduler: ManualScheduler;
 
 beforeEach(async () => {
-  scheduler = new ManualScheduler();
-  h = await startHarness({}, { scheduler });
+  h = await startHarness({});
 });
 afterEach(async () => {
   await h.close();
@@ -129,7 +126,7 @@ describe('sending inside Teams limits', () => {
     await h.app.notifications.monitor.runOnce();
     expect(postsTo(h, CHANNEL).map((r) => r.status)).toEqual([429, 502, 504, 412, 201]);
     expect(cardsIn(h, CHANNEL)).toHaveLength(1);
-    const [afterRetryAfter, second, third, fourth] = scheduler.sleeps;
+    const [afterRetryAfter, second, third, fourth] = h.clock.sleeps;
     expect(afterRetryAfter).toBeGreaterThanOrEqual(3000);
     expect(afterRetryAfter).toBeLessThanOrEqual(3300);
     expect(second).toBeGreaterThanOrEqual(1000);
@@ -147,7 +144,7 @@ describe('sending inside Teams limits', () => {
     h.connector.removeConversation(CHANNEL, 403);
     const report = await h.app.notifications.monitor.runOnce();
     expect(postsTo(h, CHANNEL).map((r) => r.status)).toEqual([429, 403]);
-    expect(scheduler.sleeps[0]).toBe(0);
+    expect(h.clock.sleeps[0]).toBe(0);
     expect(report.notify.undelivered).toBe(1);
     expect(await subscribedIds()).toEqual([]);
     expect(await referenceIds()).toEqual([TEAM]);
@@ -180,11 +177,10 @@ describe('sending inside Teams limits', () => {
 
   it('keeps a burst of 70 cards and a command reply in one channel inside every window Teams documents', async () => {
     await h.close();
-    scheduler = new ManualScheduler();
-    h = await startHarness({ NOTIFY_WEBHOOK_SECRET: SECRET }, { scheduler });
-    h.connector.enforceTeamsLimits(() => scheduler.now());
+    h = await startHarness({ NOTIFY_WEBHOOK_SECRET: SECRET });
+    h.connector.enforceTeamsLimits(h.clock.now);
     await say(h, 'subscribe license');
-    const start = scheduler.now();
+    const start = h.clock.now();
     const answers = await Promise.all(
       Array.from({ length: 70 }, (_, i) =>
         alert({ kind: 'license', targetId: `user${i}@contoso.com`, conversationId: CHANNEL }),
@@ -196,7 +192,7 @@ describe('sending inside Teams limits', () => {
     expect(cardsIn(h, CHANNEL)).toHaveLength(70);
     const refused = h.connector.requests.filter((r) => r.status === 429);
     expect(refused).toEqual([]);
-    expect(scheduler.now() - start).toBeGreaterThanOrEqual(30_000);
+    expect(h.clock.now() - start).toBeGreaterThanOrEqual(30_000);
   });
 });
 
@@ -232,7 +228,7 @@ describe("Teams' refusals, by their error code", () => {
 
   it('holds a conversation an admin disabled the bot in for the back-off, then tries once and resumes', async () => {
     await h.close();
-    h = await startHarness({ NOTIFY_WEBHOOK_SECRET: SECRET }, { scheduler });
+    h = await startHarness({ NOTIFY_WEBHOOK_SECRET: SECRET });
     await say(h, 'subscribe license');
     const licence = (n: number) =>
       alert({ kind: 'license', targetId: `user${n}@contoso.com`, conversationId: CHANNEL });

@@ -1,40 +1,9 @@
 import { request } from 'node:http';
-import type { Repeating, Scheduler } from '../../src/notifications/scheduler';
 import { signWebhook } from '../../src/notifications/webhook';
 import type { ConnectorRequestRecord, TeamsUser } from '../fakes';
 import { attachedCard, cardActions, cardText, type Card } from './card-helpers';
 import type { InvokeBody, Sent } from './flows';
 import { PEOPLE, type Harness } from './harness';
-
-/**
- * Virtual time for the notification pipeline: sleeps (pacing, backoff) return at once and are recorded,
- * and the monitor's interval fires only when a test calls `fire()`.
- */
-export class ManualScheduler implements Scheduler {
-  readonly sleeps: number[] = [];
-  readonly intervals: Array<{ ms: number; task: () => void; cancelled: boolean }> = [];
-  private time = Date.parse('2026-11-22T12:00:00Z');
-
-  now(): number {
-    return this.time;
-  }
-
-  async sleep(ms: number): Promise<void> {
-    this.sleeps.push(ms);
-    this.time += Math.max(0, ms);
-  }
-
-  every(ms: number, task: () => void): Repeating {
-    const entry = { ms, task, cancelled: false };
-    this.intervals.push(entry);
-    return { cancel: () => (entry.cancelled = true) };
-  }
-
-  /** Runs every live interval task once, as if its period had elapsed. */
-  fire(): void {
-    for (const i of this.intervals) if (!i.cancelled) i.task();
-  }
-}
 
 /** The channel the default TeamsClient posts in. */
 export const CHANNEL = '19:fakechannel@thread.tacv2';

@@ -2,16 +2,7 @@ import { CONTOSO, provisioningLog, type GraphUserSeed } from '../fakes';
 import { cardActions, cardText } from './card-helpers';
 import { approve, type Sent } from './flows';
 import { PEOPLE, startHarness, type Harness } from './harness';
-import {
-  CHANNEL,
-  cardsIn,
-  installInTeam,
-  lastPost,
-  ManualScheduler,
-  postsTo,
-  remediate,
-  say,
-} from './notifications-helpers';
+import { CHANNEL, cardsIn, installInTeam, lastPost, postsTo, remediate, say } from './notifications-helpers';
 
 jest.setTimeout(30_000);
 
@@ -19,11 +10,9 @@ const HOUR = 3_600_000;
 const u = CONTOSO.users;
 
 let h: Harness;
-let scheduler: ManualScheduler;
 
 async function start(env: Record<string, string> = {}, graphPageSize?: number): Promise<void> {
-  scheduler = new ManualScheduler();
-  h = await startHarness(env, { scheduler, ...(graphPageSize ? { graphPageSize } : {}) });
+  h = await startHarness(env, graphPageSize ? { graphPageSize } : {});
 }
 
 afterEach(async () => {
@@ -331,18 +320,19 @@ describe('failure monitor', () => {
     expect(h.logs.join('')).toMatch(/failure detection failed; this kind is skipped this cycle/);
   });
 
-  it('runs on MONITOR_INTERVAL through the scheduler, and not at all when it is unset', async () => {
+  it('runs on MONITOR_INTERVAL through the clock, and not at all when it is unset', async () => {
     await start({ MONITOR_INTERVAL: '5m' });
-    expect(scheduler.intervals.map((i) => i.ms)).toEqual([300_000]);
+    expect(h.clock.repeating.map((r) => r.ms)).toEqual([300_000]);
     await say(h, 'subscribe cloudpc');
-    scheduler.fire();
+    h.clock.fire();
     await h.connector.waitFor((r) => r.kind === 'send' && r.status < 300);
     expect(cardsIn(h, CHANNEL)).toHaveLength(1);
+    const first = h.clock;
     await h.close();
-    expect(scheduler.intervals[0]?.cancelled).toBe(true);
+    expect(first.repeating[0]?.cancelled).toBe(true);
 
     await start();
-    expect(scheduler.intervals).toHaveLength(0);
+    expect(h.clock.repeating).toHaveLength(0);
     expect(postsTo(h, CHANNEL)).toHaveLength(0);
   });
 });

@@ -5,7 +5,6 @@ import {
   CHANNEL,
   cardsIn,
   lastPost,
-  ManualScheduler,
   postWebhook,
   remediate,
   say,
@@ -19,7 +18,7 @@ const SECRET = 'webhook-secret-for-tests';
 let h: Harness;
 
 beforeEach(async () => {
-  h = await startHarness({ NOTIFY_WEBHOOK_SECRET: SECRET }, { scheduler: new ManualScheduler() });
+  h = await startHarness({ NOTIFY_WEBHOOK_SECRET: SECRET });
 });
 afterEach(async () => {
   await h.close();
@@ -170,7 +169,7 @@ describe('POST /api/notifications', () => {
 
   it('is off (404) when NOTIFY_WEBHOOK_SECRET is unset', async () => {
     await h.close();
-    h = await startHarness({}, { scheduler: new ManualScheduler() });
+    h = await startHarness({});
     const text = body();
     const res = await postWebhook(h.app.port, text, signedHeaders(SECRET, text, h.clock.now()));
     expect(res.status).toBe(404);

@@ -13,14 +13,15 @@ import type { GraphApi } from '../../src/graph/graph-api';
 import { GraphFailure } from '../../src/graph/graph-failure';
 import { eq, segment } from '../../src/graph/odata';
 import { parseFilter, type FilterExpr } from '../fakes';
+import { ManualClock } from '../fakes/manual-clock';
 
 /**
  * Hostile chat text: the clean-up and the parser never throw whatever arrives, and no name can reshape a
  * Graph query. The oracle for queries is the contract's OData parser (test/contract/odata-filter.ts), written
  * independently of src/graph/odata.ts.
  */
-const registry = defaultRegistry({ now: () => new Date('2026-11-22T12:00:00Z') });
-const clock = { now: () => new Date('2026-11-22T12:00:00Z') };
+const clock = new ManualClock(Date.parse('2026-11-22T12:00:00Z'));
+const registry = defaultRegistry(clock);
 const store = new MemoryStateStore();
 const auditDeps = {
   registry,

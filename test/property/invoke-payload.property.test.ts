@@ -17,6 +17,7 @@ import { GraphFailure } from '../../src/graph/graph-failure';
 import { createLogger } from '../../src/logger';
 import { MemoryStateStore } from '../../src/storage/memory-state-store';
 import { channelAddress } from '../unit/channel-address';
+import { ManualClock } from '../fakes/manual-clock';
 
 /**
  * Hostile card clicks through the real router, ApprovalHandler, policy and store (in memory): whatever the
@@ -24,7 +25,7 @@ import { channelAddress } from '../unit/channel-address';
  * approval the policy allows, by a second admin, with a token that proves who clicked.
  */
 const NOW = new Date('2026-11-22T12:00:00Z');
-const clock = { now: () => NOW };
+const clock = new ManualClock(NOW.getTime());
 const ADA = 'a0000000-0000-4000-8000-00000000000a';
 const REGGIE = 'a0000000-0000-4000-8000-00000000000b';
 const NORA = 'a0000000-0000-4000-8000-00000000000c';

@@ -4,6 +4,7 @@ import { ConversationDirectory } from '../../src/notifications/conversation-dire
 import type { FailureNotifier } from '../../src/notifications/notifier';
 import { NotificationWebhook, signWebhook } from '../../src/notifications/webhook';
 import { MemoryStateStore } from '../../src/storage/memory-state-store';
+import { ManualClock } from '../fakes/manual-clock';
 
 /**
  * Hostile webhook requests against the real NotificationWebhook: whatever the headers and body, it answers
@@ -22,9 +23,9 @@ function webhook(): { hook: NotificationWebhook; notified: unknown[] } {
   } as unknown as FailureNotifier;
   const hook = new NotificationWebhook({
     secret: SECRET,
-    clock: { now: () => NOW },
+    clock: new ManualClock(NOW.getTime()),
     notifier,
-    directory: new ConversationDirectory(new MemoryStateStore(), { now: () => NOW }),
+    directory: new ConversationDirectory(new MemoryStateStore(), new ManualClock(NOW.getTime())),
     logger: createLogger('silent'),
   });
   return { hook, notified };

@@ -4,7 +4,6 @@ import { MAX_BODY_BYTES } from '../../src/server';
 import { MAX_WEBHOOK_BYTES } from '../../src/notifications/webhook';
 import { errorLogs } from '../integration/flows';
 import { PEOPLE, startHarness, type Harness } from '../integration/harness';
-import { ManualScheduler } from '../integration/notifications-helpers';
 
 jest.setTimeout(60_000);
 
@@ -15,11 +14,8 @@ jest.setTimeout(60_000);
  */
 let h: Harness;
 beforeAll(async () => {
-  // A hundred replies to one channel wait out Teams' 60-per-30-s window: on virtual time, not for real.
-  h = await startHarness(
-    { NOTIFY_WEBHOOK_SECRET: 'webhook-secret-http-input' },
-    { scheduler: new ManualScheduler() },
-  );
+  // A hundred replies to one channel wait out Teams' 60-per-30-s window: on the harness's manual clock.
+  h = await startHarness({ NOTIFY_WEBHOOK_SECRET: 'webhook-secret-http-input' });
 });
 afterAll(async () => {
   await h.close();

@@ -12,9 +12,10 @@ import { retryProvisioning } from '../../src/actions/retry-provisioning';
 import type { GraphResult } from '../../src/graph/graph-api';
 import { GraphFailure } from '../../src/graph/graph-failure';
 import { ScriptedGraph } from './scripted-graph';
+import { ManualClock } from '../fakes/manual-clock';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
-const registry = defaultRegistry({ now: () => NOW });
+const registry = defaultRegistry(new ManualClock(NOW.getTime()));
 const action = (name: string) => registry.find(name) as RemediationAction;
 const ok = (status: number, body?: unknown): GraphResult => ({
   status,

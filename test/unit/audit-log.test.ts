@@ -1,5 +1,7 @@
 import { AuditLog, type AuditEntry, type AuditEvent } from '../../src/audit/audit-log';
 import { MemoryStateStore } from '../../src/storage/memory-state-store';
+import { systemClock } from '../../src/clock';
+import { ManualClock } from '../fakes/manual-clock';
 
 /**
  * The audit trail as an hourly journal: newest first across hours, paged and filtered, merged with the
@@ -17,13 +19,13 @@ class CountingStore extends MemoryStateStore {
 }
 
 function trail(store = new CountingStore()) {
-  let now = START;
-  const audit = new AuditLog(store, { now: () => new Date(now) });
+  const clock = new ManualClock(START);
+  const audit = new AuditLog(store, clock);
   const write = (
     atMs: number,
     fields: { event?: AuditEvent; actor?: string; target?: string; action?: string; remediationId?: string },
   ) => {
-    now = atMs;
+    clock.set(atMs);
     return audit.append({
       event: fields.event ?? 'requested',
       actor: { aadObjectId: undefined, name: fields.actor ?? 'Reggie Requester' },
@@ -90,7 +92,7 @@ describe('AuditLog', () => {
       if (entry.target.startsWith('item')) await store.create(`audit/${entry.id}`, entry);
       else await store.append(`audit/${entry.at.slice(0, 13)}`, entry);
     }
-    const { entries } = await new AuditLog(store, { now: () => new Date() }).query({ limit: 10 });
+    const { entries } = await new AuditLog(store, systemClock).query({ limit: 10 });
     expect(targets(entries)).toEqual(['item 5', 'log 4', 'item 3', 'log 2', 'item 1']);
   });
 

@@ -4,11 +4,11 @@ import { defaultRegistry } from '../../src/actions/registry';
 import { BulkRunner, countStates, settleInterrupted, type RunToken } from '../../src/bulk/bulk-runner';
 import { BulkStore, CHUNK_SIZE, type BulkRunRecord, type ChunkRecord } from '../../src/bulk/bulk-store';
 import type { BulkItem } from '../../src/bulk/bulk-target';
-import type { RunClock } from '../../src/bulk/pacing';
+import type { Clock } from '../../src/clock';
 import type { CallOptions, GraphApi, GraphResult } from '../../src/graph/graph-api';
 import { GraphFailure } from '../../src/graph/graph-failure';
 import { MemoryStateStore } from '../../src/storage/memory-state-store';
-import { HeldClock, SleepingClock } from './run-clocks';
+import { ManualClock } from '../fakes/manual-clock';
 
 interface BatchCall {
   version: string;
@@ -48,7 +48,7 @@ class BatchGraph implements GraphApi {
   }
 }
 
-const registry = defaultRegistry({ now: () => new Date('2026-11-22T12:00:00Z') });
+const registry = defaultRegistry(new ManualClock(Date.parse('2026-11-22T12:00:00Z')));
 const retry = registry.find('retry-provisioning') as RemediationAction;
 const logger = pino({ level: 'silent' });
 const token: RunToken = { fresh: async () => 'token', invalidate: () => undefined };
@@ -105,7 +105,7 @@ class WindowGraph extends BatchGraph {
   private seenInWindow = 0;
   private inFlight = 0;
 
-  constructor(clock: SleepingClock, budget: number) {
+  constructor(clock: ManualClock, budget: number) {
     super((url) => {
       if (this.used >= budget) {
         this.throttled[this.window] = (this.throttled[this.window] ?? 0) + 1;
@@ -145,7 +145,7 @@ function runner(
   store: BulkStore,
   chunks: ChunkRecord[],
   graph: GraphApi,
-  clock: RunClock,
+  clock: Clock,
   list: BulkItem[],
   options: { concurrency?: number; action?: RemediationAction; token?: RunToken } = {},
 ) {
@@ -178,7 +178,7 @@ describe('BulkRunner', () => {
         ? { status: 404, body: { error: { code: 'Request_ResourceNotFound', message: 'gone' } } }
         : { status: 204 },
     );
-    const r = runner(store, chunks, graph, new SleepingClock(1_000_000), items(45));
+    const r = runner(store, chunks, graph, new ManualClock(1_000_000), items(45));
     expect(await r.run()).toEqual({ kind: 'finished' });
     expect(graph.batches.map((b) => b.ids.length).sort((a, b) => b - a)).toEqual([20, 20, 5]);
     expect(countStates(r.states())).toEqual({
@@ -201,7 +201,7 @@ describe('BulkRunner', () => {
 
   it('puts a throttled item back, waits Retry-After for every worker, and sends it again', async () => {
     const { store, chunks } = await setUp(30);
-    const clock = new SleepingClock(1_000_000);
+    const clock = new ManualClock(1_000_000);
     const seen = new Map<string, number>();
     const graph = new BatchGraph((url) => {
       const user = userOf(url);
@@ -222,7 +222,7 @@ describe('BulkRunner', () => {
   it('gives an item up as failed when Graph throttles it more than allowed', async () => {
     const { store, chunks } = await setUp(1);
     const graph = new BatchGraph(() => ({ status: 429, headers: { 'retry-after': '1' } }));
-    const r = runner(store, chunks, graph, new SleepingClock(1_000_000), items(1));
+    const r = runner(store, chunks, graph, new ManualClock(1_000_000), items(1));
     await r.run();
     expect(graph.batches).toHaveLength(11);
     expect(r.states()[0]?.items[0]).toMatchObject({ s: 'done', outcome: 'failed', status: 429 });
@@ -235,7 +235,7 @@ describe('BulkRunner', () => {
       if (call.ids.includes('0'))
         throw new GraphFailure(0, 'NetworkError', 'socket hang up', undefined, undefined);
     };
-    const r = runner(store, chunks, graph, new SleepingClock(1_000_000), items(25));
+    const r = runner(store, chunks, graph, new ManualClock(1_000_000), items(25));
     await r.run();
     expect(countStates(r.states())).toEqual({
       total: 25,
@@ -255,7 +255,7 @@ describe('BulkRunner', () => {
       if (graph.batches.length === 1)
         throw new GraphFailure(401, 'InvalidAuthenticationToken', 'expired', undefined, undefined);
     };
-    const r = runner(store, chunks, graph, new SleepingClock(1_000_000), items(3), {
+    const r = runner(store, chunks, graph, new ManualClock(1_000_000), items(3), {
       token: { fresh: async () => 't', invalidate: () => invalidated++ },
     });
     expect(await r.run()).toEqual({ kind: 'finished' });
@@ -267,7 +267,7 @@ describe('BulkRunner', () => {
     const { store, chunks } = await setUp(3);
     const graph = new BatchGraph(() => ({ status: 204 }));
     const expired = Object.assign(new Error('AADSTS500133'), { kind: 'expired' });
-    const r = runner(store, chunks, graph, new SleepingClock(1_000_000), items(3), {
+    const r = runner(store, chunks, graph, new ManualClock(1_000_000), items(3), {
       token: { fresh: async () => Promise.reject(expired), invalidate: () => undefined },
     });
     const end = await r.run();
@@ -286,7 +286,7 @@ describe('BulkRunner', () => {
     });
     let batches = 0;
     graph.envelope = () => (++batches === 2 ? new Promise<void>(() => undefined) : undefined);
-    const first = runner(store, chunks, graph, new SleepingClock(1_000_000), items(45), { concurrency: 1 });
+    const first = runner(store, chunks, graph, new ManualClock(1_000_000), items(45), { concurrency: 1 });
     void first.run();
     for (let i = 0; i < 50 && graph.batches.length < 2; i++) await new Promise((r) => setImmediate(r));
     expect(graph.batches).toHaveLength(2);
@@ -299,7 +299,7 @@ describe('BulkRunner', () => {
       count(url);
       return { status: 204 };
     });
-    const second = runner(store, settled, graph2, new SleepingClock(1_000_000), items(45));
+    const second = runner(store, settled, graph2, new ManualClock(1_000_000), items(45));
     await second.run();
     expect(graph2.batches).toHaveLength(1);
     expect(graph2.batches[0]?.ids).toHaveLength(5);
@@ -324,7 +324,7 @@ describe('BulkRunner', () => {
       },
     };
     const graph = new BatchGraph(() => ({ status: 204 }));
-    await runner(store, chunks, graph, new SleepingClock(1_000_000), items(4), { action: mixed }).run();
+    await runner(store, chunks, graph, new ManualClock(1_000_000), items(4), { action: mixed }).run();
     expect(graph.batches).toHaveLength(2);
     for (const b of graph.batches) {
       expect(new Set(b.urls.map((u) => (Number(userOf(u).slice(5)) % 2 ? 'beta' : 'v1.0')))).toEqual(
@@ -336,7 +336,7 @@ describe('BulkRunner', () => {
   it('paces a rate-limited call (provisionOnDemand: 5 per 10 s) without waiting for 429s', async () => {
     const pod = registry.find('provision-on-demand') as RemediationAction;
     const { store, chunks } = await setUp(12);
-    const clock = new SleepingClock(1_000_000);
+    const clock = new ManualClock(1_000_000);
     const times: number[] = [];
     const graph = new BatchGraph(() => {
       times.push(clock.now());
@@ -362,7 +362,7 @@ describe('BulkRunner', () => {
       { concurrency: 6, budget: 40, expected: 6 },
     ]) {
       const { store, chunks } = await setUp(400);
-      const clock = new SleepingClock(1_000_000);
+      const clock = new ManualClock(1_000_000);
       const graph = new WindowGraph(clock, budget);
       const r = runner(store, chunks, graph, clock, items(400), { concurrency });
       expect(await r.run()).toEqual({ kind: 'finished' });
@@ -375,7 +375,7 @@ describe('BulkRunner', () => {
 
   it('sends what Graph accepted in the last opening and one batch more in one burst, so one batch draws the 429', async () => {
     const { store, chunks } = await setUp(400);
-    const clock = new SleepingClock(1_000_000);
+    const clock = new ManualClock(1_000_000);
     const graph = new WindowGraph(clock, 100);
     await runner(store, chunks, graph, clock, items(400), { concurrency: 2 }).run();
     const windows = [...new Set(graph.entries.map((e) => e.window))].filter((w) => w >= 1);
@@ -392,7 +392,7 @@ describe('BulkRunner', () => {
   });
 
   it('does not send a batch Graph throttled another worker while it was being marked sent', async () => {
-    const clock = new HeldClock();
+    const clock = new ManualClock(1_000_000, 'hold');
     let releaseMark: () => void = () => undefined;
     let markStarted: () => void = () => undefined;
     const marking = new Promise<void>((resolve) => (markStarted = resolve));
@@ -420,19 +420,19 @@ describe('BulkRunner', () => {
       return { status: 204 };
     });
     graph.envelope = async (call) => {
-      if (Number(call.ids[0]) >= 20) sentSecond.push(clock.waiting.length > 0);
+      if (Number(call.ids[0]) >= 20) sentSecond.push(clock.waiting > 0);
       else if (!throttled) await marking;
     };
     const r = runner(store, chunks, graph, clock, items(40), { concurrency: 2 });
     const done = r.run();
-    for (let i = 0; i < 200 && clock.waiting.length === 0; i++) await new Promise((res) => setImmediate(res));
+    for (let i = 0; i < 200 && clock.waiting === 0; i++) await new Promise((res) => setImmediate(res));
     for (let i = 0; i < 20; i++) await new Promise((res) => setImmediate(res));
-    expect(clock.waiting.length).toBeGreaterThan(0);
+    expect(clock.waiting).toBeGreaterThan(0);
     expect(sentSecond).toEqual([]);
     let finished = false;
     void done.then(() => (finished = true));
     for (let i = 0; i < 1000 && !finished; i++) {
-      clock.advance();
+      clock.wakeAll();
       await new Promise((res) => setImmediate(res));
     }
     expect(await done).toEqual({ kind: 'finished' });
@@ -450,7 +450,7 @@ describe('BulkRunner', () => {
     const store = new FailingStore(new MemoryStateStore());
     const { chunks } = await setUpIn(store, 100);
     const graph = new BatchGraph(() => ({ status: 204 }));
-    const r = runner(store, chunks, graph, new SleepingClock(1_000_000), items(100), { concurrency: 1 });
+    const r = runner(store, chunks, graph, new ManualClock(1_000_000), items(100), { concurrency: 1 });
     await expect(r.run()).rejects.toThrow('store unavailable');
     expect(graph.batches.length).toBeLessThanOrEqual(2);
   });

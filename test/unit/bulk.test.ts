@@ -9,10 +9,10 @@ import { ProgressPublisher } from '../../src/bulk/progress-publisher';
 import { bulkConfirmationCard, bulkProgressCard, LISTED_OUTCOMES } from '../../src/cards/bulk-cards';
 import type { GraphApi, GraphResult } from '../../src/graph/graph-api';
 import { GraphFailure } from '../../src/graph/graph-failure';
-import { SleepingClock } from './run-clocks';
 import { ScriptedGraph, type Call } from './scripted-graph';
+import { ManualClock } from '../fakes/manual-clock';
 
-const registry = defaultRegistry({ now: () => new Date('2026-11-22T12:00:00Z') });
+const registry = defaultRegistry(new ManualClock(Date.parse('2026-11-22T12:00:00Z')));
 const retry = registry.find('retry-provisioning') as RemediationAction;
 
 describe('JSON batching', () => {
@@ -101,7 +101,7 @@ describe('JSON batching', () => {
 
 describe('pacing', () => {
   it('one 429 holds every worker until Retry-After has passed', async () => {
-    const clock = new SleepingClock();
+    const clock = new ManualClock(0);
     const gate = new ThrottleGate(clock);
     gate.block(5000);
     gate.block(2000);
@@ -112,7 +112,7 @@ describe('pacing', () => {
   });
 
   it('the sliding window lets at most `limit` requests through per window', async () => {
-    const clock = new SleepingClock();
+    const clock = new ManualClock(0);
     const limiter = new SlidingWindowLimiter(clock, 5, 10_000);
     const times: number[] = [];
     for (const n of [3, 2, 4, 1, 5]) {
@@ -177,13 +177,13 @@ describe('the approver’s token during a run', () => {
 
 describe('the progress card', () => {
   it('changes at most once every 3 s, coalescing changes, and the summary also waits out the gap', async () => {
-    const clock = new SleepingClock();
+    const clock = new ManualClock(0);
     const published: number[] = [];
     const publisher = new ProgressPublisher(clock, async () => void published.push(clock.now()), 3000, 0);
     publisher.changed();
     publisher.changed();
     await new Promise((r) => setImmediate(r));
-    clock.time += 500;
+    clock.advance(500);
     publisher.changed();
     await new Promise((r) => setImmediate(r));
     await publisher.finish(async () => void published.push(clock.now()));

@@ -4,6 +4,7 @@ import type * as AdaptiveCards from 'adaptivecards';
 import { defaultRegistry } from '../../src/actions/registry';
 import { helpCard, helpCommandCard } from '../../src/cards/help-cards';
 import { renderCard, type AdaptiveCardJson, type CardTemplateName } from '../../src/cards/render';
+import { ManualClock } from '../fakes/manual-clock';
 
 /**
  * Every Adaptive Card the bot can send is parsed by the Adaptive Cards SDK as Teams would: targeting
@@ -92,7 +93,7 @@ describe('card templates in cards/', () => {
 });
 
 describe('cards built from the action registry', () => {
-  const registry = defaultRegistry({ now: () => new Date('2026-11-22T12:00:00Z') });
+  const registry = defaultRegistry(new ManualClock(Date.parse('2026-11-22T12:00:00Z')));
 
   it('the help card parses with no error or warning', () => {
     expectTeamsReady(helpCard(registry));

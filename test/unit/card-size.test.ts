@@ -13,6 +13,7 @@ import type { AdaptiveCardJson, CardTemplateName } from '../../src/cards/render'
 import { historyCommand, statusCommand, type AuditCommandDeps } from '../../src/commands/audit-commands';
 import { subscriptionCommands } from '../../src/commands/subscription-commands';
 import type { NotificationSettings } from '../../src/commands/subscription-commands';
+import { ManualClock } from '../fakes/manual-clock';
 
 /**
  * Teams refuses a bot message over 100 KB, counted in UTF-16 with its mentions and reactions (413
@@ -181,7 +182,7 @@ const outcomes: TargetOutcome[] = Array.from({ length: 5_000 }, (_, i) => ({
 
 const numbers = { total: 5_000, succeeded: 1_666, failed: 1_667, unknown: 1_667, remaining: 0 };
 
-const registry = defaultRegistry({ now: () => new Date('2026-11-22T12:00:00Z') });
+const registry = defaultRegistry(new ManualClock(Date.parse('2026-11-22T12:00:00Z')));
 const builtIns = [
   historyCommand({ registry } as AuditCommandDeps),
   statusCommand({ registry } as AuditCommandDeps),

@@ -5,8 +5,9 @@ import { choiceCard, noticeCard, remediationCard, type CardView } from '../../sr
 import { renderCard, type AdaptiveCardJson } from '../../src/cards/render';
 import { historyCommand, statusCommand, type AuditCommandDeps } from '../../src/commands/audit-commands';
 import { howTeamsShows, markdownTexts } from '../fakes/teams-markdown';
+import { ManualClock } from '../fakes/manual-clock';
 
-const registry = defaultRegistry({ now: () => new Date('2026-11-22T12:00:00Z') });
+const registry = defaultRegistry(new ManualClock(Date.parse('2026-11-22T12:00:00Z')));
 
 const base: Remediation = {
   id: 'AAAAAAAAAAAAAAAAAAAAAA',

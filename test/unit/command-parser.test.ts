@@ -1,8 +1,9 @@
 import { defaultRegistry } from '../../src/actions/registry';
 import { parseCommand, MAX_COMMAND_LENGTH } from '../../src/commands/command-parser';
 import { tokenize, tokenizeWords } from '../../src/commands/tokenizer';
+import { ManualClock } from '../fakes/manual-clock';
 
-const registry = defaultRegistry({ now: () => new Date('2026-11-22T12:00:00Z') });
+const registry = defaultRegistry(new ManualClock(Date.parse('2026-11-22T12:00:00Z')));
 
 describe('tokenize', () => {
   it.each([

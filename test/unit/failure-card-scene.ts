@@ -10,6 +10,7 @@ import { FailureLedger } from '../../src/notifications/failure-ledger';
 import { MemoryStateStore } from '../../src/storage/memory-state-store';
 import { channelAddress } from './channel-address';
 import { ScriptedGraph } from './scripted-graph';
+import { ManualClock } from '../fakes/manual-clock';
 
 /** The bot's storage, with writes of remediations failing while `broken` is set (a full or lost disk). */
 export class BreakableStore extends MemoryStateStore {
@@ -50,7 +51,7 @@ const HOME = channelAddress();
  * handlers of its Remediate and Remediate all buttons need, built from the real ledger, store and governance.
  */
 export async function failureCardScene() {
-  const clock = { now: () => NOW };
+  const clock = new ManualClock(NOW.getTime());
   const store = new BreakableStore();
   const ledger = new FailureLedger(store);
   const remediations = new RemediationStore(store);

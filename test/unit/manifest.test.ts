@@ -14,11 +14,12 @@ import {
 import { command } from '../integration/flows';
 import { startHarness, type Harness } from '../integration/harness';
 import { decodePng } from './png-image';
+import { ManualClock } from '../fakes/manual-clock';
 
 const APP_DIR = path.join(ROOT_DIR, 'appPackage');
 const rawManifest = readFileSync(path.join(APP_DIR, 'manifest.json'), 'utf8');
 const template = JSON.parse(rawManifest) as TeamsAppManifest;
-const registry = defaultRegistry({ now: () => new Date('2026-11-22T12:00:00Z') });
+const registry = defaultRegistry(new ManualClock(Date.parse('2026-11-22T12:00:00Z')));
 
 /** Values a provisioned environment would hold (the Toolkit writes them into env/.env.<env>). */
 const PROVISIONED = {

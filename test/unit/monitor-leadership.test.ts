@@ -4,20 +4,9 @@ import type { Detector } from '../../src/notifications/detectors';
 import { FailureLedger } from '../../src/notifications/failure-ledger';
 import { FailureMonitor } from '../../src/notifications/monitor';
 import type { FailureNotifier } from '../../src/notifications/notifier';
-import type { Repeating, Scheduler } from '../../src/notifications/scheduler';
 import type { Leadership } from '../../src/storage/leadership';
 import { MemoryStateStore } from '../../src/storage/memory-state-store';
-
-/** A scheduler whose repeating task the test fires by hand. */
-class ManualTicks implements Scheduler {
-  task: (() => void) | undefined;
-  now = () => 0;
-  sleep = async () => undefined;
-  every(_ms: number, task: () => void): Repeating {
-    this.task = task;
-    return { cancel: () => (this.task = undefined) };
-  }
-}
+import { ManualClock } from '../fakes/manual-clock';
 
 describe('failure monitor leadership', () => {
   it.each([
@@ -25,7 +14,7 @@ describe('failure monitor leadership', () => {
     ['does not lead', [false, false], 0],
     ['takes over after the holder is gone', [false, true], 1],
   ])('scans only while this instance %s', async (_name, answers, expectedScans) => {
-    const ticks = new ManualTicks();
+    const clock = new ManualClock(Date.parse('2026-11-22T12:00:00Z'));
     let scans = 0;
     const detector: Detector = {
       kind: 'license',
@@ -47,15 +36,14 @@ describe('failure monitor leadership', () => {
       graph: {} as GraphApi,
       notifier,
       ledger: new FailureLedger(new MemoryStateStore()),
-      clock: { now: () => new Date('2026-11-22T12:00:00Z') },
-      scheduler: ticks,
+      clock,
       logger: pino({ level: 'silent' }),
       detectors: [detector],
       leadership,
     });
     monitor.start(60_000);
     for (let i = 0; i < answers.length; i++) {
-      ticks.task?.();
+      clock.fire();
       await new Promise((resolve) => setImmediate(resolve));
       await monitor.stop();
       monitor.start(60_000);

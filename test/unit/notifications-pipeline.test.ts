@@ -17,12 +17,11 @@ import { FailureNotifier } from '../../src/notifications/notifier';
 import { NotificationSender, type ProactiveChannel } from '../../src/notifications/sender';
 import { MemoryStateStore } from '../../src/storage/memory-state-store';
 import { ScriptedGraph } from './scripted-graph';
-import { VirtualScheduler } from './notifications-virtual-time';
+import { ManualClock } from '../fakes/manual-clock';
 import { channelAddress } from './channel-address';
 
 const logger = pino({ level: 'silent' });
 const NOW = new Date('2026-11-22T12:00:00Z');
-const clock = { now: () => NOW };
 
 function address(conversationId: string, tenantId = 't1'): ConversationAddress {
   return channelAddress(conversationId, tenantId);
@@ -36,12 +35,12 @@ type Answer = number | { status: number; code?: string; retryAfterMs?: number };
 class ScriptedChannel implements ProactiveChannel {
   readonly sends: Array<{ conversationId: string; at: number; summary: string }> = [];
   constructor(
-    private readonly scheduler: VirtualScheduler,
+    private readonly clock: ManualClock,
     private readonly script: Record<string, Answer[]> = {},
   ) {}
 
   async sendProactive(a: ConversationAddress, _card: AdaptiveCardJson, summary: string) {
-    this.sends.push({ conversationId: a.conversationId, at: this.scheduler.now(), summary });
+    this.sends.push({ conversationId: a.conversationId, at: this.clock.now(), summary });
     const next = this.script[a.conversationId]?.shift() ?? 201;
     const answer = typeof next === 'number' ? { status: next } : next;
     if (answer.status < 300) return `id-${this.sends.length}`;
@@ -64,8 +63,8 @@ function recordingGate(events: string[] = [], permission: 'go' | 'probe' | 'hold
 }
 
 describe('notification sender', () => {
-  function sender(s: VirtualScheduler, channel: ProactiveChannel, gate = recordingGate(), random = 0.5) {
-    return new NotificationSender({ channel, scheduler: s, logger, random: () => random, gate });
+  function sender(s: ManualClock, channel: ProactiveChannel, gate = recordingGate(), random = 0.5) {
+    return new NotificationSender({ channel, clock: s, logger, random: () => random, gate });
   }
 
   const roster = { status: 403, code: 'BotNotInConversationRoster' };
@@ -135,7 +134,7 @@ describe('notification sender', () => {
       [],
     ],
   ])('%s', async (_name, script, outcome, attempts, backoffSleeps, told) => {
-    const s = new VirtualScheduler();
+    const s = new ManualClock(NOW.getTime(), 'hold');
     const channel = new ScriptedChannel(s, { c1: [...script] });
     const events: string[] = [];
     const result = await s.run(sender(s, channel, recordingGate(events)).send(address('c1'), CARD, 'x'));
@@ -146,7 +145,7 @@ describe('notification sender', () => {
   });
 
   it('keeps the order of one conversation and skips what is queued after a refusal that ends it', async () => {
-    const s = new VirtualScheduler();
+    const s = new ManualClock(NOW.getTime(), 'hold');
     const channel = new ScriptedChannel(s, { 'c1;messageid=9': [201, roster] });
     const events: string[] = [];
     const out = sender(s, channel, recordingGate(events));
@@ -159,7 +158,7 @@ describe('notification sender', () => {
   });
 
   it('sends nothing to a paused conversation, and tells the gate when the first send after the pause went through', async () => {
-    const s = new VirtualScheduler();
+    const s = new ManualClock(NOW.getTime(), 'hold');
     const held = new ScriptedChannel(s);
     expect(
       await s.run(sender(s, held, recordingGate([], 'hold')).send(address('c1'), CARD, 'x')),
@@ -176,7 +175,7 @@ describe('notification sender', () => {
   });
 
   it('does not treat an unexpected exception as a reason to retry or drop', async () => {
-    const s = new VirtualScheduler();
+    const s = new ManualClock(NOW.getTime(), 'hold');
     const out = sender(s, {
       sendProactive: async () => {
         throw new TypeError('bug');
@@ -258,17 +257,17 @@ describe('failure ledger', () => {
 
 describe('notifier', () => {
   async function setup(threshold: number, script: Record<string, number[]> = {}) {
-    const s = new VirtualScheduler();
+    const s = new ManualClock(NOW.getTime(), 'hold');
     const store = new MemoryStateStore();
-    const directory = new ConversationDirectory(store, clock);
+    const directory = new ConversationDirectory(store, s);
     const ledger = new FailureLedger(store);
     const channel = new ScriptedChannel(s, script);
-    const sender = new NotificationSender({ channel, scheduler: s, logger, gate: recordingGate() });
+    const sender = new NotificationSender({ channel, clock: s, logger, gate: recordingGate() });
     const notifier = new FailureNotifier({
       ledger,
       directory,
       sender,
-      clock,
+      clock: s,
       logger,
       digestThreshold: threshold,
     });

@@ -6,6 +6,7 @@ import { Authorizer } from '../../src/governance/authorizer';
 import { defaultPolicy } from '../../src/governance/policy';
 import { MemoryStateStore } from '../../src/storage/memory-state-store';
 import { ScriptedGraph } from './scripted-graph';
+import { ManualClock } from '../fakes/manual-clock';
 
 /** The requester the default policy of {@link resolverScene} lets request. */
 export const REGGIE = 'a0000000-0000-4000-8000-00000000000b';
@@ -23,7 +24,7 @@ export const ALICE = {
  * knows Alice, Reggie may request, and `requestsAudited` counts the 'requested' entries of the audit trail.
  */
 export function resolverScene(now: Date) {
-  const clock = { now: () => now };
+  const clock = new ManualClock(now.getTime());
   const store = new MemoryStateStore();
   const remediations = new RemediationStore(store);
   const audit = new AuditLog(store, clock);

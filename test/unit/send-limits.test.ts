@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { systemClock } from '../../src/clock';
 import type { ConversationAddress } from '../../src/chat/chat-types';
 import { slotOf, TeamsSendLimiter, type SendLimiter } from '../../src/chat/send-limiter';
 import { TEAMS_SEND_LIMITS, WindowLog, type RateWindow } from '../../src/chat/send-windows';
@@ -23,11 +24,8 @@ const PER_CONVERSATION: readonly RateWindow[] = [
 ];
 const PER_TENANT: readonly RateWindow[] = [{ limit: 50, ms: 1000 }];
 
-/** The injected clock, on Jest's simulated timers: Bottleneck's own zero-delay timers run on them too. */
-const clock = {
-  now: () => Date.now(),
-  sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms))),
-};
+/** The system clock, on Jest's simulated timers: Bottleneck's own zero-delay timers run on them too. */
+const clock = systemClock;
 
 beforeEach(() => {
   jest.useFakeTimers({ now: START, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
@@ -216,8 +214,7 @@ function failure(i: number): DetectedFailure {
 describe('2,000 failures found in one scan for one channel', () => {
   async function scan(digestThreshold: number) {
     const store = new MemoryStateStore();
-    const wallClock = { now: () => new Date(Date.now()) };
-    const directory = new ConversationDirectory(store, wallClock);
+    const directory = new ConversationDirectory(store, clock);
     const limiter = new TeamsSendLimiter(clock);
     const recorder = new Recorder();
     const sender = new NotificationSender({
@@ -229,7 +226,7 @@ describe('2,000 failures found in one scan for one channel', () => {
             return 'id';
           }),
       },
-      scheduler: { ...clock, every: () => ({ cancel: () => undefined }) },
+      clock,
       logger,
       gate: {
         beforeSend: async () => 'go',
@@ -241,7 +238,7 @@ describe('2,000 failures found in one scan for one channel', () => {
       ledger: new FailureLedger(store),
       directory,
       sender,
-      clock: wallClock,
+      clock,
       logger,
       digestThreshold,
     });

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { parseEnvFile, ROOT_DIR } from '../../scripts/package-app';
 import { defaultRegistry } from '../../src/actions/registry';
 import { CONTOSO, CONTOSO_DELEGATED_SCOPES, contosoSeed } from '../fakes';
+import { systemClock } from '../../src/clock';
 
 const read = (file: string) => readFileSync(path.join(ROOT_DIR, file), 'utf8');
 const placeholders = (text: string) =>
@@ -194,7 +195,7 @@ describe('aad.manifest.json', () => {
   });
 
   it('requests the delegated permission of every remediation, which the simulated tenant consents to', () => {
-    const actions = defaultRegistry({ now: () => new Date() }).actions;
+    const actions = defaultRegistry(systemClock).actions;
     expect([...scopes].sort()).toEqual([...new Set(actions.map((a) => a.permission))].sort());
     expect([...CONTOSO_DELEGATED_SCOPES].sort()).toEqual([...scopes].sort());
   });
