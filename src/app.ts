@@ -215,6 +215,7 @@ export async function startApp(
   const commands = new CommandHandler(
     registry,
     resolver,
+    remediations,
     logger,
     [historyCommand(auditDeps), statusCommand(auditDeps), ...notifications.commands],
     (turn) => governance.authorizer.inScope(turn.origin),
@@ -236,7 +237,6 @@ export async function startApp(
   const bot = createTeamsBot(
     config,
     adapter,
-    messenger,
     () => ({ commands, cardActions, installations: notifications.installations }),
     logger,
   );
@@ -282,7 +282,6 @@ export async function startApp(
       const drained = Promise.all([
         notifications.close(),
         approvals.drain(),
-        commands.drain(),
         reconciling,
         bulkClosed,
         resuming.then(() => bulk.drain()),

@@ -17,18 +17,6 @@ export interface ResolvedCard {
   readonly remediation?: Remediation;
 }
 
-/** A card whose records (the pending remediation, a pick list, the audit entry) are not written yet. */
-export interface PreparedCard extends ResolvedCard {
-  /**
-   * Writes them, with the id of the message that carries the card when there is one, so later updates of the
-   * card (expiry, a resumed run) find it. A caller that sent the card first must replace it if this fails.
-   */
-  save(cardActivityId?: string): Promise<void>;
-}
-
-/** The save of a card whose records are already written, or that has none. */
-export const NOTHING_TO_SAVE = async (): Promise<void> => undefined;
-
 /** What starting a remediation needs besides the command itself. */
 export interface ResolveContext {
   readonly from: Actor;
@@ -59,32 +47,24 @@ export class TargetResolver {
     private readonly bulk?: BulkPlanner,
   ) {}
 
-  /** The card with its records written: for a card that goes back in an invoke response. */
-  async resolve(action: RemediationAction, args: ActionArgs, ctx: ResolveContext): Promise<ResolvedCard> {
-    const { save, ...resolved } = await this.prepare(action, args, ctx);
-    await save(ctx.cardActivityId);
-    return resolved;
-  }
-
   /**
-   * The card, with its records still to write: a new message goes out first and its records are then written
-   * once, already carrying the message's id (no storage round trip before the card, no update after it).
+   * The card, with the records behind it (the pending remediation and its audit entry, a pick list, a refusal's
+   * audit entry) already written: a card never goes out before the request it offers to approve exists.
+   * A storage failure rejects, and nothing is shown.
    */
-  async prepare(action: RemediationAction, args: ActionArgs, ctx: ResolveContext): Promise<PreparedCard> {
+  async resolve(action: RemediationAction, args: ActionArgs, ctx: ResolveContext): Promise<ResolvedCard> {
     const may = await this.governance.authorizer.canRequest(action.name, ctx.from.aadObjectId);
     if (!may.allowed) {
+      await this.governance.audit.append({
+        event: 'request-refused',
+        actor: recordActor(ctx.from),
+        conversationId: ctx.address.conversationId,
+        remediationId: undefined,
+        action: action.name,
+        target: ctx.command,
+        detail: may.rule,
+      });
       return {
-        save: async () => {
-          await this.governance.audit.append({
-            event: 'request-refused',
-            actor: recordActor(ctx.from),
-            conversationId: ctx.address.conversationId,
-            remediationId: undefined,
-            action: action.name,
-            target: ctx.command,
-            detail: may.rule,
-          });
-        },
         card: noticeCard({
           title: 'Not allowed',
           text: may.message,
@@ -101,11 +81,7 @@ export class TargetResolver {
       resolution = bulk ? await bulk.resolve(action, args, graph) : await action.resolve(args, graph);
     } catch (err) {
       if (!(err instanceof GraphFailure)) throw err;
-      return {
-        card: lookupFailureCard(err),
-        summary: 'The lookup in Microsoft Graph failed',
-        save: NOTHING_TO_SAVE,
-      };
+      return { card: lookupFailureCard(err), summary: 'The lookup in Microsoft Graph failed' };
     }
     const now = new Date(this.clock.now()).toISOString();
     switch (resolution.kind) {
@@ -113,28 +89,25 @@ export class TargetResolver {
         return {
           card: noticeCard({ title: resolution.title, text: resolution.message, color: 'Warning' }),
           summary: resolution.message,
-          save: NOTHING_TO_SAVE,
         };
       case 'not-found':
         return {
           card: noticeCard({ title: 'Not found', text: resolution.message, color: 'Warning' }),
           summary: resolution.message,
-          save: NOTHING_TO_SAVE,
         };
       case 'ambiguous': {
         const sid = newOpaqueId();
         const candidates = resolution.candidates.slice(0, 10);
+        await this.store.createSelection({
+          id: sid,
+          action: action.name,
+          command: ctx.command,
+          candidates,
+          address: ctx.address,
+          requestedBy: recordActor(ctx.from),
+          createdAt: now,
+        });
         return {
-          save: () =>
-            this.store.createSelection({
-              id: sid,
-              action: action.name,
-              command: ctx.command,
-              candidates,
-              address: ctx.address,
-              requestedBy: recordActor(ctx.from),
-              createdAt: now,
-            }),
           card: choiceCard({
             prompt: resolution.prompt,
             candidates: candidates.map((c, index) => ({ label: c.label, detail: c.detail, index, sid })),
@@ -156,34 +129,24 @@ export class TargetResolver {
           address: ctx.address,
           requestedBy: recordActor(ctx.from),
           ...(ctx.from.id ? { requesterTeamsId: ctx.from.id } : {}),
+          ...(ctx.cardActivityId ? { cardActivityId: ctx.cardActivityId } : {}),
           createdAt: now,
           expiresAt: expiresAt.toISOString(),
           state: 'pending',
         };
-        const audit = () =>
-          auditRemediation(this.governance, remediation, 'requested', remediation.requestedBy, {
-            ...(remediation.confirmation.blocked
-              ? { detail: `blocked: ${remediation.confirmation.blocked}` }
-              : {}),
-          });
-        const record = (cardActivityId: string | undefined): Remediation =>
-          cardActivityId ? { ...remediation, cardActivityId } : remediation;
-        const save = ctx.remediationId
-          ? async (cardActivityId?: string) => {
-              // A reserved id may already be taken (a double click): only the request that stored it is audited.
-              await this.store.create(record(cardActivityId));
-              await audit();
-            }
-          : async (cardActivityId?: string) => {
-              // A fresh random id cannot collide, so the record and its audit entry are written together.
-              await Promise.all([this.store.create(record(cardActivityId)), audit()]);
-            };
+        // A reserved id may already be taken (a double click): create refuses it, and only the request
+        // that stored the record is audited.
+        await this.store.create(remediation);
+        await auditRemediation(this.governance, remediation, 'requested', remediation.requestedBy, {
+          ...(remediation.confirmation.blocked
+            ? { detail: `blocked: ${remediation.confirmation.blocked}` }
+            : {}),
+        });
         const view = sharedView(this.governance, action);
         return {
           card: bulk?.confirmationCard(remediation, view) ?? remediationCard(remediation, view),
           summary: resolution.confirmation.title,
           remediation,
-          save,
         };
       }
     }

@@ -22,7 +22,6 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { InstallationHandler } from '../notifications/installation-tracker';
 import { tenantOf, toCardActionTurn, toCommandTurn } from './activity-mapping';
-import { ConnectorMessenger } from './connector-messenger';
 import { BotCredentialsFactory } from './bot-credentials';
 import { toInstallationEvents } from './installation-events';
 import { failedBody, universalActionBody, type LoginSettings } from './invoke-response';
@@ -41,9 +40,6 @@ export interface TeamsBot {
   /** Runs the turn of one POST to /api/messages and answers it; resolves once the answer is written. */
   process(req: Request, res: Response): Promise<void>;
 }
-
-/** Where a turn finds the promise that settles once its answer has been written (ReplySink.answered). */
-const ANSWERED = Symbol('answered');
 
 /**
  * Public-cloud Bot Framework endpoints (botframework-connector's AuthenticationConstants). botbuilder switches
@@ -159,7 +155,6 @@ export function createApplication(adapter: TeamsAdapter, botAppId: string): Appl
 export function createTeamsBot(
   config: Config,
   adapter: TeamsAdapter,
-  messenger: ConnectorMessenger,
   handlers: () => BotHandlers,
   logger: Logger,
 ): TeamsBot {
@@ -228,10 +223,6 @@ export function createTeamsBot(
         });
         return sent?.id;
       },
-      // Proactive, not through the turn's context: it may run after the turn has answered Teams.
-      replaceCard: (activityId, card, summary) =>
-        messenger.updateCard(turn.address, activityId, card, summary),
-      answered: context.turnState.get<Promise<void> | undefined>(ANSWERED) ?? Promise.resolve(),
     });
   });
 
@@ -263,16 +254,9 @@ export function createTeamsBot(
 
   return {
     async process(req, res) {
-      let answer = (): void => undefined;
-      const answered = new Promise<void>((resolve) => (answer = resolve));
-      try {
-        await adapter.process(req, res, async (context) => {
-          context.turnState.set(ANSWERED, answered);
-          await app.run(context);
-        });
-      } finally {
-        answer();
-      }
+      await adapter.process(req, res, async (context) => {
+        await app.run(context);
+      });
     },
   };
 }

@@ -8,7 +8,7 @@ import {
   type RunnerIdentity,
 } from '../approvals/remediation';
 import { newOpaqueId, type RemediationStore } from '../approvals/remediation-store';
-import { postPreparedCard } from '../approvals/post-prepared-card';
+import { postResolvedCard } from '../approvals/post-card';
 import { runnerGone } from '../approvals/runner-liveness';
 import type { TargetResolver } from '../approvals/target-resolver';
 import type { VerifiedUser } from '../auth/sso-token-validator';
@@ -30,7 +30,7 @@ import {
 import type { Clock } from '../clock';
 import { auditRemediation, sharedView, type Governance } from '../governance/governance';
 import type { GraphApi } from '../graph/graph-api';
-import type { Logger } from '../logger';
+import { errorMessage, type Logger } from '../logger';
 import type { StateStore } from '../storage/state-store';
 import { BulkRunner, countStates, settleInterrupted, type RunCounts, type RunEnd } from './bulk-runner';
 import { BulkStore, CHUNK_SIZE, type BulkRunRecord, type ChunkRecord } from './bulk-store';
@@ -647,29 +647,32 @@ export class BulkService implements CardActionHandler {
     const param = bulkParam(action) ?? 'user';
     const flags = Object.fromEntries(Object.entries(r.args.flags).filter(([name]) => name !== 'group'));
     const args: ActionArgs = { positional: { [param]: ids[0] ?? '' }, flags, lists: { [param]: ids } };
-    const prepared = await this.deps.resolver.prepare(action, args, {
-      from: turn.from,
-      address: r.address,
-      command: `${action.name} (the ${ids.length} failed of ${r.id})`,
-      remediationId: reserved,
-      bulk: true,
-      correlationId: turn.correlationId,
-    });
     const release = () =>
       this.bulk.updateRun(r.id, (current) =>
         current.retryRemediationId === reserved ? { ...current, retryRemediationId: undefined } : undefined,
       );
-    if (!prepared.remediation) {
-      await prepared.save();
-      await release();
-      return this.view(r, prepared.summary);
-    }
     const log = this.deps.logger.child({ correlationId: turn.correlationId, remediationId: r.id });
-    if (!(await postPreparedCard(this.deps.messenger, r.address, prepared, log))) {
+    try {
+      const resolved = await this.deps.resolver.resolve(action, args, {
+        from: turn.from,
+        address: r.address,
+        command: `${action.name} (the ${ids.length} failed of ${r.id})`,
+        remediationId: reserved,
+        bulk: true,
+        correlationId: turn.correlationId,
+      });
+      if (!resolved.remediation) {
+        await release();
+        return this.view(r, resolved.summary);
+      }
+      await postResolvedCard(this.deps.messenger, this.deps.remediations, r.address, resolved, log);
+    } catch (err) {
+      // A request written without its card stays pending until it expires; Retry failed works again.
+      log.error({ err: errorMessage(err) }, 'the retry of failed bulk targets could not be offered');
       await release();
       return this.view(
         r,
-        'The retry request could not be saved, so it cannot be approved; nothing was run. Try Retry failed again in a minute.',
+        'The retry request could not be saved or posted, so it cannot be approved; nothing was run. Try Retry failed again in a minute.',
       );
     }
     this.deps.logger.info(

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ActionArgs } from '../actions/action';
 import type { ActionRegistry } from '../actions/registry';
-import { notSavedResponse, postPreparedCard } from '../approvals/post-prepared-card';
+import { notSavedResponse, postResolvedCard } from '../approvals/post-card';
 import { newOpaqueId, type RemediationStore } from '../approvals/remediation-store';
-import { NOTHING_TO_SAVE, type PreparedCard, type TargetResolver } from '../approvals/target-resolver';
+import type { ResolvedCard, TargetResolver } from '../approvals/target-resolver';
 import { remediationCard } from '../cards/remediation-cards';
 import type { CardActionHandler } from '../chat/card-action-router';
 import {
@@ -40,11 +40,8 @@ interface Group {
   readonly notices: Notice[];
 }
 
-/**
- * A card for one group with its records still to write, and whether this click prepared it (false: an earlier
- * click did, and its records are written).
- */
-interface Prepared extends PreparedCard {
+/** A card for one group, its records written, and whether this click prepared it (false: an earlier click did). */
+interface Prepared extends ResolvedCard {
   readonly fresh: boolean;
   /** Gives the group's notices back when its remediation was not stored, so the buttons work again. */
   readonly release: () => Promise<void>;
@@ -105,10 +102,21 @@ export class RemediateAllHandler implements CardActionHandler {
       group.notices.push(notice);
       groups.set(groupKey(command), group);
     }
+    const log = this.deps.logger.child({ correlationId: turn.correlationId });
     const prepared: Prepared[] = [];
-    for (const group of groups.values()) {
-      const one = await this.prepare(group, turn);
-      if (one) prepared.push(one);
+    // The first group's card replaces the clicked digest, so its record carries that message's id.
+    let replaces = turn.cardActivityId;
+    try {
+      for (const group of groups.values()) {
+        const one = await this.prepare(group, turn, replaces);
+        if (!one) continue;
+        prepared.push(one);
+        replaces = undefined;
+      }
+    } catch (err) {
+      log.error({ err: errorMessage(err) }, 'the remediations of a digest could not be saved');
+      await Promise.all(prepared.map((p) => p.release()));
+      return notSavedResponse();
     }
     const [first, ...others] = prepared;
     if (!first) {
@@ -119,24 +127,25 @@ export class RemediateAllHandler implements CardActionHandler {
         message: 'The bot cannot prepare these remediations.',
       };
     }
-    const log = this.deps.logger.child({ correlationId: turn.correlationId });
-    // The first group's card replaces the clicked digest, so its records carry that message's id.
-    try {
-      await first.save(turn.cardActivityId);
-    } catch (err) {
-      log.error({ err: errorMessage(err) }, 'the remediations of a digest could not be saved');
-      await Promise.all(prepared.map((p) => p.release()));
-      return notSavedResponse();
-    }
     // A group an earlier click prepared already has its card in the thread.
     for (const other of others.filter((o) => o.fresh)) {
-      if (!(await postPreparedCard(this.deps.messenger, turn.address, other, log))) await other.release();
+      try {
+        await postResolvedCard(this.deps.messenger, this.deps.remediations, turn.address, other, log);
+      } catch (err) {
+        // Its request stays pending without a card until it expires; the failures are offered again.
+        log.error({ err: errorMessage(err) }, 'the card of a digest remediation could not be posted');
+        await other.release();
+      }
     }
     return { kind: 'card', card: first.card };
   }
 
   /** One bulk remediation for the group's notices this click could claim, or the one that already holds them. */
-  private async prepare(group: Group, turn: CardActionTurn): Promise<Prepared | undefined> {
+  private async prepare(
+    group: Group,
+    turn: CardActionTurn,
+    replaces: string | undefined,
+  ): Promise<Prepared | undefined> {
     const action = this.deps.registry.find(group.command.action);
     const param = action ? bulkParam(action) : undefined;
     if (!action || !param) {
@@ -166,7 +175,7 @@ export class RemediateAllHandler implements CardActionHandler {
         ? await this.deps.bulk.card(existing, view)
         : remediationCard(existing, view);
       const summary = existing.confirmation.title;
-      return { card, summary, remediation: existing, fresh: false, save: NOTHING_TO_SAVE, release };
+      return { card, summary, remediation: existing, fresh: false, release };
     }
     const flags: Record<string, string> = {};
     if (group.command.app) flags['app'] = group.command.app;
@@ -181,14 +190,21 @@ export class RemediateAllHandler implements CardActionHandler {
       ...targets,
       ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v]),
     ].join(' ');
-    const prepared = await this.deps.resolver.prepare(action, args, {
-      from: turn.from,
-      address: turn.address,
-      command: command.length > 300 ? `${action.name} (${targets.length} failures from a digest)` : command,
-      remediationId: reserved,
-      bulk: true,
-      correlationId: turn.correlationId,
-    });
+    let prepared: ResolvedCard;
+    try {
+      prepared = await this.deps.resolver.resolve(action, args, {
+        from: turn.from,
+        address: turn.address,
+        command: command.length > 300 ? `${action.name} (${targets.length} failures from a digest)` : command,
+        remediationId: reserved,
+        bulk: true,
+        correlationId: turn.correlationId,
+        ...(replaces ? { cardActivityId: replaces } : {}),
+      });
+    } catch (err) {
+      await release();
+      throw err;
+    }
     this.deps.logger.info(
       { correlationId: turn.correlationId, remediationId: prepared.remediation?.id, targets: targets.length },
       'bulk remediation prepared from a digest',

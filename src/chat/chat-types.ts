@@ -112,16 +112,6 @@ export type CardActionResponse =
 /** Sends replies during a turn; resolves the id of the message it created. */
 export interface ReplySink {
   sendCard(card: AdaptiveCardJson, summary: string): Promise<string | undefined>;
-  /**
-   * Replaces a card this turn sent, e.g. when what it offers could not be saved after all; works after the
-   * turn has answered Teams, since the records behind a card are written after it.
-   */
-  replaceCard(activityId: string, card: AdaptiveCardJson, summary: string): Promise<void>;
-  /**
-   * Settles once the turn's answer has gone back to Teams, whatever it was. Work the answer need not wait
-   * for (writing a sent card's records) starts then, so it does not hold up the answer on a busy thread.
-   */
-  readonly answered: Promise<void>;
 }
 
 /** Sends and updates messages outside a turn, e.g. when a remediation finishes after its invoke returned. */

@@ -1,12 +1,12 @@
 import type { ActionArgs, CommandSpec } from '../actions/action';
-import { InFlight } from '../in-flight';
 import type { ActionRegistry } from '../actions/registry';
 import { helpCard, helpCommandCard } from '../cards/help-cards';
 import { noticeCard } from '../cards/remediation-cards';
 import type { CommandTurn, ReplySink } from '../chat/chat-types';
-import { saveSentCard } from '../approvals/post-prepared-card';
+import { rememberCardMessage } from '../approvals/post-card';
+import type { RemediationStore } from '../approvals/remediation-store';
 import type { TargetResolver } from '../approvals/target-resolver';
-import type { Logger } from '../logger';
+import { errorMessage, type Logger } from '../logger';
 import type { BuiltInCommand } from './built-in-command';
 import { parseCommand } from './command-parser';
 import { extractCommandText } from './text-cleanup';
@@ -29,12 +29,10 @@ export function canonicalCommand(action: CommandSpec, args: ActionArgs): string 
 
 /** Answers an @mention: help, a usage hint, or the confirmation card of a remediation. */
 export class CommandHandler {
-  /** Records still being written after their turn answered Teams. */
-  private readonly pending = new InFlight();
-
   constructor(
     private readonly registry: ActionRegistry,
     private readonly resolver: TargetResolver,
+    private readonly remediations: RemediationStore,
     private readonly logger: Logger,
     private readonly builtIns: readonly BuiltInCommand[] = [],
     private readonly inScope: (turn: CommandTurn) => boolean = () => true,
@@ -94,35 +92,38 @@ export class CommandHandler {
       }
       case 'action': {
         const command = canonicalCommand(parsed.action, parsed.args);
-        const prepared = await this.resolver.prepare(parsed.action, parsed.args, {
-          from: turn.from,
-          address: turn.address,
-          command,
-          correlationId: turn.correlationId,
-        });
-        // The turn answers Teams once the card is out; its records are then written, once, with its id.
-        const activityId = await sink.sendCard(prepared.card, prepared.summary);
+        let resolved;
+        try {
+          resolved = await this.resolver.resolve(parsed.action, parsed.args, {
+            from: turn.from,
+            address: turn.address,
+            command,
+            correlationId: turn.correlationId,
+          });
+        } catch (err) {
+          log.error({ err: errorMessage(err) }, 'the request could not be saved; no card was sent');
+          await sink.sendCard(notSavedCard(turn.correlationId), 'Not saved');
+          return;
+        }
+        const activityId = await sink.sendCard(resolved.card, resolved.summary);
         log.info(
-          { remediationId: prepared.remediation?.id, action: parsed.action.name },
+          { remediationId: resolved.remediation?.id, action: parsed.action.name },
           'confirmation sent',
         );
-        this.pending.track(
-          sink.answered.then(() =>
-            saveSentCard(
-              prepared,
-              activityId,
-              (id, card, summary) => sink.replaceCard(id, card, summary),
-              log,
-            ),
-          ),
-        );
+        if (resolved.remediation)
+          await rememberCardMessage(this.remediations, resolved.remediation.id, activityId, log);
         return;
       }
     }
   }
+}
 
-  /** Resolves once the records of earlier turns are written (shutdown waits for it). */
-  async drain(): Promise<void> {
-    await this.pending.drain();
-  }
+/** Said instead of a confirmation whose request could not be written: there is nothing to approve. */
+function notSavedCard(correlationId: string) {
+  return noticeCard({
+    title: 'Not saved',
+    text: 'This request could not be saved, so there is nothing to approve and nothing was run.',
+    hint: `Send the command again in a minute; if this keeps happening, check the bot storage. Correlation id ${correlationId}.`,
+    color: 'Attention',
+  });
 }

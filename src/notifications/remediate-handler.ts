@@ -2,7 +2,7 @@ import type { ActionRegistry } from '../actions/registry';
 import { newOpaqueId, type RemediationStore } from '../approvals/remediation-store';
 import { remediationCard } from '../cards/remediation-cards';
 import { sharedView, type Governance } from '../governance/governance';
-import { notSavedResponse } from '../approvals/post-prepared-card';
+import { notSavedResponse } from '../approvals/post-card';
 import type { ResolvedCard, TargetResolver } from '../approvals/target-resolver';
 import type { CardActionHandler } from '../chat/card-action-router';
 import { baseConversationId, type CardActionResponse, type CardActionTurn } from '../chat/chat-types';

@@ -8,8 +8,8 @@ import { PEOPLE, startHarness, type Harness } from '../integration/harness';
 jest.setTimeout(30_000);
 
 /**
- * The bot's storage failing under a running bot. A command's confirmation card goes out while its pending
- * remediation is written; when that write fails, the card must not keep offering an Approve button.
+ * The bot's storage failing under a running bot. A command's pending remediation is written before its
+ * confirmation card goes out; when that write fails, no Approve button is ever shown.
  */
 let h: Harness;
 let dataDir: string;
@@ -24,19 +24,17 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-it('withdraws a confirmation card whose request could not be saved, and says so', async () => {
+it('sends no confirmation whose request could not be saved, and says so', async () => {
   // The storage folder turns into a file under the bot, so every write fails (ENOTDIR), as it would for root.
   rmSync(dataDir, { recursive: true, force: true });
   writeFileSync(dataDir, 'not a folder');
   const res = await h.teams.message({ from: PEOPLE.reggie, text: 'retry-provisioning alice@contoso.com' });
   expect(res.status).toBe(200);
   const reply = await replyTo(h, String(res.activity.id));
-  const update = await h.connector.waitFor((r) => r.kind === 'update' && r.activityId === reply.newId);
-  const card = attachedCard(update);
-  expect(cardText(card)).toMatch(/^Not saved\n.*cannot be approved\. Nothing was run\./);
+  const card = attachedCard(reply);
+  expect(cardText(card)).toMatch(/^Not saved\n.*nothing to approve and nothing was run\./);
   expect(cardActions(card)).toEqual([]);
-  expect(errorLogs(h).map((e) => e.msg)).toContain(
-    'the request could not be saved; its confirmation card is withdrawn',
-  );
+  expect(errorLogs(h).map((e) => e.msg)).toContain('the request could not be saved; no card was sent');
   expect(h.connector.requests.filter((r) => r.kind === 'reply')).toHaveLength(1);
+  expect(h.connector.requests.filter((r) => r.kind === 'update')).toHaveLength(0);
 });

@@ -2,19 +2,31 @@ import type { AdaptiveCardJson } from '../../src/cards/render';
 import type { CommandTurn, ReplySink } from '../../src/chat/chat-types';
 import { CommandHandler } from '../../src/commands/command-handler';
 import { createLogger } from '../../src/logger';
+import { MemoryStateStore } from '../../src/storage/memory-state-store';
+import { cardText } from '../integration/card-helpers';
 import { channelAddress } from './channel-address';
 import { REGGIE, resolverScene } from './resolver-scene';
 
 /**
- * A command's confirmation card goes out first; its records (the pending remediation, the audit entry) are
- * written only once the turn has answered Teams, so the answer never waits on them, and they are written even
- * when the turn fails after the card went out. Shutdown waits for them.
+ * A command's records (the pending remediation, the audit entry) are written before its confirmation card
+ * goes out, so a click on the card always finds its request; the sent message's id is recorded after, for
+ * the updates that come later (expiry, the outcome). When the records cannot be written no card is sent.
  */
 const NOW = new Date('2026-11-23T12:00:00Z');
 
+/** A memory store whose writes fail while `failing` is set, as a full disk or a lost Blob account would. */
+class FlakyStore extends MemoryStateStore {
+  failing = false;
+  override async create<T>(key: string, value: T): Promise<string> {
+    if (this.failing) throw new Error('EIO: the disk went away');
+    return super.create(key, value);
+  }
+}
+
 function scene() {
-  const { registry, remediations, resolver, requestsAudited } = resolverScene(NOW);
-  const handler = new CommandHandler(registry, resolver, createLogger('silent'));
+  const store = new FlakyStore();
+  const { registry, remediations, resolver, requestsAudited } = resolverScene(NOW, store);
+  const handler = new CommandHandler(registry, resolver, remediations, createLogger('silent'));
   const turn: CommandTurn = {
     rawText: 'retry-provisioning alice@contoso.com',
     mentions: [],
@@ -24,44 +36,35 @@ function scene() {
     origin: { tenantId: 't', teamId: undefined, channelId: undefined },
     correlationId: 'corr-1',
   };
-  let answer = (): void => undefined;
-  const sent: AdaptiveCardJson[] = [];
-  const sink: ReplySink = {
-    sendCard: async (card) => {
-      sent.push(card);
-      return 'activity-1';
-    },
-    replaceCard: async () => undefined,
-    answered: new Promise<void>((resolve) => (answer = resolve)),
-  };
   const remediationIdOf = (card: AdaptiveCardJson | undefined) =>
     /"rid":"([^"]+)"/.exec(JSON.stringify(card))?.[1];
-  return { handler, turn, sink, sent, answer, remediations, remediationIdOf, requestsAudited };
+  /** What was stored for each card at the moment it was sent. */
+  const sent: Array<{ card: AdaptiveCardJson; storedState: string | undefined; audited: number }> = [];
+  const sink: ReplySink = {
+    sendCard: async (card) => {
+      const stored = await remediations.get(remediationIdOf(card) ?? '');
+      sent.push({ card, storedState: stored?.state, audited: await requestsAudited() });
+      return 'activity-1';
+    },
+  };
+  return { handler, turn, sink, sent, store, remediations, remediationIdOf };
 }
 
-it('writes nothing of a sent confirmation until the turn has answered, then writes it once', async () => {
-  const { handler, turn, sink, sent, answer, remediations, remediationIdOf, requestsAudited } = scene();
+it('writes the pending request and its audit entry before the card goes out, then records the message', async () => {
+  const { handler, turn, sink, sent, remediations, remediationIdOf } = scene();
   await handler.handle(turn, sink);
-  const id = remediationIdOf(sent[0]);
-  if (!id) throw new Error('expected a confirmation card with a remediation id');
-  await new Promise((resolve) => setImmediate(resolve));
-  expect(await remediations.get(id)).toBeUndefined();
-  expect(await requestsAudited()).toBe(0);
-
-  answer();
-  await handler.drain();
-  expect(await remediations.get(id)).toMatchObject({ state: 'pending', cardActivityId: 'activity-1' });
-  expect(await requestsAudited()).toBe(1);
+  expect(sent).toHaveLength(1);
+  expect(sent[0]).toMatchObject({ storedState: 'pending', audited: 1 });
+  const id = remediationIdOf(sent[0]?.card);
+  expect(await remediations.get(id ?? '')).toMatchObject({ state: 'pending', cardActivityId: 'activity-1' });
 });
 
-it('drain waits for records whose turn has not answered yet', async () => {
-  const { handler, turn, sink, sent, answer, remediations, remediationIdOf } = scene();
+it('sends no confirmation when its request cannot be written, and says so with the correlation id', async () => {
+  const { handler, turn, sink, sent, store, remediationIdOf } = scene();
+  store.failing = true;
   await handler.handle(turn, sink);
-  let drained = false;
-  const draining = handler.drain().then(() => (drained = true));
-  await new Promise((resolve) => setImmediate(resolve));
-  expect(drained).toBe(false);
-  answer();
-  await draining;
-  expect(await remediations.get(remediationIdOf(sent[0]) ?? '')).toBeDefined();
+  expect(sent).toHaveLength(1);
+  expect(remediationIdOf(sent[0]?.card)).toBeUndefined();
+  expect(cardText(sent[0]?.card ?? {})).toMatch(/^Not saved\n.*nothing to approve and nothing was run\./);
+  expect(cardText(sent[0]?.card ?? {})).toContain('corr-1');
 });

@@ -23,9 +23,8 @@ export const ALICE = {
  * A TargetResolver over a memory store, for unit tests of what is written behind a confirmation card: Graph
  * knows Alice, Reggie may request, and `requestsAudited` counts the 'requested' entries of the audit trail.
  */
-export function resolverScene(now: Date) {
+export function resolverScene(now: Date, store: MemoryStateStore = new MemoryStateStore()) {
   const clock = new ManualClock(now.getTime());
-  const store = new MemoryStateStore();
   const remediations = new RemediationStore(store);
   const audit = new AuditLog(store, clock);
   const governance = {

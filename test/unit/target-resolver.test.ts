@@ -3,8 +3,8 @@ import { channelAddress } from './channel-address';
 import { REGGIE, resolverScene } from './resolver-scene';
 
 /**
- * The records behind a confirmation card: nothing is written until save, and the remediation is written once,
- * already knowing the message that carries its card (expiry and reconciliation update that message later).
+ * The records behind a confirmation card are written before the card is handed back, so no card ever offers
+ * a request that does not exist; a card that replaces a clicked one records that message's id at once.
  */
 const NOW = new Date('2026-11-22T12:00:00Z');
 const HOME = channelAddress();
@@ -23,21 +23,14 @@ function setup() {
   return { remediations, resolver, action, args, ctx, auditedRequests };
 }
 
-it.each([
-  ['a message sent before the save', 'activity-1', 'activity-1'],
-  ['no message (the card was not posted)', undefined, undefined],
-])('prepare writes nothing until save; save records the card of %s', async (_what, sentId, recorded) => {
+it('writes the pending remediation and its audit entry before it hands back the card', async () => {
   const { remediations, resolver, action, args, ctx, auditedRequests } = setup();
-  const prepared = await resolver.prepare(action, args, ctx);
-  const id = prepared.remediation?.id;
+  const resolved = await resolver.resolve(action, args, ctx);
+  const id = resolved.remediation?.id;
   if (!id) throw new Error('expected a remediation');
-  expect(await remediations.get(id)).toBeUndefined();
-  expect(await auditedRequests()).toBe(0);
-
-  await prepared.save(sentId);
   const stored = await remediations.get(id);
   expect(stored?.state).toBe('pending');
-  expect(stored?.cardActivityId).toBe(recorded);
+  expect(stored?.cardActivityId).toBeUndefined();
   expect(await auditedRequests()).toBe(1);
 });
 
