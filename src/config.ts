@@ -25,12 +25,22 @@ export function isLoopbackUrl(value: string): boolean {
   }
 }
 
+/** Parses 300 (seconds), 90s, 5m, 1h or 1500ms into milliseconds. */
+export function parseDuration(value: string): number {
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(value.trim());
+  if (!match) throw new Error(`Not a duration: ${value}`);
+  const n = Number(match[1]);
+  const unit = match[2] ?? 's';
+  return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An unset key and a blank one mean the same: the key's default. */
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
-const guid = z
-  .string()
-  .trim()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+const unsetOr = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankToUndefined, schema);
+const optionalString = unsetOr(z.string().trim().optional());
+const guid = z.string().trim().regex(GUID, 'must be a GUID');
 const httpsUrl = z
   .string()
   .trim()
@@ -57,49 +67,58 @@ const graphUrl = z
     'must use https, even on loopback: the Graph client sends its access token to https hosts only, so over http every call would go out unauthenticated',
   );
 const intIn = (min: number, max: number, fallback: number) =>
-  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+  unsetOr(z.coerce.number().int().min(min).max(max).default(fallback));
+const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
 
-const schema = z.object({
-  NODE_ENV: z.preprocess(blankToUndefined, z.string().default('development')),
+/** A comma, semicolon or space separated list of GUIDs, lower-cased; undefined when the key is unset. */
+const guidList = (what: string) =>
+  optionalString.transform((value, ctx): readonly string[] | undefined => {
+    if (value === undefined) return undefined;
+    const ids = value
+      .split(/[,;\s]+/)
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const id of ids.filter((id) => !GUID.test(id))) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${id}" is not ${what}` });
+    }
+    return ids.map((id) => id.toLowerCase());
+  });
+
+/** Every key on its own: its type, its default and what a bad value is told. */
+const keys = {
+  NODE_ENV: unsetOr(z.string().default('development')),
   PORT: intIn(0, 65535, 3978),
-  HOST: z.preprocess(blankToUndefined, z.string().default('0.0.0.0')),
-  LOG_LEVEL: z.preprocess(
-    blankToUndefined,
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  ),
-  BOT_ID: optionalString,
+  HOST: unsetOr(z.string().default('0.0.0.0')),
+  LOG_LEVEL: unsetOr(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  BOT_ID: unsetOr(z.string().trim().default('')),
   BOT_PASSWORD: optionalString,
-  BOT_TYPE: z.preprocess(
-    blankToUndefined,
-    z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMsi']).default('MultiTenant'),
-  ),
-  BOT_TENANT_ID: z.preprocess(blankToUndefined, guid.optional()),
-  OAUTH_CONNECTION_NAME: z.preprocess(blankToUndefined, z.string().trim().default('')),
-  BOT_OPENID_METADATA_URL: z.preprocess(blankToUndefined, secureUrl.optional()),
-  BOT_OAUTH_URL: z.preprocess(blankToUndefined, secureUrl.optional()),
+  BOT_TYPE: unsetOr(z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMsi']).default('MultiTenant')),
+  BOT_TENANT_ID: unsetOr(guid.optional()),
+  OAUTH_CONNECTION_NAME: unsetOr(z.string().trim().default('')),
+  BOT_OPENID_METADATA_URL: unsetOr(secureUrl.optional()),
+  BOT_OAUTH_URL: unsetOr(secureUrl.transform(withoutTrailingSlash).optional()),
   AAD_APP_CLIENT_ID: guid,
   AAD_APP_CLIENT_SECRET: optionalString,
   AAD_APP_CERTIFICATE_PATH: optionalString,
-  AAD_APP_MANAGED_IDENTITY_CLIENT_ID: z.preprocess(blankToUndefined, guid.optional()),
+  AAD_APP_MANAGED_IDENTITY_CLIENT_ID: unsetOr(guid.optional()),
   AAD_APP_TENANT_ID: guid,
-  AAD_APP_OAUTH_AUTHORITY_HOST: z.preprocess(
-    blankToUndefined,
-    httpsUrl.default('https://login.microsoftonline.com'),
+  AAD_APP_OAUTH_AUTHORITY_HOST: unsetOr(
+    httpsUrl.default('https://login.microsoftonline.com').transform(withoutTrailingSlash),
   ),
   AAD_APP_ID_URI: optionalString,
-  GRAPH_BASE_URL: z.preprocess(blankToUndefined, graphUrl.default('https://graph.microsoft.com')),
-  ALLOWED_TENANT_IDS: optionalString,
-  DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./.data')),
+  GRAPH_BASE_URL: unsetOr(graphUrl.default('https://graph.microsoft.com').transform(withoutTrailingSlash)),
+  ALLOWED_TENANT_IDS: guidList('a tenant id (GUID)'),
+  DATA_DIR: unsetOr(z.string().default('./.data')),
   INVOKE_DEADLINE_MS: intIn(0, 4500, 2500),
   GRAPH_TIMEOUT_MS: intIn(50, 300_000, 30_000),
   POLICY_FILE: optionalString,
-  ADMIN_USER_IDS: optionalString,
-  MONITOR_INTERVAL: z.preprocess(
-    blankToUndefined,
+  ADMIN_USER_IDS: guidList('an Entra object id (GUID)'),
+  MONITOR_INTERVAL: unsetOr(
     z
       .string()
       .trim()
       .regex(/^\d+(ms|s|m|h)?$/, 'must be a duration such as 300, 90s, 5m or 1h')
+      .transform(parseDuration)
       .optional(),
   ),
   NOTIFY_DIGEST_THRESHOLD: intIn(1, 1000, 5),
@@ -107,8 +126,7 @@ const schema = z.object({
   BULK_MAX_TARGETS: intIn(1, 20_000, 5000),
   NOTIFY_WEBHOOK_SECRET: optionalString,
   STORAGE_CONNECTION_STRING: optionalString,
-  STORAGE_CONTAINER: z.preprocess(
-    blankToUndefined,
+  STORAGE_CONTAINER: unsetOr(
     z
       .string()
       .regex(
@@ -117,194 +135,158 @@ const schema = z.object({
       )
       .default('chatops-state'),
   ),
-  SANDBOX_MODE: z.preprocess(blankToUndefined, z.enum(['true', 'false']).default('false')),
-});
+  SANDBOX_MODE: unsetOr(z.enum(['true', 'false']).default('false')).transform((v) => v === 'true'),
+};
+type Keys = typeof keys;
+type Key = keyof Keys;
 
-/** Rules across keys, checked on the raw environment so they are reported even when other keys are bad. */
-function crossKeyProblems(raw: Env): string[] {
-  const env = (key: string) => {
-    const value = raw[key]?.trim();
-    return value === '' ? undefined : value;
+/** Reports a problem with one key; the message follows the key's name. */
+type Report = (key: Key, message: string) => void;
+
+/**
+ * A rule across keys. It sees the keys it names as their own schemas parse them, and runs whenever those
+ * are valid, so a missing credential is reported together with an unrelated bad PORT.
+ */
+function rule<K extends Key>(
+  names: readonly K[],
+  check: (env: z.output<z.ZodObject<Pick<Keys, K>>>, report: Report) => void,
+) {
+  const picked = z.object(Object.fromEntries(names.map((k) => [k, keys[k]])) as Pick<Keys, K>);
+  return (raw: unknown, ctx: z.RefinementCtx) => {
+    const parsed = picked.safeParse(raw);
+    if (!parsed.success) return;
+    check(parsed.data, (key, message) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message }));
   };
-  const problems: string[] = [];
-  const botType = env('BOT_TYPE') ?? 'MultiTenant';
-  if (!env('BOT_ID') && env('NODE_ENV') === 'production') {
-    problems.push(
-      'BOT_ID is required when NODE_ENV=production (local mode turns inbound authentication off)',
-    );
-  }
-  if (env('BOT_ID') && botType !== 'UserAssignedMsi' && !env('BOT_PASSWORD')) {
-    problems.push(`BOT_PASSWORD is required with BOT_TYPE=${botType}`);
-  }
-  if (env('BOT_ID') && botType !== 'MultiTenant' && !env('BOT_TENANT_ID')) {
-    problems.push(`BOT_TENANT_ID is required with BOT_TYPE=${botType}`);
-  }
-  if (env('BOT_ID') && !env('OAUTH_CONNECTION_NAME')) {
-    problems.push(
-      'OAUTH_CONNECTION_NAME is required when BOT_ID is set: the Azure Bot OAuth connection that approvers sign in through when Teams cannot sign them in silently (Teams may ignore a sign-in request without it)',
-    );
-  }
-  if (
-    !env('AAD_APP_CLIENT_SECRET') &&
-    !env('AAD_APP_CERTIFICATE_PATH') &&
-    !env('AAD_APP_MANAGED_IDENTITY_CLIENT_ID')
-  ) {
-    problems.push(
-      'AAD_APP_CLIENT_SECRET is required, or AAD_APP_CERTIFICATE_PATH or AAD_APP_MANAGED_IDENTITY_CLIENT_ID instead (the on-behalf-of exchange needs a client credential)',
-    );
-  }
-  for (const id of splitList(env('ADMIN_USER_IDS') ?? '')) {
-    if (!guid.safeParse(id).success) problems.push(`ADMIN_USER_IDS "${id}" is not an Entra object id (GUID)`);
-  }
-  if (env('SANDBOX_MODE') === 'true') {
-    if (env('NODE_ENV') === 'production') problems.push('SANDBOX_MODE is refused when NODE_ENV=production');
-    const authority = env('AAD_APP_OAUTH_AUTHORITY_HOST');
-    if (!authority || !isLoopbackUrl(authority)) {
-      problems.push('SANDBOX_MODE is refused unless AAD_APP_OAUTH_AUTHORITY_HOST is a loopback simulator');
-    }
-  }
-  for (const id of splitList(env('ALLOWED_TENANT_IDS') ?? '')) {
-    if (!guid.safeParse(id).success) problems.push(`ALLOWED_TENANT_IDS "${id}" is not a tenant id (GUID)`);
-  }
-  return problems;
 }
 
-function splitList(value: string): string[] {
-  return value
-    .split(/[,;\s]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
+const rules = [
+  rule(['NODE_ENV', 'BOT_ID'], (e, report) => {
+    if (!e.BOT_ID && e.NODE_ENV === 'production') {
+      report('BOT_ID', 'is required when NODE_ENV=production (local mode turns inbound authentication off)');
+    }
+  }),
+  rule(['BOT_ID', 'BOT_TYPE', 'BOT_PASSWORD', 'BOT_TENANT_ID'], (e, report) => {
+    if (!e.BOT_ID) return;
+    if (e.BOT_TYPE !== 'UserAssignedMsi' && !e.BOT_PASSWORD) {
+      report('BOT_PASSWORD', `is required with BOT_TYPE=${e.BOT_TYPE}`);
+    }
+    if (e.BOT_TYPE !== 'MultiTenant' && !e.BOT_TENANT_ID) {
+      report('BOT_TENANT_ID', `is required with BOT_TYPE=${e.BOT_TYPE}`);
+    }
+  }),
+  rule(['BOT_ID', 'OAUTH_CONNECTION_NAME'], (e, report) => {
+    if (e.BOT_ID && !e.OAUTH_CONNECTION_NAME) {
+      report(
+        'OAUTH_CONNECTION_NAME',
+        'is required when BOT_ID is set: the Azure Bot OAuth connection that approvers sign in through when Teams cannot sign them in silently (Teams may ignore a sign-in request without it)',
+      );
+    }
+  }),
+  rule(
+    ['AAD_APP_CLIENT_SECRET', 'AAD_APP_CERTIFICATE_PATH', 'AAD_APP_MANAGED_IDENTITY_CLIENT_ID'],
+    (e, report) => {
+      if (!e.AAD_APP_CLIENT_SECRET && !e.AAD_APP_CERTIFICATE_PATH && !e.AAD_APP_MANAGED_IDENTITY_CLIENT_ID) {
+        report(
+          'AAD_APP_CLIENT_SECRET',
+          'is required, or AAD_APP_CERTIFICATE_PATH or AAD_APP_MANAGED_IDENTITY_CLIENT_ID instead (the on-behalf-of exchange needs a client credential)',
+        );
+      }
+    },
+  ),
+  rule(['SANDBOX_MODE', 'NODE_ENV', 'AAD_APP_OAUTH_AUTHORITY_HOST'], (e, report) => {
+    if (!e.SANDBOX_MODE) return;
+    if (e.NODE_ENV === 'production') report('SANDBOX_MODE', 'is refused when NODE_ENV=production');
+    if (!isLoopbackUrl(e.AAD_APP_OAUTH_AUTHORITY_HOST)) {
+      report('SANDBOX_MODE', 'is refused unless AAD_APP_OAUTH_AUTHORITY_HOST is a loopback simulator');
+    }
+  }),
+];
+
+/** The environment as the bot reads it: every key, the rules across keys, then the settings callers get. */
+const configSchema = z
+  .preprocess((raw, ctx) => {
+    for (const check of rules) check(raw, ctx);
+    return raw;
+  }, z.object(keys))
+  .transform((e) => {
+    const appTenantOnly: readonly string[] = [e.AAD_APP_TENANT_ID.toLowerCase()];
+    return {
+      nodeEnv: e.NODE_ENV,
+      port: e.PORT,
+      host: e.HOST,
+      logLevel: e.LOG_LEVEL,
+      /** No BOT_ID: inbound Bot Framework authentication is off (local development only). */
+      localMode: e.BOT_ID === '',
+      bot: {
+        id: e.BOT_ID,
+        password: e.BOT_PASSWORD,
+        type: e.BOT_TYPE,
+        tenantId: e.BOT_TENANT_ID,
+        openIdMetadataUrl: e.BOT_OPENID_METADATA_URL,
+        /**
+         * The Azure Bot OAuth connection every card sign-in request names and magic codes are redeemed
+         * through; required with BOT_ID, empty only in local mode (no token service there).
+         */
+        oauthConnectionName: e.OAUTH_CONNECTION_NAME,
+        /** The Bot Framework token service (a data-residency region's, or a local fake); unset: botbuilder's default. */
+        oauthUrl: e.BOT_OAUTH_URL,
+      },
+      aad: {
+        clientId: e.AAD_APP_CLIENT_ID,
+        clientSecret: e.AAD_APP_CLIENT_SECRET,
+        certificatePath: e.AAD_APP_CERTIFICATE_PATH,
+        /** A user-assigned managed identity federated with the app registration, instead of a secret. */
+        managedIdentityClientId: e.AAD_APP_MANAGED_IDENTITY_CLIENT_ID,
+        tenantId: e.AAD_APP_TENANT_ID,
+        authorityHost: e.AAD_APP_OAUTH_AUTHORITY_HOST,
+        appIdUri: e.AAD_APP_ID_URI ?? `api://botid-${e.BOT_ID || e.AAD_APP_CLIENT_ID}`,
+      },
+      graphBaseUrl: e.GRAPH_BASE_URL,
+      /** Tenants whose people may talk to the bot; unset: the app's own tenant only. */
+      allowedTenantIds: e.ALLOWED_TENANT_IDS ?? appTenantOnly,
+      dataDir: e.DATA_DIR,
+      invokeDeadlineMs: e.INVOKE_DEADLINE_MS,
+      /** One Graph attempt is aborted after this long; a write that times out is reported as outcome unknown. */
+      graphTimeoutMs: e.GRAPH_TIMEOUT_MS,
+      governance: {
+        /** Path of the approval policy (YAML); undefined means the safe default built from ADMIN_USER_IDS. */
+        policyFile: e.POLICY_FILE,
+        adminUserIds: e.ADMIN_USER_IDS ?? [],
+      },
+      notifications: {
+        /** How often the failure monitor runs; undefined means it is off. */
+        monitorIntervalMs: e.MONITOR_INTERVAL,
+        digestThreshold: e.NOTIFY_DIGEST_THRESHOLD,
+        webhookSecret: e.NOTIFY_WEBHOOK_SECRET,
+      },
+      bulk: {
+        /** JSON batches (20 requests each) one bulk run keeps in flight; Graph's throttling is still honoured. */
+        concurrency: e.BULK_CONCURRENCY,
+        /** The most targets one bulk remediation may have. */
+        maxTargets: e.BULK_MAX_TARGETS,
+      },
+      storage: {
+        /** Set: state lives in Azure Blob Storage, shared by every instance; unset: files in DATA_DIR. */
+        connectionString: e.STORAGE_CONNECTION_STRING,
+        container: e.STORAGE_CONTAINER,
+      },
+      /** Local sandbox only: approvers' tokens come from the simulated tenant (never in production). */
+      sandboxMode: e.SANDBOX_MODE,
+    } as const;
+  });
 
 /** The validated, typed settings every module receives; nothing else reads the environment. */
-export interface Config {
-  readonly nodeEnv: string;
-  readonly port: number;
-  readonly host: string;
-  readonly logLevel: string;
-  /** No BOT_ID: inbound Bot Framework authentication is off (local development only). */
-  readonly localMode: boolean;
-  readonly bot: {
-    readonly id: string;
-    readonly password: string | undefined;
-    readonly type: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi';
-    readonly tenantId: string | undefined;
-    readonly openIdMetadataUrl: string | undefined;
-    /**
-     * The Azure Bot OAuth connection every card sign-in request names and magic codes are redeemed through;
-     * required with BOT_ID, empty only in local mode (no token service there).
-     */
-    readonly oauthConnectionName: string;
-    /** The Bot Framework token service (a data-residency region's, or a local fake); unset: botbuilder's default. */
-    readonly oauthUrl: string | undefined;
-  };
-  readonly aad: {
-    readonly clientId: string;
-    readonly clientSecret: string | undefined;
-    readonly certificatePath: string | undefined;
-    /** A user-assigned managed identity federated with the app registration, instead of a secret. */
-    readonly managedIdentityClientId: string | undefined;
-    readonly tenantId: string;
-    readonly authorityHost: string;
-    readonly appIdUri: string;
-  };
-  readonly graphBaseUrl: string;
-  readonly allowedTenantIds: readonly string[];
-  readonly dataDir: string;
-  readonly invokeDeadlineMs: number;
-  /** One Graph attempt is aborted after this long; a write that times out is reported as outcome unknown. */
-  readonly graphTimeoutMs: number;
-  readonly governance: {
-    /** Path of the approval policy (YAML); undefined means the safe default built from ADMIN_USER_IDS. */
-    readonly policyFile: string | undefined;
-    readonly adminUserIds: readonly string[];
-  };
-  readonly notifications: {
-    /** How often the failure monitor runs; undefined means it is off. */
-    readonly monitorIntervalMs: number | undefined;
-    readonly digestThreshold: number;
-    readonly webhookSecret: string | undefined;
-  };
-  readonly bulk: {
-    /** JSON batches (20 requests each) one bulk run keeps in flight; Graph's throttling is still honoured. */
-    readonly concurrency: number;
-    /** The most targets one bulk remediation may have. */
-    readonly maxTargets: number;
-  };
-  readonly storage: {
-    /** Set: state lives in Azure Blob Storage, shared by every instance; unset: files in DATA_DIR. */
-    readonly connectionString: string | undefined;
-    readonly container: string;
-  };
-  /** Local sandbox only: approvers' tokens come from the simulated tenant (never in production). */
-  readonly sandboxMode: boolean;
-}
-
-/** Parses 300 (seconds), 90s, 5m, 1h or 1500ms into milliseconds. */
-export function parseDuration(value: string): number {
-  const match = /^(\d+)(ms|s|m|h)?$/.exec(value.trim());
-  if (!match) throw new Error(`Not a duration: ${value}`);
-  const n = Number(match[1]);
-  const unit = match[2] ?? 's';
-  return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
-}
+export type Config = z.output<typeof configSchema>;
 
 /** Reads and validates the environment once, at start; throws a ConfigError naming every bad key. */
 export function loadConfig(env: Env): Config {
-  const parsed = schema.safeParse(env);
-  const problems = [
-    ...(parsed.success
-      ? []
-      : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`)),
-    ...crossKeyProblems(env),
-  ];
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  const e = parsed.data;
-  const botId = e.BOT_ID ?? '';
-  const allowed = e.ALLOWED_TENANT_IDS ? splitList(e.ALLOWED_TENANT_IDS) : [e.AAD_APP_TENANT_ID];
-  const config: Config = {
-    nodeEnv: e.NODE_ENV,
-    port: e.PORT,
-    host: e.HOST,
-    logLevel: e.LOG_LEVEL,
-    localMode: botId === '',
-    bot: {
-      id: botId,
-      password: e.BOT_PASSWORD,
-      type: e.BOT_TYPE,
-      tenantId: e.BOT_TENANT_ID,
-      openIdMetadataUrl: e.BOT_OPENID_METADATA_URL,
-      oauthConnectionName: e.OAUTH_CONNECTION_NAME,
-      oauthUrl: e.BOT_OAUTH_URL?.replace(/\/+$/, ''),
-    },
-    aad: {
-      clientId: e.AAD_APP_CLIENT_ID,
-      clientSecret: e.AAD_APP_CLIENT_SECRET,
-      certificatePath: e.AAD_APP_CERTIFICATE_PATH,
-      managedIdentityClientId: e.AAD_APP_MANAGED_IDENTITY_CLIENT_ID,
-      tenantId: e.AAD_APP_TENANT_ID,
-      authorityHost: e.AAD_APP_OAUTH_AUTHORITY_HOST.replace(/\/+$/, ''),
-      appIdUri: e.AAD_APP_ID_URI ?? `api://botid-${botId || e.AAD_APP_CLIENT_ID}`,
-    },
-    graphBaseUrl: e.GRAPH_BASE_URL.replace(/\/+$/, ''),
-    allowedTenantIds: allowed.map((t) => t.toLowerCase()),
-    dataDir: e.DATA_DIR,
-    invokeDeadlineMs: e.INVOKE_DEADLINE_MS,
-    graphTimeoutMs: e.GRAPH_TIMEOUT_MS,
-    governance: {
-      policyFile: e.POLICY_FILE,
-      adminUserIds: e.ADMIN_USER_IDS ? splitList(e.ADMIN_USER_IDS).map((id) => id.toLowerCase()) : [],
-    },
-    notifications: {
-      monitorIntervalMs: e.MONITOR_INTERVAL ? parseDuration(e.MONITOR_INTERVAL) : undefined,
-      digestThreshold: e.NOTIFY_DIGEST_THRESHOLD,
-      webhookSecret: e.NOTIFY_WEBHOOK_SECRET,
-    },
-    bulk: { concurrency: e.BULK_CONCURRENCY, maxTargets: e.BULK_MAX_TARGETS },
-    storage: { connectionString: e.STORAGE_CONNECTION_STRING, container: e.STORAGE_CONTAINER },
-    sandboxMode: e.SANDBOX_MODE === 'true',
-  };
-  return deepFreeze(config);
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`),
+    );
+  }
+  return deepFreeze(parsed.data);
 }
 
 function deepFreeze<T>(value: T): T {

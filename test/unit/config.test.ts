@@ -134,3 +134,128 @@ describe('client credentials', () => {
     expect(c.aad.certificatePath).toBe('/run/secrets/app.pem');
   });
 });
+
+describe('rules across keys', () => {
+  const LOOPBACK_AUTHORITY = 'https://127.0.0.1:9443';
+  const asDeployed: Env = { ...minimal, BOT_ID: BOT, BOT_PASSWORD: 'p', OAUTH_CONNECTION_NAME: 'sign-in' };
+
+  it.each<[string, Env, string[]]>([
+    [
+      'production without BOT_ID',
+      { ...minimal, NODE_ENV: 'production' },
+      ['BOT_ID is required when NODE_ENV=production (local mode turns inbound authentication off)'],
+    ],
+    [
+      'BOT_ID without a password (MultiTenant by default)',
+      { ...asDeployed, BOT_PASSWORD: undefined },
+      ['BOT_PASSWORD is required with BOT_TYPE=MultiTenant'],
+    ],
+    [
+      'SingleTenant without password or tenant',
+      { ...asDeployed, BOT_PASSWORD: '', BOT_TYPE: 'SingleTenant' },
+      [
+        'BOT_PASSWORD is required with BOT_TYPE=SingleTenant',
+        'BOT_TENANT_ID is required with BOT_TYPE=SingleTenant',
+      ],
+    ],
+    [
+      'UserAssignedMsi without a tenant',
+      { ...asDeployed, BOT_PASSWORD: undefined, BOT_TYPE: 'UserAssignedMsi' },
+      ['BOT_TENANT_ID is required with BOT_TYPE=UserAssignedMsi'],
+    ],
+    [
+      'BOT_ID without an OAuth connection',
+      { ...asDeployed, OAUTH_CONNECTION_NAME: undefined },
+      [
+        'OAUTH_CONNECTION_NAME is required when BOT_ID is set: the Azure Bot OAuth connection that approvers sign in through when Teams cannot sign them in silently (Teams may ignore a sign-in request without it)',
+      ],
+    ],
+    [
+      'no client credential',
+      { ...minimal, AAD_APP_CLIENT_SECRET: ' ' },
+      [
+        'AAD_APP_CLIENT_SECRET is required, or AAD_APP_CERTIFICATE_PATH or AAD_APP_MANAGED_IDENTITY_CLIENT_ID instead (the on-behalf-of exchange needs a client credential)',
+      ],
+    ],
+    [
+      'the sandbox in production',
+      {
+        ...asDeployed,
+        NODE_ENV: 'production',
+        SANDBOX_MODE: 'true',
+        AAD_APP_OAUTH_AUTHORITY_HOST: LOOPBACK_AUTHORITY,
+      },
+      ['SANDBOX_MODE is refused when NODE_ENV=production'],
+    ],
+    [
+      'the sandbox against a real authority',
+      { ...minimal, SANDBOX_MODE: 'true' },
+      ['SANDBOX_MODE is refused unless AAD_APP_OAUTH_AUTHORITY_HOST is a loopback simulator'],
+    ],
+    [
+      'an admin that is not an object id',
+      { ...minimal, ADMIN_USER_IDS: `${BOT}; alice@contoso.com` },
+      ['ADMIN_USER_IDS "alice@contoso.com" is not an Entra object id (GUID)'],
+    ],
+    [
+      'a tenant that is not a GUID',
+      { ...minimal, ALLOWED_TENANT_IDS: 'contoso.onmicrosoft.com' },
+      ['ALLOWED_TENANT_IDS "contoso.onmicrosoft.com" is not a tenant id (GUID)'],
+    ],
+  ])('refuses %s, and says only that', (_name, env, expected) => {
+    expect(problems(env)).toEqual(expected);
+  });
+
+  it.each<[string, Env]>([
+    ['production with a bot identity', { ...asDeployed, NODE_ENV: 'production' }],
+    [
+      'SingleTenant with password and tenant',
+      { ...asDeployed, BOT_TYPE: 'SingleTenant', BOT_TENANT_ID: TENANT },
+    ],
+    [
+      'UserAssignedMsi with a tenant and no password',
+      { ...asDeployed, BOT_PASSWORD: undefined, BOT_TYPE: 'UserAssignedMsi', BOT_TENANT_ID: TENANT },
+    ],
+    ['local mode without password or OAuth connection', { ...minimal, BOT_TYPE: 'SingleTenant' }],
+    [
+      'the sandbox against a loopback simulator',
+      { ...minimal, SANDBOX_MODE: 'true', AAD_APP_OAUTH_AUTHORITY_HOST: LOOPBACK_AUTHORITY },
+    ],
+  ])('accepts %s', (_name, env) => {
+    expect(problems(env)).toEqual([]);
+  });
+
+  it.each<[string, Env, string]>([
+    ['a bad BOT_TYPE', { ...asDeployed, BOT_PASSWORD: undefined, BOT_TYPE: 'Anything' }, 'BOT_TYPE'],
+    [
+      'a managed identity that is not a GUID',
+      { ...minimal, AAD_APP_CLIENT_SECRET: undefined, AAD_APP_MANAGED_IDENTITY_CLIENT_ID: 'mi' },
+      'AAD_APP_MANAGED_IDENTITY_CLIENT_ID',
+    ],
+  ])('reports %s on its own, not as a rule it keeps from being checked', (_name, env, key) => {
+    expect(problems(env).map((p) => p.split(' ')[0])).toEqual([key]);
+  });
+
+  it('checks a rule even when an unrelated key is bad', () => {
+    expect(problems({ ...minimal, NODE_ENV: 'production', PORT: 'eighty' })).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PORT /),
+        expect.stringMatching(/^BOT_ID is required when NODE_ENV=production/),
+      ]),
+    );
+  });
+
+  it('gives lists and durations in the form callers use', () => {
+    const c = loadConfig({
+      ...minimal,
+      ADMIN_USER_IDS: `${BOT.toUpperCase()}, ${CLIENT}`,
+      ALLOWED_TENANT_IDS: `${TENANT.toUpperCase()};${BOT}`,
+      MONITOR_INTERVAL: '5m',
+      SANDBOX_MODE: 'false',
+    });
+    expect(c.governance.adminUserIds).toEqual([BOT, CLIENT]);
+    expect(c.allowedTenantIds).toEqual([TENANT, BOT]);
+    expect(c.notifications.monitorIntervalMs).toBe(300_000);
+    expect(c.sandboxMode).toBe(false);
+  });
+});
