@@ -29,6 +29,21 @@ export function baseConversationId(conversationId: string): string {
   return conversationId.split(';')[0] ?? conversationId;
 }
 
+/**
+ * Whether a card click comes from the conversation its record was made for. In a channel Teams sends the
+ * channel's id plus `;messageid=<the thread's root post>` (channelData.channel.id is the channel alone,
+ * learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-actions), and every post
+ * at the channel root starts a thread of its own, so a notification addressed to the channel is clicked
+ * from `<channel>;messageid=<its id>`. A channel and its threads therefore count as one conversation: they
+ * have the same members. Chats and personal conversations have no suffix and compare as they are.
+ */
+export function sameConversation(
+  a: Pick<ConversationAddress, 'conversationId'>,
+  b: Pick<ConversationAddress, 'conversationId'>,
+): boolean {
+  return baseConversationId(a.conversationId) === baseConversationId(b.conversationId);
+}
+
 /** Where an activity comes from, for the approval policy's scope (tenants, teams, channels). */
 export interface Origin {
   readonly tenantId: string | undefined;
