@@ -5,7 +5,7 @@ import type { ActionRegistry } from '../actions/registry';
 import { noticeCard, remediationCard, type CardView } from '../cards/remediation-cards';
 import type { AdaptiveCardJson } from '../cards/render';
 import {
-  baseConversationId,
+  sameConversation,
   type CardActionResponse,
   type CardActionTurn,
   type Messenger,
@@ -142,8 +142,7 @@ export class ApprovalHandler implements CardActionHandler {
       return error(400, 'BadCardData', 'This card is missing its request id. Run the command again.');
     const r = await this.deps.store.get(data.data.rid);
     if (!r) return UNKNOWN;
-    if (baseConversationId(r.address.conversationId) !== baseConversationId(turn.address.conversationId))
-      return FOREIGN;
+    if (!sameConversation(r.address, turn.address)) return FOREIGN;
     const settled = await settleExpiry(r, this.deps.store, this.deps.governance, this.deps.clock);
     if (settled.justExpired) {
       this.track(this.publish(settled.remediation, turn.cardActivityId, this.deps.logger, false));
@@ -430,11 +429,7 @@ export class ApprovalHandler implements CardActionHandler {
     if (!data.success) return error(400, 'BadCardData', 'This choice is not valid. Run the command again.');
     const selection = await this.deps.store.getSelection(data.data.sid);
     if (!selection) return UNKNOWN;
-    if (
-      baseConversationId(selection.address.conversationId) !== baseConversationId(turn.address.conversationId)
-    ) {
-      return FOREIGN;
-    }
+    if (!sameConversation(selection.address, turn.address)) return FOREIGN;
     const candidate = selection.candidates[data.data.pick];
     const action = this.deps.registry.find(selection.action);
     if (!candidate || !action)
