@@ -3,7 +3,8 @@ import type { ConnectorClient } from 'botframework-connector';
 import type { AdaptiveCardJson } from '../cards/render';
 import type { ConversationAddress, Messenger } from '../chat/chat-types';
 import { slotOf, type SendLimiter, type SendPriority } from '../chat/send-limiter';
-import { DeliveryError, parseRetryAfter } from '../notifications/delivery';
+import { retryAfterMs } from '../graph/retry-after';
+import { DeliveryError } from '../notifications/delivery';
 import type { ProactiveChannel } from '../notifications/sender';
 
 /** Rebuilds a Bot Framework conversation reference from the stored address. */
@@ -156,6 +157,6 @@ export function toDeliveryError(err: unknown): DeliveryError {
     status,
     code,
     message,
-    parseRetryAfter(e.response?.headers?.get?.('retry-after'), Date.now()),
+    retryAfterMs(e.response?.headers?.get?.('retry-after'), Date.now()),
   );
 }

@@ -6,7 +6,8 @@ import { errorMessage, type Logger } from '../logger';
 import type { BulkStore, ChunkRecord, ItemState } from './bulk-store';
 import { CHUNK_SIZE } from './bulk-store';
 import type { BulkItem } from './bulk-target';
-import { answerFailure, retryAfterOf, sendBatch, type BatchAnswer } from './json-batch';
+import { answerFailure, sendBatch, type BatchAnswer } from './json-batch';
+import { retryAfterMs } from '../graph/retry-after';
 import type { Clock } from '../clock';
 import { SlidingWindowLimiter, ThrottleGate, throttleBackoff } from './pacing';
 
@@ -373,7 +374,8 @@ export class BulkRunner {
     }
     if (answer.status === 429 || answer.status === 503) {
       const throttled = picked.throttled + 1;
-      const waitMs = retryAfterOf(answer.headers, this.deps.clock.now()) ?? throttleBackoff(throttled);
+      const waitMs =
+        retryAfterMs(answer.headers['retry-after'], this.deps.clock.now()) ?? throttleBackoff(throttled);
       this.gate.block(waitMs);
       if (throttled <= (this.deps.maxThrottled ?? 10)) return { s: 'pending', throttled };
     }

@@ -108,12 +108,3 @@ export function answerFailure(answer: BatchAnswer): GraphFailure {
     failure.date ?? answer.date,
   );
 }
-
-/** Reads Retry-After (seconds or an HTTP date) into milliseconds; undefined when absent or unreadable. */
-export function retryAfterOf(headers: Readonly<Record<string, string>>, nowMs: number): number | undefined {
-  const value = headers['retry-after']?.trim();
-  if (value === undefined || value === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}

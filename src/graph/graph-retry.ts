@@ -1,4 +1,5 @@
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import { retryAfterMs } from './retry-after';
 
 /** How Graph calls wait, retry and give up; injected so tests run backoff without real delays. */
 export interface GraphRetrySettings {
@@ -37,15 +38,6 @@ const READ_METHODS = new Set(['GET', 'HEAD']);
 const READ_RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 /** Answers Graph gives before it has processed anything: the only ones after which a write may be repeated. */
 const WRITE_RETRY_STATUSES = new Set([429, 503]);
-
-/** Reads a Retry-After header (seconds or an HTTP date) into milliseconds. */
-export function retryAfterMs(value: string | null, nowMs: number): number | undefined {
-  if (value === null) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
 
 /**
  * The decision, separate from the plumbing so it can be tested alone: whether attempt `attempt` (1-based)

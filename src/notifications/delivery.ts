@@ -50,19 +50,6 @@ export function verdictFor(error: Pick<DeliveryError, 'status' | 'code'>): Deliv
   return 'fail';
 }
 
-/**
- * Reads a Retry-After header: delta-seconds or an HTTP date (RFC 9110). Undefined when absent or
- * unreadable, so the caller falls back to exponential backoff.
- */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = /^[A-Za-z]{3},? /.test(text) ? Date.parse(text) : Number.NaN;
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - nowMs);
-}
-
 /** Backoff tuning; the defaults suit Teams' per-second limits. */
 export interface BackoffOptions {
   readonly baseMs: number;

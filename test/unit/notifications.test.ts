@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { failureCard, failureDigestCard, formatWhen } from '../../src/cards/failure-cards';
 import { parseKinds } from '../../src/commands/subscription-commands';
-import { backoffDelay, parseRetryAfter, verdictFor } from '../../src/notifications/delivery';
+import { backoffDelay, verdictFor } from '../../src/notifications/delivery';
 import { planCards } from '../../src/notifications/digest';
 import {
   cleanText,
@@ -112,19 +112,6 @@ describe('backoff', () => {
     [500, 'ServiceError', 'fail'],
   ] as const)('%i %s → %s', (status, code, verdict) => {
     expect(verdictFor({ status, code })).toBe(verdict);
-  });
-
-  it.each([
-    [undefined, undefined],
-    ['0', 0],
-    ['7', 7000],
-    [' 12 ', 12_000],
-    ['Sun, 22 Nov 2026 12:00:05 GMT', 5000],
-    ['Sun, 22 Nov 2026 11:00:00 GMT', 0],
-    ['soon', undefined],
-    ['-1', undefined],
-  ])('Retry-After %j → %j ms', (header, ms) => {
-    expect(parseRetryAfter(header, NOW)).toBe(ms);
   });
 });
 
