@@ -7,7 +7,7 @@ import type { ResolvedCard, TargetResolver } from '../approvals/target-resolver'
 import { remediationCard } from '../cards/remediation-cards';
 import type { CardActionHandler } from '../chat/card-action-router';
 import {
-  baseConversationId,
+  sameConversation,
   type CardActionResponse,
   type CardActionTurn,
   type Messenger,
@@ -77,7 +77,7 @@ export class RemediateAllHandler implements CardActionHandler {
     for (const fid of parsed.data.fids) {
       const notice = await this.deps.ledger.notice(fid);
       if (!notice) continue;
-      if (baseConversationId(notice.conversationId) !== baseConversationId(turn.address.conversationId)) {
+      if (!sameConversation(notice, turn.address)) {
         return {
           kind: 'error',
           status: 403,

@@ -5,7 +5,7 @@ import { sharedView, type Governance } from '../governance/governance';
 import { notSavedResponse } from '../approvals/post-card';
 import type { ResolvedCard, TargetResolver } from '../approvals/target-resolver';
 import type { CardActionHandler } from '../chat/card-action-router';
-import { baseConversationId, type CardActionResponse, type CardActionTurn } from '../chat/chat-types';
+import { sameConversation, type CardActionResponse, type CardActionTurn } from '../chat/chat-types';
 import { parseCommand } from '../commands/command-parser';
 import { errorMessage, type Logger } from '../logger';
 import { commandText } from './failure';
@@ -45,7 +45,7 @@ export class RemediateHandler implements CardActionHandler {
         'This card refers to a failure the bot no longer knows. Run the command instead.',
       );
     }
-    if (baseConversationId(notice.conversationId) !== baseConversationId(turn.address.conversationId)) {
+    if (!sameConversation(notice, turn.address)) {
       return error(
         403,
         'ForeignConversation',

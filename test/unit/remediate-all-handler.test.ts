@@ -3,6 +3,7 @@ import { BulkPlanner } from '../../src/bulk/bulk-planner';
 import { RemediateAllHandler } from '../../src/bulk/remediate-all-handler';
 import type { Messenger } from '../../src/chat/chat-types';
 import { createLogger } from '../../src/logger';
+import { channelAddress } from './channel-address';
 import { expectNotSavedThenPrepared, failureCardScene } from './failure-card-scene';
 
 /**
@@ -17,9 +18,9 @@ const nobodyPosts: Messenger = {
   updateCard: () => Promise.reject(new Error('nothing should be updated')),
 };
 
-it('answers a Remediate all whose remediation cannot be saved with what happened, and works once storage is back', async () => {
+async function sceneWithHandler() {
   const scene = await failureCardScene();
-  const { clock, ledger, remediations, governance, graph, registry, notice, click } = scene;
+  const { clock, ledger, remediations, governance, graph, registry } = scene;
   const handler = new RemediateAllHandler({
     ledger,
     registry,
@@ -30,5 +31,28 @@ it('answers a Remediate all whose remediation cannot be saved with what happened
     bulk: { owns: () => false, card: () => Promise.reject(new Error('no bulk card expected')) },
     logger: createLogger('silent'),
   });
-  await expectNotSavedThenPrepared(scene, handler, click('remediate-all', { fids: [notice.id] }));
+  return { scene, handler };
+}
+
+it.each<[string, string, string]>([
+  ['another thread of the same channel', '19:home@thread.tacv2;messageid=77', 'card'],
+  ['the channel root', '19:home@thread.tacv2', 'card'],
+  ['another channel', '19:other@thread.tacv2;messageid=1', 'ForeignConversation'],
+  ['a group chat', '19:meeting_x@thread.v2', 'ForeignConversation'],
+])('answers a Remediate all click from %s (%s) with %s', async (_where, conversationId, expected) => {
+  const { scene, handler } = await sceneWithHandler();
+  scene.store.broken = false;
+  const turn = {
+    ...scene.click('remediate-all', { fids: [scene.notice.id] }),
+    address: channelAddress(conversationId),
+  };
+  const answer = await handler.handle(turn);
+  expect(answer.kind === 'error' ? answer.code : answer.kind).toBe(expected);
+  const claimed = (await scene.ledger.notice(scene.notice.id))?.remediationId;
+  expect(claimed !== undefined).toBe(expected === 'card');
+});
+
+it('answers a Remediate all whose remediation cannot be saved with what happened, and works once storage is back', async () => {
+  const { scene, handler } = await sceneWithHandler();
+  await expectNotSavedThenPrepared(scene, handler, scene.click('remediate-all', { fids: [scene.notice.id] }));
 });
