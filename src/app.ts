@@ -34,7 +34,6 @@ import { historyCommand, historyPager, statusCommand } from './commands/audit-co
 import { CommandHandler } from './commands/command-handler';
 import type { Config } from './config';
 import { createGraphApi } from './graph/graph-api';
-import { NodeHttpTransport } from './graph/node-http-transport';
 import { errorMessage, type Logger } from './logger';
 import { createNotifications, type Notifications } from './notifications/notifications';
 import { createServer } from './server';
@@ -101,12 +100,14 @@ export async function startApp(
     : defaultPolicy(config.governance.adminUserIds);
   logger.info({ policy: policy.origin }, 'approval policy loaded');
   const scope = graphScope(config.graphBaseUrl);
-  const graphRetry = { timeoutMs: config.graphTimeoutMs, sleep: (ms: number) => clock.sleep(ms) };
+  const graphRetry = {
+    timeoutMs: config.graphTimeoutMs,
+    sleep: (ms: number) => clock.sleep(ms),
+    now: () => clock.now(),
+  };
   const appCredential = createAppCredential(config.aad);
-  const transport = new NodeHttpTransport();
   const readGraph = createGraphApi({
     baseUrl: config.graphBaseUrl,
-    transport,
     retry: graphRetry,
     // The credential stamps expiry with the system clock, so the cache compares against the same clock.
     token: cachedAppToken(appCredential, scope, Date.now),
@@ -169,7 +170,7 @@ export async function startApp(
     concurrency: config.bulk.concurrency,
     exchange: (tenantId, assertion) => exchangeOnBehalfOf(config.aad, tenantId, assertion, scope),
     graphFor: (token, correlationId) =>
-      createGraphApi({ baseUrl: config.graphBaseUrl, token, correlationId, retry: graphRetry, transport }),
+      createGraphApi({ baseUrl: config.graphBaseUrl, token, correlationId, retry: graphRetry }),
     ...(sealSecret ? { sealKey: Buffer.from(sealSecret, 'utf8') } : {}),
     staleAfterMs: STALE_RUN_MS,
   });
@@ -191,7 +192,6 @@ export async function startApp(
         token: async () => issued.token,
         correlationId,
         retry: graphRetry,
-        transport,
       }),
   });
   const leadership = config.storage.connectionString
@@ -294,7 +294,6 @@ export async function startApp(
         );
       }
       await leadership.release();
-      transport.destroy();
       if (ownStore) await store.close();
     },
   };

@@ -1,9 +1,11 @@
 import {
   AuthenticationHandler,
   Client,
+  HTTPMessageHandler,
   ResponseType,
   TelemetryHandler,
   type AuthenticationProvider,
+  type Context,
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
 import { failureFromResponse, toGraphFailure } from './graph-failure';
@@ -65,25 +67,47 @@ export interface GraphApiOptions {
   readonly token: TokenSource;
   /** Carried into client-request-id so one turn can be followed from our logs into Graph's. */
   readonly correlationId?: string;
-  /** Timeout, retries and backoff; the composition root injects its clock's sleep. */
+  /** Timeout, retries and backoff; the composition root injects its clock's sleep and now. */
   readonly retry?: Partial<GraphRetrySettings>;
-  /** Sends the requests; one per process (a NodeHttpTransport), so every client shares its open sockets. */
-  readonly transport: Middleware;
 }
 
 /**
- * Builds a GraphApi on @microsoft/microsoft-graph-client with our retry middleware: a timeout per attempt,
- * Retry-After honoured, reads retried on throttling, 5xx and network failures, writes only where Graph cannot
- * have run them (429, 503), so a retry never runs a remediation twice.
+ * The Graph client labels every POST application/json, even one it sends without a body (`.post(undefined)`);
+ * a request without a body has no content to type, so the label goes.
+ */
+class NoTypeWithoutBody implements Middleware {
+  private next: Middleware | undefined;
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+
+  async execute(context: Context): Promise<void> {
+    const options = context.options;
+    if (options && (options.body === undefined || options.body === null) && options.headers) {
+      const headers = new Headers(options.headers);
+      headers.delete('content-type');
+      context.options = { ...options, headers };
+    }
+    await this.next?.execute(context);
+  }
+}
+
+/**
+ * Builds a GraphApi on @microsoft/microsoft-graph-client, sent with its own fetch, and our retry middleware: a
+ * timeout per attempt, Retry-After honoured, reads retried on throttling, 5xx and network failures, writes only
+ * where Graph cannot have run them (429, 503), so a retry never runs a remediation twice.
  */
 export function createGraphApi(options: GraphApiOptions): SharedGraphApi {
   const authProvider: AuthenticationProvider = { getAccessToken: () => options.token() };
   const auth = new AuthenticationHandler(authProvider);
   const retry = new GraphRetryHandler({ ...DEFAULT_GRAPH_RETRY, ...options.retry });
   const telemetry = new TelemetryHandler();
+  const untyped = new NoTypeWithoutBody();
   auth.setNext(retry);
   retry.setNext(telemetry);
-  telemetry.setNext(options.transport);
+  telemetry.setNext(untyped);
+  untyped.setNext(new HTTPMessageHandler());
   const base = new URL(options.baseUrl);
   const client = Client.initWithMiddleware({
     middleware: auth,
