@@ -22,7 +22,7 @@ import type { CardView } from '../cards/remediation-cards';
 import type { AdaptiveCardJson } from '../cards/render';
 import type { CardActionHandler } from '../chat/card-action-router';
 import {
-  baseConversationId,
+  sameConversation,
   type CardActionResponse,
   type CardActionTurn,
   type Messenger,
@@ -221,7 +221,7 @@ export class BulkService implements CardActionHandler {
         message: 'This card refers to a bulk remediation the bot does not know. Run the command again.',
       };
     }
-    if (baseConversationId(r.address.conversationId) !== baseConversationId(turn.address.conversationId)) {
+    if (!sameConversation(r.address, turn.address)) {
       return {
         kind: 'error',
         status: 403,

@@ -140,4 +140,37 @@ describe('bulk remediation: several targets, one approval, JSON batches', () => 
     expect(h.graph.callCount('retryServiceProvisioning', u2?.id)).toBe(1);
     expect(h.graph.callCount('retryServiceProvisioning', u1?.id)).toBe(1);
   });
+
+  it('serves Retry failed from any thread of the run’s channel, and refuses it from another channel', async () => {
+    const [u1, u2] = users.users;
+    h.graph.failNext({
+      path: `/users/${u2?.id}/retryServiceProvisioning`,
+      status: 403,
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
+    await requestAndApprove(h, `retry-provisioning ${u1?.id} ${u2?.id}`);
+    const summary = await summaryPost(h);
+    const channel = summary.conversationId.split(';')[0] ?? '';
+    expect(channel).toMatch(/@thread\.tacv2$/);
+
+    const foreign = await click(
+      h,
+      { ...summary, conversationId: '19:otherchannel@thread.tacv2;messageid=1700000000999' },
+      'bulk-retry',
+      PEOPLE.reggie,
+    );
+    expect(foreign).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
+    expect(String(foreign.value)).toMatch(/^This card belongs to another conversation/);
+
+    const otherThread = await click(
+      h,
+      { ...summary, conversationId: `${channel};messageid=1700000000999` },
+      'bulk-retry',
+      PEOPLE.reggie,
+    );
+    expect(cardText(invokeCard(otherThread))).toMatch(
+      /A new request for the 1 failed target was posted below/,
+    );
+  });
 });
