@@ -9,7 +9,7 @@ import { reconcileInterruptedRuns } from './approvals/reconcile';
 import type { RunnerIdentity } from './approvals/remediation';
 import { RemediationStore } from './approvals/remediation-store';
 import { TargetResolver } from './approvals/target-resolver';
-import { defaultRegistry } from './actions/registry';
+import { defaultRegistry } from './domain/actions/registry';
 import { cachedAppToken, createAppCredential, graphScope } from './auth/app-credential';
 import { adminConsentUrl, exchangeOnBehalfOf } from './auth/on-behalf-of';
 import { SsoTokenValidator } from './auth/sso-token-validator';

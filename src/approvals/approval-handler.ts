@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InFlight } from '../in-flight';
-import type { RemediationAction } from '../actions/action';
-import type { ActionRegistry } from '../actions/registry';
+import type { RemediationAction } from '../domain/actions/action';
+import type { ActionRegistry } from '../domain/actions/registry';
 import { noticeCard, remediationCard, type CardView } from '../cards/remediation-cards';
 import type { AdaptiveCardJson } from '../cards/render';
 import {

@@ -1,4 +1,4 @@
-import type { RemediationAction } from '../actions/action';
+import type { RemediationAction } from '../domain/actions/action';
 import type { GraphFailure } from '../graph/graph-failure';
 
 /**

@@ -1,4 +1,4 @@
-import type { ActionRegistry } from '../actions/registry';
+import type { ActionRegistry } from '../domain/actions/registry';
 import { remediationCard } from '../cards/remediation-cards';
 import type { Messenger } from '../chat/chat-types';
 import type { Clock } from '../clock';

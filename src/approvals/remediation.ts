@@ -1,4 +1,4 @@
-import type { ActionArgs, Candidate, Confirmation, Fact } from '../actions/action';
+import type { ActionArgs, Candidate, Confirmation, Fact } from '../domain/actions/action';
 import type { Actor, ConversationAddress } from '../chat/chat-types';
 
 /** The life of a remediation; only `pending` can be approved, and only once. */

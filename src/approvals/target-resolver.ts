@@ -1,4 +1,4 @@
-import type { ActionArgs, RemediationAction } from '../actions/action';
+import type { ActionArgs, RemediationAction } from '../domain/actions/action';
 import type { AdaptiveCardJson } from '../cards/render';
 import { choiceCard, noticeCard, remediationCard } from '../cards/remediation-cards';
 import type { Actor, ConversationAddress } from '../chat/chat-types';

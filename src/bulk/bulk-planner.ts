@@ -1,4 +1,4 @@
-import type { ActionArgs, RemediationAction } from '../actions/action';
+import type { ActionArgs, RemediationAction } from '../domain/actions/action';
 import type { Remediation } from '../approvals/remediation';
 import { bulkConfirmationCard } from '../cards/bulk-cards';
 import type { CardView } from '../cards/remediation-cards';

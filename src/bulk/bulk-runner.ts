@@ -1,4 +1,4 @@
-import type { GraphRequest, RemediationAction } from '../actions/action';
+import type { GraphRequest, RemediationAction } from '../domain/actions/action';
 import { explainFailure } from '../approvals/failure-explanation';
 import type { GraphApi } from '../graph/graph-api';
 import { GraphFailure } from '../graph/graph-failure';

@@ -1,5 +1,5 @@
-import type { ActionArgs, RemediationAction } from '../actions/action';
-import type { ActionRegistry } from '../actions/registry';
+import type { ActionArgs, RemediationAction } from '../domain/actions/action';
+import type { ActionRegistry } from '../domain/actions/registry';
 import type { ApproverSignIn } from '../approvals/approver-sign-in';
 import {
   finishRun,

@@ -1,4 +1,4 @@
-import type { ActionArgs, Confirmation, RemediationAction, Resolution } from '../actions/action';
+import type { ActionArgs, Confirmation, RemediationAction, Resolution } from '../domain/actions/action';
 import { isMissing, type DirectoryUser } from '../graph/directory-lookup';
 import type { GraphApi } from '../graph/graph-api';
 import { eq, isGuid, segment } from '../graph/odata';

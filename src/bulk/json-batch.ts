@@ -1,4 +1,4 @@
-import type { GraphRequest } from '../actions/action';
+import type { GraphRequest } from '../domain/actions/action';
 import type { GraphApi, GraphVersion } from '../graph/graph-api';
 import { failureFromResponse, GraphFailure } from '../graph/graph-failure';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ActionArgs } from '../actions/action';
-import type { ActionRegistry } from '../actions/registry';
+import type { ActionArgs } from '../domain/actions/action';
+import type { ActionRegistry } from '../domain/actions/registry';
 import { notSavedResponse, postResolvedCard } from '../approvals/post-card';
 import { newOpaqueId, type RemediationStore } from '../approvals/remediation-store';
 import type { ResolvedCard, TargetResolver } from '../approvals/target-resolver';
@@ -14,7 +14,7 @@ import {
 } from '../chat/chat-types';
 import { sharedView, type Governance } from '../governance/governance';
 import { errorMessage, type Logger } from '../logger';
-import type { RemediationCommand } from '../notifications/failure';
+import type { RemediationCommand } from '../domain/failures/failure';
 import type { FailureLedger, Notice } from '../notifications/failure-ledger';
 import type { BulkService } from './bulk-service';
 import { bulkParam } from './bulk-target';

@@ -1,4 +1,4 @@
-import type { Fact } from '../actions/action';
+import type { Fact } from '../domain/actions/action';
 import type { HistoryCardData, StatusCardData } from './audit-cards';
 import type { BulkConfirmationCardData, BulkProgressCardData } from './bulk-cards';
 import type { FailureCardData, FailureDigestCardData } from './failure-cards';

@@ -1,4 +1,4 @@
-import type { Fact } from '../actions/action';
+import type { Fact } from '../domain/actions/action';
 
 /*
  * Text on cards, shown as written and within the room its field was given.

@@ -1,4 +1,4 @@
-import { commandText, KIND_LABELS, type DetectedFailure, type FailureKind } from '../notifications/failure';
+import { commandText, KIND_LABELS, type DetectedFailure, type FailureKind } from '../domain/failures/failure';
 import { clip, firstOf, ROOM } from './card-text';
 import { renderCard, type AdaptiveCardJson } from './render';
 

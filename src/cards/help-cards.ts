@@ -1,5 +1,5 @@
-import { usageOf, type CommandSpec, type RemediationAction } from '../actions/action';
-import type { ActionRegistry } from '../actions/registry';
+import { usageOf, type CommandSpec, type RemediationAction } from '../domain/actions/action';
+import type { ActionRegistry } from '../domain/actions/registry';
 import type { HelpCardData, HelpCommandCardData } from './card-data';
 import { renderCard, type AdaptiveCardJson } from './render';
 

@@ -1,4 +1,4 @@
-import type { Fact } from '../actions/action';
+import type { Fact } from '../domain/actions/action';
 import type { Remediation } from '../approvals/remediation';
 import type {
   ChoiceCardData,

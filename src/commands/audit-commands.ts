@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ActionArgs } from '../actions/action';
-import type { ActionRegistry } from '../actions/registry';
+import type { ActionArgs } from '../domain/actions/action';
+import type { ActionRegistry } from '../domain/actions/registry';
 import { settleExpiry } from '../approvals/expiry';
 import type { RemediationStore } from '../approvals/remediation-store';
 import type { AuditLog, AuditQuery } from '../audit/audit-log';

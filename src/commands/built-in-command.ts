@@ -1,4 +1,4 @@
-import type { ActionArgs, CommandSpec } from '../actions/action';
+import type { ActionArgs, CommandSpec } from '../domain/actions/action';
 import type { CommandTurn, ReplySink } from '../chat/chat-types';
 
 /**

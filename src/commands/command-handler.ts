@@ -1,5 +1,5 @@
-import type { ActionArgs, CommandSpec } from '../actions/action';
-import type { ActionRegistry } from '../actions/registry';
+import type { ActionArgs, CommandSpec } from '../domain/actions/action';
+import type { ActionRegistry } from '../domain/actions/registry';
 import { helpCard, helpCommandCard } from '../cards/help-cards';
 import { noticeCard } from '../cards/remediation-cards';
 import type { CommandTurn, ReplySink } from '../chat/chat-types';

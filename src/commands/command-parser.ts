@@ -1,5 +1,5 @@
-import { usageOf, type ActionArgs, type CommandSpec, type RemediationAction } from '../actions/action';
-import type { ActionRegistry } from '../actions/registry';
+import { usageOf, type ActionArgs, type CommandSpec, type RemediationAction } from '../domain/actions/action';
+import type { ActionRegistry } from '../domain/actions/registry';
 import { closest } from './did-you-mean';
 import { tokenizeWords, TokenizeError, type Word } from './tokenizer';
 

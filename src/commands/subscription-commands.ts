@@ -1,8 +1,8 @@
-import type { ActionArgs, ParamSpec } from '../actions/action';
+import type { ActionArgs, ParamSpec } from '../domain/actions/action';
 import { noticeCard } from '../cards/remediation-cards';
 import type { CommandTurn, ReplySink } from '../chat/chat-types';
 import type { ConversationDirectory } from '../notifications/conversation-directory';
-import { FAILURE_KINDS, isFailureKind, KIND_LABELS, type FailureKind } from '../notifications/failure';
+import { FAILURE_KINDS, isFailureKind, KIND_LABELS, type FailureKind } from '../domain/failures/failure';
 import type { BuiltInCommand } from './built-in-command';
 import { closest } from './did-you-mean';
 

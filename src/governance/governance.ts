@@ -1,4 +1,4 @@
-import type { RemediationAction } from '../actions/action';
+import type { RemediationAction } from '../domain/actions/action';
 import type { Remediation } from '../approvals/remediation';
 import { targetDescription } from '../approvals/remediation';
 import type { AuditEvent, AuditLog } from '../audit/audit-log';

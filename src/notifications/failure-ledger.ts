@@ -1,7 +1,7 @@
 import { randomToken } from '../random-token';
 import { mutate, type StateStore } from '../storage/state-store';
 import { upsert } from './conversation-directory';
-import { fingerprint, type DetectedFailure, type FailureKind } from './failure';
+import { fingerprint, type DetectedFailure, type FailureKind } from '../domain/failures/failure';
 import { compareDateTimes } from '../graph/date-time';
 
 /**

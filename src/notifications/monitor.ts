@@ -3,8 +3,8 @@ import type { Leadership } from '../storage/leadership';
 import type { GraphApi } from '../graph/graph-api';
 import { GraphFailure } from '../graph/graph-failure';
 import { errorMessage, type Logger } from '../logger';
-import { DEFAULT_DETECTORS, type Detector } from './detectors';
-import { fingerprint, type FailureKind } from './failure';
+import { DEFAULT_DETECTORS, type Detector } from '../domain/failures/detectors';
+import { fingerprint, type FailureKind } from '../domain/failures/failure';
 import type { FailureLedger } from './failure-ledger';
 import type { FailureNotifier, NotifyReport, Observed } from './notifier';
 

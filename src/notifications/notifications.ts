@@ -1,4 +1,4 @@
-import type { ActionRegistry } from '../actions/registry';
+import type { ActionRegistry } from '../domain/actions/registry';
 import type { RemediationStore } from '../approvals/remediation-store';
 import type { TargetResolver } from '../approvals/target-resolver';
 import type { Clock } from '../clock';

@@ -4,7 +4,12 @@ import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { ConversationDirectory } from './conversation-directory';
 import { planCards } from './digest';
-import { FAILURE_KINDS, fingerprint, type DetectedFailure, type FailureKind } from './failure';
+import {
+  FAILURE_KINDS,
+  fingerprint,
+  type DetectedFailure,
+  type FailureKind,
+} from '../domain/failures/failure';
 import type { FailureLedger, FailureNature } from './failure-ledger';
 import type { NotificationSender } from './sender';
 

@@ -1,4 +1,4 @@
-import type { ActionRegistry } from '../actions/registry';
+import type { ActionRegistry } from '../domain/actions/registry';
 import { newOpaqueId, type RemediationStore } from '../approvals/remediation-store';
 import { remediationCard } from '../cards/remediation-cards';
 import { sharedView, type Governance } from '../governance/governance';
@@ -8,7 +8,7 @@ import type { CardActionHandler } from '../chat/card-action-router';
 import { sameConversation, type CardActionResponse, type CardActionTurn } from '../chat/chat-types';
 import { parseCommand } from '../commands/command-parser';
 import { errorMessage, type Logger } from '../logger';
-import { commandText } from './failure';
+import { commandText } from '../domain/failures/failure';
 import type { FailureLedger } from './failure-ledger';
 
 /** What the Remediate button needs. */

@@ -1,6 +1,6 @@
 import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import { defaultRegistry } from '../../src/actions/registry';
+import { defaultRegistry } from '../../src/domain/actions/registry';
 import { CONTOSO } from '../fakes';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox';
 import { ARTIFACTS_DIR, openIsolatedPage, screenshot, type IsolatedPage } from './browser';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-import { defaultRegistry } from '../../src/actions/registry';
+import { defaultRegistry } from '../../src/domain/actions/registry';
 import { readCsdl } from './csdl';
 import { loadDescription, Model } from './description';
 import { resolvePath } from './graph-path';

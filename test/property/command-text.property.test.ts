@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { defaultRegistry } from '../../src/actions/registry';
+import { defaultRegistry } from '../../src/domain/actions/registry';
 import { RemediationStore } from '../../src/approvals/remediation-store';
 import { AuditLog } from '../../src/audit/audit-log';
 import { historyCommand, statusCommand } from '../../src/commands/audit-commands';

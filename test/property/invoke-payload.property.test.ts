@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { defaultRegistry } from '../../src/actions/registry';
+import { defaultRegistry } from '../../src/domain/actions/registry';
 import { ApprovalHandler } from '../../src/approvals/approval-handler';
 import { ApproverSignIn, type TokenValidator } from '../../src/approvals/approver-sign-in';
 import type { Remediation } from '../../src/approvals/remediation';

@@ -1,14 +1,14 @@
-import type { RemediationAction, Resolution } from '../../src/actions/action';
+import type { RemediationAction, Resolution } from '../../src/domain/actions/action';
 import {
   interpretOnDemand,
   pickRule,
   provisionOnDemand,
   type ProvisionOnDemandTarget,
-} from '../../src/actions/provision-on-demand';
-import { defaultRegistry } from '../../src/actions/registry';
-import { reprocessLicense } from '../../src/actions/reprocess-license';
-import { retryCloudPcPolicy } from '../../src/actions/retry-cloudpc-policy';
-import { retryProvisioning } from '../../src/actions/retry-provisioning';
+} from '../../src/domain/actions/provision-on-demand/action';
+import { defaultRegistry } from '../../src/domain/actions/registry';
+import { reprocessLicense } from '../../src/domain/actions/reprocess-license/action';
+import { retryCloudPcPolicy } from '../../src/domain/actions/retry-cloudpc-policy/action';
+import { retryProvisioning } from '../../src/domain/actions/retry-provisioning/action';
 import type { GraphResult } from '../../src/graph/graph-api';
 import { GraphFailure } from '../../src/graph/graph-failure';
 import { ScriptedGraph } from './scripted-graph';

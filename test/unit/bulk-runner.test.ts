@@ -1,6 +1,6 @@
 import pino from 'pino';
-import type { GraphRequest, RemediationAction } from '../../src/actions/action';
-import { defaultRegistry } from '../../src/actions/registry';
+import type { GraphRequest, RemediationAction } from '../../src/domain/actions/action';
+import { defaultRegistry } from '../../src/domain/actions/registry';
 import { BulkRunner, countStates, settleInterrupted, type RunToken } from '../../src/bulk/bulk-runner';
 import { BulkStore, CHUNK_SIZE, type BulkRunRecord, type ChunkRecord } from '../../src/bulk/bulk-store';
 import type { BulkItem } from '../../src/bulk/bulk-target';

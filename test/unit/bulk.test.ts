@@ -1,5 +1,5 @@
-import type { RemediationAction } from '../../src/actions/action';
-import { defaultRegistry } from '../../src/actions/registry';
+import type { RemediationAction } from '../../src/domain/actions/action';
+import { defaultRegistry } from '../../src/domain/actions/registry';
 import type { Remediation } from '../../src/approvals/remediation';
 import { expandBulk, isBulkRequest, type BulkTarget } from '../../src/bulk/bulk-target';
 import { RefreshingToken, sealToken, unsealToken } from '../../src/bulk/delegated-token';

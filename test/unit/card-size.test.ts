@@ -1,6 +1,6 @@
 import { CardFactory } from 'botbuilder';
-import type { Fact } from '../../src/actions/action';
-import { defaultRegistry } from '../../src/actions/registry';
+import type { Fact } from '../../src/domain/actions/action';
+import { defaultRegistry } from '../../src/domain/actions/registry';
 import type { Remediation } from '../../src/approvals/remediation';
 import type { AuditEntry } from '../../src/audit/audit-log';
 import type { BulkTarget } from '../../src/bulk/bulk-target';

@@ -1,4 +1,4 @@
-import { defaultRegistry } from '../../src/actions/registry';
+import { defaultRegistry } from '../../src/domain/actions/registry';
 import type { Remediation } from '../../src/approvals/remediation';
 import { helpCard, helpCommandCard } from '../../src/cards/help-cards';
 import { choiceCard, noticeCard, remediationCard, type CardView } from '../../src/cards/remediation-cards';

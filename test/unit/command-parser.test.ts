@@ -1,4 +1,4 @@
-import { defaultRegistry } from '../../src/actions/registry';
+import { defaultRegistry } from '../../src/domain/actions/registry';
 import { parseCommand, MAX_COMMAND_LENGTH } from '../../src/commands/command-parser';
 import { tokenize, tokenizeWords } from '../../src/commands/tokenizer';
 import { ManualClock } from '../fakes/manual-clock';

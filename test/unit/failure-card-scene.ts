@@ -1,11 +1,11 @@
-import { defaultRegistry } from '../../src/actions/registry';
+import { defaultRegistry } from '../../src/domain/actions/registry';
 import { RemediationStore } from '../../src/approvals/remediation-store';
 import { AuditLog } from '../../src/audit/audit-log';
 import type { CardActionHandler } from '../../src/chat/card-action-router';
 import type { CardActionTurn } from '../../src/chat/chat-types';
 import { Authorizer } from '../../src/governance/authorizer';
 import { defaultPolicy } from '../../src/governance/policy';
-import type { DetectedFailure } from '../../src/notifications/failure';
+import type { DetectedFailure } from '../../src/domain/failures/failure';
 import { FailureLedger } from '../../src/notifications/failure-ledger';
 import { MemoryStateStore } from '../../src/storage/memory-state-store';
 import { channelAddress } from './channel-address';

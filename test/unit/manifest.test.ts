@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TeamsAppManifest } from '@microsoft/teams-manifest';
 import JSZip from 'jszip';
-import { defaultRegistry } from '../../src/actions/registry';
+import { defaultRegistry } from '../../src/domain/actions/registry';
 import {
   buildAppPackage,
   fillPlaceholders,

@@ -10,8 +10,8 @@ import {
   licenseDetector,
   syncDetector,
   userProvisioningDetector,
-} from '../../src/notifications/detectors';
-import { remediationFor, type DetectedFailure } from '../../src/notifications/failure';
+} from '../../src/domain/failures/detectors';
+import { remediationFor, type DetectedFailure } from '../../src/domain/failures/failure';
 import { FailureLedger } from '../../src/notifications/failure-ledger';
 import { FailureNotifier } from '../../src/notifications/notifier';
 import { NotificationSender, type ProactiveChannel } from '../../src/notifications/sender';

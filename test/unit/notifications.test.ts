@@ -10,7 +10,7 @@ import {
   remediationFor,
   type DetectedFailure,
   type FailureKind,
-} from '../../src/notifications/failure';
+} from '../../src/domain/failures/failure';
 import {
   failureFromEvent,
   parseWebhookEvent,

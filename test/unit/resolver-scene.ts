@@ -1,4 +1,4 @@
-import { defaultRegistry } from '../../src/actions/registry';
+import { defaultRegistry } from '../../src/domain/actions/registry';
 import { RemediationStore } from '../../src/approvals/remediation-store';
 import { TargetResolver } from '../../src/approvals/target-resolver';
 import { AuditLog } from '../../src/audit/audit-log';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { parseEnvFile, ROOT_DIR } from '../../scripts/package-app';
-import { defaultRegistry } from '../../src/actions/registry';
+import { defaultRegistry } from '../../src/domain/actions/registry';
 import { CONTOSO, CONTOSO_DELEGATED_SCOPES, contosoSeed } from '../fakes';
 import { systemClock } from '../../src/clock';
 

@@ -1,9 +1,13 @@
-import { describeUser, type DirectoryUser, type ServiceProvisioningError } from '../graph/directory-lookup';
-import { segment } from '../graph/odata';
-import { describeErrorDetail } from '../graph/provisioning-error-detail';
-import { sendRequest, type Confirmation, type RemediationAction } from './action';
-import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from './choose-one';
-import { lookupUser, userFacts } from './resolve-user';
+import {
+  describeUser,
+  type DirectoryUser,
+  type ServiceProvisioningError,
+} from '../../../graph/directory-lookup';
+import { segment } from '../../../graph/odata';
+import { describeErrorDetail } from '../../../graph/provisioning-error-detail';
+import { sendRequest, type Confirmation, type RemediationAction } from '../action';
+import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from '../choose-one';
+import { lookupUser, userFacts } from '../resolve-user';
 
 /** What is kept between confirmation and execution. */
 export interface RetryProvisioningTarget {

@@ -1,8 +1,8 @@
-import { isMissing } from '../graph/directory-lookup';
-import type { GraphApi } from '../graph/graph-api';
-import { segment } from '../graph/odata';
-import { sendRequest, type RemediationAction, type Resolution } from './action';
-import { lookupUser } from './resolve-user';
+import { isMissing } from '../../../graph/directory-lookup';
+import type { GraphApi } from '../../../graph/graph-api';
+import { segment } from '../../../graph/odata';
+import { sendRequest, type RemediationAction, type Resolution } from '../action';
+import { lookupUser } from '../resolve-user';
 
 interface AssignmentRequest {
   readonly id: string;

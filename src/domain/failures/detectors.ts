@@ -1,12 +1,12 @@
-import { FAILED_REQUESTS_FILTER, REPROCESS_WINDOW_DAYS } from '../actions/reprocess-access-request';
-import { describeUser, type DirectoryUser } from '../graph/directory-lookup';
-import { compareDateTimes, shiftDateTime } from '../graph/date-time';
-import type { GraphApi } from '../graph/graph-api';
-import { isLicenseInError, licenseErrorOf } from '../graph/license-states';
-import { segment } from '../graph/odata';
-import { describeErrorDetail } from '../graph/provisioning-error-detail';
+import { FAILED_REQUESTS_FILTER, REPROCESS_WINDOW_DAYS } from '../actions/reprocess-access-request/action';
+import { describeUser, type DirectoryUser } from '../../graph/directory-lookup';
+import { compareDateTimes, shiftDateTime } from '../../graph/date-time';
+import type { GraphApi } from '../../graph/graph-api';
+import { isLicenseInError, licenseErrorOf } from '../../graph/license-states';
+import { segment } from '../../graph/odata';
+import { describeErrorDetail } from '../../graph/provisioning-error-detail';
 import { cleanText, remediationFor, type DetectedFailure, type FailureKind } from './failure';
-import type { FailureNature } from './failure-ledger';
+import type { FailureNature } from '../../notifications/failure-ledger';
 
 /** What a detector may use: the app-only (read) Graph client, the time, and persisted positions. */
 export interface DetectionContext {

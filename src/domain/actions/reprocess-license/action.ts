@@ -1,8 +1,12 @@
-import { describeUser, type DirectoryUser, type LicenseAssignmentState } from '../graph/directory-lookup';
-import type { GraphApi } from '../graph/graph-api';
-import { toGraphFailure } from '../graph/graph-failure';
-import { describeLicenseState, isLicenseInError } from '../graph/license-states';
-import { segment } from '../graph/odata';
+import {
+  describeUser,
+  type DirectoryUser,
+  type LicenseAssignmentState,
+} from '../../../graph/directory-lookup';
+import type { GraphApi } from '../../../graph/graph-api';
+import { toGraphFailure } from '../../../graph/graph-failure';
+import { describeLicenseState, isLicenseInError } from '../../../graph/license-states';
+import { segment } from '../../../graph/odata';
 import {
   sendRequest,
   type Confirmation,
@@ -10,9 +14,9 @@ import {
   type Interpretation,
   type ReadBack,
   type RemediationAction,
-} from './action';
-import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from './choose-one';
-import { lookupUser, userFacts } from './resolve-user';
+} from '../action';
+import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from '../choose-one';
+import { lookupUser, userFacts } from '../resolve-user';
 
 /** What is kept between confirmation and execution. */
 export interface ReprocessLicenseTarget {

@@ -1,7 +1,7 @@
-import type { DirectoryUser } from '../graph/directory-lookup';
-import { describeUser, findServicePrincipals } from '../graph/directory-lookup';
-import type { GraphApi, GraphResult } from '../graph/graph-api';
-import { segment } from '../graph/odata';
+import type { DirectoryUser } from '../../../graph/directory-lookup';
+import { describeUser, findServicePrincipals } from '../../../graph/directory-lookup';
+import type { GraphApi, GraphResult } from '../../../graph/graph-api';
+import { segment } from '../../../graph/odata';
 import {
   sendRequest,
   type ActionArgs,
@@ -9,9 +9,9 @@ import {
   type Interpretation,
   type RemediationAction,
   type Resolution,
-} from './action';
-import { chooseOne, USERS_PARAM } from './choose-one';
-import { lookupUser, userFacts } from './resolve-user';
+} from '../action';
+import { chooseOne, USERS_PARAM } from '../choose-one';
+import { lookupUser, userFacts } from '../resolve-user';
 
 interface SynchronizationJob {
   readonly id: string;

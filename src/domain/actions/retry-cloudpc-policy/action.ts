@@ -1,8 +1,8 @@
-import type { GraphApi } from '../graph/graph-api';
-import { isMissing } from '../graph/directory-lookup';
-import { eq, isGuid, segment } from '../graph/odata';
-import { sendRequest, type RemediationAction, type Resolution } from './action';
-import { chooseOne } from './choose-one';
+import type { GraphApi } from '../../../graph/graph-api';
+import { isMissing } from '../../../graph/directory-lookup';
+import { eq, isGuid, segment } from '../../../graph/odata';
+import { sendRequest, type RemediationAction, type Resolution } from '../action';
+import { chooseOne } from '../choose-one';
 
 interface ProvisioningPolicy {
   readonly id: string;

@@ -1,10 +1,10 @@
 import type { RemediationAction } from './action';
-import { provisionOnDemand } from './provision-on-demand';
-import { createReprocessAccessRequest } from './reprocess-access-request';
-import type { Clock } from '../clock';
-import { reprocessLicense } from './reprocess-license';
-import { retryCloudPcPolicy } from './retry-cloudpc-policy';
-import { retryProvisioning } from './retry-provisioning';
+import { provisionOnDemand } from './provision-on-demand/action';
+import { createReprocessAccessRequest } from './reprocess-access-request/action';
+import type { Clock } from '../../clock';
+import { reprocessLicense } from './reprocess-license/action';
+import { retryCloudPcPolicy } from './retry-cloudpc-policy/action';
+import { retryProvisioning } from './retry-provisioning/action';
 
 /** The one list of remediations: the parser, help, the manifest's command list and execution all read it. */
 export class ActionRegistry {
