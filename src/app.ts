@@ -33,7 +33,7 @@ import { systemClock, type Clock } from './clock';
 import { historyCommand, historyPager, statusCommand } from './commands/audit-commands';
 import { CommandHandler } from './commands/command-handler';
 import type { Config } from './config';
-import { createGraphApi } from './graph/graph-api';
+import { createGraphApi, type DelegatedGraphFactory } from './graph/graph-api';
 import { errorMessage, type Logger } from './logger';
 import { createNotifications, type Notifications } from './notifications/notifications';
 import { createServer } from './server';
@@ -112,6 +112,11 @@ export async function startApp(
     // The credential stamps expiry with the system clock, so the cache compares against the same clock.
     token: cachedAppToken(appCredential, scope, Date.now),
   });
+  // The approver's Graph, for single approvals and bulk runs alike.
+  const delegatedGraph: DelegatedGraphFactory = (token, correlationId) =>
+    createGraphApi({ baseUrl: config.graphBaseUrl, token, correlationId, retry: graphRetry });
+  const exchange = (tenantId: string, assertion: string) =>
+    exchangeOnBehalfOf(config.aad, tenantId, assertion, scope);
   const governance: Governance = {
     authorizer: new Authorizer(policy, new GraphGroupMembership(readGraph, clock)),
     audit: new AuditLog(store, clock),
@@ -147,7 +152,7 @@ export async function startApp(
   const sandboxSsoToken = config.sandboxMode ? createSandboxTokenSource(config, { logger }) : undefined;
   const signIn = new ApproverSignIn({
     validator,
-    exchange: (tenantId, assertion) => exchangeOnBehalfOf(config.aad, tenantId, assertion, scope),
+    exchange,
     adminConsentUrl: (tenantId) => adminConsentUrl(config.aad, tenantId),
     logger,
     ...(sandboxSsoToken ? { sandboxSsoToken } : {}),
@@ -168,9 +173,8 @@ export async function startApp(
     logger: logger.child({ feature: 'bulk' }),
     instance,
     concurrency: config.bulk.concurrency,
-    exchange: (tenantId, assertion) => exchangeOnBehalfOf(config.aad, tenantId, assertion, scope),
-    graphFor: (token, correlationId) =>
-      createGraphApi({ baseUrl: config.graphBaseUrl, token, correlationId, retry: graphRetry }),
+    exchange,
+    delegatedGraph,
     ...(sealSecret ? { sealKey: Buffer.from(sealSecret, 'utf8') } : {}),
     staleAfterMs: STALE_RUN_MS,
   });
@@ -186,13 +190,7 @@ export async function startApp(
     logger,
     governance,
     instance,
-    delegatedGraph: (issued, correlationId) =>
-      createGraphApi({
-        baseUrl: config.graphBaseUrl,
-        token: async () => issued.token,
-        correlationId,
-        retry: graphRetry,
-      }),
+    delegatedGraph,
   });
   const leadership = config.storage.connectionString
     ? await BlobLeadership.open(config.storage.connectionString, config.storage.container, 'failure-monitor')

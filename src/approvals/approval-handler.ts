@@ -14,7 +14,7 @@ import type { CardActionHandler } from '../chat/card-action-router';
 import type { Clock } from '../clock';
 import type { VerifiedUser } from '../auth/sso-token-validator';
 import type { ApproverSignIn } from './approver-sign-in';
-import type { GraphApi } from '../graph/graph-api';
+import type { DelegatedGraphFactory, GraphApi } from '../graph/graph-api';
 import { GraphFailure } from '../graph/graph-failure';
 import type { Logger } from '../logger';
 import { settleExpiry } from './expiry';
@@ -55,9 +55,6 @@ export interface BulkRemediations {
     clickedCardId: string | undefined,
   ): Promise<AdaptiveCardJson>;
 }
-
-/** A Graph client that acts as the approver, with the Graph token their sign-in was exchanged for. */
-export type DelegatedGraphFactory = (issued: IssuedToken, correlationId: string) => GraphApi;
 
 /** Everything the approval flow depends on, injected so tests drive it with fakes on the wire. */
 export interface ApprovalDeps {
@@ -223,7 +220,7 @@ export class ApprovalHandler implements CardActionHandler {
       return { kind: 'card', card: await bulk.start(claimed.value, access, turn.cardActivityId) };
     }
 
-    const graph = this.deps.delegatedGraph(issued, turn.correlationId);
+    const graph = this.deps.delegatedGraph(async () => issued.token, turn.correlationId);
     const run = this.execute(claimed.value, graph, turn.cardActivityId, log);
     this.track(run);
     const remaining = Math.max(0, this.deps.deadlineMs - (performance.now() - startedAt));

@@ -29,7 +29,7 @@ import {
 } from '../chat/chat-types';
 import type { Clock } from '../clock';
 import { auditRemediation, sharedView, type Governance } from '../governance/governance';
-import type { GraphApi } from '../graph/graph-api';
+import type { DelegatedGraphFactory } from '../graph/graph-api';
 import { errorMessage, type Logger } from '../logger';
 import type { StateStore } from '../storage/state-store';
 import { BulkRunner, countStates, settleInterrupted, type RunCounts, type RunEnd } from './bulk-runner';
@@ -67,8 +67,8 @@ export interface BulkServiceDeps {
   readonly concurrency: number;
   /** On-behalf-of exchange of an approver's SSO token in their tenant. */
   readonly exchange: (tenantId: string, assertion: string) => Promise<IssuedToken>;
-  /** A delegated Graph client over a token source. */
-  readonly graphFor: (token: () => Promise<string>, correlationId: string) => GraphApi;
+  /** The approver's Graph client for the run, over a token renewed on-behalf-of them as it nears expiry. */
+  readonly delegatedGraph: DelegatedGraphFactory;
   /**
    * Key material for sealing the approver's SSO token in the store, so a restarted bot resumes the run by
    * itself; without it a restart pauses the run until someone clicks Resume.
@@ -323,7 +323,7 @@ export class BulkService implements CardActionHandler {
   ): ActiveRun {
     const target = r.target as BulkTarget;
     const log = this.deps.logger.child({ remediationId: r.id, correlationId });
-    const graph = this.deps.graphFor(() => token.fresh(), correlationId);
+    const graph = this.deps.delegatedGraph(() => token.fresh(), correlationId);
     const runner = new BulkRunner(
       {
         runId: r.id,

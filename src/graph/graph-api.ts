@@ -61,6 +61,9 @@ export interface SharedGraphApi extends GraphApi {
 /** Supplies a bearer token for Graph: the app's own for reads, the approver's on-behalf-of token for writes. */
 export type TokenSource = () => Promise<string>;
 
+/** A Graph client that acts as the approver, over the delegated token their sign-in was exchanged for. */
+export type DelegatedGraphFactory = (token: TokenSource, correlationId: string) => GraphApi;
+
 /** Settings for one Graph client. */
 export interface GraphApiOptions {
   readonly baseUrl: string;
