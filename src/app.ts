@@ -1,24 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type restify from 'restify';
 import { ApprovalHandler } from './approvals/approval-handler';
-import { ApproverSignIn } from './approvals/approver-sign-in';
 import { reconcileInterruptedRuns } from './approvals/reconcile';
 import type { RunnerIdentity } from './approvals/remediation';
 import { RemediationStore } from './approvals/remediation-store';
 import { TargetResolver } from './approvals/target-resolver';
 import { defaultRegistry } from './domain/actions/registry';
-import { cachedAppToken, createAppCredential, graphScope } from './auth/app-credential';
-import { adminConsentUrl, exchangeOnBehalfOf } from './auth/on-behalf-of';
-import { SsoTokenValidator } from './auth/sso-token-validator';
-import { createSandboxTokenSource } from './auth/sandbox-token-source';
-import { createAdapter, createTeamsBot } from './bot/teams-bot';
-import { ConnectorMessenger } from './bot/connector-messenger';
-import { conversationMiddleware } from './bot/conversation-middleware';
+import { wireGraph } from './app-graph';
+import { openState } from './app-state';
+import { wireTeams } from './app-teams';
 import { RetryingMessenger } from './chat/retrying-messenger';
-import { TeamsSendLimiter } from './chat/send-limiter';
 import { AuditLog } from './audit/audit-log';
 import { BulkPlanner } from './bulk/bulk-planner';
 import { BulkService } from './bulk/bulk-service';
@@ -33,13 +26,8 @@ import { systemClock, type Clock } from './clock';
 import { historyCommand, historyPager, statusCommand } from './commands/audit-commands';
 import { CommandHandler } from './commands/command-handler';
 import type { Config } from './config';
-import { createGraphApi, type DelegatedGraphFactory } from './graph/graph-api';
 import { errorMessage, type Logger } from './logger';
 import { createNotifications, type Notifications } from './notifications/notifications';
-import { createServer } from './server';
-import { BlobStateStore } from './storage/blob-state-store';
-import { FileStateStore } from './storage/file-state-store';
-import { BlobLeadership, soleInstance } from './storage/leadership';
 import type { StateStore } from './storage/state-store';
 
 /** Replaceable collaborators; production passes none. */
@@ -83,12 +71,8 @@ export async function startApp(
       'LOCAL MODE: BOT_ID is empty, so inbound Bot Framework authentication is OFF and anyone who can reach this port can talk to the bot. Use only on a developer machine.',
     );
   }
-  const ownStore = overrides.store === undefined;
-  const store =
-    overrides.store ??
-    (config.storage.connectionString
-      ? await BlobStateStore.open(config.storage.connectionString, config.storage.container)
-      : await FileStateStore.open(path.resolve(config.dataDir)));
+  const state = await openState(config, overrides.store);
+  const { store } = state;
   const remediations = new RemediationStore(store);
   const instance: RunnerIdentity = { instanceId: randomUUID(), pid: process.pid, host: os.hostname() };
   const registry = defaultRegistry(clock);
@@ -99,24 +83,8 @@ export async function startApp(
       )
     : defaultPolicy(config.governance.adminUserIds);
   logger.info({ policy: policy.origin }, 'approval policy loaded');
-  const scope = graphScope(config.graphBaseUrl);
-  const graphRetry = {
-    timeoutMs: config.graphTimeoutMs,
-    sleep: (ms: number) => clock.sleep(ms),
-    now: () => clock.now(),
-  };
-  const appCredential = createAppCredential(config.aad);
-  const readGraph = createGraphApi({
-    baseUrl: config.graphBaseUrl,
-    retry: graphRetry,
-    // The credential stamps expiry with the system clock, so the cache compares against the same clock.
-    token: cachedAppToken(appCredential, scope, Date.now),
-  });
-  // The approver's Graph, for single approvals and bulk runs alike.
-  const delegatedGraph: DelegatedGraphFactory = (token, correlationId) =>
-    createGraphApi({ baseUrl: config.graphBaseUrl, token, correlationId, retry: graphRetry });
-  const exchange = (tenantId: string, assertion: string) =>
-    exchangeOnBehalfOf(config.aad, tenantId, assertion, scope);
+  const graph = wireGraph(config, clock, logger);
+  const { readGraph, signIn } = graph;
   const governance: Governance = {
     authorizer: new Authorizer(policy, new GraphGroupMembership(readGraph, clock)),
     audit: new AuditLog(store, clock),
@@ -128,39 +96,27 @@ export async function startApp(
     governance,
     new BulkPlanner({ maxTargets: config.bulk.maxTargets }),
   );
-  const validator = new SsoTokenValidator({
-    authorityHost: config.aad.authorityHost,
-    audiences: [config.aad.clientId, config.aad.appIdUri],
-    allowedTenantIds: config.allowedTenantIds,
-    clock,
-  });
 
-  const adapter = createAdapter(config);
-  // One limiter for every send and update, in a turn or not, so Teams' rate limits hold for all of them.
-  const sendLimiter = new TeamsSendLimiter(clock);
-  const messenger = new ConnectorMessenger(adapter, config.bot.id, sendLimiter);
+  const teams = wireTeams(config, clock);
+  const notifications = createNotifications({
+    leadership: state.leadership,
+    governance,
+    store,
+    clock,
+    logger,
+    readGraph,
+    channel: teams.messenger,
+    registry,
+    resolver,
+    remediations,
+    settings: config.notifications,
+  });
   // Remediation cards get the notification sender's retry policy and its conversation gate.
-  const publisher = new RetryingMessenger(messenger, {
+  const publisher = new RetryingMessenger(teams.messenger, {
     policy: { sleep: (ms) => clock.sleep(ms) },
     logger,
-    gate: {
-      beforeSend: (address) => notifications.status.beforeSend(address),
-      delivered: (address) => notifications.status.delivered(address),
-      refused: (address, verdict, error) => notifications.status.refused(address, verdict, error),
-    },
+    gate: notifications.status,
   });
-  const sandboxSsoToken = config.sandboxMode ? createSandboxTokenSource(config, { logger }) : undefined;
-  const signIn = new ApproverSignIn({
-    validator,
-    exchange,
-    adminConsentUrl: (tenantId) => adminConsentUrl(config.aad, tenantId),
-    logger,
-    ...(sandboxSsoToken ? { sandboxSsoToken } : {}),
-  });
-  // The app's own credential seals an approver's sign-in for a bulk run, so a restart resumes it by itself.
-  const sealSecret =
-    config.aad.clientSecret ??
-    (config.aad.certificatePath ? readFileSync(path.resolve(config.aad.certificatePath), 'utf8') : undefined);
   const bulk = new BulkService({
     registry,
     remediations,
@@ -173,9 +129,9 @@ export async function startApp(
     logger: logger.child({ feature: 'bulk' }),
     instance,
     concurrency: config.bulk.concurrency,
-    exchange,
-    delegatedGraph,
-    ...(sealSecret ? { sealKey: Buffer.from(sealSecret, 'utf8') } : {}),
+    exchange: graph.exchange,
+    delegatedGraph: graph.delegatedGraph,
+    ...(graph.sealKey ? { sealKey: graph.sealKey } : {}),
     staleAfterMs: STALE_RUN_MS,
   });
   const approvals = new ApprovalHandler({
@@ -190,25 +146,8 @@ export async function startApp(
     logger,
     governance,
     instance,
-    delegatedGraph,
+    delegatedGraph: graph.delegatedGraph,
   });
-  const leadership = config.storage.connectionString
-    ? await BlobLeadership.open(config.storage.connectionString, config.storage.container, 'failure-monitor')
-    : soleInstance;
-  const notifications = createNotifications({
-    leadership,
-    governance,
-    store,
-    clock,
-    logger,
-    readGraph,
-    channel: messenger,
-    registry,
-    resolver,
-    remediations,
-    settings: config.notifications,
-  });
-  adapter.use(conversationMiddleware(sendLimiter, notifications.status, logger));
   const auditDeps = { registry, store: remediations, governance, clock };
   const commands = new CommandHandler(
     registry,
@@ -232,22 +171,14 @@ export async function startApp(
     [approvals, historyPager(auditDeps), notifications.remediate, bulk, remediateAll],
     (turn) => governance.authorizer.inScope(turn.origin),
   );
-  const bot = createTeamsBot(
-    config,
-    adapter,
-    () => ({ commands, cardActions, installations: notifications.installations }),
+  const server = await teams.serve(
+    {
+      handlers: { commands, cardActions, installations: notifications.installations },
+      conversations: notifications.status,
+      webhook: notifications.webhook,
+    },
     logger,
   );
-  const server = createServer(
-    bot,
-    logger,
-    notifications.webhook ? { notifications: notifications.webhook } : {},
-  );
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
   const address = server.address();
   logger.info(
     { port: address.port, localMode: config.localMode, instance: instance.instanceId },
@@ -291,8 +222,7 @@ export async function startApp(
           'shutdown deadline reached; unfinished runs stay marked and are reconciled at the next start',
         );
       }
-      await leadership.release();
-      if (ownStore) await store.close();
+      await state.close();
     },
   };
 }
