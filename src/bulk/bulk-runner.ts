@@ -10,6 +10,7 @@ import { answerFailure, sendBatch, type BatchAnswer } from './json-batch';
 import { retryAfterMs } from '../graph/retry-after';
 import type { Clock } from '../clock';
 import { SlidingWindowLimiter, ThrottleGate, throttleBackoff } from './pacing';
+import { SendQueue } from './send-queue';
 
 /** How far a run has come. */
 export interface RunCounts {
@@ -43,7 +44,7 @@ export interface RunnerDeps {
   /** Delegated Graph client whose token source returns the token `token.fresh()` last gave. */
   readonly graph: GraphApi;
   readonly token: RunToken;
-  /** JSON batches in flight at once. */
+  /** JSON batches in flight at once (BULK_CONCURRENCY). */
   readonly concurrency: number;
   readonly approverName: string;
   readonly logger: Logger;
@@ -52,20 +53,13 @@ export interface RunnerDeps {
   readonly onProgress?: (counts: RunCounts) => void;
 }
 
-/** An item chosen for the next batch, with how often Graph has throttled it so far. */
+/** An item chosen for the next batch, with how often Graph has answered it 429 or 503 so far. */
 interface Picked {
   readonly at: number;
   readonly item: BulkItem;
   readonly request: GraphRequest;
   readonly throttled: number;
 }
-
-/**
- * How far past BULK_CONCURRENCY a run may grow: once Graph has accepted a whole window's worth of items, the
- * run puts that many in flight as the window reopens, plus one batch to find the window's edge, so it learns
- * the next 429 after one round trip instead of several. Bounded, so a generous budget never turns into a flood.
- */
-export const MAX_CONCURRENCY_FACTOR = 4;
 
 /** Thrown inside a worker to pause the whole run (the approver must sign in again). */
 class PauseRun extends Error {}
@@ -103,34 +97,25 @@ export function settleInterrupted(chunk: ChunkRecord): ChunkRecord | undefined {
 }
 
 /**
- * Runs the items of one bulk remediation through Graph's JSON batching: chunks of up to 20 items of one Graph
- * version per $batch, `concurrency` batches in flight, responses matched by id, per-item 429/503 put back
- * and retried after Retry-After (one gate for every worker), calls Graph rate-limits in advance paced under
- * that limit, and the approver's token refreshed before it expires. Every item is marked `sent` in the store
+ * Runs the items of one bulk remediation through Graph's JSON batching: batches of up to 20 items of one Graph
+ * version, `concurrency` batches in flight, responses matched by id. Each item follows its own answer: a 429
+ * (the tenant's budget) puts it back and holds every send until its Retry-After; a 503 holds only that item
+ * until its Retry-After, then it rejoins the next batch. Calls Graph rate-limits in advance are paced under that
+ * limit, and the approver's token is refreshed before it expires. Every item is marked `sent` in the store
  * before its batch leaves and gets its outcome after, so no item is lost or run twice across a restart.
  */
 export class BulkRunner {
   private readonly chunks: ChunkRecord[];
   private readonly gate: ThrottleGate;
   private readonly limiter: SlidingWindowLimiter | undefined;
+  private readonly queue: SendQueue;
   private halted: RunEnd | undefined;
-  private readonly queue: number[] = [];
   private inFlight = 0;
   private wake: (() => void) | undefined;
   private unauthorizedInARow = 0;
   /** Per chunk, the latest write to the store: writes of one chunk go in order, each with its latest state. */
   private readonly writes = new Map<number, Promise<void>>();
   private writeFailure: { error: unknown } | undefined;
-  /** Batches allowed in flight now: BULK_CONCURRENCY, or more once Graph showed it accepts more per window. */
-  private allowed: number;
-  /** Items Graph accepted per opening of the throttle gate (keyed by `gate.closures` when they were sent). */
-  private readonly accepted = new Map<number, number>();
-  private opening = 0;
-  /** What Graph accepted in the last opening that ended in a throttle, and what this opening has sent so far. */
-  private learned: number | undefined;
-  private sentInOpening = 0;
-  /** Batches on the wire. */
-  private sending = 0;
 
   constructor(
     private readonly deps: RunnerDeps,
@@ -138,7 +123,13 @@ export class BulkRunner {
   ) {
     this.chunks = [...chunks];
     this.gate = new ThrottleGate(deps.clock);
-    this.allowed = Math.max(1, deps.concurrency);
+    this.queue = new SendQueue(
+      this.chunks.flatMap((chunk) =>
+        chunk.items.flatMap((state, offset) =>
+          state.s === 'pending' ? [chunk.index * CHUNK_SIZE + offset] : [],
+        ),
+      ),
+    );
     const limit = deps.action.rateLimit;
     // A 5 % margin on the window absorbs clock skew between the bot and Graph.
     this.limiter = limit
@@ -163,11 +154,9 @@ export class BulkRunner {
 
   /** Runs until every item has an outcome, or until stopped or paused. */
   async run(): Promise<RunEnd> {
-    this.chunks.forEach((chunk, index) => {
-      if (chunk.items.some((i) => i.s === 'pending')) this.queue.push(index);
-    });
-    const most = this.deps.action.rateLimit ? this.allowed : this.allowed * MAX_CONCURRENCY_FACTOR;
-    const workers = Array.from({ length: most }, (_, slot) => this.worker(slot));
+    // Under a stated rate limit one batch spends a whole window (its size is the limit), so one goes at a time.
+    const concurrency = this.limiter ? 1 : Math.max(1, this.deps.concurrency);
+    const workers = Array.from({ length: concurrency }, () => this.worker());
     await Promise.all(workers);
     await Promise.all(this.writes.values());
     if (this.writeFailure) throw this.writeFailure.error;
@@ -185,27 +174,38 @@ export class BulkRunner {
     wake?.();
   }
 
-  private async worker(slot: number): Promise<void> {
+  private signalled(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const previous = this.wake;
+      this.wake = () => {
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  /**
+   * Sends batches while items are ready. With none ready it waits for a batch in flight to answer (which may
+   * put items back), or, with none in flight, for the first held item's Retry-After to pass (or a stop).
+   */
+  private async worker(): Promise<void> {
     for (;;) {
       if (this.halted) return;
-      const index = slot < this.allowed && !this.holding() ? this.queue.shift() : undefined;
-      if (index === undefined) {
-        if (this.inFlight === 0) return;
-        await new Promise<void>((resolve) => {
-          const previous = this.wake;
-          this.wake = () => {
-            previous?.();
-            resolve();
-          };
-        });
+      await this.gate.wait();
+      if (this.halted) return;
+      this.queue.release(this.deps.clock.now());
+      const batch = this.take();
+      if (batch.length === 0) {
+        const next = this.queue.nextRelease();
+        if (this.inFlight > 0) await this.signalled();
+        else if (next === undefined) return;
+        else await Promise.race([this.deps.clock.sleep(next - this.deps.clock.now()), this.signalled()]);
         continue;
       }
       this.inFlight++;
       try {
-        const again = await this.sendFrom(index);
-        if (again) this.queue.unshift(index);
+        await this.send(batch);
       } catch (err) {
-        this.queue.unshift(index);
         if (err instanceof PauseRun) this.halt({ kind: 'paused', reason: err.message });
         else throw err;
       } finally {
@@ -215,144 +215,81 @@ export class BulkRunner {
     }
   }
 
-  /** Picks the next batch from a chunk: pending items of one version (and one rate-limit key). */
-  private pick(chunk: ChunkRecord): Picked[] {
+  /** The next batch: ready items of one Graph version (and one rate-limit key), at most 20 (or that limit). */
+  private take(): Picked[] {
     const limit = this.deps.action.rateLimit;
     const max = Math.min(CHUNK_SIZE, limit?.requests ?? CHUNK_SIZE);
-    const picked: Picked[] = [];
-    let key: string | undefined;
-    chunk.items.forEach((state, offset) => {
-      if (state.s !== 'pending' || picked.length >= max) return;
-      const at = chunk.index * CHUNK_SIZE + offset;
+    const group = (at: number): string => {
+      const target = this.deps.items[at]?.target;
+      if (target === undefined) return '';
+      return `${this.deps.action.request(target).version} ${limit ? limit.key(target) : ''}`;
+    };
+    return this.queue.take(max, group).flatMap((at): Picked[] => {
       const item = this.deps.items[at];
-      if (!item) return;
-      const request = this.deps.action.request(item.target);
-      const itemKey = limit ? limit.key(item.target) : '';
-      const first = picked[0];
-      if (first && (request.version !== first.request.version || itemKey !== key)) return;
-      key = itemKey;
-      picked.push({ at, item, request, throttled: state.throttled ?? 0 });
+      const state = this.stateOf(at);
+      if (!item || state?.s !== 'pending') return [];
+      return [{ at, item, request: this.deps.action.request(item.target), throttled: state.throttled ?? 0 }];
     });
-    return picked;
   }
 
-  /** Sends one batch from chunk `index`; true when the chunk still has pending items afterwards. */
-  private async sendFrom(index: number): Promise<boolean> {
-    await this.gate.wait();
-    if (this.halted) return true;
-    this.enterOpening();
-    const chunk = this.chunks[index];
-    if (!chunk) return false;
-    const picked = this.pick(chunk);
-    const first = picked[0];
-    if (!first) return false;
-    if (this.limiter && this.deps.action.rateLimit) {
-      await this.limiter.acquire(this.deps.action.rateLimit.key(first.item.target), picked.length);
-      if (this.halted) return true;
+  private stateOf(at: number): ItemState | undefined {
+    return this.chunks[Math.floor(at / CHUNK_SIZE)]?.items[at % CHUNK_SIZE];
+  }
+
+  /** Sends one batch and records each item's outcome; items Graph did not run go back to the queue. */
+  private async send(batch: readonly Picked[]): Promise<void> {
+    const positions = batch.map((p) => p.at);
+    const first = batch[0];
+    const limit = this.deps.action.rateLimit;
+    if (!first) return;
+    if (this.limiter && limit) await this.limiter.acquire(limit.key(first.item.target), batch.length);
+    if (!this.halted) {
+      try {
+        await this.deps.token.fresh();
+      } catch (err) {
+        this.queue.putBack(positions);
+        throw new PauseRun(pauseReason(err));
+      }
     }
-    try {
-      await this.deps.token.fresh();
-    } catch (err) {
-      throw new PauseRun(pauseReason(err));
-    }
-    if (this.halted) return true;
-    const before = chunk.items;
-    await this.save(index, (items) =>
-      picked.forEach((p) => (items[p.at - chunk.index * CHUNK_SIZE] = { s: 'sent' })),
-    );
+    if (this.halted) return this.queue.putBack(positions);
+    await this.record(batch.map((p) => [p.at, { s: 'sent' }]));
     if (this.gate.remaining() > 0 || this.halted) {
       // Graph throttled another batch while these were being marked: they wait for the window with the rest,
       // instead of drawing a 429 whose Retry-After would hold every worker longer.
-      await this.save(index, (items) =>
-        picked.forEach(
-          (p) =>
-            (items[p.at - chunk.index * CHUNK_SIZE] = before[p.at - chunk.index * CHUNK_SIZE] ?? {
-              s: 'pending',
-            }),
-        ),
-      );
-      return true;
+      await this.record(batch.map((p) => [p.at, pending(p.throttled)]));
+      return this.queue.putBack(positions);
     }
 
-    const opening = this.enterOpening();
-    this.sentInOpening += picked.length;
-    this.sending++;
     let answers: BatchAnswer[];
     try {
       answers = await sendBatch(
         this.deps.graph,
         first.request.version,
-        picked.map((p) => ({ id: String(p.at), request: p.request })),
+        batch.map((p) => ({ id: String(p.at), request: p.request })),
       );
     } catch (err) {
-      await this.envelopeFailed(index, picked, err);
-      return this.hasPending(index);
-    } finally {
-      this.sending--;
+      return this.envelopeFailed(batch, err);
     }
     this.unauthorizedInARow = 0;
-    const taken = answers.filter((a) => a.status !== 429 && a.status !== 503).length;
-    this.accepted.set(opening, (this.accepted.get(opening) ?? 0) + taken);
-    const updates = new Map<number, ItemState>();
-    for (const p of picked) {
-      const answer = answers.find((a) => a.id === String(p.at));
-      updates.set(p.at, answer ? this.outcome(p, answer) : this.unknown());
-    }
+    const byId = new Map(answers.map((a) => [a.id, a]));
+    const updates = batch.map((p): [number, ItemState] => {
+      const answer = byId.get(String(p.at));
+      return [p.at, answer ? this.outcome(p, answer) : this.unknown()];
+    });
     // Outcomes are recorded in the background: the next batch need not wait for this write, and the run
     // does not end before it lands.
-    void this.save(index, (items) => {
-      for (const [at, state] of updates) items[at - chunk.index * CHUNK_SIZE] = state;
-    }).catch(() => undefined);
+    void this.record(updates).catch(() => undefined);
     this.deps.onProgress?.(this.counts());
-    return this.hasPending(index);
-  }
-
-  /**
-   * The opening of Graph's window a batch goes out in. The first send after the gate reopened sizes the run to
-   * what Graph accepted in the last opening and one batch more (never below BULK_CONCURRENCY, never past the
-   * factor).
-   */
-  private enterOpening(): number {
-    const current = this.gate.closures;
-    if (current !== this.opening) {
-      const taken = this.accepted.get(this.opening) ?? 0;
-      this.accepted.delete(this.opening);
-      this.opening = current;
-      this.sentInOpening = 0;
-      this.learned = taken > 0 ? taken : undefined;
-      if (!this.deps.action.rateLimit && taken > 0) {
-        const floor = Math.max(1, this.deps.concurrency);
-        this.allowed = Math.min(
-          floor * MAX_CONCURRENCY_FACTOR,
-          Math.max(floor, Math.ceil(taken / CHUNK_SIZE) + 1),
-        );
-        this.signal();
-      }
-    }
-    return current;
-  }
-
-  /**
-   * Each opening sends what Graph accepted in the last one and one batch more in one burst: when the budget is
-   * unchanged, that one batch draws the window's 429 while the burst is still arriving, so the Retry-After
-   * runs from the start of the window and only its items go again. Past that, further batches wait until
-   * those in flight answer; when they all answer without a 429, sending goes on.
-   */
-  private holding(): boolean {
-    if (this.learned === undefined || this.sending === 0) return false;
-    if (this.sentInOpening < this.learned + CHUNK_SIZE) return false;
-    return this.gate.closures === this.opening;
-  }
-
-  private hasPending(index: number): boolean {
-    return this.chunks[index]?.items.some((i) => i.s === 'pending') ?? false;
   }
 
   private unknown(): ItemState {
     return { s: 'unknown', summary: UNKNOWN_SUMMARY };
   }
 
-  /** What one item's answer means: an outcome, or back to pending when Graph throttled it. */
+  /**
+   * What one item's answer means: an outcome, or pending again when Graph ran nothing. A 429 is the tenant's
+   * budget, so every send waits for its Retry-After; a 503 is this request's, so only the item waits.
+   */
   private outcome(picked: Picked, answer: BatchAnswer): ItemState {
     const { item } = picked;
     const action = this.deps.action;
@@ -372,12 +309,17 @@ export class BulkRunner {
         ...(answer.requestId ? { requestId: answer.requestId } : {}),
       };
     }
-    if (answer.status === 429 || answer.status === 503) {
-      const throttled = picked.throttled + 1;
-      const waitMs =
-        retryAfterMs(answer.headers['retry-after'], this.deps.clock.now()) ?? throttleBackoff(throttled);
-      this.gate.block(waitMs);
-      if (throttled <= (this.deps.maxThrottled ?? 10)) return { s: 'pending', throttled };
+    const throttled = picked.throttled + 1;
+    if ((answer.status === 429 || answer.status === 503) && throttled <= (this.deps.maxThrottled ?? 10)) {
+      const now = this.deps.clock.now();
+      const waitMs = retryAfterMs(answer.headers['retry-after'], now) ?? throttleBackoff(throttled);
+      if (answer.status === 429) {
+        this.gate.block(waitMs);
+        this.queue.putBack([picked.at]);
+      } else {
+        this.queue.hold(picked.at, now + waitMs);
+      }
+      return pending(throttled);
     }
     const failure = answerFailure(answer);
     return {
@@ -392,37 +334,39 @@ export class BulkRunner {
 
   /**
    * The batch itself failed. 401: nothing ran, the token is renewed and the items go again (twice in a row
-   * pauses the run). 429/503: nothing ran, back off and go again (failed once throttled too often). No
-   * answer or another 5xx: Graph may have run them, so their outcome is unknown. Any other 4xx: Graph
-   * refused the batch, so they failed.
+   * pauses the run). 429: nothing ran, every send backs off; 503: nothing ran, these items back off (either is
+   * failed once an item was refused too often). No answer or another 5xx: Graph may have run them, so their
+   * outcome is unknown. Any other 4xx: Graph refused the batch, so they failed.
    */
-  private async envelopeFailed(index: number, picked: readonly Picked[], err: unknown): Promise<void> {
-    const chunk = this.chunks[index];
-    if (!chunk) return;
+  private async envelopeFailed(batch: readonly Picked[], err: unknown): Promise<void> {
     const failure = err instanceof GraphFailure ? err : undefined;
     const status = failure?.status ?? 0;
     this.deps.logger.warn(
-      {
-        runId: this.deps.runId,
-        status,
-        code: failure?.code,
-        err: errorMessage(err),
-      },
+      { runId: this.deps.runId, status, code: failure?.code, err: errorMessage(err) },
       'bulk batch failed as a whole',
     );
+    const positions = batch.map((p) => p.at);
     const maxThrottled = this.deps.maxThrottled ?? 10;
     let state: (p: Picked) => ItemState;
     if (status === 401) {
       this.deps.token.invalidate();
       this.unauthorizedInARow++;
-      state = (p) => ({ s: 'pending', ...(p.throttled ? { throttled: p.throttled } : {}) });
+      this.queue.putBack(positions);
+      state = (p) => pending(p.throttled);
     } else if (
       failure &&
       (status === 429 || status === 503) &&
-      picked.every((p) => p.throttled < maxThrottled)
+      batch.every((p) => p.throttled < maxThrottled)
     ) {
-      this.gate.block(throttleBackoff(Math.max(...picked.map((p) => p.throttled)) + 1));
-      state = (p) => ({ s: 'pending', throttled: p.throttled + 1 });
+      const waitMs = throttleBackoff(Math.max(...batch.map((p) => p.throttled)) + 1);
+      if (status === 429) {
+        this.gate.block(waitMs);
+        this.queue.putBack(positions);
+      } else {
+        const until = this.deps.clock.now() + waitMs;
+        for (const at of positions) this.queue.hold(at, until);
+      }
+      state = (p) => pending(p.throttled + 1);
     } else if (failure && ((status >= 400 && status < 500) || status === 503)) {
       state = () => ({
         s: 'done',
@@ -435,16 +379,27 @@ export class BulkRunner {
     } else {
       state = () => this.unknown();
     }
-    await this.save(index, (items) => {
-      for (const p of picked) {
-        const offset = p.at - chunk.index * CHUNK_SIZE;
-        items[offset] = state(p);
-      }
-    });
+    await this.record(batch.map((p) => [p.at, state(p)]));
     this.deps.onProgress?.(this.counts());
     if (this.unauthorizedInARow >= 2) {
       throw new PauseRun('Microsoft Graph refused the approver’s token twice. Sign in again to continue.');
     }
+  }
+
+  /** Applies item states (by position) in memory at once; resolves when the store has every chunk touched. */
+  private async record(updates: ReadonlyArray<readonly [number, ItemState]>): Promise<void> {
+    const byChunk = new Map<number, Array<readonly [number, ItemState]>>();
+    for (const update of updates) {
+      const index = Math.floor(update[0] / CHUNK_SIZE);
+      byChunk.set(index, [...(byChunk.get(index) ?? []), update]);
+    }
+    await Promise.all(
+      [...byChunk].map(([index, changes]) =>
+        this.save(index, (items) => {
+          for (const [at, state] of changes) items[at % CHUNK_SIZE] = state;
+        }),
+      ),
+    );
   }
 
   /**
@@ -469,6 +424,10 @@ export class BulkRunner {
     this.writes.set(index, settled);
     return write;
   }
+}
+
+function pending(throttled: number): ItemState {
+  return throttled > 0 ? { s: 'pending', throttled } : { s: 'pending' };
 }
 
 function pauseReason(err: unknown): string {

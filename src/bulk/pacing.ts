@@ -6,19 +6,12 @@ import type { Clock } from '../clock';
  */
 export class ThrottleGate {
   private until = 0;
-  private closed = 0;
 
   constructor(private readonly clock: Clock) {}
 
   /** Holds every send for `ms` from now (a later block wins). */
   block(ms: number): void {
-    if (this.remaining() === 0) this.closed++;
     this.until = Math.max(this.until, this.clock.now() + Math.max(0, ms));
-  }
-
-  /** How many times the gate has closed: sends with the same number went out in one opening of Graph's window. */
-  get closures(): number {
-    return this.closed;
   }
 
   /** Milliseconds until sends may resume (0 when open). */

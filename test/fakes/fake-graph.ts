@@ -74,6 +74,13 @@ export interface FakeThrottle {
   windowMs: number;
   /** Which requests count: 'writes' (default, every non-GET) or 'all'. The $batch envelope never counts. */
   scope?: 'writes' | 'all';
+  /**
+   * One in this many batch items within the budget answers 503 ServiceUnavailable with a Retry-After of
+   * `unavailableRetryAfterSec` (default 3) instead, without spending the budget: an item of a batch has its own
+   * status and headers (/graph/json-batching), and a 503 may name a delay in Retry-After (/graph/errors).
+   */
+  unavailableEvery?: number;
+  unavailableRetryAfterSec?: number;
 }
 
 /** At most this many requests in one JSON batch, as in Graph. */
@@ -222,6 +229,7 @@ export class FakeGraph {
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
   private throttle: FakeThrottle | undefined;
   private throttleWindow = { start: Number.NEGATIVE_INFINITY, used: 0 };
+  private withinBudget = 0;
   private closed = false;
   private readonly exchanges: Exchange[] = [];
 
@@ -330,6 +338,7 @@ export class FakeGraph {
   setThrottle(throttle: FakeThrottle | undefined): void {
     this.throttle = throttle;
     this.throttleWindow = { start: Number.NEGATIVE_INFINITY, used: 0 };
+    this.withinBudget = 0;
   }
 
   /** Makes the next matching request(s) fail with a Graph error body. */
@@ -532,8 +541,11 @@ export class FakeGraph {
     }
   }
 
-  /** Counts one request against the throttle model; throws 429 with Retry-After past the budget. */
-  private checkThrottle(method: string): void {
+  /**
+   * Counts one request against the throttle model; throws 429 with Retry-After past the budget, and for a batch
+   * item within it, now and then 503 (see {@link FakeThrottle.unavailableEvery}).
+   */
+  private checkThrottle(method: string, inBatch = false): void {
     const t = this.throttle;
     if (!t || ((t.scope ?? 'writes') === 'writes' && method === 'GET')) return;
     const now = this.now();
@@ -546,6 +558,11 @@ export class FakeGraph {
         `Too many requests: the budget is ${t.limit} per ${t.windowMs} ms.`,
         { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) },
       );
+    }
+    if (inBatch && t.unavailableEvery && ++this.withinBudget % t.unavailableEvery === 0) {
+      throw new GraphHttpError(503, 'ServiceUnavailable', 'The service is temporarily unavailable.', {
+        'retry-after': String(t.unavailableRetryAfterSec ?? 3),
+      });
     }
     this.throttleWindow.used += 1;
   }
@@ -658,7 +675,7 @@ export class FakeGraph {
       return error(fault.status, fault.code, fault.message, fault.headers);
     }
     try {
-      this.checkThrottle(method);
+      this.checkThrottle(method, true);
       const itemCtx: Ctx = {
         method,
         version: ctx.version,

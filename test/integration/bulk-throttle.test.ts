@@ -35,6 +35,62 @@ describe('bulk remediation under Graph throttling (virtual time)', () => {
     expect(throttled.length).toBeLessThanOrEqual(35 + 25 + 15 + 5);
   });
 
+  it('follows each item’s answer: a 503 holds only that item, a 429 the run, put-back items fill batches', async () => {
+    // Graph's budget, 100 writes per 10 s, runs on its own; 1 in 100 items within it answers 503 + Retry-After 20.
+    ({ h, users } = await startBulkHarness(400, { BULK_CONCURRENCY: '2' }));
+    h.graph.setThrottle({
+      limit: 100,
+      windowMs: 10_000,
+      unavailableEvery: 100,
+      unavailableRetryAfterSec: 20,
+    });
+    await requestAndApprove(h, `retry-provisioning --group ${users.group.id}`);
+    const summary = await summaryPost(h);
+
+    expect(cardText(summary.card)).toMatch(/400 of 400 succeeded/);
+    for (const id of users.ids) expect(h.graph.callCount('retryServiceProvisioning', id)).toBe(1);
+    const log = h.graph.requests;
+    const writes = batchedWrites(h);
+    const batchOf = (id: string | undefined) => writes.filter((w) => w.batchId === id);
+
+    // Each item answered 503 goes again once its own Retry-After has passed…
+    const unavailable = writes.filter((w) => w.status === 503);
+    expect(unavailable.length).toBeGreaterThanOrEqual(3);
+    for (const miss of unavailable) {
+      const again = writes.find((w) => w.path === miss.path && log.indexOf(w) > log.indexOf(miss));
+      expect(again?.at).toBeGreaterThanOrEqual(miss.at + 20_000);
+    }
+    // …while the others go on: after the bot had the first 503, batches still
+    // leave before that Retry-After has passed. Holding the run would leave only the one already in flight.
+    const first = unavailable[0];
+    const answered = log.findIndex((r) => r.path === '/$batch' && r.requestId === first?.batchId);
+    const meanwhile = log
+      .slice(answered + 1)
+      .filter((r) => r.batchId !== undefined && r.at < (first?.at ?? 0) + 20_000);
+    expect(new Set(meanwhile.map((r) => r.batchId)).size).toBeGreaterThanOrEqual(3);
+
+    // A 429 holds every send until its Retry-After: in each window, 429s reach at most the batch that drew the
+    // first one and the other batch already in flight (BULK_CONCURRENCY 2).
+    const throttled = writes.filter((w) => w.status === 429);
+    expect(throttled.length).toBeGreaterThan(0);
+    for (const at of new Set(throttled.map((w) => w.at))) {
+      expect(new Set(throttled.filter((w) => w.at === at).map((w) => w.batchId)).size).toBeLessThanOrEqual(2);
+    }
+
+    // Items put back (after a 429 or a 503) leave in full batches: a batch is short only when fewer than two
+    // batches' worth of targets (one may be in flight) were still without an answer.
+    const retried = new Set([...unavailable, ...throttled].map((w) => w.path));
+    const carriers = new Set(
+      writes.filter((w) => w.status === 204 && retried.has(w.path)).map((w) => w.batchId),
+    );
+    for (const id of carriers) {
+      const items = batchOf(id);
+      const start = items[0] ? log.indexOf(items[0]) : -1;
+      const answeredBefore = writes.filter((w) => w.status === 204 && log.indexOf(w) < start).length;
+      if (users.ids.length - answeredBefore >= 40) expect(items).toHaveLength(20);
+    }
+  });
+
   it('keeps provisionOnDemand under 5 requests per 10 seconds (never a 429)', async () => {
     ({ h, users } = await startBulkHarness(7));
     const names = users.users.map((u) => u.userPrincipalName).join(' ');

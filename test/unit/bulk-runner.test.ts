@@ -90,54 +90,37 @@ async function setUpIn<S extends BulkStore>(store: S, n: number) {
 }
 
 /**
- * Graph with a fixed-window budget on the test clock (a new window whenever the clock moved), 429 with
- * Retry-After 1 past it; records, per batch, the window, the items the window had seen and the batches in
- * flight when it arrived.
+ * Graph with a budget per window of the test clock (a new window whenever the clock moved): past it an item is
+ * answered 429 with Retry-After 1; `unavailable` users are answered 503 with Retry-After 1 the first time. Records
+ * when each batch arrived and with which users, and each user's writes that ran.
  */
 class WindowGraph extends BatchGraph {
   readonly calls = new Map<string, number>();
-  readonly entries: Array<{ window: number; itemsBefore: number; inFlight: number }> = [];
-  /** Items answered 429, per window. */
-  readonly throttled: number[] = [];
+  readonly arrivals: Array<{ at: number; users: string[] }> = [];
   private windowAt = Number.NaN;
-  private window = -1;
   private used = 0;
-  private seenInWindow = 0;
-  private inFlight = 0;
+  private readonly refused = new Set<string>();
 
-  constructor(clock: ManualClock, budget: number) {
+  constructor(clock: ManualClock, budget: number, unavailable: readonly string[] = []) {
     super((url) => {
-      if (this.used >= budget) {
-        this.throttled[this.window] = (this.throttled[this.window] ?? 0) + 1;
-        return { status: 429, headers: { 'retry-after': '1' } };
+      const user = userOf(url);
+      if (unavailable.includes(user) && !this.refused.has(user)) {
+        this.refused.add(user);
+        return { status: 503, headers: { 'retry-after': '1' } };
       }
+      if (this.used >= budget) return { status: 429, headers: { 'retry-after': '1' } };
       this.used++;
-      this.calls.set(userOf(url), (this.calls.get(userOf(url)) ?? 0) + 1);
+      this.calls.set(user, (this.calls.get(user) ?? 0) + 1);
       return { status: 204 };
     });
     this.envelope = async (call) => {
       if (clock.now() !== this.windowAt) {
         this.windowAt = clock.now();
-        this.window++;
         this.used = 0;
-        this.seenInWindow = 0;
       }
-      this.entries.push({ window: this.window, itemsBefore: this.seenInWindow, inFlight: this.inFlight });
-      this.seenInWindow += call.ids.length;
-      this.inFlight++;
-      await new Promise((resolve) => setImmediate(resolve));
-      this.inFlight--;
+      this.arrivals.push({ at: clock.now(), users: call.urls.map(userOf) });
+      await Promise.resolve();
     };
-  }
-
-  /** Most batches in flight at once in windows before `window`. */
-  peakBefore(window: number): number {
-    return Math.max(0, ...this.entries.filter((e) => e.window < window).map((e) => e.inFlight + 1));
-  }
-
-  /** Most batches in flight at once from `window` on. */
-  peakFrom(window: number): number {
-    return Math.max(0, ...this.entries.filter((e) => e.window >= window).map((e) => e.inFlight + 1));
   }
 }
 
@@ -353,42 +336,68 @@ describe('BulkRunner', () => {
     expect(graph.batches.every((b) => b.ids.length <= 5)).toBe(true);
   });
 
-  it('puts as many batches in flight as Graph accepted in a window and one more, from BULK_CONCURRENCY up to 4×', async () => {
-    for (const { concurrency, budget, expected } of [
-      { concurrency: 2, budget: 100, expected: 6 },
-      { concurrency: 2, budget: 140, expected: 8 },
-      { concurrency: 2, budget: 160, expected: 8 },
-      { concurrency: 1, budget: 200, expected: 4 },
-      { concurrency: 6, budget: 40, expected: 6 },
-    ]) {
-      const { store, chunks } = await setUp(400);
-      const clock = new ManualClock(1_000_000);
-      const graph = new WindowGraph(clock, budget);
-      const r = runner(store, chunks, graph, clock, items(400), { concurrency });
-      expect(await r.run()).toEqual({ kind: 'finished' });
-      expect(graph.peakBefore(1)).toBeLessThanOrEqual(concurrency);
-      expect(graph.peakFrom(1)).toBe(expected);
-      expect(graph.calls.size).toBe(400);
-      expect([...graph.calls.values()].every((n) => n === 1)).toBe(true);
-    }
+  it('holds only the item Graph answered 503: the others go before its Retry-After, it goes after', async () => {
+    const { store, chunks } = await setUp(100);
+    const clock = new ManualClock(1_000_000, 'hold');
+    const sends = new Map<string, number[]>();
+    const graph = new BatchGraph((url) => {
+      const user = userOf(url);
+      sends.set(user, [...(sends.get(user) ?? []), clock.now()]);
+      return user === 'user-3' && sends.get(user)?.length === 1
+        ? { status: 503, headers: { 'Retry-After': '5' } }
+        : { status: 204 };
+    });
+    const r = runner(store, chunks, graph, clock, items(100), { concurrency: 2 });
+    expect(await clock.run(r.run())).toEqual({ kind: 'finished' });
+    expect(countStates(r.states()).succeeded).toBe(100);
+    const [refused, again] = sends.get('user-3') ?? [];
+    expect(again).toBe((refused ?? 0) + 5000);
+    const others = [...sends].filter(([user]) => user !== 'user-3').map(([, times]) => times);
+    expect(others).toHaveLength(99);
+    for (const times of others) expect(times).toEqual([expect.any(Number)]);
+    expect(Math.max(...others.flat())).toBeLessThan((refused ?? 0) + 5000);
   });
 
-  it('sends what Graph accepted in the last opening and one batch more in one burst, so one batch draws the 429', async () => {
-    const { store, chunks } = await setUp(400);
-    const clock = new ManualClock(1_000_000);
-    const graph = new WindowGraph(clock, 100);
-    await runner(store, chunks, graph, clock, items(400), { concurrency: 2 }).run();
-    const windows = [...new Set(graph.entries.map((e) => e.window))].filter((w) => w >= 1);
-    const edge = windows.map((w) => graph.entries.find((e) => e.window === w && e.itemsBefore >= 100));
-    const past = windows.map((w) =>
-      graph.entries.find((e) => e.window === w && e.itemsBefore >= 100 + CHUNK_SIZE),
-    );
-    expect(edge.filter((e) => e !== undefined && e.inFlight > 0).length).toBeGreaterThan(0);
-    expect(past.every((e) => e === undefined || e.inFlight === 0)).toBe(true);
-    const throttledAfterLearning = windows.map((w) => graph.throttled[w] ?? 0);
-    expect(Math.max(...throttledAfterLearning)).toBe(CHUNK_SIZE);
+  it('holds every send after a 429 until its Retry-After has passed', async () => {
+    const { store, chunks } = await setUp(200);
+    const clock = new ManualClock(1_000_000, 'hold');
+    let throttledAt: number | undefined;
+    const arrivals: Array<{ at: number; afterThrottle: boolean }> = [];
+    const graph = new BatchGraph((url) => {
+      if (userOf(url) !== 'user-3' || throttledAt !== undefined) return { status: 204 };
+      throttledAt = clock.now();
+      return { status: 429, headers: { 'Retry-After': '7' } };
+    });
+    graph.envelope = async () => {
+      arrivals.push({ at: clock.now(), afterThrottle: throttledAt !== undefined });
+      await Promise.resolve();
+    };
+    const r = runner(store, chunks, graph, clock, items(200), { concurrency: 3 });
+    expect(await clock.run(r.run())).toEqual({ kind: 'finished' });
+    expect(countStates(r.states()).succeeded).toBe(200);
+    const after = arrivals.filter((a) => a.afterThrottle);
+    // Up to two batches (the other workers') were already on their way when the 429 came back; the rest waited.
+    expect(after.length).toBeGreaterThan(5);
+    expect(after.filter((a) => a.at < (throttledAt ?? 0) + 7000).length).toBeLessThanOrEqual(2);
+    expect(after.filter((a) => a.at >= (throttledAt ?? 0) + 7000).length).toBeGreaterThan(0);
+  });
+
+  it('sends items put back after a 429 or a 503 in full batches with the rest', async () => {
+    const { store, chunks } = await setUp(200);
+    const clock = new ManualClock(1_000_000, 'hold');
+    const graph = new WindowGraph(clock, 50, ['user-3', 'user-47', 'user-111']);
+    const r = runner(store, chunks, graph, clock, items(200), { concurrency: 1 });
+    expect(await clock.run(r.run())).toEqual({ kind: 'finished' });
+    expect(countStates(r.states()).succeeded).toBe(200);
+    expect(graph.calls.size).toBe(200);
     expect([...graph.calls.values()].every((n) => n === 1)).toBe(true);
-    expect(graph.calls.size).toBe(400);
+    const sizes = graph.arrivals.map((a) => a.users.length);
+    expect(sizes.slice(0, -1).every((n) => n === 20)).toBe(true);
+    for (const user of ['user-3', 'user-47', 'user-111']) {
+      const carried = graph.arrivals.filter((a) => a.users.includes(user));
+      expect(carried).toHaveLength(2);
+      expect(carried[1]?.users).toHaveLength(20);
+    }
   });
 
   it('does not send a batch Graph throttled another worker while it was being marked sent', async () => {
