@@ -322,6 +322,10 @@ export class BulkRunner {
       return pending(throttled);
     }
     const failure = answerFailure(answer);
+    // Another 5xx does not say whether the write ran: like no answer at all, its outcome is unknown.
+    if (answer.status >= 500 && answer.status !== 503) {
+      return { s: 'unknown', summary: explainFailure(action, this.deps.approverName, failure) };
+    }
     return {
       s: 'done',
       outcome: 'failed',

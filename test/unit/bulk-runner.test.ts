@@ -230,6 +230,32 @@ describe('BulkRunner', () => {
     expect(graph.batches).toHaveLength(2);
   });
 
+  it.each([500, 502, 504])(
+    'reports an item answered %i as unknown (it may have run), never sending it again',
+    async (status) => {
+      const { store, chunks } = await setUp(3);
+      const graph = new BatchGraph((url) =>
+        userOf(url) === 'user-1'
+          ? { status, body: { error: { code: 'ServiceError', message: 'Something went wrong.' } } }
+          : { status: 204 },
+      );
+      const r = runner(store, chunks, graph, new ManualClock(1_000_000), items(3));
+      await r.run();
+      expect(countStates(r.states())).toEqual({
+        total: 3,
+        succeeded: 2,
+        failed: 0,
+        unknown: 1,
+        remaining: 0,
+      });
+      expect(r.states()[0]?.items[1]).toEqual({
+        s: 'unknown',
+        summary: expect.stringMatching(new RegExp(`answered ${status}.*may or may not have been made`)),
+      });
+      expect(graph.batches).toHaveLength(1);
+    },
+  );
+
   it('renews the token after a 401 on the batch and sends the same items again (nothing ran)', async () => {
     const { store, chunks } = await setUp(3);
     let invalidated = 0;
