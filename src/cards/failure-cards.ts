@@ -1,4 +1,5 @@
-import { commandText, KIND_LABELS, type DetectedFailure, type FailureKind } from '../domain/failures/failure';
+import { commandText, type DetectedFailure } from '../domain/failures/failure';
+import { failureTitle as titleFor, kindLabel } from '../domain/actions/registry';
 import { clip, firstOf, ROOM } from './card-text';
 import { renderCard, type AdaptiveCardJson } from './render';
 
@@ -58,17 +59,9 @@ export interface PostedFailure {
   readonly failure: DetectedFailure;
 }
 
-const TITLES: Readonly<Record<FailureKind, (label: string) => string>> = {
-  'user-provisioning': (label) => `Service provisioning failed for ${label}`,
-  license: (label) => `Licence assignment failed for ${label}`,
-  'access-request': (label) => `Access package delivery failed: ${label}`,
-  cloudpc: (label) => `Cloud PCs failed to provision: ${label}`,
-  sync: (label) => `App provisioning failed: ${label}`,
-};
-
 /** A card headline for a failure (also the notification's summary). */
 export function failureTitle(f: DetectedFailure): string {
-  return TITLES[f.kind](clip(f.objectLabel, OBJECT_LABEL));
+  return titleFor(f.kind, clip(f.objectLabel, OBJECT_LABEL));
 }
 
 /** `2026-11-22 12:00 UTC`: unambiguous for admins in any time zone. */
@@ -82,7 +75,7 @@ export function formatWhen(iso: string): string {
 export function failureCardData(p: PostedFailure, source: string): FailureCardData {
   const f = p.failure;
   return {
-    kindLabel: KIND_LABELS[f.kind],
+    kindLabel: kindLabel(f.kind),
     title: failureTitle(f),
     errorMessage: clip(f.errorMessage, ROOM.paragraph),
     object: clip(
@@ -110,7 +103,7 @@ export function failureDigestCardData(
   return {
     title: `${items.length.toLocaleString('en-US')} new provisioning failures`,
     lines: shown.map(({ fid, failure: f }) => ({
-      kindLabel: KIND_LABELS[f.kind],
+      kindLabel: kindLabel(f.kind),
       title: failureTitle(f),
       errorCode: clip(f.errorCode, ROOM.name),
       errorMessage: clip(f.errorMessage, DIGEST_MESSAGE),

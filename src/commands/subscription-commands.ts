@@ -2,24 +2,9 @@ import type { ActionArgs, ParamSpec } from '../domain/actions/action';
 import { noticeCard } from '../cards/remediation-cards';
 import type { CommandTurn, ReplySink } from '../chat/chat-types';
 import type { ConversationDirectory } from '../notifications/conversation-directory';
-import { FAILURE_KINDS, isFailureKind, KIND_LABELS, type FailureKind } from '../domain/failures/failure';
+import { FAILURE_KINDS, kindLabel, kindNamed, type FailureKind } from '../domain/actions/registry';
 import type { BuiltInCommand } from './built-in-command';
 import { closest } from './did-you-mean';
-
-/** Other words people type for a kind; the canonical names stay the documented ones. */
-const KIND_ALIASES: Readonly<Record<string, FailureKind>> = {
-  provisioning: 'user-provisioning',
-  user: 'user-provisioning',
-  users: 'user-provisioning',
-  licence: 'license',
-  licences: 'license',
-  licenses: 'license',
-  'access-requests': 'access-request',
-  'access-package': 'access-request',
-  'cloud-pc': 'cloudpc',
-  cloudpcs: 'cloudpc',
-  'app-provisioning': 'sync',
-};
 
 /** What the `subscriptions` answer says about the sources of notifications. */
 export interface NotificationSettings {
@@ -39,7 +24,7 @@ export function parseKinds(
       for (const k of FAILURE_KINDS) kinds.add(k);
       continue;
     }
-    const kind = isFailureKind(word) ? word : KIND_ALIASES[word];
+    const kind = kindNamed(word);
     if (!kind) {
       const suggestion = closest(word, [...FAILURE_KINDS, 'all']);
       return suggestion ? { unknown: word, suggestion } : { unknown: word };
@@ -50,7 +35,7 @@ export function parseKinds(
 }
 
 function listKinds(kinds: readonly FailureKind[]): string {
-  return kinds.map((k) => `${k} (${KIND_LABELS[k]})`).join(', ');
+  return kinds.map((k) => `${k} (${kindLabel(k)})`).join(', ');
 }
 
 const KINDS_PARAM: ParamSpec = {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { baseConversationId, type ConversationAddress } from '../chat/chat-types';
 import type { Clock } from '../clock';
 import { ConcurrencyError, type StateStore } from '../storage/state-store';
-import { FAILURE_KINDS, type FailureKind } from '../domain/failures/failure';
+import { FAILURE_KINDS, type FailureKind } from '../domain/actions/registry';
 
 /** Where the bot is installed, kept in the state store so proactive messages survive a redeploy. */
 export interface ConversationReference {

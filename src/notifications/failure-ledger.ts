@@ -1,14 +1,11 @@
 import { randomToken } from '../random-token';
 import { mutate, type StateStore } from '../storage/state-store';
 import { upsert } from './conversation-directory';
-import { fingerprint, type DetectedFailure, type FailureKind } from '../domain/failures/failure';
+import type { FailureNature } from '../domain/failures/detector';
+import { fingerprint, type DetectedFailure } from '../domain/failures/failure';
 import { compareDateTimes } from '../graph/date-time';
 
-/**
- * `state` failures (a user's provisioning error, a failed request) last until Graph stops showing them;
- * `event` failures (a provisioning-log entry, a webhook alert) are occurrences, resolved by a quiet period.
- */
-export type FailureNature = 'state' | 'event';
+export type { FailureNature };
 
 /** One known failure and the conversations it was already posted to. */
 export interface FailureRecord {
@@ -41,7 +38,7 @@ const NOTICE_PREFIX = 'notify/notice/';
 const WATERMARK_PREFIX = 'notify/watermark/';
 const OPAQUE_ID = /^[A-Za-z0-9_-]{22}$/;
 
-function failureKey(kind: FailureKind, fp: string): string {
+function failureKey(kind: string, fp: string): string {
   return `${FAILURE_PREFIX}${kind}/${fp}`;
 }
 
@@ -83,7 +80,7 @@ export class FailureLedger {
   }
 
   /** Forgets state failures of the given kinds that the latest complete detection no longer found. */
-  async resolveAbsent(kinds: Iterable<FailureKind>, present: ReadonlySet<string>): Promise<FailureRecord[]> {
+  async resolveAbsent(kinds: Iterable<string>, present: ReadonlySet<string>): Promise<FailureRecord[]> {
     const resolved: FailureRecord[] = [];
     for (const kind of kinds) {
       for (const key of await this.store.list(`${FAILURE_PREFIX}${kind}/`)) {

@@ -3,8 +3,9 @@ import type { Leadership } from '../storage/leadership';
 import type { GraphApi } from '../graph/graph-api';
 import { GraphFailure } from '../graph/graph-failure';
 import { errorMessage, type Logger } from '../logger';
-import { DEFAULT_DETECTORS, type Detector } from '../domain/failures/detectors';
-import { fingerprint, type FailureKind } from '../domain/failures/failure';
+import { DEFAULT_DETECTORS } from '../domain/actions/registry';
+import type { Detector } from '../domain/failures/detector';
+import { fingerprint } from '../domain/failures/failure';
 import type { FailureLedger } from './failure-ledger';
 import type { FailureNotifier, NotifyReport, Observed } from './notifier';
 
@@ -14,7 +15,7 @@ export const PROVISIONING_LOG_WATERMARK = 'provisioning-log';
 /** What one monitor cycle did. */
 export interface CycleReport {
   /** Failures found per kind; `error` when that detector failed (its failures are then left as they were). */
-  readonly detected: Readonly<Partial<Record<FailureKind, number | 'error'>>>;
+  readonly detected: Readonly<Record<string, number | 'error'>>;
   readonly resolved: number;
   readonly notify: NotifyReport;
 }
@@ -87,9 +88,9 @@ export class FailureMonitor {
     const outcomes = await Promise.allSettled(
       detectors.map((d) => d.detect({ graph: this.deps.graph, now, watermark })),
     );
-    const detected: Partial<Record<FailureKind, number | 'error'>> = {};
+    const detected: Record<string, number | 'error'> = {};
     const observed: Observed[] = [];
-    const completeStateKinds: FailureKind[] = [];
+    const completeStateKinds: string[] = [];
     let nextWatermark: string | undefined;
     outcomes.forEach((outcome, index) => {
       const detector = detectors[index] as Detector;

@@ -4,12 +4,8 @@ import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { ConversationDirectory } from './conversation-directory';
 import { planCards } from './digest';
-import {
-  FAILURE_KINDS,
-  fingerprint,
-  type DetectedFailure,
-  type FailureKind,
-} from '../domain/failures/failure';
+import { FAILURE_KINDS, type FailureKind } from '../domain/actions/registry';
+import { fingerprint, type DetectedFailure } from '../domain/failures/failure';
 import type { FailureLedger, FailureNature } from './failure-ledger';
 import type { NotificationSender } from './sender';
 
@@ -108,7 +104,7 @@ export class FailureNotifier {
   ): Promise<Omit<NotifyReport, 'failures'>> {
     const { ledger, sender, digestThreshold } = this.deps;
     const fresh: PostedFailure[] = [];
-    for (const failure of failures.filter((f) => target.kinds.includes(f.kind))) {
+    for (const failure of failures.filter((f) => target.kinds.some((k) => k === f.kind))) {
       if (!(await ledger.claim(failure, target.conversationId, now))) continue;
       const notice = await ledger.createNotice(failure, target.conversationId, now);
       fresh.push({ fid: notice.id, failure });

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import { errorMessage, type Logger } from '../logger';
 import type { ConversationDirectory } from './conversation-directory';
-import { cleanText, FAILURE_KINDS, remediationFor, type DetectedFailure } from '../domain/failures/failure';
+import { FAILURE_KINDS, remediationFor } from '../domain/actions/registry';
+import { cleanText, type DetectedFailure } from '../domain/failures/failure';
 import type { FailureNotifier } from './notifier';
 
 /** Header names external monitors sign with (documented in the README). */

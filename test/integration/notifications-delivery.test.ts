@@ -311,7 +311,7 @@ describe('subscription commands', () => {
   it('names the valid kinds and suggests the closest for a typo', async () => {
     const text = await say(h, 'subscribe licence-errors');
     expect(text).toMatch(/Unknown failure kind/);
-    expect(text).toMatch(/Kinds: all, user-provisioning, license, access-request, cloudpc, sync/);
+    expect(text).toMatch(/Kinds: all, user-provisioning, license, cloudpc, access-request, sync/);
     expect(await say(h, 'subscribe cloudcp')).toMatch(/Did you mean cloudpc\?/);
     expect(await subscribedIds()).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { GraphApi } from '../../src/graph/graph-api';
-import type { Detector } from '../../src/domain/failures/detectors';
+import type { Detector } from '../../src/domain/failures/detector';
 import { FailureLedger } from '../../src/notifications/failure-ledger';
 import { FailureMonitor } from '../../src/notifications/monitor';
 import type { FailureNotifier } from '../../src/notifications/notifier';

@@ -4,14 +4,14 @@ import type { ConversationAddress } from '../../src/chat/chat-types';
 import { ConversationDirectory } from '../../src/notifications/conversation-directory';
 import type { ConversationGate } from '../../src/notifications/conversation-status';
 import { DeliveryError } from '../../src/notifications/delivery';
-import {
-  accessRequestDetector,
-  cloudPcDetector,
-  licenseDetector,
-  syncDetector,
-  userProvisioningDetector,
-} from '../../src/domain/failures/detectors';
-import { remediationFor, type DetectedFailure } from '../../src/domain/failures/failure';
+import { reprocessAccessRequestRemediation } from '../../src/domain/actions/reprocess-access-request';
+import { reprocessLicenseRemediation } from '../../src/domain/actions/reprocess-license';
+import { provisionOnDemandRemediation } from '../../src/domain/actions/provision-on-demand';
+import { retryCloudPcPolicyRemediation } from '../../src/domain/actions/retry-cloudpc-policy';
+import { retryProvisioningRemediation } from '../../src/domain/actions/retry-provisioning';
+
+import { remediationFor } from '../../src/domain/actions/registry';
+import type { DetectedFailure } from '../../src/domain/failures/failure';
 import { FailureLedger } from '../../src/notifications/failure-ledger';
 import { FailureNotifier } from '../../src/notifications/notifier';
 import { NotificationSender, type ProactiveChannel } from '../../src/notifications/sender';
@@ -19,6 +19,12 @@ import { MemoryStateStore } from '../../src/storage/memory-state-store';
 import { ScriptedGraph } from './scripted-graph';
 import { ManualClock } from '../fakes/manual-clock';
 import { channelAddress } from './channel-address';
+
+const accessRequestDetector = reprocessAccessRequestRemediation.detector;
+const cloudPcDetector = retryCloudPcPolicyRemediation.detector;
+const licenseDetector = reprocessLicenseRemediation.detector;
+const syncDetector = provisionOnDemandRemediation.detector;
+const userProvisioningDetector = retryProvisioningRemediation.detector;
 
 const logger = pino({ level: 'silent' });
 const NOW = new Date('2026-11-22T12:00:00Z');

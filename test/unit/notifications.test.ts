@@ -3,14 +3,8 @@ import { failureCard, failureDigestCard, formatWhen } from '../../src/cards/fail
 import { parseKinds } from '../../src/commands/subscription-commands';
 import { backoffDelay, verdictFor } from '../../src/notifications/delivery';
 import { planCards } from '../../src/notifications/digest';
-import {
-  cleanText,
-  commandText,
-  fingerprint,
-  remediationFor,
-  type DetectedFailure,
-  type FailureKind,
-} from '../../src/domain/failures/failure';
+import { remediationFor, type FailureKind } from '../../src/domain/actions/registry';
+import { cleanText, commandText, fingerprint, type DetectedFailure } from '../../src/domain/failures/failure';
 import {
   failureFromEvent,
   parseWebhookEvent,
@@ -213,7 +207,7 @@ describe('webhook body', () => {
 
 describe('subscription kinds', () => {
   it.each([
-    [['all'], ['user-provisioning', 'license', 'access-request', 'cloudpc', 'sync']],
+    [['all'], ['user-provisioning', 'license', 'cloudpc', 'access-request', 'sync']],
     [
       ['sync', 'license'],
       ['license', 'sync'],

@@ -5,7 +5,8 @@ import { slotOf, TeamsSendLimiter, type SendLimiter } from '../../src/chat/send-
 import { TEAMS_SEND_LIMITS, WindowLog, type RateWindow } from '../../src/chat/send-windows';
 import { ProgressPublisher } from '../../src/bulk/progress-publisher';
 import { ConversationDirectory } from '../../src/notifications/conversation-directory';
-import { remediationFor, type DetectedFailure } from '../../src/domain/failures/failure';
+import { remediationFor } from '../../src/domain/actions/registry';
+import type { DetectedFailure } from '../../src/domain/failures/failure';
 import { FailureLedger } from '../../src/notifications/failure-ledger';
 import { FailureNotifier } from '../../src/notifications/notifier';
 import { NotificationSender } from '../../src/notifications/sender';

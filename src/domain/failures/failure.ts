@@ -1,36 +1,12 @@
 import { createHash } from 'node:crypto';
 
-/** The failure families the bot watches; channels subscribe to them by these names. */
-export const FAILURE_KINDS = ['user-provisioning', 'license', 'access-request', 'cloudpc', 'sync'] as const;
-
-/** One failure family, as typed in `subscribe <kinds>` and sent by external monitors. */
-export type FailureKind = (typeof FAILURE_KINDS)[number];
-
-/** How each kind is named on cards, so admins recognise the Entra blade it comes from. */
-export const KIND_LABELS: Readonly<Record<FailureKind, string>> = {
-  'user-provisioning': 'User service provisioning',
-  license: 'Group-based licensing',
-  'access-request': 'Access package request',
-  cloudpc: 'Cloud PC provisioning',
-  sync: 'App provisioning (sync)',
-};
-
-/** True for a known kind name; the webhook and the commands accept nothing else. */
-export function isFailureKind(value: string): value is FailureKind {
-  return (FAILURE_KINDS as readonly string[]).includes(value);
-}
-
 /**
  * The remediation a failure calls for, as the command an admin would type. The Remediate button runs it
  * through the same parser and target lookup, so a notification can never start something a person could not.
+ * `N` is the remediation's name; the registry narrows it to the names it ships.
  */
-export interface RemediationCommand {
-  readonly action:
-    | 'retry-provisioning'
-    | 'reprocess-license'
-    | 'reprocess-access-request'
-    | 'retry-cloudpc-policy'
-    | 'provision-on-demand';
+export interface RemediationCommand<N extends string = string> {
+  readonly action: N;
   readonly target: string;
   readonly app?: string;
   readonly job?: string;
@@ -46,10 +22,11 @@ export function commandText(c: RemediationCommand): string {
 
 /**
  * A failure found by the monitor or reported through the webhook, reduced to what a card shows and what
- * the fingerprint needs. Plain JSON: it is stored and read back by the Remediate button.
+ * the fingerprint needs. Plain JSON: it is stored and read back by the Remediate button. `K` is its failure
+ * family; the registry narrows it to the families it ships.
  */
-export interface DetectedFailure {
-  readonly kind: FailureKind;
+export interface DetectedFailure<K extends string = string> {
+  readonly kind: K;
   /** The object that failed: user, request, provisioning policy, or `servicePrincipal/user` for sync. */
   readonly objectId: string;
   /** What people call that object (a name and UPN), for the card. */
@@ -70,30 +47,6 @@ export function fingerprint(f: Pick<DetectedFailure, 'kind' | 'objectId' | 'erro
   return createHash('sha256')
     .update(`${f.kind}\u0000${f.objectId.toLowerCase()}\u0000${f.errorCode.toLowerCase()}`)
     .digest('hex');
-}
-
-/** Maps a failure to the one remediation that addresses it. */
-export function remediationFor(
-  kind: FailureKind,
-  ids: { target: string; app?: string | undefined; job?: string | undefined },
-): RemediationCommand {
-  switch (kind) {
-    case 'user-provisioning':
-      return { action: 'retry-provisioning', target: ids.target };
-    case 'license':
-      return { action: 'reprocess-license', target: ids.target };
-    case 'access-request':
-      return { action: 'reprocess-access-request', target: ids.target };
-    case 'cloudpc':
-      return { action: 'retry-cloudpc-policy', target: ids.target };
-    case 'sync':
-      return {
-        action: 'provision-on-demand',
-        target: ids.target,
-        ...(ids.app ? { app: ids.app } : {}),
-        ...(ids.job ? { job: ids.job } : {}),
-      };
-  }
 }
 
 /** Keeps card text readable and bounded whatever a source sends: no control characters, at most `max` chars. */

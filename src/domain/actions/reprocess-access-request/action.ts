@@ -25,6 +25,11 @@ export interface ReprocessAccessRequestTarget {
 
 const REQUESTS = '/identityGovernance/entitlementManagement/assignmentRequests';
 const REPROCESSABLE = new Set(['deliveryfailed', 'partiallydelivered']);
+
+/** True for a request state Graph reprocesses (deliveryFailed, partiallyDelivered), in any case. */
+export function isReprocessable(state: string): boolean {
+  return REPROCESSABLE.has(state.toLowerCase());
+}
 /**
  * The failed requests, by the one filter the request's page documents (`state`, eq). A user's requests are
  * picked from these by requestor in code: the page documents no filter on `requestor/objectId`.
@@ -51,7 +56,7 @@ async function getRequest(graph: GraphApi, id: string): Promise<AssignmentReques
 
 function precondition(r: AssignmentRequest, now: Date): string | undefined {
   const state = r.state ?? 'unknown';
-  if (!REPROCESSABLE.has(state.toLowerCase())) {
+  if (!isReprocessable(state)) {
     return `This request is ${state}. Only requests in DeliveryFailed or PartiallyDelivered can be reprocessed.`;
   }
   if (r.completedDateTime) {
@@ -124,7 +129,7 @@ export function createReprocessAccessRequest(
         });
         const userId = found.item.id.toLowerCase();
         request = requests
-          .filter((r) => REPROCESSABLE.has((r.state ?? '').toLowerCase()))
+          .filter((r) => isReprocessable(r.state ?? ''))
           .filter((r) => r.requestor?.objectId?.toLowerCase() === userId)
           .sort((a, b) => Date.parse(b.createdDateTime ?? '') - Date.parse(a.createdDateTime ?? ''))[0];
         if (!request) {
@@ -160,7 +165,7 @@ export function createReprocessAccessRequest(
             { title: 'Created', value: request.createdDateTime ?? '—' },
             { title: 'Completed', value: request.completedDateTime ?? '—' },
           ],
-          problems: REPROCESSABLE.has(state.toLowerCase())
+          problems: isReprocessable(state)
             ? [`Delivery ${state === 'partiallyDelivered' ? 'partly ' : ''}failed.`]
             : [],
           ...(blocked ? { blocked } : {}),

@@ -1,0 +1,15 @@
+import type { RemediationDefinition } from '../definition';
+import { provisionOnDemand } from './action';
+import { syncDetector } from './detector';
+
+/** App provisioning (sync): the `provision-on-demand` command and the `sync` failures it fixes. */
+export const provisionOnDemandRemediation = {
+  name: 'provision-on-demand',
+  kind: 'sync',
+  label: 'App provisioning (sync)',
+  kindAliases: ['app-provisioning'],
+  failureTitle: (label) => `App provisioning failed: ${label}`,
+  takesJob: true,
+  action: () => provisionOnDemand,
+  detector: syncDetector,
+} as const satisfies RemediationDefinition<'provision-on-demand', 'sync'>;

@@ -1,0 +1,15 @@
+import type { RemediationDefinition } from '../definition';
+import { createReprocessAccessRequest } from './action';
+import { accessRequestDetector } from './detector';
+
+/** Access package request: the `reprocess-access-request` command and the `access-request` failures it fixes. */
+export const reprocessAccessRequestRemediation = {
+  name: 'reprocess-access-request',
+  kind: 'access-request',
+  label: 'Access package request',
+  kindAliases: ['access-requests', 'access-package'],
+  failureTitle: (label) => `Access package delivery failed: ${label}`,
+  takesJob: false,
+  action: (clock) => createReprocessAccessRequest(() => new Date(clock.now())),
+  detector: accessRequestDetector,
+} as const satisfies RemediationDefinition<'reprocess-access-request', 'access-request'>;

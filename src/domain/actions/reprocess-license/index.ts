@@ -1,0 +1,15 @@
+import type { RemediationDefinition } from '../definition';
+import { reprocessLicense } from './action';
+import { licenseDetector } from './detector';
+
+/** Group-based licensing: the `reprocess-license` command and the `license` failures it fixes. */
+export const reprocessLicenseRemediation = {
+  name: 'reprocess-license',
+  kind: 'license',
+  label: 'Group-based licensing',
+  kindAliases: ['licence', 'licences', 'licenses'],
+  failureTitle: (label) => `Licence assignment failed for ${label}`,
+  takesJob: false,
+  action: () => reprocessLicense,
+  detector: licenseDetector,
+} as const satisfies RemediationDefinition<'reprocess-license', 'license'>;

@@ -1,0 +1,15 @@
+import type { RemediationDefinition } from '../definition';
+import { retryProvisioning } from './action';
+import { userProvisioningDetector } from './detector';
+
+/** User service provisioning: the `retry-provisioning` command and the `user-provisioning` failures it fixes. */
+export const retryProvisioningRemediation = {
+  name: 'retry-provisioning',
+  kind: 'user-provisioning',
+  label: 'User service provisioning',
+  kindAliases: ['provisioning', 'user', 'users'],
+  failureTitle: (label) => `Service provisioning failed for ${label}`,
+  takesJob: false,
+  action: () => retryProvisioning,
+  detector: userProvisioningDetector,
+} as const satisfies RemediationDefinition<'retry-provisioning', 'user-provisioning'>;
