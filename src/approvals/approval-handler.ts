@@ -4,12 +4,8 @@ import type { RemediationAction } from '../domain/actions/action';
 import type { ActionRegistry } from '../domain/actions/registry';
 import { noticeCard, remediationCard, type CardView } from '../cards/remediation-cards';
 import type { AdaptiveCardJson } from '../cards/render';
-import {
-  sameConversation,
-  type CardActionResponse,
-  type CardActionTurn,
-  type Messenger,
-} from '../chat/chat-types';
+import { type CardActionResponse, type CardActionTurn, type Messenger } from '../chat/chat-types';
+import { sameConversation } from '../domain/conversation';
 import type { CardActionHandler } from '../chat/card-action-router';
 import type { Clock } from '../clock';
 import type { VerifiedUser } from '../auth/sso-token-validator';

@@ -1,12 +1,8 @@
 import { OboError } from '../auth/on-behalf-of';
 import { SsoTokenError, type VerifiedUser } from '../auth/sso-token-validator';
 import type { IssuedToken } from '../bulk/delegated-token';
-import {
-  TokenServiceUnavailable,
-  type Actor,
-  type CardActionResponse,
-  type CardActionTurn,
-} from '../chat/chat-types';
+import { TokenServiceUnavailable, type CardActionResponse, type CardActionTurn } from '../chat/chat-types';
+import { type Actor } from '../domain/conversation';
 import type { Logger } from '../logger';
 import {
   interactiveSignInNeeded,

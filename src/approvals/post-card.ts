@@ -1,4 +1,5 @@
-import type { CardActionResponse, ConversationAddress, Messenger } from '../chat/chat-types';
+import type { CardActionResponse, Messenger } from '../chat/chat-types';
+import type { ConversationAddress } from '../domain/conversation';
 import { errorMessage, type Logger } from '../logger';
 import type { RemediationStore } from './remediation-store';
 import type { ResolvedCard } from './target-resolver';

@@ -1,5 +1,5 @@
 import type { ActionArgs, Candidate, Confirmation, Fact } from '../domain/actions/action';
-import type { Actor, ConversationAddress } from '../chat/chat-types';
+import type { Actor, ConversationAddress } from '../domain/conversation';
 
 /** The life of a remediation; only `pending` can be approved, and only once. */
 export type RemediationState =

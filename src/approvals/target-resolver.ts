@@ -1,7 +1,7 @@
 import type { ActionArgs, RemediationAction } from '../domain/actions/action';
 import type { AdaptiveCardJson } from '../cards/render';
 import { choiceCard, noticeCard, remediationCard } from '../cards/remediation-cards';
-import type { Actor, ConversationAddress } from '../chat/chat-types';
+import type { Actor, ConversationAddress } from '../domain/conversation';
 import type { Clock } from '../clock';
 import type { GraphApi } from '../graph/graph-api';
 import { GraphFailure } from '../graph/graph-failure';

@@ -1,4 +1,4 @@
-import type { Actor } from '../chat/chat-types';
+import type { Actor } from '../domain/conversation';
 import { isLoopbackUrl, type Config } from '../config';
 import { errorMessage, type Logger } from '../logger';
 

@@ -1,12 +1,6 @@
 import type { Activity, TurnContext } from 'botbuilder';
-import type {
-  Actor,
-  CardActionTurn,
-  CommandTurn,
-  ConversationAddress,
-  Origin,
-  TokenService,
-} from '../chat/chat-types';
+import type { CardActionTurn, CommandTurn, TokenService } from '../chat/chat-types';
+import type { Actor, ConversationAddress, Origin } from '../domain/conversation';
 
 /** The tenant an activity comes from, wherever Teams put it. */
 export function tenantOf(activity: Activity): string | undefined {

@@ -1,7 +1,8 @@
 import { CardFactory, type Activity, type CloudAdapter, type ConversationReference } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
 import type { AdaptiveCardJson } from '../cards/render';
-import type { ConversationAddress, Messenger } from '../chat/chat-types';
+import type { Messenger } from '../chat/chat-types';
+import type { ConversationAddress } from '../domain/conversation';
 import { slotOf, type SendLimiter, type SendPriority } from '../chat/send-limiter';
 import { retryAfterMs } from '../graph/retry-after';
 import { DeliveryError } from '../notifications/delivery';

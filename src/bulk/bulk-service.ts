@@ -21,12 +21,8 @@ import {
 import type { CardView } from '../cards/remediation-cards';
 import type { AdaptiveCardJson } from '../cards/render';
 import type { CardActionHandler } from '../chat/card-action-router';
-import {
-  sameConversation,
-  type CardActionResponse,
-  type CardActionTurn,
-  type Messenger,
-} from '../chat/chat-types';
+import { type CardActionResponse, type CardActionTurn, type Messenger } from '../chat/chat-types';
+import { sameConversation } from '../domain/conversation';
 import type { Clock } from '../clock';
 import { auditRemediation, sharedView, type Governance } from '../governance/governance';
 import type { DelegatedGraphFactory } from '../graph/graph-api';

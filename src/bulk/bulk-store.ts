@@ -1,5 +1,5 @@
 import type { RecordedActor, RunnerIdentity } from '../approvals/remediation';
-import type { ConversationAddress } from '../chat/chat-types';
+import type { ConversationAddress } from '../domain/conversation';
 import { ConcurrencyError, mutate, type StateStore } from '../storage/state-store';
 import { MAX_BATCH_SIZE } from './json-batch';
 

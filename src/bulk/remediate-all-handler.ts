@@ -6,12 +6,8 @@ import { newOpaqueId, type RemediationStore } from '../approvals/remediation-sto
 import type { ResolvedCard, TargetResolver } from '../approvals/target-resolver';
 import { remediationCard } from '../cards/remediation-cards';
 import type { CardActionHandler } from '../chat/card-action-router';
-import {
-  sameConversation,
-  type CardActionResponse,
-  type CardActionTurn,
-  type Messenger,
-} from '../chat/chat-types';
+import { type CardActionResponse, type CardActionTurn, type Messenger } from '../chat/chat-types';
+import { sameConversation } from '../domain/conversation';
 import { sharedView, type Governance } from '../governance/governance';
 import { errorMessage, type Logger } from '../logger';
 import type { RemediationCommand } from '../domain/failures/failure';

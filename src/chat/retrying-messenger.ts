@@ -2,7 +2,8 @@ import type { AdaptiveCardJson } from '../cards/render';
 import type { Logger } from '../logger';
 import type { ConversationGate } from '../notifications/conversation-status';
 import { DeliveryError, retryDelivery, type DeliveryRetryPolicy } from '../notifications/delivery';
-import type { ConversationAddress, Messenger } from './chat-types';
+import type { Messenger } from './chat-types';
+import type { ConversationAddress } from '../domain/conversation';
 
 /** What the retrying messenger needs besides the raw one. */
 export interface RetryingMessengerDeps {

@@ -1,6 +1,6 @@
 import Bottleneck from 'bottleneck';
 import type { Clock } from '../clock';
-import { baseConversationId, type ConversationAddress } from './chat-types';
+import { baseConversationId, type ConversationAddress } from '../domain/conversation';
 import { TEAMS_SEND_LIMITS, WindowLog, type SendLimits } from './send-windows';
 
 /**

@@ -1,4 +1,4 @@
-import type { Origin } from '../chat/chat-types';
+import type { Origin } from '../domain/conversation';
 import type { MembershipChecker } from './group-membership';
 import type { ActionRule, Policy, Principals } from './policy';
 

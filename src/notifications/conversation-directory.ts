@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { baseConversationId, type ConversationAddress } from '../chat/chat-types';
+import { baseConversationId, type ConversationAddress } from '../domain/conversation';
 import type { Clock } from '../clock';
 import { ConcurrencyError, type StateStore } from '../storage/state-store';
 import { FAILURE_KINDS, type FailureKind } from '../domain/actions/registry';

@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/audit-log';
-import { baseConversationId, type Actor, type ConversationAddress } from '../chat/chat-types';
+import { baseConversationId, type Actor, type ConversationAddress } from '../domain/conversation';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { ConversationDirectory, PauseState } from './conversation-directory';

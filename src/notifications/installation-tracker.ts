@@ -1,4 +1,4 @@
-import type { ConversationAddress } from '../chat/chat-types';
+import type { ConversationAddress } from '../domain/conversation';
 import type { Logger } from '../logger';
 import type { ConversationDirectory } from './conversation-directory';
 import type { ConversationStatus } from './conversation-status';

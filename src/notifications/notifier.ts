@@ -1,5 +1,5 @@
 import { failureCard, failureDigestCard, failureTitle, type PostedFailure } from '../cards/failure-cards';
-import type { ConversationAddress } from '../chat/chat-types';
+import type { ConversationAddress } from '../domain/conversation';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { ConversationDirectory } from './conversation-directory';

@@ -1,6 +1,6 @@
 import type { AdaptiveCardJson } from '../cards/render';
 import { InFlight } from '../in-flight';
-import { baseConversationId, type ConversationAddress } from '../chat/chat-types';
+import { baseConversationId, type ConversationAddress } from '../domain/conversation';
 import type { Logger } from '../logger';
 import type { ConversationGate } from './conversation-status';
 import { retryDelivery, type BackoffOptions } from './delivery';

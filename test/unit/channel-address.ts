@@ -1,4 +1,4 @@
-import type { ConversationAddress } from '../../src/chat/chat-types';
+import type { ConversationAddress } from '../../src/domain/conversation';
 
 /** A Teams channel conversation as the domain stores it, with the test tenant's values, for unit tests. */
 export function channelAddress(

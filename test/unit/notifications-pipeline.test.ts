@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { AdaptiveCardJson } from '../../src/cards/render';
-import type { ConversationAddress } from '../../src/chat/chat-types';
+import type { ConversationAddress } from '../../src/domain/conversation';
 import { ConversationDirectory } from '../../src/notifications/conversation-directory';
 import type { ConversationGate } from '../../src/notifications/conversation-status';
 import { DeliveryError } from '../../src/notifications/delivery';

@@ -1,4 +1,4 @@
-import { sameConversation } from '../../src/chat/chat-types';
+import { sameConversation } from '../../src/domain/conversation';
 
 const CHANNEL = '19:ops@thread.tacv2';
 const OTHER_CHANNEL = '19:sales@thread.tacv2';

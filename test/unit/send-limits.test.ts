@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { systemClock } from '../../src/clock';
-import type { ConversationAddress } from '../../src/chat/chat-types';
+import type { ConversationAddress } from '../../src/domain/conversation';
 import { slotOf, TeamsSendLimiter, type SendLimiter } from '../../src/chat/send-limiter';
 import { TEAMS_SEND_LIMITS, WindowLog, type RateWindow } from '../../src/chat/send-windows';
 import { ProgressPublisher } from '../../src/bulk/progress-publisher';
