@@ -9,7 +9,7 @@
  * measure its waiting, not its work. Turns go round-robin over the conversations instead, conversation `c`
  * in tenant `c mod tenants`; {@link LoadPeaks} shows afterwards that no window came near its limit.
  */
-import { baseConversationId } from '../src/chat/chat-types';
+import { baseConversationId } from '../src/domain/conversation';
 import { TEAMS_SEND_LIMITS, type RateWindow } from '../src/chat/send-windows';
 import { CONTOSO, TeamsClient, type TeamsUser } from '../test/fakes';
 
