@@ -665,9 +665,64 @@ describe('FakeGraph addressing and lifecycle', () => {
     expect(await held).toMatch(/fetch failed/);
     expect(await delayed).toMatch(/fetch failed/);
   });
+
+  test('a service time given as a function is asked per request and delays its answer', async () => {
+    let asked = 0;
+    let arrived: () => void = () => undefined;
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    const local = await FakeGraph.start({
+      entra,
+      seed,
+      latencyMs: () => {
+        asked += 1;
+        arrived();
+        return 60_000;
+      },
+    });
+    const answered = fetch(`${local.url}/v1.0/users/alice@contoso.com`, {
+      headers: { authorization: `Bearer ${appToken}` },
+    }).then(
+      (r) => `answered ${r.status}`,
+      (e: unknown) => String(e),
+    );
+    await arrival;
+    await local.close();
+    expect(await answered).toMatch(/fetch failed/);
+    expect(asked).toBe(1);
+  });
 });
 
 describe('FakeConnector and TeamsClient', () => {
+  test('the connector takes the service time asked of it before answering; close() ends the wait', async () => {
+    let asked = 0;
+    let arrived: () => void = () => undefined;
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    const connector = await FakeConnector.start({
+      latencyMs: () => {
+        asked += 1;
+        arrived();
+        return 60_000;
+      },
+    });
+    const conversationId = '19:abc@thread.tacv2';
+    const answered = fetch(
+      `${connector.url}/v3/conversations/${encodeURIComponent(conversationId)}/activities`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'message', text: 'hello' }),
+      },
+    ).then(
+      (r) => `answered ${r.status}`,
+      (e: unknown) => String(e),
+    );
+    await arrival;
+    await connector.close();
+    expect(await answered).toMatch(/fetch failed/);
+    expect(asked).toBe(1);
+    expect(connector.sent()).toHaveLength(0);
+  });
+
   test('the connector records a send and answers with an activity id', async () => {
     const connector = await FakeConnector.start();
     try {

@@ -82,6 +82,11 @@ export interface FakeConnectorOptions {
   requireAuth?: boolean;
   /** First numeric activity id handed out; default 1700000100000. */
   firstActivityId?: number;
+  /**
+   * Service time of every request before it is answered and recorded, like the real service's round trip;
+   * default 0. A function is asked once per request, so a benchmark can give each its own (e.g. jittered) time.
+   */
+  latencyMs?: number | (() => number);
 }
 
 /** A 403 that keeps the conversation: a user blocked the bot, or the tenant admin disabled it. */
@@ -125,6 +130,8 @@ export class FakeConnector {
   private readonly blocked = new Map<string, BlockCode>();
   private readonly deletedActivities = new Set<string>();
   private readonly accepted = new Map<string, number[]>();
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private closed = false;
   private throttleClock: (() => number) | undefined;
   private members: Record<string, ConnectorMemberSeed[]>;
   private nextId: number;
@@ -165,8 +172,14 @@ export class FakeConnector {
     return connector;
   }
 
-  /** Stops the server and rejects pending waits. */
+  /** Stops the server, cancels delayed answers and rejects pending waits. */
   async close(): Promise<void> {
+    this.closed = true;
+    for (const [timer, wake] of this.timers) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.timers.clear();
     this.log.dispose('closed');
     await closeServer(this.server, this.sockets);
   }
@@ -242,6 +255,9 @@ export class FakeConnector {
     const method = (req.method ?? 'GET').toUpperCase();
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
     const text = await readBody(req);
+    const latencyMs = typeof this.opts.latencyMs === 'function' ? this.opts.latencyMs() : this.opts.latencyMs;
+    if (latencyMs) await this.sleep(latencyMs);
+    if (this.closed) return;
     const raw = rawPath.split('/').filter(Boolean);
     const segs = raw.map(safeDecode);
     const record: ConnectorRequestRecord = {
@@ -367,6 +383,16 @@ export class FakeConnector {
       case 'unknown':
         return reply(404, { error: { code: 'NotFound', message: `No route for ${method} ${rawPath}` } });
     }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.set(timer, resolve);
+    });
   }
 
   /** Milliseconds until this conversation may send again; 0 records the request as accepted now. */

@@ -60,8 +60,11 @@ export interface FakeGraphOptions {
   keyPath?: string;
   /** Graph's throttling, modelled: a fixed budget of requests per window (see {@link FakeThrottle}). */
   throttle?: FakeThrottle;
-  /** Service time of every HTTP request (a $batch counts once), like a real Graph round trip; default 0. */
-  latencyMs?: number;
+  /**
+   * Service time of every HTTP request (a $batch counts once), like a real Graph round trip; default 0. A function
+   * is asked once per request, so a benchmark can give each request its own (e.g. seeded, jittered) time.
+   */
+  latencyMs?: number | (() => number);
 }
 
 /**
@@ -514,7 +517,8 @@ export class FakeGraph {
       return sendError(fault.status, fault.code, fault.message, fault.headers);
     }
 
-    if (this.opts.latencyMs) await this.sleep(this.opts.latencyMs);
+    const latencyMs = typeof this.opts.latencyMs === 'function' ? this.opts.latencyMs() : this.opts.latencyMs;
+    if (latencyMs) await this.sleep(latencyMs);
     if (this.closed) return;
     try {
       const ctx: Ctx = {
