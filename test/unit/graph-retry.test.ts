@@ -20,7 +20,15 @@ interface Seen {
 
 type Answer = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** Answers JSON; writeHead's result is not chained, as restify (loaded by other suites) patches it to return nothing. */
+function json(res: ServerResponse, body: string): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(body);
+}
+
 const NOW = Date.parse('2026-11-22T12:00:00Z');
+/** An attempt's timeout where one is meant to lapse: real time, with room for a TLS handshake on a busy machine. */
+const TIMEOUT_MS = 500;
 let server: Server;
 let sockets: ReturnType<typeof trackSockets>;
 let base: string;
@@ -49,13 +57,14 @@ afterEach(async () => {
 });
 
 function graph(timeoutMs = 30_000, url = base): SharedGraphApi {
+  const slept = sleeps; // this test's record, even for a retry still running after it
   return createGraphApi({
     baseUrl: url,
     token: async () => 'token-1',
     retry: {
       timeoutMs,
       sleep: async (ms) => {
-        sleeps.push(ms);
+        slept.push(ms);
       },
       now: () => NOW,
       random: () => 0.5,
@@ -112,7 +121,7 @@ describe('timeouts', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
       res.write('{"partial":');
     };
-    const failure = await failureOf(graph(50).post('/x', {}));
+    const failure = await failureOf(graph(TIMEOUT_MS).post('/x', {}));
     expect([failure.status, failure.code]).toEqual([0, 'Timeout']);
     expect(seen).toHaveLength(1);
     expect(sleeps).toEqual([]);
@@ -120,9 +129,9 @@ describe('timeouts', () => {
 
   it('repeats a read whose first answer never came, and answers from the second', async () => {
     answer = (_req, res) => {
-      if (seen.length > 1) res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":2}');
+      if (seen.length > 1) json(res, '{"ok":2}');
     };
-    await expect(graph(50).get('/x')).resolves.toEqual({ ok: 2 });
+    await expect(graph(TIMEOUT_MS).get('/x')).resolves.toEqual({ ok: 2 });
     expect(seen).toHaveLength(2);
     expect(sleeps).toEqual([750]);
   });
@@ -147,10 +156,7 @@ describe('network failures', () => {
   });
 
   it('repeats a read whose connection was reset', async () => {
-    answer = (req, res) =>
-      seen.length === 1
-        ? req.socket.destroy()
-        : res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":2}');
+    answer = (req, res) => (seen.length === 1 ? req.socket.destroy() : json(res, '{"ok":2}'));
     await expect(graph().get('/x')).resolves.toEqual({ ok: 2 });
     expect(seen).toHaveLength(2);
   });
