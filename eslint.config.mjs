@@ -1,6 +1,42 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const TEAMS_SDKS = {
+  group: ['botbuilder', 'botbuilder-*', 'botframework-*', '@microsoft/teams-ai', 'restify'],
+  message: 'Only src/teams/ may import the Bot Framework, teams-ai or restify.',
+};
+
+/** The layers, top to bottom: a file may import its own layer and the ones below it, never one above. */
+const ABOVE = {
+  features: ['teams'],
+  domain: ['teams', 'features'],
+  infra: ['teams', 'features', 'domain'],
+};
+
+function layerRule(layer) {
+  return {
+    files: [`src/${layer}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            TEAMS_SDKS,
+            {
+              group: ABOVE[layer].map((above) => `**/${above}/**`),
+              message: `src/${layer}/ may not import from a layer above it (${ABOVE[layer].join(', ')}): pass what it needs in instead.`,
+            },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration in src/infra/config.ts only.' },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', '.data/', 'appPackage/build/', 'jest.config.js'] },
   js.configs.recommended,
@@ -11,31 +47,12 @@ export default tseslint.config(
       'no-restricted-imports': 'off',
     },
   },
-  {
-    files: ['src/**/*.ts'],
-    ignores: ['src/bot/**', 'src/server.ts', 'src/index.ts', 'src/app.ts', 'src/app-*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['botbuilder', 'botbuilder-*', 'botframework-*', '@microsoft/teams-ai', 'restify'],
-              message:
-                'Only src/bot/ (and the server wiring) may import the Bot Framework or teams-ai: keep the domain SDK-free.',
-            },
-          ],
-        },
-      ],
-      'no-restricted-properties': [
-        'error',
-        { object: 'process', property: 'env', message: 'Read configuration in src/config.ts only.' },
-      ],
-    },
-  },
+  layerRule('features'),
+  layerRule('domain'),
+  layerRule('infra'),
   {
     // The composition root builds each collaborator before anything, a closure included, refers to it.
-    files: ['src/index.ts', 'src/app.ts', 'src/app-*.ts'],
+    files: ['src/index.ts', 'src/teams/app.ts', 'src/teams/app-*.ts'],
     rules: { '@typescript-eslint/no-use-before-define': ['error', { functions: false }] },
   },
 );

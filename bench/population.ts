@@ -10,7 +10,7 @@
  * in tenant `c mod tenants`; {@link LoadPeaks} shows afterwards that no window came near its limit.
  */
 import { baseConversationId } from '../src/domain/conversation';
-import { TEAMS_SEND_LIMITS, type RateWindow } from '../src/chat/send-windows';
+import { TEAMS_SEND_LIMITS, type RateWindow } from '../src/teams/send-windows';
 import { CONTOSO, TeamsClient, type TeamsUser } from '../test/fakes';
 
 /** How many tenants and conversations the turns are spread over. */

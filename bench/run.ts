@@ -9,9 +9,9 @@ import { Agent, request as httpsRequest } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleEntry } from '../scripts/bundle';
-import { createAppCredential, graphScope } from '../src/auth/app-credential';
-import { exchangeOnBehalfOf } from '../src/auth/on-behalf-of';
-import { DEFAULT_BULK_CONCURRENCY, loadConfig } from '../src/config';
+import { createAppCredential, graphScope } from '../src/infra/auth/app-credential';
+import { exchangeOnBehalfOf } from '../src/infra/auth/on-behalf-of';
+import { DEFAULT_BULK_CONCURRENCY, loadConfig } from '../src/infra/config';
 import {
   CONTOSO,
   contosoBotEnv,

@@ -14,9 +14,9 @@ import { Agent, request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { startApp } from '../src/app';
-import { loadConfig } from '../src/config';
-import { createLogger } from '../src/logger';
+import { startApp } from '../src/teams/app';
+import { loadConfig } from '../src/infra/config';
+import { createLogger } from '../src/infra/logger';
 import { LoadPeaks, Population } from '../bench/population';
 import {
   contosoBotEnv,

@@ -1,7 +1,7 @@
-import { startApp } from './app';
-import { ConfigError, loadConfig } from './config';
-import { PolicyError } from './governance/policy-file';
-import { createLogger } from './logger';
+import { startApp } from './teams/app';
+import { ConfigError, loadConfig } from './infra/config';
+import { PolicyError } from './domain/governance/policy-file';
+import { createLogger } from './infra/logger';
 
 async function main(): Promise<void> {
   let config;

@@ -5,7 +5,7 @@ import { CONTOSO } from '../fakes';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox';
 import { ARTIFACTS_DIR, openIsolatedPage, screenshot, type IsolatedPage } from './browser';
 import { PlaygroundPage } from './playground-page';
-import { systemClock } from '../../src/clock';
+import { systemClock } from '../../src/infra/clock';
 
 const BOT_NAME = 'Provisioning Fixer';
 const OBO_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -97,7 +97,7 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
   // Proactive failure cards are issue 4's; the test runs when that feature is in the tree.
   const monitorOf = (s: Sandbox) =>
     (s.app as { notifications?: { monitor?: { runOnce(): Promise<unknown> } } }).notifications?.monitor;
-  const proactive = existsSync(path.resolve(__dirname, '../../src/notifications/notifications.ts'));
+  const proactive = existsSync(path.resolve(__dirname, '../../src/features/notify/notifications.ts'));
   (proactive ? it : it.skip)(
     'posts a proactive failure card whose Remediate button opens the confirmation',
     async () => {

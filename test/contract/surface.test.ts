@@ -13,7 +13,7 @@ import {
   README_PATH,
 } from './readme-section';
 import { sliceDescription } from './slice';
-import { systemClock } from '../../src/clock';
+import { systemClock } from '../../src/infra/clock';
 
 const description = loadDescription();
 const segmentsOf = (c: GraphCall) => c.path.split('/').filter(Boolean);

@@ -1,4 +1,4 @@
-import type { Clock, Repeating } from '../../src/clock';
+import type { Clock, Repeating } from '../../src/infra/clock';
 
 /**
  * How a manual clock's sleeps end: `advance` at once, moving time forward by what was slept (for a whole bot
@@ -7,7 +7,7 @@ import type { Clock, Repeating } from '../../src/clock';
 export type SleepMode = 'advance' | 'hold';
 
 /**
- * The one clock tests move by hand, for the bot (src/clock.ts) and the fakes alike, so token expiry, rate-limit
+ * The one clock tests move by hand, for the bot (src/infra/clock.ts) and the fakes alike, so token expiry, rate-limit
  * windows, Retry-After, pacing and the monitor interval are exercised without sleeping. Pass `clock.now` as
  * the `now` option of the fakes (it is a bound arrow function).
  */

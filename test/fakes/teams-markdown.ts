@@ -1,5 +1,5 @@
 import MarkdownIt from 'markdown-it';
-import type { AdaptiveCardJson } from '../../src/cards/render';
+import type { AdaptiveCardJson } from '../../src/features/cards/render';
 
 /**
  * A card text as a Teams-like client shows it. Teams renders TextBlock text and fact titles and values as

@@ -9,7 +9,7 @@ jest.setTimeout(30_000);
 /**
  * The Bot Connector misbehaving while the bot publishes a remediation's outcome (the card update for everyone
  * and the reply in the thread). Notifications' own handling of the same answers is tested in
- * test/integration/notifications-delivery.test.ts; both go through retryDelivery (src/notifications/delivery.ts).
+ * test/integration/notifications-delivery.test.ts; both go through retryDelivery (src/features/shared/delivery.ts).
  */
 let h: Harness;
 beforeEach(async () => {

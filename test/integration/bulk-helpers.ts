@@ -2,7 +2,7 @@ import { CONTOSO, contosoSeed, failingUsers, type ConnectorRequestRecord, type F
 import { attachedCard, cardActions, cardText, type Card } from './card-helpers';
 import { approve, command, type InvokeBody, type Sent } from './flows';
 import { PEOPLE, startHarness, type Harness, type HarnessOptions } from './harness';
-import type { Env } from '../../src/config';
+import type { Env } from '../../src/infra/config';
 
 /** A harness (on its manual clock) with `count` extra users whose Exchange provisioning and licence failed. */
 export async function startBulkHarness(

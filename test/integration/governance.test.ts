@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PolicyError } from '../../src/governance/policy-file';
+import { PolicyError } from '../../src/domain/governance/policy-file';
 import { CONTOSO, type TeamsUser } from '../fakes';
 import { attachedCard, cardActions, cardRefresh, cardText } from './card-helpers';
 import { approve, click, command, outcomeReply, replyTo, teamsClient, type Sent } from './flows';

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { startApp, type RunningApp } from '../../src/app';
-import { loadConfig, type Env } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { startApp, type RunningApp } from '../../src/teams/app';
+import { loadConfig, type Env } from '../../src/infra/config';
+import { createLogger } from '../../src/infra/logger';
 import {
   CONTOSO,
   contosoBotEnv,

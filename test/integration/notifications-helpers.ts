@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { signWebhook } from '../../src/notifications/webhook';
+import { signWebhook } from '../../src/features/notify/webhook';
 import type { ConnectorRequestRecord, TeamsUser } from '../fakes';
 import { attachedCard, cardActions, cardText, type Card } from './card-helpers';
 import type { InvokeBody, Sent } from './flows';

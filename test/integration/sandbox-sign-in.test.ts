@@ -1,5 +1,5 @@
-import { createSandboxTokenSource } from '../../src/auth/sandbox-token-source';
-import { loadConfig, type Config } from '../../src/config';
+import { createSandboxTokenSource } from '../../src/infra/auth/sandbox-token-source';
+import { loadConfig, type Config } from '../../src/infra/config';
 import { CONTOSO } from '../fakes';
 import { cardText } from './card-helpers';
 import { click, command, oboRequests } from './flows';
@@ -88,10 +88,8 @@ describe('createSandboxTokenSource', () => {
         return new Response(JSON.stringify({ error: 'invalid_grant' }), { status: 400 });
       },
     });
-    await expect(
-      source({ id: '29:x', aadObjectId: CONTOSO.admins.ada, name: 'Ada' }),
-    ).resolves.toBeUndefined();
-    await expect(source({ id: '29:x', aadObjectId: undefined, name: 'Anonymous' })).resolves.toBeUndefined();
+    await expect(source({ aadObjectId: CONTOSO.admins.ada })).resolves.toBeUndefined();
+    await expect(source({ aadObjectId: undefined })).resolves.toBeUndefined();
     expect(calls).toHaveLength(1);
     expect(calls[0]!.url).toBe(`https://127.0.0.1:9/${CONTOSO.tenantId}/oauth2/v2.0/sandbox-sso-token`);
     const form = new URLSearchParams(calls[0]!.body);

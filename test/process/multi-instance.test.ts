@@ -1,4 +1,4 @@
-import { BlobLeadership } from '../../src/storage/leadership';
+import { BlobLeadership } from '../../src/infra/storage/leadership';
 import { attachedCard, cardActions, cardText } from '../integration/card-helpers';
 import { PEOPLE } from '../integration/harness';
 import { startAzurite, type Azurite } from '../storage/azurite';

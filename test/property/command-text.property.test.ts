@@ -1,24 +1,24 @@
 import fc from 'fast-check';
 import { defaultRegistry } from '../../src/domain/actions/registry';
-import { RemediationStore } from '../../src/approvals/remediation-store';
-import { AuditLog } from '../../src/audit/audit-log';
-import { historyCommand, statusCommand } from '../../src/commands/audit-commands';
-import { parseCommand } from '../../src/commands/command-parser';
-import { Authorizer } from '../../src/governance/authorizer';
-import { defaultPolicy } from '../../src/governance/policy';
-import { MemoryStateStore } from '../../src/storage/memory-state-store';
-import { extractCommandText, type MentionEntity } from '../../src/commands/text-cleanup';
-import { findServicePrincipals, findUsers } from '../../src/graph/directory-lookup';
-import type { GraphApi } from '../../src/graph/graph-api';
-import { GraphFailure } from '../../src/graph/graph-failure';
-import { eq, segment } from '../../src/graph/odata';
+import { RemediationStore } from '../../src/domain/remediation/remediation-store';
+import { AuditLog } from '../../src/domain/audit/audit-log';
+import { historyCommand, statusCommand } from '../../src/features/audit/audit-commands';
+import { parseCommand } from '../../src/features/commands/command-parser';
+import { Authorizer } from '../../src/domain/governance/authorizer';
+import { defaultPolicy } from '../../src/domain/governance/policy';
+import { MemoryStateStore } from '../../src/infra/storage/memory-state-store';
+import { extractCommandText, type MentionEntity } from '../../src/features/commands/text-cleanup';
+import { findServicePrincipals, findUsers } from '../../src/infra/graph/directory-lookup';
+import type { GraphApi } from '../../src/infra/graph/graph-api';
+import { GraphFailure } from '../../src/infra/graph/graph-failure';
+import { eq, segment } from '../../src/infra/graph/odata';
 import { parseFilter, type FilterExpr } from '../fakes';
 import { ManualClock } from '../fakes/manual-clock';
 
 /**
  * Hostile chat text: the clean-up and the parser never throw whatever arrives, and no name can reshape a
  * Graph query. The oracle for queries is the contract's OData parser (test/contract/odata-filter.ts), written
- * independently of src/graph/odata.ts.
+ * independently of src/infra/graph/odata.ts.
  */
 const clock = new ManualClock(Date.parse('2026-11-22T12:00:00Z'));
 const registry = defaultRegistry(clock);

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { createLogger } from '../../src/logger';
-import { ConversationDirectory } from '../../src/notifications/conversation-directory';
-import type { FailureNotifier } from '../../src/notifications/notifier';
-import { NotificationWebhook, signWebhook } from '../../src/notifications/webhook';
-import { MemoryStateStore } from '../../src/storage/memory-state-store';
+import { createLogger } from '../../src/infra/logger';
+import { ConversationDirectory } from '../../src/features/notify/conversation-directory';
+import type { FailureNotifier } from '../../src/features/notify/notifier';
+import { NotificationWebhook, signWebhook } from '../../src/features/notify/webhook';
+import { MemoryStateStore } from '../../src/infra/storage/memory-state-store';
 import { ManualClock } from '../fakes/manual-clock';
 
 /**

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import fc from 'fast-check';
-import { MAX_BODY_BYTES } from '../../src/server';
-import { MAX_WEBHOOK_BYTES } from '../../src/notifications/webhook';
+import { MAX_BODY_BYTES } from '../../src/teams/server';
+import { MAX_WEBHOOK_BYTES } from '../../src/features/notify/webhook';
 import { errorLogs } from '../integration/flows';
 import { PEOPLE, startHarness, type Harness } from '../integration/harness';
 

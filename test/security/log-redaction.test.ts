@@ -2,7 +2,7 @@ import { CONTOSO, entraFaults } from '../fakes';
 import { cardText } from '../integration/card-helpers';
 import { approve, click, command, logEntries, outcomeReply } from '../integration/flows';
 import { PEOPLE, startHarness, type Harness } from '../integration/harness';
-import { signWebhook } from '../../src/notifications/webhook';
+import { signWebhook } from '../../src/features/notify/webhook';
 
 jest.setTimeout(30_000);
 

@@ -10,8 +10,8 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FileStateStore } from '../../src/storage/file-state-store';
-import { ConcurrencyError } from '../../src/storage/state-store';
+import { FileStateStore } from '../../src/infra/storage/file-state-store';
+import { ConcurrencyError } from '../../src/infra/storage/state-store';
 
 let dir: string;
 const opened: FileStateStore[] = [];

@@ -1,4 +1,4 @@
-import { KeyedMutex } from '../../src/storage/keyed-mutex';
+import { KeyedMutex } from '../../src/infra/storage/keyed-mutex';
 
 /** A promise and the function that resolves it, so a test decides when each piece of work ends. */
 function gate(): { opened: Promise<void>; open(): void } {

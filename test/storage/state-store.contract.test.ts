@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BlobStateStore } from '../../src/storage/blob-state-store';
-import { FileStateStore } from '../../src/storage/file-state-store';
-import { MemoryStateStore } from '../../src/storage/memory-state-store';
-import { ConcurrencyError, mutate, type StateStore } from '../../src/storage/state-store';
+import { BlobStateStore } from '../../src/infra/storage/blob-state-store';
+import { FileStateStore } from '../../src/infra/storage/file-state-store';
+import { MemoryStateStore } from '../../src/infra/storage/memory-state-store';
+import { ConcurrencyError, mutate, type StateStore } from '../../src/infra/storage/state-store';
 import { startAzurite, type Azurite } from './azurite';
 
 jest.setTimeout(60_000);

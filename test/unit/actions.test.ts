@@ -9,8 +9,8 @@ import { defaultRegistry } from '../../src/domain/actions/registry';
 import { reprocessLicense } from '../../src/domain/actions/reprocess-license/action';
 import { retryCloudPcPolicy } from '../../src/domain/actions/retry-cloudpc-policy/action';
 import { retryProvisioning } from '../../src/domain/actions/retry-provisioning/action';
-import type { GraphResult } from '../../src/graph/graph-api';
-import { GraphFailure } from '../../src/graph/graph-failure';
+import type { GraphResult } from '../../src/infra/graph/graph-api';
+import { GraphFailure } from '../../src/infra/graph/graph-failure';
 import { ScriptedGraph } from './scripted-graph';
 import { ManualClock } from '../fakes/manual-clock';
 

@@ -1,6 +1,6 @@
-import { AuditLog, type AuditEntry, type AuditEvent } from '../../src/audit/audit-log';
-import { MemoryStateStore } from '../../src/storage/memory-state-store';
-import { systemClock } from '../../src/clock';
+import { AuditLog, type AuditEntry, type AuditEvent } from '../../src/domain/audit/audit-log';
+import { MemoryStateStore } from '../../src/infra/storage/memory-state-store';
+import { systemClock } from '../../src/infra/clock';
 import { ManualClock } from '../fakes/manual-clock';
 
 /**

@@ -1,13 +1,23 @@
 import pino from 'pino';
 import type { GraphRequest, RemediationAction } from '../../src/domain/actions/action';
 import { defaultRegistry } from '../../src/domain/actions/registry';
-import { BulkRunner, countStates, settleInterrupted, type RunToken } from '../../src/bulk/bulk-runner';
-import { BulkStore, CHUNK_SIZE, type BulkRunRecord, type ChunkRecord } from '../../src/bulk/bulk-store';
-import type { BulkItem } from '../../src/bulk/bulk-target';
-import type { Clock } from '../../src/clock';
-import type { CallOptions, GraphApi, GraphResult } from '../../src/graph/graph-api';
-import { GraphFailure } from '../../src/graph/graph-failure';
-import { MemoryStateStore } from '../../src/storage/memory-state-store';
+import {
+  BulkRunner,
+  countStates,
+  settleInterrupted,
+  type RunToken,
+} from '../../src/features/bulk/bulk-runner';
+import {
+  BulkStore,
+  CHUNK_SIZE,
+  type BulkRunRecord,
+  type ChunkRecord,
+} from '../../src/features/bulk/bulk-store';
+import type { BulkItem } from '../../src/domain/remediation/bulk-target';
+import type { Clock } from '../../src/infra/clock';
+import type { CallOptions, GraphApi, GraphResult } from '../../src/infra/graph/graph-api';
+import { GraphFailure } from '../../src/infra/graph/graph-failure';
+import { MemoryStateStore } from '../../src/infra/storage/memory-state-store';
 import { ManualClock } from '../fakes/manual-clock';
 
 interface BatchCall {

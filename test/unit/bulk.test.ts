@@ -1,14 +1,14 @@
 import type { RemediationAction } from '../../src/domain/actions/action';
 import { defaultRegistry } from '../../src/domain/actions/registry';
-import type { Remediation } from '../../src/approvals/remediation';
-import { expandBulk, isBulkRequest, type BulkTarget } from '../../src/bulk/bulk-target';
-import { RefreshingToken, sealToken, unsealToken } from '../../src/bulk/delegated-token';
-import { batchBody, sendBatch } from '../../src/bulk/json-batch';
-import { SlidingWindowLimiter, ThrottleGate } from '../../src/bulk/pacing';
-import { ProgressPublisher } from '../../src/bulk/progress-publisher';
-import { bulkConfirmationCard, bulkProgressCard, LISTED_OUTCOMES } from '../../src/cards/bulk-cards';
-import type { GraphApi, GraphResult } from '../../src/graph/graph-api';
-import { GraphFailure } from '../../src/graph/graph-failure';
+import type { Remediation } from '../../src/domain/remediation/remediation';
+import { expandBulk, isBulkRequest, type BulkTarget } from '../../src/domain/remediation/bulk-target';
+import { RefreshingToken, sealToken, unsealToken } from '../../src/features/shared/delegated-token';
+import { batchBody, sendBatch } from '../../src/features/bulk/json-batch';
+import { SlidingWindowLimiter, ThrottleGate } from '../../src/features/bulk/pacing';
+import { ProgressPublisher } from '../../src/features/bulk/progress-publisher';
+import { bulkConfirmationCard, bulkProgressCard, LISTED_OUTCOMES } from '../../src/features/cards/bulk-cards';
+import type { GraphApi, GraphResult } from '../../src/infra/graph/graph-api';
+import { GraphFailure } from '../../src/infra/graph/graph-failure';
 import { ScriptedGraph, type Call } from './scripted-graph';
 import { ManualClock } from '../fakes/manual-clock';
 

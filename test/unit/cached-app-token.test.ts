@@ -1,5 +1,5 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
-import { cachedAppToken, TOKEN_RENEW_MARGIN_MS } from '../../src/auth/app-credential';
+import { cachedAppToken, TOKEN_RENEW_MARGIN_MS } from '../../src/infra/auth/app-credential';
 
 const HOUR = 3600_000;
 

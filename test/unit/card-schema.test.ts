@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type * as AdaptiveCards from 'adaptivecards';
 import { defaultRegistry } from '../../src/domain/actions/registry';
-import { helpCard, helpCommandCard } from '../../src/cards/help-cards';
-import { renderCard, type AdaptiveCardJson, type CardTemplateName } from '../../src/cards/render';
+import { helpCard, helpCommandCard } from '../../src/features/cards/help-cards';
+import { renderCard, type AdaptiveCardJson, type CardTemplateName } from '../../src/features/cards/render';
 import { ManualClock } from '../fakes/manual-clock';
 
 /**

@@ -1,18 +1,31 @@
 import { CardFactory } from 'botbuilder';
 import type { Fact } from '../../src/domain/actions/action';
 import { defaultRegistry } from '../../src/domain/actions/registry';
-import type { Remediation } from '../../src/approvals/remediation';
-import type { AuditEntry } from '../../src/audit/audit-log';
-import type { BulkTarget } from '../../src/bulk/bulk-target';
-import { historyCard, statusCard } from '../../src/cards/audit-cards';
-import { bulkConfirmationCard, bulkProgressCard, type TargetOutcome } from '../../src/cards/bulk-cards';
-import { failureCard, failureDigestCard, type PostedFailure } from '../../src/cards/failure-cards';
-import { helpCard, helpCommandCard } from '../../src/cards/help-cards';
-import { choiceCard, noticeCard, remediationCard, type CardView } from '../../src/cards/remediation-cards';
-import type { AdaptiveCardJson, CardTemplateName } from '../../src/cards/render';
-import { historyCommand, statusCommand, type AuditCommandDeps } from '../../src/commands/audit-commands';
-import { subscriptionCommands } from '../../src/commands/subscription-commands';
-import type { NotificationSettings } from '../../src/commands/subscription-commands';
+import type { Remediation } from '../../src/domain/remediation/remediation';
+import type { AuditEntry } from '../../src/domain/audit/audit-log';
+import type { BulkTarget } from '../../src/domain/remediation/bulk-target';
+import { historyCard, statusCard } from '../../src/features/cards/audit-cards';
+import {
+  bulkConfirmationCard,
+  bulkProgressCard,
+  type TargetOutcome,
+} from '../../src/features/cards/bulk-cards';
+import { failureCard, failureDigestCard, type PostedFailure } from '../../src/features/cards/failure-cards';
+import { helpCard, helpCommandCard } from '../../src/features/cards/help-cards';
+import {
+  choiceCard,
+  noticeCard,
+  remediationCard,
+  type CardView,
+} from '../../src/features/cards/remediation-cards';
+import type { AdaptiveCardJson, CardTemplateName } from '../../src/features/cards/render';
+import {
+  historyCommand,
+  statusCommand,
+  type AuditCommandDeps,
+} from '../../src/features/audit/audit-commands';
+import { subscriptionCommands } from '../../src/features/notify/subscription-commands';
+import type { NotificationSettings } from '../../src/features/notify/subscription-commands';
 import { ManualClock } from '../fakes/manual-clock';
 
 /**

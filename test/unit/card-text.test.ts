@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { clip, escapeMarkdown, firstOf } from '../../src/cards/card-text';
+import { clip, escapeMarkdown, firstOf } from '../../src/features/cards/card-text';
 import { howTeamsShows } from '../fakes/teams-markdown';
 
 /** Text that Teams would turn into something else: a link, emphasis, HTML, a list, a heading, code… */

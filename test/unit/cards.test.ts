@@ -1,9 +1,18 @@
 import { defaultRegistry } from '../../src/domain/actions/registry';
-import type { Remediation } from '../../src/approvals/remediation';
-import { helpCard, helpCommandCard } from '../../src/cards/help-cards';
-import { choiceCard, noticeCard, remediationCard, type CardView } from '../../src/cards/remediation-cards';
-import { renderCard, type AdaptiveCardJson } from '../../src/cards/render';
-import { historyCommand, statusCommand, type AuditCommandDeps } from '../../src/commands/audit-commands';
+import type { Remediation } from '../../src/domain/remediation/remediation';
+import { helpCard, helpCommandCard } from '../../src/features/cards/help-cards';
+import {
+  choiceCard,
+  noticeCard,
+  remediationCard,
+  type CardView,
+} from '../../src/features/cards/remediation-cards';
+import { renderCard, type AdaptiveCardJson } from '../../src/features/cards/render';
+import {
+  historyCommand,
+  statusCommand,
+  type AuditCommandDeps,
+} from '../../src/features/audit/audit-commands';
 import { howTeamsShows, markdownTexts } from '../fakes/teams-markdown';
 import { ManualClock } from '../fakes/manual-clock';
 

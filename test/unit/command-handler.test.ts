@@ -1,8 +1,8 @@
-import type { AdaptiveCardJson } from '../../src/cards/render';
-import type { CommandTurn, ReplySink } from '../../src/chat/chat-types';
-import { CommandHandler } from '../../src/commands/command-handler';
-import { createLogger } from '../../src/logger';
-import { MemoryStateStore } from '../../src/storage/memory-state-store';
+import type { AdaptiveCardJson } from '../../src/features/cards/render';
+import type { CommandTurn, ReplySink } from '../../src/features/shared/turns';
+import { CommandHandler } from '../../src/features/remediate/command-handler';
+import { createLogger } from '../../src/infra/logger';
+import { MemoryStateStore } from '../../src/infra/storage/memory-state-store';
 import { cardText } from '../integration/card-helpers';
 import { channelAddress } from './channel-address';
 import { REGGIE, resolverScene } from './resolver-scene';

@@ -1,6 +1,6 @@
 import { defaultRegistry } from '../../src/domain/actions/registry';
-import { parseCommand, MAX_COMMAND_LENGTH } from '../../src/commands/command-parser';
-import { tokenize, tokenizeWords } from '../../src/commands/tokenizer';
+import { parseCommand, MAX_COMMAND_LENGTH } from '../../src/features/commands/command-parser';
+import { tokenize, tokenizeWords } from '../../src/features/commands/tokenizer';
 import { ManualClock } from '../fakes/manual-clock';
 
 const registry = defaultRegistry(new ManualClock(Date.parse('2026-11-22T12:00:00Z')));

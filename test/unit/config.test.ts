@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Env } from '../../src/config';
+import { ConfigError, loadConfig, type Env } from '../../src/infra/config';
 
 const TENANT = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa';
 const CLIENT = 'cccccccc-cccc-cccc-cccc-cccccccccccc';

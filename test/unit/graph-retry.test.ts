@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { closeServer, listenOnLoopback, readBody, trackSockets } from '../fakes/fake-http';
 import { loadTestTls } from '../fakes/tls';
-import { createGraphApi, type SharedGraphApi } from '../../src/graph/graph-api';
-import { GraphFailure } from '../../src/graph/graph-failure';
-import { DEFAULT_GRAPH_RETRY, mayRetry } from '../../src/graph/graph-retry';
+import { createGraphApi, type SharedGraphApi } from '../../src/infra/graph/graph-api';
+import { GraphFailure } from '../../src/infra/graph/graph-failure';
+import { DEFAULT_GRAPH_RETRY, mayRetry } from '../../src/infra/graph/graph-retry';
 
 /**
  * Graph calls through the Graph client's own fetch and our retry middleware, against a loopback https server

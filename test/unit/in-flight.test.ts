@@ -1,4 +1,4 @@
-import { InFlight } from '../../src/in-flight';
+import { InFlight } from '../../src/infra/in-flight';
 
 /** Shutdown waits on InFlight.drain(): it must wait for work tracked meanwhile and not trip over a rejection. */
 function deferred() {

@@ -1,11 +1,11 @@
 import pino from 'pino';
-import type { GraphApi } from '../../src/graph/graph-api';
+import type { GraphApi } from '../../src/infra/graph/graph-api';
 import type { Detector } from '../../src/domain/failures/detector';
-import { FailureLedger } from '../../src/notifications/failure-ledger';
-import { FailureMonitor } from '../../src/notifications/monitor';
-import type { FailureNotifier } from '../../src/notifications/notifier';
-import type { Leadership } from '../../src/storage/leadership';
-import { MemoryStateStore } from '../../src/storage/memory-state-store';
+import { FailureLedger } from '../../src/features/notify/failure-ledger';
+import { FailureMonitor } from '../../src/features/notify/monitor';
+import type { FailureNotifier } from '../../src/features/notify/notifier';
+import type { Leadership } from '../../src/infra/storage/leadership';
+import { MemoryStateStore } from '../../src/infra/storage/memory-state-store';
 import { ManualClock } from '../fakes/manual-clock';
 
 describe('failure monitor leadership', () => {

@@ -1,9 +1,9 @@
 import pino from 'pino';
-import type { AdaptiveCardJson } from '../../src/cards/render';
+import type { AdaptiveCardJson } from '../../src/features/cards/render';
 import type { ConversationAddress } from '../../src/domain/conversation';
-import { ConversationDirectory } from '../../src/notifications/conversation-directory';
-import type { ConversationGate } from '../../src/notifications/conversation-status';
-import { DeliveryError } from '../../src/notifications/delivery';
+import { ConversationDirectory } from '../../src/features/notify/conversation-directory';
+import type { ConversationGate } from '../../src/features/notify/conversation-status';
+import { DeliveryError } from '../../src/features/shared/delivery';
 import { reprocessAccessRequestRemediation } from '../../src/domain/actions/reprocess-access-request';
 import { reprocessLicenseRemediation } from '../../src/domain/actions/reprocess-license';
 import { provisionOnDemandRemediation } from '../../src/domain/actions/provision-on-demand';
@@ -12,10 +12,10 @@ import { retryProvisioningRemediation } from '../../src/domain/actions/retry-pro
 
 import { remediationFor } from '../../src/domain/actions/registry';
 import type { DetectedFailure } from '../../src/domain/failures/failure';
-import { FailureLedger } from '../../src/notifications/failure-ledger';
-import { FailureNotifier } from '../../src/notifications/notifier';
-import { NotificationSender, type ProactiveChannel } from '../../src/notifications/sender';
-import { MemoryStateStore } from '../../src/storage/memory-state-store';
+import { FailureLedger } from '../../src/features/notify/failure-ledger';
+import { FailureNotifier } from '../../src/features/notify/notifier';
+import { NotificationSender, type ProactiveChannel } from '../../src/features/notify/sender';
+import { MemoryStateStore } from '../../src/infra/storage/memory-state-store';
 import { ScriptedGraph } from './scripted-graph';
 import { ManualClock } from '../fakes/manual-clock';
 import { channelAddress } from './channel-address';

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { failureCard, failureDigestCard, formatWhen } from '../../src/cards/failure-cards';
-import { parseKinds } from '../../src/commands/subscription-commands';
-import { backoffDelay, verdictFor } from '../../src/notifications/delivery';
-import { planCards } from '../../src/notifications/digest';
+import { failureCard, failureDigestCard, formatWhen } from '../../src/features/cards/failure-cards';
+import { parseKinds } from '../../src/features/notify/subscription-commands';
+import { backoffDelay, verdictFor } from '../../src/features/shared/delivery';
+import { planCards } from '../../src/features/notify/digest';
 import { remediationFor, type FailureKind } from '../../src/domain/actions/registry';
 import { cleanText, commandText, fingerprint, type DetectedFailure } from '../../src/domain/failures/failure';
 import {
@@ -10,7 +10,7 @@ import {
   parseWebhookEvent,
   signWebhook,
   verifySignature,
-} from '../../src/notifications/webhook';
+} from '../../src/features/notify/webhook';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 

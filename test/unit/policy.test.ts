@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Authorizer } from '../../src/governance/authorizer';
-import type { MembershipChecker } from '../../src/governance/group-membership';
-import { defaultPolicy, DEFAULT_EXPIRY_MS } from '../../src/governance/policy';
-import { parsePolicy, PolicyError } from '../../src/governance/policy-file';
+import { Authorizer } from '../../src/domain/governance/authorizer';
+import type { MembershipChecker } from '../../src/domain/governance/group-membership';
+import { defaultPolicy, DEFAULT_EXPIRY_MS } from '../../src/domain/governance/policy';
+import { parsePolicy, PolicyError } from '../../src/domain/governance/policy-file';
 
 const ACTIONS = [
   'retry-provisioning',

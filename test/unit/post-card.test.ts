@@ -1,10 +1,10 @@
 import pino from 'pino';
-import { postResolvedCard } from '../../src/approvals/post-card';
-import type { Remediation } from '../../src/approvals/remediation';
-import { RemediationStore } from '../../src/approvals/remediation-store';
-import type { AdaptiveCardJson } from '../../src/cards/render';
-import type { Messenger } from '../../src/chat/chat-types';
-import { MemoryStateStore } from '../../src/storage/memory-state-store';
+import { postResolvedCard } from '../../src/features/remediate/post-card';
+import type { Remediation } from '../../src/domain/remediation/remediation';
+import { RemediationStore } from '../../src/domain/remediation/remediation-store';
+import type { AdaptiveCardJson } from '../../src/features/cards/render';
+import type { Messenger } from '../../src/features/shared/turns';
+import { MemoryStateStore } from '../../src/infra/storage/memory-state-store';
 import { channelAddress } from './channel-address';
 
 /**

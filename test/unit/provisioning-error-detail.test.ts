@@ -1,4 +1,4 @@
-import { describeErrorDetail, MAX_DETAIL_LENGTH } from '../../src/graph/provisioning-error-detail';
+import { describeErrorDetail, MAX_DETAIL_LENGTH } from '../../src/infra/graph/provisioning-error-detail';
 
 const NS = 'http://schemas.microsoft.com/online/directoryservices/change/2008/11';
 

@@ -1,4 +1,4 @@
-import { systemClock } from '../../src/clock';
+import { systemClock } from '../../src/infra/clock';
 import {
   defaultRegistry,
   FAILURE_KINDS,

@@ -1,8 +1,8 @@
-import { TargetResolver } from '../../src/approvals/target-resolver';
-import { BulkPlanner } from '../../src/bulk/bulk-planner';
-import { RemediateAllHandler } from '../../src/bulk/remediate-all-handler';
-import type { Messenger } from '../../src/chat/chat-types';
-import { createLogger } from '../../src/logger';
+import { TargetResolver } from '../../src/features/remediate/target-resolver';
+import { BulkPlanner } from '../../src/features/bulk/bulk-planner';
+import { RemediateAllHandler } from '../../src/features/notify/remediate-all-handler';
+import type { Messenger } from '../../src/features/shared/turns';
+import { createLogger } from '../../src/infra/logger';
 import { channelAddress } from './channel-address';
 import { expectNotSavedThenPrepared, failureCardScene } from './failure-card-scene';
 

@@ -1,6 +1,6 @@
-import { TargetResolver } from '../../src/approvals/target-resolver';
-import { createLogger } from '../../src/logger';
-import { RemediateHandler } from '../../src/notifications/remediate-handler';
+import { TargetResolver } from '../../src/features/remediate/target-resolver';
+import { createLogger } from '../../src/infra/logger';
+import { RemediateHandler } from '../../src/features/notify/remediate-handler';
 import { channelAddress } from './channel-address';
 import { expectNotSavedThenPrepared, failureCardScene } from './failure-card-scene';
 

@@ -1,10 +1,10 @@
 import { defaultRegistry } from '../../src/domain/actions/registry';
-import { RemediationStore } from '../../src/approvals/remediation-store';
-import { TargetResolver } from '../../src/approvals/target-resolver';
-import { AuditLog } from '../../src/audit/audit-log';
-import { Authorizer } from '../../src/governance/authorizer';
-import { defaultPolicy } from '../../src/governance/policy';
-import { MemoryStateStore } from '../../src/storage/memory-state-store';
+import { RemediationStore } from '../../src/domain/remediation/remediation-store';
+import { TargetResolver } from '../../src/features/remediate/target-resolver';
+import { AuditLog } from '../../src/domain/audit/audit-log';
+import { Authorizer } from '../../src/domain/governance/authorizer';
+import { defaultPolicy } from '../../src/domain/governance/policy';
+import { MemoryStateStore } from '../../src/infra/storage/memory-state-store';
 import { ScriptedGraph } from './scripted-graph';
 import { ManualClock } from '../fakes/manual-clock';
 

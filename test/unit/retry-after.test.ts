@@ -1,4 +1,4 @@
-import { MAX_RETRY_AFTER_MS, retryAfterMs } from '../../src/graph/retry-after';
+import { MAX_RETRY_AFTER_MS, retryAfterMs } from '../../src/infra/graph/retry-after';
 
 /** Retry-After as RFC 9110 §10.2.3 defines it: delay-seconds or an HTTP-date (§5.6.7), read against a clock. */
 const NOW = Date.parse('2026-11-22T12:00:00Z');

@@ -1,5 +1,5 @@
-import type { CallOptions, GraphApi, GraphResult } from '../../src/graph/graph-api';
-import { GraphFailure } from '../../src/graph/graph-failure';
+import type { CallOptions, GraphApi, GraphResult } from '../../src/infra/graph/graph-api';
+import { GraphFailure } from '../../src/infra/graph/graph-failure';
 
 /** One call an action made, as a unit test sees it. */
 export interface Call {

@@ -1,16 +1,16 @@
 import pino from 'pino';
-import { systemClock } from '../../src/clock';
+import { systemClock } from '../../src/infra/clock';
 import type { ConversationAddress } from '../../src/domain/conversation';
-import { slotOf, TeamsSendLimiter, type SendLimiter } from '../../src/chat/send-limiter';
-import { TEAMS_SEND_LIMITS, WindowLog, type RateWindow } from '../../src/chat/send-windows';
-import { ProgressPublisher } from '../../src/bulk/progress-publisher';
-import { ConversationDirectory } from '../../src/notifications/conversation-directory';
+import { slotOf, TeamsSendLimiter, type SendLimiter } from '../../src/teams/send-limiter';
+import { TEAMS_SEND_LIMITS, WindowLog, type RateWindow } from '../../src/teams/send-windows';
+import { ProgressPublisher } from '../../src/features/bulk/progress-publisher';
+import { ConversationDirectory } from '../../src/features/notify/conversation-directory';
 import { remediationFor } from '../../src/domain/actions/registry';
 import type { DetectedFailure } from '../../src/domain/failures/failure';
-import { FailureLedger } from '../../src/notifications/failure-ledger';
-import { FailureNotifier } from '../../src/notifications/notifier';
-import { NotificationSender } from '../../src/notifications/sender';
-import { MemoryStateStore } from '../../src/storage/memory-state-store';
+import { FailureLedger } from '../../src/features/notify/failure-ledger';
+import { FailureNotifier } from '../../src/features/notify/notifier';
+import { NotificationSender } from '../../src/features/notify/sender';
+import { MemoryStateStore } from '../../src/infra/storage/memory-state-store';
 import { channelAddress } from './channel-address';
 
 const logger = pino({ level: 'silent' });

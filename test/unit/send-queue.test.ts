@@ -1,4 +1,4 @@
-import { SendQueue } from '../../src/bulk/send-queue';
+import { SendQueue } from '../../src/features/bulk/send-queue';
 
 /** The order a bulk run's items leave in: put back first, held until due, one group per batch. */
 type Step =

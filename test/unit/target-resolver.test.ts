@@ -1,4 +1,4 @@
-import type { ResolveContext } from '../../src/approvals/target-resolver';
+import type { ResolveContext } from '../../src/features/remediate/target-resolver';
 import { channelAddress } from './channel-address';
 import { REGGIE, resolverScene } from './resolver-scene';
 

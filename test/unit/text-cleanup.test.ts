@@ -1,5 +1,5 @@
-import { extractCommandText, foldTypography } from '../../src/commands/text-cleanup';
-import { decodeEntities } from '../../src/html-entities';
+import { extractCommandText, foldTypography } from '../../src/features/commands/text-cleanup';
+import { decodeEntities } from '../../src/infra/html-entities';
 
 const BOT = '28:00000000-0000-0000-0000-0000000000b0';
 const botMention = (name: string, text = `<at>${name}</at>`) => ({

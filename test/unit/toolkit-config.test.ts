@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { parseEnvFile, ROOT_DIR } from '../../scripts/package-app';
 import { defaultRegistry } from '../../src/domain/actions/registry';
 import { CONTOSO, CONTOSO_DELEGATED_SCOPES, contosoSeed } from '../fakes';
-import { systemClock } from '../../src/clock';
+import { systemClock } from '../../src/infra/clock';
 
 const read = (file: string) => readFileSync(path.join(ROOT_DIR, file), 'utf8');
 const placeholders = (text: string) =>

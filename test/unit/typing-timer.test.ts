@@ -1,7 +1,7 @@
 import { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import { ActivityTypes, TestAdapter, TurnContext, type Activity } from 'botbuilder';
 
-import { createApplication } from '../../src/bot/teams-bot';
+import { createApplication } from '../../src/teams/teams-bot';
 
 /**
  * Runs one message turn whose reply is held (as the send limiter holds a reply until its conversation's

@@ -1,5 +1,5 @@
-import type { DirectoryUser } from '../../graph/directory-lookup';
-import type { GraphApi, GraphResult, GraphVersion } from '../../graph/graph-api';
+import type { DirectoryUser } from '../../infra/graph/directory-lookup';
+import type { GraphApi, GraphResult, GraphVersion } from '../../infra/graph/graph-api';
 
 /** A positional argument or a `--flag value` of a command, with the words help shows for it. */
 export interface ParamSpec {

@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock';
+import type { Clock } from '../../infra/clock';
 import type { Detector } from '../failures/detector';
 import type { RemediationAction } from './action';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock';
+import type { Clock } from '../../infra/clock';
 import type { DetectedFailure, RemediationCommand } from '../failures/failure';
 import type { Detector } from '../failures/detector';
 import type { RemediationAction } from './action';

@@ -1,5 +1,5 @@
-import { describeUser, findUsers, type DirectoryUser } from '../../graph/directory-lookup';
-import type { GraphApi } from '../../graph/graph-api';
+import { describeUser, findUsers, type DirectoryUser } from '../../infra/graph/directory-lookup';
+import type { GraphApi } from '../../infra/graph/graph-api';
 import type { ActionArgs } from './action';
 import { argumentValue, chooseOne, type ArgumentSlot, type Choice } from './choose-one';
 

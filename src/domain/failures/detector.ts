@@ -1,5 +1,5 @@
-import { describeUser, type DirectoryUser } from '../../graph/directory-lookup';
-import type { GraphApi } from '../../graph/graph-api';
+import { describeUser, type DirectoryUser } from '../../infra/graph/directory-lookup';
+import type { GraphApi } from '../../infra/graph/graph-api';
 import type { DetectedFailure } from './failure';
 
 /**

@@ -1,7 +1,7 @@
-import type { DirectoryUser } from '../../../graph/directory-lookup';
-import { describeUser, findServicePrincipals } from '../../../graph/directory-lookup';
-import type { GraphApi, GraphResult } from '../../../graph/graph-api';
-import { segment } from '../../../graph/odata';
+import type { DirectoryUser } from '../../../infra/graph/directory-lookup';
+import { describeUser, findServicePrincipals } from '../../../infra/graph/directory-lookup';
+import type { GraphApi, GraphResult } from '../../../infra/graph/graph-api';
+import { segment } from '../../../infra/graph/odata';
 import {
   sendRequest,
   type ActionArgs,

@@ -1,4 +1,4 @@
-import { compareDateTimes, shiftDateTime } from '../../../graph/date-time';
+import { compareDateTimes, shiftDateTime } from '../../../infra/graph/date-time';
 import { cleanText, type DetectedFailure } from '../../failures/failure';
 import { MAX_ITEMS, type Detector } from '../../failures/detector';
 

@@ -1,6 +1,6 @@
-import { isMissing } from '../../../graph/directory-lookup';
-import type { GraphApi } from '../../../graph/graph-api';
-import { segment } from '../../../graph/odata';
+import { isMissing } from '../../../infra/graph/directory-lookup';
+import type { GraphApi } from '../../../infra/graph/graph-api';
+import { segment } from '../../../infra/graph/odata';
 import { sendRequest, type RemediationAction, type Resolution } from '../action';
 import { lookupUser } from '../resolve-user';
 

@@ -2,11 +2,11 @@ import {
   describeUser,
   type DirectoryUser,
   type LicenseAssignmentState,
-} from '../../../graph/directory-lookup';
-import type { GraphApi } from '../../../graph/graph-api';
-import { toGraphFailure } from '../../../graph/graph-failure';
-import { describeLicenseState, isLicenseInError } from '../../../graph/license-states';
-import { segment } from '../../../graph/odata';
+} from '../../../infra/graph/directory-lookup';
+import type { GraphApi } from '../../../infra/graph/graph-api';
+import { toGraphFailure } from '../../../infra/graph/graph-failure';
+import { describeLicenseState, isLicenseInError } from '../../../infra/graph/license-states';
+import { segment } from '../../../infra/graph/odata';
 import {
   sendRequest,
   type Confirmation,

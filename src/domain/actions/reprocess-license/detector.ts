@@ -1,6 +1,6 @@
-import type { DirectoryUser } from '../../../graph/directory-lookup';
-import { isLicenseInError, licenseErrorOf } from '../../../graph/license-states';
-import { segment } from '../../../graph/odata';
+import type { DirectoryUser } from '../../../infra/graph/directory-lookup';
+import { isLicenseInError, licenseErrorOf } from '../../../infra/graph/license-states';
+import { segment } from '../../../infra/graph/odata';
 import { cleanText, type DetectedFailure } from '../../failures/failure';
 import { MAX_ITEMS, userLabel, type Detector } from '../../failures/detector';
 

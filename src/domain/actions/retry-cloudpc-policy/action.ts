@@ -1,6 +1,6 @@
-import type { GraphApi } from '../../../graph/graph-api';
-import { isMissing } from '../../../graph/directory-lookup';
-import { eq, isGuid, segment } from '../../../graph/odata';
+import type { GraphApi } from '../../../infra/graph/graph-api';
+import { isMissing } from '../../../infra/graph/directory-lookup';
+import { eq, isGuid, segment } from '../../../infra/graph/odata';
 import { sendRequest, type RemediationAction, type Resolution } from '../action';
 import { chooseOne } from '../choose-one';
 

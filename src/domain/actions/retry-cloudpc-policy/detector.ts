@@ -1,5 +1,5 @@
-import type { GraphApi } from '../../../graph/graph-api';
-import { segment } from '../../../graph/odata';
+import type { GraphApi } from '../../../infra/graph/graph-api';
+import { segment } from '../../../infra/graph/odata';
 import { cleanText, type DetectedFailure } from '../../failures/failure';
 import { MAX_ITEMS, type Detector } from '../../failures/detector';
 

@@ -2,9 +2,9 @@ import {
   describeUser,
   type DirectoryUser,
   type ServiceProvisioningError,
-} from '../../../graph/directory-lookup';
-import { segment } from '../../../graph/odata';
-import { describeErrorDetail } from '../../../graph/provisioning-error-detail';
+} from '../../../infra/graph/directory-lookup';
+import { segment } from '../../../infra/graph/odata';
+import { describeErrorDetail } from '../../../infra/graph/provisioning-error-detail';
 import { sendRequest, type Confirmation, type RemediationAction } from '../action';
 import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from '../choose-one';
 import { lookupUser, userFacts } from '../resolve-user';

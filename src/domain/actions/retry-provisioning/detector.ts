@@ -1,5 +1,5 @@
-import type { DirectoryUser } from '../../../graph/directory-lookup';
-import { describeErrorDetail } from '../../../graph/provisioning-error-detail';
+import type { DirectoryUser } from '../../../infra/graph/directory-lookup';
+import { describeErrorDetail } from '../../../infra/graph/provisioning-error-detail';
 import { cleanText, type DetectedFailure } from '../../failures/failure';
 import { MAX_ITEMS, userLabel, type Detector } from '../../failures/detector';
 

@@ -1,0 +1,150 @@
+import { randomToken } from '../../infra/random-token';
+import type { Clock } from '../../infra/clock';
+import type { StateStore } from '../../infra/storage/state-store';
+
+/** What happened to a remediation (or to an attempt at one). */
+export type AuditEvent =
+  | 'requested'
+  | 'request-refused'
+  | 'approved'
+  | 'approval-refused'
+  | 'rejected'
+  | 'cancelled'
+  | 'expired'
+  | 'succeeded'
+  | 'failed'
+  | 'outcome-unknown'
+  /** Teams refused posts to a conversation for now (blocked by a user, bot disabled by an admin). */
+  | 'conversation-paused'
+  | 'conversation-resumed'
+  /** Teams said the bot is not in a conversation, or it no longer exists: its records were removed. */
+  | 'conversation-forgotten'
+  /** A deleted team or channel was restored (or a team unarchived): its records came back. */
+  | 'conversation-restored';
+
+/** One line of the trail: who did what to which target, where and when, and what Graph said. */
+export interface AuditEntry {
+  readonly id: string;
+  readonly at: string;
+  readonly event: AuditEvent;
+  readonly actor: { readonly aadObjectId: string | undefined; readonly name: string };
+  readonly conversationId: string;
+  readonly remediationId: string | undefined;
+  readonly action: string;
+  /** Human description of the target (name, UPN, id…), for history cards and searching. */
+  readonly target: string;
+  readonly detail?: string;
+  readonly graph?: { readonly status: number; readonly requestId: string | undefined };
+}
+
+/** What to look for in the trail. */
+export interface AuditQuery {
+  readonly action?: string;
+  /** Matched against the actor and the target, case-insensitively. */
+  readonly user?: string;
+  readonly limit: number;
+  /** Continue after this entry id (paging). */
+  readonly after?: string;
+}
+
+/** Where entries are written: one log per UTC hour (`audit/2026-11-23T08`), well inside an Append Blob's 50,000 blocks. */
+const LOG_PREFIX = 'audit/';
+/** Where entries were written before the journal, one item each; still read, never written. */
+const ITEM_PREFIX = 'audit/';
+/** How far apart the clocks of several instances may be, for bounding a timeline's scan. */
+const CLOCK_SKEW_MS = 10 * 60 * 1000;
+const MAX_TIME = 9_999_999_999_999;
+const MAX_SEQ = 999_999_999;
+
+/** Ids sort newest first, so ascending order of ids is the trail's order. */
+function newestFirst(a: AuditEntry, b: AuditEntry): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function matches(item: AuditEntry, q: AuditQuery, needle: string | undefined): boolean {
+  if (q.action && item.action !== q.action) return false;
+  return (
+    !needle ||
+    [item.actor.name, item.actor.aadObjectId ?? '', item.target].some((v) => v.toLowerCase().includes(needle))
+  );
+}
+
+/**
+ * The append-only audit trail. Entries go to an hourly log in the StateStore: appending to a log costs a
+ * line added to a file (or a block to an Append Blob) where an item per entry cost a new file, and a
+ * query reads a few logs instead of every entry ever written. Ids encode the time so that they sort newest
+ * first; an entry goes to the log of the hour in its own id, so the logs never overlap in time. Trails
+ * written before the journal, one item per entry, are still read and merged in by id.
+ */
+export class AuditLog {
+  /** Orders entries written in the same millisecond by this process, newest first. */
+  private sequence = 0;
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async append(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry> {
+    const now = new Date(this.clock.now());
+    this.sequence = (this.sequence + 1) % MAX_SEQ;
+    const id = [
+      String(MAX_TIME - now.getTime()).padStart(13, '0'),
+      String(MAX_SEQ - this.sequence).padStart(9, '0'),
+      randomToken(4, 'hex'),
+    ].join('-');
+    const at = now.toISOString();
+    const full: AuditEntry = { ...entry, id, at };
+    await this.store.append(`${LOG_PREFIX}${at.slice(0, 13)}`, full);
+    return full;
+  }
+
+  /** Newest first; `next` is set when more entries match. */
+  async query(q: AuditQuery): Promise<{ entries: AuditEntry[]; next: string | undefined }> {
+    const entries: AuditEntry[] = [];
+    const needle = q.user?.toLowerCase();
+    for await (const item of this.entries()) {
+      if ((q.after && item.id <= q.after) || !matches(item, q, needle)) continue;
+      if (entries.length === q.limit) return { entries, next: entries[entries.length - 1]?.id };
+      entries.push(item);
+    }
+    return { entries, next: undefined };
+  }
+
+  /**
+   * Every entry of one remediation, oldest first: its timeline. Given when the remediation was made, the
+   * scan stops a little before then (clocks of several instances differ) instead of reading the whole trail.
+   */
+  async forRemediation(remediationId: string, createdAt?: string): Promise<AuditEntry[]> {
+    const stopAt = createdAt === undefined ? undefined : Date.parse(createdAt) - CLOCK_SKEW_MS;
+    const entries: AuditEntry[] = [];
+    for await (const item of this.entries()) {
+      if (stopAt !== undefined && Date.parse(item.at) < stopAt) break;
+      if (item.remediationId === remediationId) entries.push(item);
+    }
+    return entries.reverse();
+  }
+
+  /** The whole trail, newest first: the hourly logs from the latest back, merged with pre-journal items. */
+  private async *entries(): AsyncGenerator<AuditEntry> {
+    const store = this.store;
+    const items = await store.list(ITEM_PREFIX);
+    let next = 0;
+    /** Pre-journal items whose ids sort before `id` (without one, all that are left). */
+    async function* itemsBefore(id?: string): AsyncGenerator<AuditEntry> {
+      for (; next < items.length; next++) {
+        const key = items[next] ?? '';
+        if (id !== undefined && key.slice(ITEM_PREFIX.length) >= id) return;
+        const item = (await store.get<AuditEntry>(key))?.value;
+        if (item) yield item;
+      }
+    }
+    for (const log of (await store.logs(LOG_PREFIX)).reverse()) {
+      for (const entry of (await store.readLog<AuditEntry>(log)).sort(newestFirst)) {
+        yield* itemsBefore(entry.id);
+        yield entry;
+      }
+    }
+    yield* itemsBefore();
+  }
+}

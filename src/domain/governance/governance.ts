@@ -1,0 +1,38 @@
+import type { Remediation } from '../remediation/remediation';
+import { targetDescription } from '../remediation/remediation';
+import type { AuditEvent, AuditLog } from '../audit/audit-log';
+import type { Authorizer } from './authorizer';
+
+/** The policy and the audit trail together: what every remediation step consults and records. */
+export interface Governance {
+  readonly authorizer: Authorizer;
+  readonly audit: AuditLog;
+}
+
+/** How a card describes the rule that governs an action, e.g. "four-eyes (actions.retry-provisioning)". */
+export function ruleLabel(g: Governance, action: string): string {
+  const rule = g.authorizer.ruleFor(action);
+  return `${rule.mode} (${rule.source})`;
+}
+
+/** Appends one audit entry about a remediation. */
+export function auditRemediation(
+  g: Governance,
+  r: Remediation,
+  event: AuditEvent,
+  actor: { readonly aadObjectId: string | undefined; readonly name: string },
+  extra: {
+    readonly detail?: string;
+    readonly graph?: { status: number; requestId: string | undefined };
+  } = {},
+) {
+  return g.audit.append({
+    event,
+    actor,
+    conversationId: r.address.conversationId,
+    remediationId: r.id,
+    action: r.action,
+    target: targetDescription(r),
+    ...extra,
+  });
+}

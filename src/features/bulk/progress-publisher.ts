@@ -1,0 +1,70 @@
+import type { Clock } from '../../infra/clock';
+
+/** Teams limits how often a bot may edit a message; a run's card changes at most this often. */
+export const PROGRESS_GAP_MS = 3000;
+
+/**
+ * Coalesces a run's progress into in-place card updates at most once every `gapMs`: a change inside the gap
+ * is published when the gap ends, with whatever the numbers are by then. The last update (the summary)
+ * also waits out the gap, so the message is never edited twice within it.
+ */
+export class ProgressPublisher {
+  private dirty = false;
+  private closed = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly publish: () => Promise<void>,
+    private readonly gapMs = PROGRESS_GAP_MS,
+    /** When the card last changed (e.g. the invoke response that showed it); -Infinity: never. */
+    private lastAt = Number.NEGATIVE_INFINITY,
+  ) {}
+
+  /** Notes that the numbers changed; the card follows within the gap. */
+  changed(): void {
+    if (this.closed) return;
+    this.dirty = true;
+    this.loop ??= this.drain().finally(() => {
+      this.loop = undefined;
+    });
+  }
+
+  /** Publishes `last` as the final update (after the gap), then nothing more. */
+  async finish(last: () => Promise<void>): Promise<void> {
+    this.closed = true;
+    await this.loop;
+    await this.waitGap();
+    this.lastAt = this.clock.now();
+    await last();
+  }
+
+  /** Stops publishing without a final update (the run moves to another process). */
+  async stop(): Promise<void> {
+    this.closed = true;
+    await this.loop;
+  }
+
+  private async waitGap(): Promise<void> {
+    for (
+      let wait = this.lastAt + this.gapMs - this.clock.now();
+      wait > 0;
+      wait = this.lastAt + this.gapMs - this.clock.now()
+    ) {
+      await this.clock.sleep(wait);
+    }
+  }
+
+  private async drain(): Promise<void> {
+    while (this.dirty && !this.closed) {
+      const wait = this.lastAt + this.gapMs - this.clock.now();
+      if (wait > 0) {
+        await this.clock.sleep(wait);
+        continue;
+      }
+      this.dirty = false;
+      this.lastAt = this.clock.now();
+      await this.publish();
+    }
+  }
+}

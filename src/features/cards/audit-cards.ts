@@ -1,0 +1,122 @@
+import type { Fact } from '../../domain/actions/action';
+import type { Remediation } from '../../domain/remediation/remediation';
+import type { AuditEntry } from '../../domain/audit/audit-log';
+import { clip, ROOM } from './card-text';
+import { outcomeCardData, remediationFooter } from './remediation-cards';
+import { renderCard, type AdaptiveCardJson } from './render';
+
+/**
+ * Room for the free text of one history row: fifty rows share a card, so a reason or a long target is cut
+ * there and shown in full by `status <remediation-id>`.
+ */
+const HISTORY_ROOM = { name: 50, target: 100, detail: 100 } as const;
+
+/** Room for the ids the bot and Graph make: a remediation id (22 characters), a request-id (a GUID), an action name. */
+const ID_ROOM = 40;
+
+/** Room for the detail of one timeline event (a reason, a refusal's rule); the summary above has it whole. */
+const TIMELINE_DETAIL = 300;
+
+/** Events a status card lists: the first few and the latest, with a count of those between. */
+const TIMELINE_FIRST = 5;
+const TIMELINE_LAST = 15;
+
+/** Data for cards/history.json. */
+export interface HistoryCardData {
+  readonly filters: string;
+  readonly entries: readonly {
+    readonly headline: string;
+    readonly target: string;
+    readonly footnote: string;
+  }[];
+  /** Card data for the "Older entries" button, or null on the last page. */
+  readonly more: Record<string, unknown> | null;
+}
+
+/** Data for cards/status.json. */
+export interface StatusCardData {
+  readonly state: string;
+  readonly color: string;
+  readonly title: string;
+  /** What the outcome card says, a reject reason in full among it. */
+  readonly summary: string;
+  readonly facts: readonly Fact[];
+  readonly timeline: readonly string[];
+  readonly footer: string;
+}
+
+const EVENT_WORDS: Readonly<Record<AuditEntry['event'], string>> = {
+  requested: 'Requested',
+  'request-refused': 'Request refused',
+  approved: 'Approved',
+  'approval-refused': 'Approval refused',
+  rejected: 'Rejected',
+  cancelled: 'Cancelled',
+  expired: 'Expired',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  'outcome-unknown': 'Outcome unknown',
+  'conversation-paused': 'Posting paused',
+  'conversation-resumed': 'Posting resumed',
+  'conversation-forgotten': 'Conversation forgotten',
+  'conversation-restored': 'Conversation restored',
+};
+
+function footnote(e: AuditEntry, room: { readonly name: number; readonly detail: number }): string {
+  const parts = [`by ${clip(e.actor.name, room.name)}`];
+  if (e.detail) parts.push(clip(e.detail, room.detail));
+  if (e.graph) {
+    const requestId = e.graph.requestId ? `, request-id ${clip(e.graph.requestId, ID_ROOM)}` : '';
+    parts.push(`Graph ${e.graph.status}${requestId}`);
+  }
+  if (e.remediationId) parts.push(`remediation ${clip(e.remediationId, ID_ROOM)}`);
+  return parts.join(' · ');
+}
+
+function timelineLine(e: AuditEntry): string {
+  return `${clip(e.at, ID_ROOM)} · ${EVENT_WORDS[e.event]} · ${footnote(e, { name: ROOM.name, detail: TIMELINE_DETAIL })}`;
+}
+
+/** A long timeline keeps its start and its latest events, and counts the ones between. */
+function timelineLines(timeline: readonly AuditEntry[]): string[] {
+  if (timeline.length <= TIMELINE_FIRST + TIMELINE_LAST) return timeline.map(timelineLine);
+  const between = timeline.length - TIMELINE_FIRST - TIMELINE_LAST;
+  return [
+    ...timeline.slice(0, TIMELINE_FIRST).map(timelineLine),
+    `… and ${between.toLocaleString('en-US')} more events; history lists every entry`,
+    ...timeline.slice(-TIMELINE_LAST).map(timelineLine),
+  ];
+}
+
+/** One page of the audit trail, newest first. */
+export function historyCard(
+  filters: string,
+  entries: readonly AuditEntry[],
+  more: Record<string, unknown> | null,
+): AdaptiveCardJson {
+  const data: HistoryCardData = {
+    filters: clip(filters, ROOM.title),
+    entries: entries.map((e) => ({
+      headline: `${clip(e.at, ID_ROOM)} · ${EVENT_WORDS[e.event]} · ${clip(e.action, ID_ROOM)}`,
+      target: clip(e.target, HISTORY_ROOM.target),
+      footnote: footnote(e, HISTORY_ROOM),
+    })),
+    more,
+  };
+  return renderCard('history', data);
+}
+
+/** One remediation's current state and its timeline from the audit trail. */
+export function statusCard(r: Remediation, timeline: readonly AuditEntry[]): AdaptiveCardJson {
+  const outcome = outcomeCardData(r);
+  const data: StatusCardData = {
+    state: r.state === 'pending' ? 'Pending approval' : outcome.state,
+    color: r.state === 'pending' ? 'Accent' : outcome.color,
+    title: outcome.title,
+    summary: r.state === 'pending' ? clip(r.confirmation.why, ROOM.paragraph) : outcome.summary,
+    facts: [...outcome.facts, ...(outcome.graph ?? []), { title: 'Expires', value: r.expiresAt ?? 'never' }],
+    timeline: timelineLines(timeline),
+    footer: remediationFooter(r),
+  };
+  return renderCard('status', data);
+}

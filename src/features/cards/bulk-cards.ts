@@ -1,0 +1,207 @@
+import type { Fact } from '../../domain/actions/action';
+import type { Remediation } from '../../domain/remediation/remediation';
+import type { BulkTarget } from '../../domain/remediation/bulk-target';
+import type { PendingApprovalData } from './card-data';
+import { clip, firstOf, ROOM } from './card-text';
+import { pendingApprovalData, remediationFooter, type CardView } from './remediation-cards';
+import { renderCard, type AdaptiveCardJson } from './render';
+
+/** How many targets (and skipped names) the confirmation lists by name; the rest are counted. */
+export const LISTED_TARGETS = 20;
+
+/** How many per-target lines the summary shows, failures first; Retry failed covers the rest. */
+export const LISTED_OUTCOMES = 40;
+
+/** Room for one target's line on a bulk card: its name and its problem or Graph's answer. */
+const TARGET_LINE = 300;
+
+/** One line of text on a bulk card. */
+export interface BulkLine {
+  readonly text: string;
+}
+
+/** Data for cards/bulk-confirmation.json: one approval for many targets. */
+export interface BulkConfirmationCardData extends PendingApprovalData {
+  readonly targetsHeading: string;
+  readonly targets: readonly BulkLine[];
+  readonly moreTargets: string | null;
+  readonly skippedHeading: string;
+  readonly skipped: readonly BulkLine[];
+  readonly moreSkipped: string | null;
+  readonly approveTitle: string;
+}
+
+/** A headline number on the progress card. */
+export interface BulkCounter {
+  readonly title: string;
+  readonly value: string;
+  readonly color: 'Default' | 'Good' | 'Attention' | 'Warning' | 'Accent';
+}
+
+/** One target's outcome on the summary: its mark and name in bold, then the outcome in words. */
+export interface BulkOutcomeLine {
+  readonly label: string;
+  readonly text: string;
+  readonly color: 'Good' | 'Attention' | 'Warning' | 'Default';
+}
+
+/** Data for cards/bulk-progress.json: the run's progress, and at the end its summary. */
+export interface BulkProgressCardData {
+  readonly rid: string;
+  readonly state: string;
+  readonly color: 'Accent' | 'Good' | 'Attention' | 'Warning' | 'Default';
+  readonly title: string;
+  readonly summary: string;
+  readonly counters: readonly BulkCounter[];
+  readonly facts: readonly Fact[];
+  readonly lines: readonly BulkOutcomeLine[];
+  readonly more: string | null;
+  readonly notice: string | null;
+  readonly footer: string;
+  readonly showRetry: boolean;
+  readonly retryTitle: string;
+  readonly showResume: boolean;
+}
+
+function listed<T>(all: readonly T[], text: (item: T) => string, noun: string) {
+  const { shown, more } = firstOf(all, LISTED_TARGETS, (rest) => `… and ${rest} more ${noun}`);
+  return { shown: shown.map((item) => ({ text: clip(text(item), TARGET_LINE) })), more };
+}
+
+/** The bulk confirmation's data for one viewer (or everyone): the first 20 targets and skips, and their counts. */
+export function bulkConfirmationCardData(
+  r: Remediation,
+  target: BulkTarget,
+  view: CardView,
+): BulkConfirmationCardData {
+  const targets = listed(target.items, (i) => (i.problem ? `${i.label} · ${i.problem}` : i.label), 'targets');
+  const skipped = listed(target.skipped, (s) => `${s.input}: ${s.reason}`, 'skipped');
+  return {
+    ...pendingApprovalData(r, view),
+    targetsHeading: `Targets (${target.items.length.toLocaleString('en-US')})`,
+    targets: targets.shown,
+    moreTargets: targets.more,
+    skippedHeading: `Skipped: not part of this run (${target.skipped.length})`,
+    skipped: skipped.shown,
+    moreSkipped: skipped.more,
+    approveTitle: `Approve all ${target.items.length.toLocaleString('en-US')}`,
+  };
+}
+
+/** Renders the bulk confirmation card. */
+export function bulkConfirmationCard(r: Remediation, target: BulkTarget, view: CardView): AdaptiveCardJson {
+  return renderCard('bulk-confirmation', bulkConfirmationCardData(r, target, view));
+}
+
+/** A run's numbers as the progress card shows them. */
+export interface ProgressNumbers {
+  readonly total: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly unknown: number;
+  readonly remaining: number;
+}
+
+/** One target's outcome, for the summary's list. */
+export interface TargetOutcome {
+  readonly label: string;
+  readonly outcome: 'succeeded' | 'failed' | 'unknown';
+  readonly detail: string;
+}
+
+/** What the progress card shows besides the remediation itself. */
+export interface ProgressView {
+  readonly phase: 'running' | 'paused' | 'finished';
+  readonly numbers: ProgressNumbers;
+  /** Targets skipped at confirmation, counted on the summary. */
+  readonly skipped: number;
+  /** The finished run's outcomes; they are listed failures first. */
+  readonly outcomes?: readonly TargetOutcome[];
+  readonly pausedReason?: string;
+  readonly notice?: string;
+}
+
+const ORDER = { failed: 0, unknown: 1, succeeded: 2 } as const;
+const WORDS = {
+  failed: { mark: '✗', word: 'Failed', color: 'Attention' },
+  unknown: { mark: '?', word: 'Outcome unknown', color: 'Warning' },
+  succeeded: { mark: '✓', word: 'Succeeded', color: 'Good' },
+} as const;
+
+function n(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+/** The progress card's data: done / failed / remaining while running; per-target outcomes at the end. */
+export function bulkProgressCardData(r: Remediation, view: ProgressView): BulkProgressCardData {
+  const { numbers, phase } = view;
+  const done = numbers.succeeded + numbers.failed + numbers.unknown;
+  const notGood = numbers.failed + numbers.unknown;
+  const sorted = [...(view.outcomes ?? [])].sort((a, b) => ORDER[a.outcome] - ORDER[b.outcome]);
+  const lines = sorted.slice(0, LISTED_OUTCOMES).map((o) => {
+    const w = WORDS[o.outcome];
+    return {
+      label: `${w.mark} ${clip(o.label, ROOM.name)}`,
+      text: ` · ${w.word}: ${clip(o.detail, TARGET_LINE)}`,
+      color: w.color,
+    };
+  });
+  const hidden = sorted.slice(LISTED_OUTCOMES);
+  const hiddenFailed = hidden.filter((o) => o.outcome !== 'succeeded').length;
+  const more =
+    hidden.length > 0
+      ? `… and ${n(hidden.length)} more (${n(hiddenFailed)} failed or unknown, ${n(hidden.length - hiddenFailed)} succeeded)`
+      : null;
+  const state =
+    phase === 'running'
+      ? 'Running · bulk'
+      : phase === 'paused'
+        ? 'Paused'
+        : notGood === 0
+          ? 'Succeeded'
+          : numbers.succeeded === 0
+            ? 'Failed'
+            : 'Finished with failures';
+  const color =
+    phase === 'running' ? 'Accent' : phase === 'paused' ? 'Warning' : notGood === 0 ? 'Good' : 'Attention';
+  const summary =
+    phase === 'running'
+      ? `${n(done)} of ${n(numbers.total)} done with ${clip(r.approvedBy?.name ?? 'the approver', ROOM.name)}'s permissions; this card updates every few seconds.`
+      : phase === 'paused'
+        ? clip(view.pausedReason ?? 'The run is paused.', ROOM.paragraph)
+        : `${n(numbers.succeeded)} of ${n(numbers.total)} succeeded${numbers.failed ? `, ${n(numbers.failed)} failed` : ''}${numbers.unknown ? `, ${n(numbers.unknown)} with an unknown outcome` : ''}.`;
+  return {
+    rid: r.id,
+    state,
+    color,
+    title: clip(r.confirmation.title, ROOM.title),
+    summary,
+    counters: [
+      { title: 'Succeeded', value: n(numbers.succeeded), color: 'Good' },
+      {
+        title: 'Failed',
+        value: n(numbers.failed + numbers.unknown),
+        color: notGood > 0 ? 'Attention' : 'Default',
+      },
+      { title: 'Remaining', value: n(numbers.remaining), color: 'Default' },
+    ],
+    facts: [
+      { title: 'Targets', value: n(numbers.total) },
+      ...(numbers.unknown > 0 ? [{ title: 'Outcome unknown', value: n(numbers.unknown) }] : []),
+      ...(view.skipped > 0 ? [{ title: 'Skipped at confirmation', value: n(view.skipped) }] : []),
+      { title: 'Approved by', value: clip(r.approvedBy?.name ?? '—', ROOM.name) },
+    ],
+    lines,
+    more,
+    notice: view.notice ? clip(view.notice, ROOM.paragraph) : null,
+    footer: remediationFooter(r),
+    showRetry: phase === 'finished' && notGood > 0,
+    retryTitle: `Retry failed (${n(notGood)})`,
+    showResume: phase === 'paused',
+  };
+}
+
+/** Renders the progress (or final summary) card of a bulk run. */
+export function bulkProgressCard(r: Remediation, view: ProgressView): AdaptiveCardJson {
+  return renderCard('bulk-progress', bulkProgressCardData(r, view));
+}

@@ -1,0 +1,128 @@
+import { commandText, type DetectedFailure } from '../../domain/failures/failure';
+import { failureTitle as titleFor, kindLabel } from '../../domain/actions/registry';
+import { clip, firstOf, ROOM } from './card-text';
+import { renderCard, type AdaptiveCardJson } from './render';
+
+/**
+ * The most failures one digest card lists, each with its Remediate button; the notifier splits a larger
+ * batch into several digests of at most this many.
+ */
+export const DIGEST_LINES = 20;
+
+/** Room for the failed object's name (and UPN) in a headline. */
+const OBJECT_LABEL = 240;
+
+/** Room for a digest line's error message: twenty of them share one card. */
+const DIGEST_MESSAGE = 400;
+
+/** Data for cards/failure.json: one failure with its Remediate button. */
+export interface FailureCardData {
+  readonly kindLabel: string;
+  readonly title: string;
+  readonly errorMessage: string;
+  readonly object: string;
+  readonly errorCode: string;
+  readonly when: string;
+  /** The remediation command the button prepares, shown so admins know what Remediate will propose. */
+  readonly command: string;
+  /** Where the failure came from: the monitor or an external alert. */
+  readonly source: string;
+  /** The opaque id of the stored notice; the only data the button carries. */
+  readonly fid: string;
+}
+
+/** One line of cards/failure-digest.json. */
+export interface FailureDigestLine {
+  readonly kindLabel: string;
+  readonly title: string;
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  readonly when: string;
+  readonly command: string;
+  readonly fid: string;
+}
+
+/** Data for cards/failure-digest.json: several failures, a Remediate button per line. */
+export interface FailureDigestCardData {
+  readonly title: string;
+  readonly lines: readonly FailureDigestLine[];
+  /** "… and N more failures not listed here" when the card was given more than it lists, else null. */
+  readonly more: string | null;
+  readonly footer: string;
+  /** Every listed line's notice id: Remediate all prepares one bulk remediation per kind of fix from them. */
+  readonly fids: readonly string[];
+}
+
+/** A failure as posted to one conversation: the failure and the id its button carries. */
+export interface PostedFailure {
+  readonly fid: string;
+  readonly failure: DetectedFailure;
+}
+
+/** A card headline for a failure (also the notification's summary). */
+export function failureTitle(f: DetectedFailure): string {
+  return titleFor(f.kind, clip(f.objectLabel, OBJECT_LABEL));
+}
+
+/** `2026-11-22 12:00 UTC`: unambiguous for admins in any time zone. */
+export function formatWhen(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return clip(iso, ROOM.factTitle) || 'unknown';
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The data of a single-failure card. */
+export function failureCardData(p: PostedFailure, source: string): FailureCardData {
+  const f = p.failure;
+  return {
+    kindLabel: kindLabel(f.kind),
+    title: failureTitle(f),
+    errorMessage: clip(f.errorMessage, ROOM.paragraph),
+    object: clip(
+      f.objectLabel === f.objectId ? f.objectId : `${f.objectLabel} · ${f.objectId}`,
+      ROOM.factValue,
+    ),
+    errorCode: clip(f.errorCode, ROOM.factValue),
+    when: formatWhen(f.occurredAt),
+    command: clip(commandText(f.remediation), ROOM.factValue),
+    source: clip(source, ROOM.line),
+    fid: p.fid,
+  };
+}
+
+/** The data of a digest card: its first DIGEST_LINES failures, and a count of any others. */
+export function failureDigestCardData(
+  items: readonly PostedFailure[],
+  source: string,
+): FailureDigestCardData {
+  const { shown, more } = firstOf(
+    items,
+    DIGEST_LINES,
+    (rest) => `… and ${rest} more failures not listed here`,
+  );
+  return {
+    title: `${items.length.toLocaleString('en-US')} new provisioning failures`,
+    lines: shown.map(({ fid, failure: f }) => ({
+      kindLabel: kindLabel(f.kind),
+      title: failureTitle(f),
+      errorCode: clip(f.errorCode, ROOM.name),
+      errorMessage: clip(f.errorMessage, DIGEST_MESSAGE),
+      when: formatWhen(f.occurredAt),
+      command: clip(commandText(f.remediation), ROOM.title),
+      fid,
+    })),
+    more,
+    footer: `${clip(source, ROOM.line)} · Each Remediate opens a confirmation; nothing changes until someone approves with their own Entra role.`,
+    fids: shown.map(({ fid }) => fid),
+  };
+}
+
+/** Renders the card for one failure. */
+export function failureCard(p: PostedFailure, source: string): AdaptiveCardJson {
+  return renderCard('failure', failureCardData(p, source));
+}
+
+/** Renders a digest of several failures. */
+export function failureDigestCard(items: readonly PostedFailure[], source: string): AdaptiveCardJson {
+  return renderCard('failure-digest', failureDigestCardData(items, source));
+}

@@ -1,0 +1,182 @@
+import type { Fact, RemediationAction } from '../../domain/actions/action';
+import { ruleLabel, type Governance } from '../../domain/governance/governance';
+import type { Remediation } from '../../domain/remediation/remediation';
+import type {
+  ChoiceCardData,
+  ConfirmationCardData,
+  NoticeCardData,
+  OutcomeCardData,
+  PendingApprovalData,
+} from './card-data';
+import { clip, clipFacts, firstOf, ROOM } from './card-text';
+import { renderCard, type AdaptiveCardJson } from './render';
+
+/** Failures on record listed on a confirmation; the rest are counted. */
+export const LISTED_PROBLEMS = 10;
+
+/** Result lines (provisioning steps, licence states) listed on an outcome; the rest are counted. */
+export const LISTED_DETAILS = 20;
+
+function listLines(lines: readonly string[], max: number, noun: string): string[] {
+  const { shown, more } = firstOf(lines, max, (rest) => `… and ${rest} more${noun}`);
+  return [...shown.map((line) => clip(line, ROOM.line)), ...(more ? [more] : [])];
+}
+
+/** What the person looking at a card may do with it; the default view (no viewer) offers every button. */
+export interface CardView {
+  readonly roles: readonly string[];
+  /** e.g. "four-eyes (actions.retry-provisioning)". */
+  readonly approvalRule: string;
+  /** Undefined: the shared card everyone sees, with every button, each checked on click. */
+  readonly viewer?: { readonly canApprove: boolean; readonly isRequester: boolean };
+  /** A message for the person who just clicked. */
+  readonly notice?: string;
+}
+
+function refreshUsers(r: Remediation): string[] {
+  return r.requesterTeamsId ? [r.requesterTeamsId] : [];
+}
+
+/** The part of a card awaiting approval that single and bulk confirmations share, for one viewer or everyone. */
+export function pendingApprovalData(r: Remediation, view: CardView): PendingApprovalData {
+  const open = r.state === 'pending' && !r.confirmation.blocked;
+  return {
+    rid: r.id,
+    title: clip(r.confirmation.title, ROOM.title),
+    why: clip(r.confirmation.why, ROOM.paragraph),
+    facts: clipFacts(r.confirmation.facts),
+    blocked: r.confirmation.blocked ? clip(r.confirmation.blocked, ROOM.paragraph) : null,
+    notice: view.notice ? clip(view.notice, ROOM.paragraph) : null,
+    requestedBy: clip(r.requestedBy.name, ROOM.name),
+    command: clip(r.command, ROOM.title),
+    roles: clip(view.roles.join(', '), ROOM.line),
+    approvalRule: clip(view.approvalRule, ROOM.line),
+    expiresAt: r.expiresAt ?? 'never',
+    showApprove: open && (view.viewer?.canApprove ?? true),
+    showReject: open && (view.viewer?.canApprove ?? true),
+    showCancel: open && (view.viewer?.isRequester ?? true),
+    userIds: refreshUsers(r),
+  };
+}
+
+/** The confirmation card's data for one viewer (or for everyone). */
+export function confirmationCardData(r: Remediation, view: CardView): ConfirmationCardData {
+  return {
+    ...pendingApprovalData(r, view),
+    problems: listLines(r.confirmation.problems, LISTED_PROBLEMS, ' on record'),
+  };
+}
+
+function graphFacts(r: Remediation): Fact[] | null {
+  const g = r.result?.graph;
+  if (!g) return null;
+  const facts: Fact[] = [{ title: 'Graph status', value: String(g.status || 'no answer') }];
+  if (g.code) facts.push({ title: 'Error code', value: clip(g.code, ROOM.line) });
+  if (g.message) facts.push({ title: 'Graph message', value: clip(g.message, ROOM.paragraph) });
+  facts.push({ title: 'request-id', value: clip(g.requestId ?? '—', ROOM.line) });
+  facts.push({ title: 'Date', value: clip(g.date ?? '—', ROOM.line) });
+  return facts;
+}
+
+const STATE_WORDS = {
+  running: { state: 'Running', color: 'Accent' },
+  succeeded: { state: 'Succeeded', color: 'Good' },
+  failed: { state: 'Failed', color: 'Attention' },
+  cancelled: { state: 'Cancelled', color: 'Default' },
+  rejected: { state: 'Rejected', color: 'Warning' },
+  expired: { state: 'Expired', color: 'Default' },
+  unknown: { state: 'Outcome unknown', color: 'Warning' },
+} as const;
+
+function summaryOf(r: Remediation): string {
+  switch (r.state) {
+    case 'pending':
+    case 'running':
+      return `Running in Microsoft Graph with ${r.approvedBy?.name ?? 'the approver'}'s permissions. This card updates when it is done.`;
+    case 'cancelled':
+      return 'Cancelled by the requester. Nothing was changed.';
+    case 'rejected':
+      return `Rejected${r.rejectionReason ? `: ${r.rejectionReason}` : '.'} Nothing was changed.`;
+    case 'unknown':
+      return `The bot stopped while this was running in Microsoft Graph, so whether it took effect is unknown: verify in Entra before running the command again. The bot will not run it again on its own.`;
+    case 'expired':
+      return 'Nobody approved this in time, so it can no longer run. Nothing was changed; run the command again if it is still needed.';
+    default:
+      return r.result?.summary ?? '';
+  }
+}
+
+/** Who did what and when, for the card's footer: the channel's record of the remediation. */
+export function historyLine(r: Remediation): string {
+  const name = (who: { readonly name: string }) => clip(who.name, ROOM.name);
+  const who: string[] = [`Requested by ${name(r.requestedBy)} at ${r.createdAt}`];
+  if (r.approvedBy) who.push(`approved by ${name(r.approvedBy)} at ${r.approvedAt ?? '?'}`);
+  if (r.rejectedBy) who.push(`rejected by ${name(r.rejectedBy)} at ${r.rejectedAt ?? '?'}`);
+  if (r.cancelledBy) who.push(`cancelled by ${name(r.cancelledBy)} at ${r.cancelledAt ?? '?'}`);
+  if (r.expiredAt) who.push(`expired at ${r.expiredAt}`);
+  if (r.finishedAt)
+    who.push(`${r.state === 'unknown' ? 'interrupted; reconciled' : 'finished'} at ${r.finishedAt}`);
+  return who.join('; ');
+}
+
+/** The footer of every card of a remediation: its history, its id for `status`, and the command. */
+export function remediationFooter(r: Remediation): string {
+  return `${historyLine(r)}. Remediation ${r.id} · ${clip(r.command, ROOM.title)}`;
+}
+
+/** The card for a remediation past `pending`. */
+export function outcomeCardData(r: Remediation): OutcomeCardData {
+  const word = STATE_WORDS[r.state === 'pending' ? 'running' : r.state];
+  return {
+    rid: r.id,
+    userIds: refreshUsers(r),
+    state: clip(r.result?.headline ?? word.state, ROOM.name),
+    color: r.result?.headline ? 'Warning' : word.color,
+    title: clip(r.confirmation.title, ROOM.title),
+    summary: clip(summaryOf(r), ROOM.paragraph),
+    facts: clipFacts([...r.confirmation.facts, ...(r.result?.facts ?? [])]),
+    details: listLines(r.result?.details ?? [], LISTED_DETAILS, ''),
+    graph: graphFacts(r),
+    footer: remediationFooter(r),
+  };
+}
+
+/** Renders whichever card fits the remediation's state and the viewer. */
+export function remediationCard(r: Remediation, view: CardView): AdaptiveCardJson {
+  return r.state === 'pending'
+    ? renderCard('confirmation', confirmationCardData(r, view))
+    : renderCard('outcome', outcomeCardData(r));
+}
+
+/** A short error or answer card; its text may quote Graph or the user, so each part is clipped. */
+export function noticeCard(
+  data: Partial<NoticeCardData> & Pick<NoticeCardData, 'title' | 'text'>,
+): AdaptiveCardJson {
+  return renderCard('notice', {
+    color: data.color ?? 'Default',
+    title: clip(data.title, ROOM.title),
+    text: clip(data.text, ROOM.paragraph),
+    usage: data.usage ? clip(data.usage, ROOM.line) : null,
+    hint: data.hint ? clip(data.hint, ROOM.line) : null,
+  });
+}
+
+/** The most candidates a pick list offers. */
+export const LISTED_CANDIDATES = 10;
+
+/** A card to pick one of several objects that matched a name; labels and details come from Graph. */
+export function choiceCard(data: ChoiceCardData): AdaptiveCardJson {
+  return renderCard('choice', {
+    prompt: clip(data.prompt, ROOM.paragraph),
+    candidates: data.candidates.slice(0, LISTED_CANDIDATES).map((c) => ({
+      ...c,
+      label: clip(c.label, ROOM.title),
+      detail: clip(c.detail, ROOM.line),
+    })),
+  });
+}
+
+/** The shared view of a remediation's card: every button, each checked on click. */
+export function sharedView(g: Governance, action: RemediationAction, notice?: string): CardView {
+  return { roles: action.roles, approvalRule: ruleLabel(g, action.name), ...(notice ? { notice } : {}) };
+}

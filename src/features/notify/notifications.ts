@@ -1,0 +1,140 @@
+import type { ActionRegistry } from '../../domain/actions/registry';
+import type { RemediationStore } from '../../domain/remediation/remediation-store';
+import type { TargetResolver } from '../remediate/target-resolver';
+import type { Clock } from '../../infra/clock';
+import type { BuiltInCommand } from '../commands/built-in-command';
+import { subscriptionCommands } from './subscription-commands';
+import type { GraphApi } from '../../infra/graph/graph-api';
+import type { Logger } from '../../infra/logger';
+import type { StateStore } from '../../infra/storage/state-store';
+import { ConversationDirectory } from './conversation-directory';
+import { ConversationStatus } from './conversation-status';
+import { FailureLedger } from './failure-ledger';
+import { InstallationTracker } from './installation-tracker';
+import { FailureMonitor } from './monitor';
+import { FailureNotifier } from './notifier';
+import { RemediateHandler } from './remediate-handler';
+import type { Governance } from '../../domain/governance/governance';
+import type { Leadership } from '../../infra/storage/leadership';
+import { NotificationSender, type ProactiveChannel } from './sender';
+import { NotificationWebhook } from './webhook';
+
+/** What the notification feature is built from; app.ts passes its shared pieces. */
+export interface NotificationsDeps {
+  readonly store: StateStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The app-only, read-only Graph client. */
+  readonly readGraph: GraphApi;
+  readonly channel: ProactiveChannel;
+  readonly registry: ActionRegistry;
+  readonly resolver: TargetResolver;
+  readonly remediations: RemediationStore;
+  readonly governance: Governance;
+  readonly settings: {
+    readonly monitorIntervalMs: number | undefined;
+    readonly digestThreshold: number;
+    readonly webhookSecret: string | undefined;
+  };
+  /** Jitter source for retries; tests pin it. */
+  readonly random?: () => number;
+  /** With several instances: which one runs the monitor (a blob lease); unset: this one. */
+  readonly leadership?: Leadership;
+}
+
+/** The running notification feature: what the bot, the server and tests plug into. */
+export interface Notifications {
+  readonly directory: ConversationDirectory;
+  /** Pauses, resumes and forgets conversations by Teams' refusals; every sender asks it before sending. */
+  readonly status: ConversationStatus;
+  readonly ledger: FailureLedger;
+  readonly monitor: FailureMonitor;
+  readonly sender: NotificationSender;
+  readonly installations: InstallationTracker;
+  readonly remediate: RemediateHandler;
+  readonly commands: readonly BuiltInCommand[];
+  /** Present only when NOTIFY_WEBHOOK_SECRET is set. */
+  readonly webhook: NotificationWebhook | undefined;
+  /** Starts the monitor's interval when MONITOR_INTERVAL is set. */
+  start(): void;
+  /** Stops the interval and waits for running cycles and queued sends. */
+  close(): Promise<void>;
+}
+
+/** Builds the proactive-notification feature (issue 4) from the app's shared dependencies. */
+export function createNotifications(deps: NotificationsDeps): Notifications {
+  const { store, clock, logger, settings } = deps;
+  const log = logger.child({ feature: 'notifications' });
+  const directory = new ConversationDirectory(store, clock);
+  const status = new ConversationStatus({ directory, audit: deps.governance.audit, clock, logger: log });
+  const ledger = new FailureLedger(store);
+  const sender = new NotificationSender({
+    channel: deps.channel,
+    clock,
+    logger: log,
+    ...(deps.random ? { random: deps.random } : {}),
+    gate: status,
+  });
+  const notifier = new FailureNotifier({
+    ledger,
+    directory,
+    sender,
+    clock,
+    logger: log,
+    digestThreshold: settings.digestThreshold,
+  });
+  const monitor = new FailureMonitor({
+    graph: deps.readGraph,
+    notifier,
+    ledger,
+    clock,
+    logger: log,
+    ...(deps.leadership ? { leadership: deps.leadership } : {}),
+  });
+  const webhook = settings.webhookSecret
+    ? new NotificationWebhook({ secret: settings.webhookSecret, clock, notifier, directory, logger: log })
+    : undefined;
+  return {
+    directory,
+    status,
+    ledger,
+    monitor,
+    sender,
+    webhook,
+    installations: new InstallationTracker(directory, status, log),
+    remediate: new RemediateHandler({
+      ledger,
+      registry: deps.registry,
+      resolver: deps.resolver,
+      remediations: deps.remediations,
+      governance: deps.governance,
+      logger: log,
+    }),
+    commands: subscriptionCommands(
+      directory,
+      {
+        monitorIntervalMs: settings.monitorIntervalMs,
+        webhookEnabled: webhook !== undefined,
+        digestThreshold: settings.digestThreshold,
+      },
+      async (turn) => {
+        const may = await deps.governance.authorizer.isParticipant(
+          deps.registry.actions.map((a) => a.name),
+          turn.from.aadObjectId,
+        );
+        return may.allowed
+          ? undefined
+          : 'Only people the approval policy lets request or approve remediations can change subscriptions.';
+      },
+    ),
+    start: () => {
+      if (settings.monitorIntervalMs) monitor.start(settings.monitorIntervalMs);
+      else log.info('failure monitor off (MONITOR_INTERVAL is not set)');
+    },
+    close: async () => {
+      await monitor.stop();
+      await webhook?.drain();
+      await sender.drain();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { CardActionResponse, CardActionTurn } from './turns';
+
+/** Handles the card buttons whose verbs it names. */
+export interface CardActionHandler {
+  readonly verbs: readonly string[];
+  handle(turn: CardActionTurn): Promise<CardActionResponse>;
+}
+
+/** Sends each card click to the handler that owns its verb, so features add buttons without touching the bot layer. */
+export class CardActionRouter {
+  private readonly byVerb = new Map<string, CardActionHandler>();
+
+  constructor(
+    handlers: readonly CardActionHandler[],
+    private readonly inScope: (turn: CardActionTurn) => boolean = () => true,
+  ) {
+    for (const handler of handlers) {
+      for (const verb of handler.verbs) {
+        if (this.byVerb.has(verb)) throw new Error(`Card verb "${verb}" is handled twice`);
+        this.byVerb.set(verb, handler);
+      }
+    }
+  }
+
+  handle(turn: CardActionTurn): Promise<CardActionResponse> {
+    if (!this.inScope(turn)) {
+      return Promise.resolve({
+        kind: 'error',
+        status: 403,
+        code: 'OutOfScope',
+        message: 'The approval policy does not let this bot act in this team or channel.',
+      });
+    }
+    const handler = this.byVerb.get((turn.verb ?? '').toLowerCase());
+    if (!handler) {
+      return Promise.resolve({
+        kind: 'error',
+        status: 400,
+        code: 'UnknownVerb',
+        message: 'This button is not one the bot knows. Run the command again.',
+      });
+    }
+    return handler.handle(turn);
+  }
+}

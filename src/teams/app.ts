@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import type restify from 'restify';
+import { ApprovalHandler } from '../features/remediate/approval-handler';
+import { reconcileInterruptedRuns } from '../features/remediate/reconcile';
+import type { RunnerIdentity } from '../domain/remediation/remediation';
+import { RemediationStore } from '../domain/remediation/remediation-store';
+import { TargetResolver } from '../features/remediate/target-resolver';
+import { defaultRegistry } from '../domain/actions/registry';
+import { wireGraph } from './app-graph';
+import { openState } from './app-state';
+import { wireTeams } from './app-teams';
+import { RetryingMessenger } from '../features/shared/retrying-messenger';
+import { AuditLog } from '../domain/audit/audit-log';
+import { BulkPlanner } from '../features/bulk/bulk-planner';
+import { BulkService } from '../features/bulk/bulk-service';
+import { RemediateAllHandler } from '../features/notify/remediate-all-handler';
+import { Authorizer } from '../domain/governance/authorizer';
+import type { Governance } from '../domain/governance/governance';
+import { GraphGroupMembership } from '../domain/governance/group-membership';
+import { defaultPolicy } from '../domain/governance/policy';
+import { loadPolicyFile } from '../domain/governance/policy-file';
+import { CardActionRouter } from '../features/shared/card-action-router';
+import { systemClock, type Clock } from '../infra/clock';
+import { historyCommand, historyPager, statusCommand } from '../features/audit/audit-commands';
+import { CommandHandler } from '../features/remediate/command-handler';
+import type { Config } from '../infra/config';
+import { errorMessage, type Logger } from '../infra/logger';
+import { createNotifications, type Notifications } from '../features/notify/notifications';
+import type { StateStore } from '../infra/storage/state-store';
+
+/** Replaceable collaborators; production passes none. */
+export interface AppOverrides {
+  /** Time for records, expiry, pacing, retries and the monitor interval. */
+  readonly clock?: Clock;
+  readonly store?: StateStore;
+}
+
+/** A running bot. */
+export interface RunningApp {
+  readonly server: restify.Server;
+  readonly port: number;
+  readonly approvals: ApprovalHandler;
+  readonly notifications: Notifications;
+  /** Bulk remediation runs (progress, resumption). */
+  readonly bulk: BulkService;
+  /**
+   * Stops taking turns, lets in-flight remediations finish for up to `drainMs`, releases the monitor lease.
+   * Runs still unfinished keep their `running` marker, so the next start reconciles them.
+   */
+  close(drainMs?: number): Promise<void>;
+}
+
+/** A run older than this is presumed interrupted even when its process cannot be checked (another host). */
+const STALE_RUN_MS = 15 * 60_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** The composition root: builds every dependency from the validated config, then listens. */
+export async function startApp(
+  config: Config,
+  logger: Logger,
+  overrides: AppOverrides = {},
+): Promise<RunningApp> {
+  const clock = overrides.clock ?? systemClock;
+  if (config.localMode) {
+    logger.warn(
+      'LOCAL MODE: BOT_ID is empty, so inbound Bot Framework authentication is OFF and anyone who can reach this port can talk to the bot. Use only on a developer machine.',
+    );
+  }
+  const state = await openState(config, overrides.store);
+  const { store } = state;
+  const remediations = new RemediationStore(store);
+  const instance: RunnerIdentity = { instanceId: randomUUID(), pid: process.pid, host: os.hostname() };
+  const registry = defaultRegistry(clock);
+  const policy = config.governance.policyFile
+    ? loadPolicyFile(
+        path.resolve(config.governance.policyFile),
+        registry.actions.map((a) => a.name),
+      )
+    : defaultPolicy(config.governance.adminUserIds);
+  logger.info({ policy: policy.origin }, 'approval policy loaded');
+  const graph = wireGraph(config, clock, logger);
+  const { readGraph, signIn } = graph;
+  const governance: Governance = {
+    authorizer: new Authorizer(policy, new GraphGroupMembership(readGraph, clock)),
+    audit: new AuditLog(store, clock),
+  };
+  const resolver = new TargetResolver(
+    remediations,
+    (correlationId) => readGraph.withCorrelationId(correlationId),
+    clock,
+    governance,
+    new BulkPlanner({ maxTargets: config.bulk.maxTargets }),
+  );
+
+  const teams = wireTeams(config, clock);
+  const notifications = createNotifications({
+    leadership: state.leadership,
+    governance,
+    store,
+    clock,
+    logger,
+    readGraph,
+    channel: teams.messenger,
+    registry,
+    resolver,
+    remediations,
+    settings: config.notifications,
+  });
+  // Remediation cards get the notification sender's retry policy and its conversation gate.
+  const publisher = new RetryingMessenger(teams.messenger, {
+    policy: { sleep: (ms) => clock.sleep(ms) },
+    logger,
+    gate: notifications.status,
+  });
+  const bulk = new BulkService({
+    registry,
+    remediations,
+    store,
+    resolver,
+    governance,
+    messenger: publisher,
+    signIn,
+    clock,
+    logger: logger.child({ feature: 'bulk' }),
+    instance,
+    concurrency: config.bulk.concurrency,
+    exchange: graph.exchange,
+    delegatedGraph: graph.delegatedGraph,
+    ...(graph.sealKey ? { sealKey: graph.sealKey } : {}),
+    staleAfterMs: STALE_RUN_MS,
+  });
+  const approvals = new ApprovalHandler({
+    bulk,
+    registry,
+    store: remediations,
+    resolver,
+    signIn,
+    messenger: publisher,
+    clock,
+    deadlineMs: config.invokeDeadlineMs,
+    logger,
+    governance,
+    instance,
+    delegatedGraph: graph.delegatedGraph,
+  });
+  const auditDeps = { registry, store: remediations, governance, clock };
+  const commands = new CommandHandler(
+    registry,
+    resolver,
+    remediations,
+    logger,
+    [historyCommand(auditDeps), statusCommand(auditDeps), ...notifications.commands],
+    (turn) => governance.authorizer.inScope(turn.origin),
+  );
+  const remediateAll = new RemediateAllHandler({
+    ledger: notifications.ledger,
+    registry,
+    resolver,
+    remediations,
+    governance,
+    messenger: publisher,
+    bulk,
+    logger,
+  });
+  const cardActions = new CardActionRouter(
+    [approvals, historyPager(auditDeps), notifications.remediate, bulk, remediateAll],
+    (turn) => governance.authorizer.inScope(turn.origin),
+  );
+  const server = await teams.serve(
+    {
+      handlers: { commands, cardActions, installations: notifications.installations },
+      conversations: notifications.status,
+      webhook: notifications.webhook,
+    },
+    logger,
+  );
+  const address = server.address();
+  logger.info(
+    { port: address.port, localMode: config.localMode, instance: instance.instanceId },
+    'bot listening',
+  );
+  notifications.start();
+  const reconciling = reconcileInterruptedRuns({
+    store: remediations,
+    registry,
+    governance,
+    messenger: publisher,
+    clock,
+    logger,
+    instance,
+    staleAfterMs: STALE_RUN_MS,
+  }).catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'reconciling interrupted runs failed'));
+  const resuming = bulk
+    .resumeInterrupted()
+    .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'resuming bulk runs failed'));
+  return {
+    server,
+    port: address.port,
+    approvals,
+    notifications,
+    bulk,
+    close: async (drainMs = 9_000) => {
+      // Bulk runs stop sending at once; batches in flight finish and are recorded before the drain ends.
+      const bulkClosed = bulk.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const drained = Promise.all([
+        notifications.close(),
+        approvals.drain(),
+        reconciling,
+        bulkClosed,
+        resuming.then(() => bulk.drain()),
+      ]).then(() => true);
+      const finished = await Promise.race([drained, delay(drainMs).then(() => false)]);
+      if (!finished) {
+        logger.warn(
+          { drainMs },
+          'shutdown deadline reached; unfinished runs stay marked and are reconciled at the next start',
+        );
+      }
+      await state.close();
+    },
+  };
+}
