@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VERBS } from '../shared/verbs';
 import type { ActionArgs } from '../../domain/actions/action';
 import type { ActionRegistry } from '../../domain/actions/registry';
 import { settleExpiry } from '../../domain/remediation/expiry';
@@ -121,7 +122,7 @@ const moreData = z.object({
 /** The "Older entries" button of a history card: replaces the card with the next page. */
 export function historyPager(deps: AuditCommandDeps): CardActionHandler {
   return {
-    verbs: ['history-more'],
+    verbs: [VERBS.historyMore],
     async handle(turn: CardActionTurn): Promise<CardActionResponse> {
       const data = moreData.safeParse(turn.data);
       if (!data.success) {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ACData from 'adaptivecards-templating';
+import { VERBS } from '../shared/verbs';
 import type { CardDataByTemplate } from './card-data';
 import { escapeMarkdown } from './card-text';
 
@@ -50,7 +51,10 @@ function showLiterally(node: unknown): unknown {
   return copy;
 }
 
-/** Binds data to a card template with adaptivecards-templating; all shown text comes out literal. */
+/**
+ * Binds data to a card template with adaptivecards-templating; all shown text comes out literal. Every template
+ * also sees the verb table as `verbs`, so its buttons name their verbs from the one list the handlers use.
+ */
 export function renderCard<N extends CardTemplateName>(
   name: N,
   data: CardDataByTemplate[N],
@@ -60,5 +64,5 @@ export function renderCard<N extends CardTemplateName>(
     template = new ACData.Template(loadTemplate(name));
     templates.set(name, template);
   }
-  return showLiterally(template.expand({ $root: data })) as AdaptiveCardJson;
+  return showLiterally(template.expand({ $root: { ...data, verbs: VERBS } })) as AdaptiveCardJson;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VERBS } from '../shared/verbs';
 import type { ActionArgs } from '../../domain/actions/action';
 import type { ActionRegistry } from '../../domain/actions/registry';
 import { notSavedResponse, postResolvedCard } from '../remediate/post-card';
@@ -55,7 +56,7 @@ function groupKey(c: RemediationCommand): string {
  * own Remediate button, so a failure never lands in two remediations.
  */
 export class RemediateAllHandler implements CardActionHandler {
-  readonly verbs = ['remediate-all'] as const;
+  readonly verbs = [VERBS.remediateAll];
 
   constructor(private readonly deps: RemediateAllDeps) {}
 

@@ -1,4 +1,5 @@
 import type { ActionRegistry } from '../../domain/actions/registry';
+import { VERBS } from '../shared/verbs';
 import { newOpaqueId, type RemediationStore } from '../../domain/remediation/remediation-store';
 import { remediationCard, sharedView } from '../cards/remediation-cards';
 import { type Governance } from '../../domain/governance/governance';
@@ -32,7 +33,7 @@ function error(status: 400 | 403 | 404, code: string, message: string): CardActi
  * click answers with the usual confirmation card and nothing runs until someone approves.
  */
 export class RemediateHandler implements CardActionHandler {
-  readonly verbs = ['remediate'] as const;
+  readonly verbs = [VERBS.remediate];
 
   constructor(private readonly deps: RemediateDeps) {}
 

@@ -1,8 +1,9 @@
 import type { CardActionResponse, CardActionTurn } from './turns';
+import type { Verb } from './verbs';
 
 /** Handles the card buttons whose verbs it names. */
 export interface CardActionHandler {
-  readonly verbs: readonly string[];
+  readonly verbs: readonly Verb[];
   handle(turn: CardActionTurn): Promise<CardActionResponse>;
 }
 
