@@ -31,7 +31,11 @@ function layerRule(layer) {
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration in src/infra/config.ts only.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Only src/index.ts reads the environment; it hands it to src/infra/config.ts.',
+        },
       ],
     },
   };
@@ -50,6 +54,19 @@ export default tseslint.config(
   layerRule('features'),
   layerRule('domain'),
   layerRule('infra'),
+  {
+    files: ['src/teams/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Only src/index.ts reads the environment; it hands it to src/infra/config.ts.',
+        },
+      ],
+    },
+  },
   {
     // The composition root builds each collaborator before anything, a closure included, refers to it.
     files: ['src/index.ts', 'src/teams/app.ts', 'src/teams/app-*.ts'],
