@@ -262,7 +262,8 @@ describe('failure monitor', () => {
     expect(new Set(buttons.map((b) => b.data['fid'])).size).toBe(5);
 
     const digest = lastPost(h, CHANNEL);
-    const answer = await remediate(h, digest, 3);
+    // Lines follow the registry's order: the Cloud PC policy is the third.
+    const answer = await remediate(h, digest, 2);
     expect(cardText(answer.value)).toMatch(/Frontline shift workers/);
 
     await h.app.notifications.monitor.runOnce();
