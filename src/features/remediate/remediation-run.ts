@@ -1,0 +1,86 @@
+import { auditRemediation } from '../../domain/governance/governance';
+import { finishRun, type Remediation, type RemediationResult } from '../../domain/remediation/remediation';
+import type { GraphApi } from '../../infra/graph/graph-api';
+import { GraphFailure } from '../../infra/graph/graph-failure';
+import type { Logger } from '../../infra/logger';
+import { describeError, type ApprovalContext } from './approval-context';
+import { explainFailure } from './failure-explanation';
+
+/**
+ * Runs an approved single remediation in Graph with the approver's client, records Graph's answer (or the
+ * failure, explained) as the run's result, closes the run in the store and the audit trail, and shows the
+ * outcome to everyone with a reply in the thread. Resolves the remediation as recorded.
+ */
+export async function runRemediation(
+  ctx: ApprovalContext,
+  r: Remediation,
+  graph: GraphApi,
+  clickedCardId: string | undefined,
+  log: Logger,
+): Promise<Remediation> {
+  const { store, clock, governance } = ctx.deps;
+  const result = await callGraph(ctx, r, graph, log);
+  const saved = await store.update(r.id, (current) => finishRun(current, result, new Date(clock.now())));
+  const final = saved?.value ?? r;
+  await store.clearRunning(r.id);
+  await auditRemediation(
+    governance,
+    final,
+    result.outcome,
+    r.approvedBy ?? { aadObjectId: undefined, name: 'unknown' },
+    {
+      ...(result.graph ? { graph: { status: result.graph.status, requestId: result.graph.requestId } } : {}),
+      ...(result.graph?.code ? { detail: result.graph.code } : {}),
+    },
+  );
+  log.info(
+    { outcome: final.state, graphStatus: result.graph?.status, requestId: result.graph?.requestId },
+    'remediation finished',
+  );
+  await ctx.publish(final, clickedCardId, log, true);
+  return final;
+}
+
+/** The action's Graph call and its meaning; a failure becomes a failed result, never an exception. */
+async function callGraph(
+  ctx: ApprovalContext,
+  r: Remediation,
+  graph: GraphApi,
+  log: Logger,
+): Promise<RemediationResult> {
+  const action = ctx.action(r);
+  try {
+    const response = await action.execute(r.target, graph);
+    const meaning = action.interpret(r.target, response);
+    return {
+      ...meaning,
+      graph: {
+        status: response.status,
+        code: undefined,
+        message: undefined,
+        requestId: response.requestId,
+        date: response.date,
+      },
+    };
+  } catch (err) {
+    const failure = err instanceof GraphFailure ? err : undefined;
+    if (!failure) log.error({ err: describeError(err) }, 'remediation threw');
+    return {
+      outcome: 'failed',
+      summary: failure
+        ? explainFailure(action, r.approvedBy?.name ?? 'the approver', failure)
+        : 'The bot hit an unexpected error; the outcome is unknown. Check the target in Entra before running the command again.',
+      facts: [],
+      details: [],
+      graph: failure
+        ? {
+            status: failure.status,
+            code: failure.code,
+            message: failure.message,
+            requestId: failure.requestId,
+            date: failure.date,
+          }
+        : undefined,
+    };
+  }
+}
