@@ -1,12 +1,8 @@
 import pino from 'pino';
 import type { GraphRequest, RemediationAction } from '../../src/domain/actions/action';
 import { defaultRegistry } from '../../src/domain/actions/registry';
-import {
-  BulkRunner,
-  countStates,
-  settleInterrupted,
-  type RunToken,
-} from '../../src/features/bulk/bulk-runner';
+import { BulkRunner, type RunToken } from '../../src/features/bulk/bulk-runner';
+import { countStates, settleInterrupted } from '../../src/features/bulk/item-states';
 import {
   BulkStore,
   CHUNK_SIZE,

@@ -14,7 +14,7 @@ import type { CardActionResponse, CardActionTurn } from '../shared/turns';
 import { VERBS } from '../shared/verbs';
 import { bulkCard } from './bulk-card';
 import { actionOf, approverToken, type BulkServiceDeps } from './bulk-deps';
-import { countStates } from './bulk-runner';
+import { countStates } from './item-states';
 import type { BulkRuns } from './bulk-runs';
 import type { BulkStore } from './bulk-store';
 import { failedItemIds } from './run-outcomes';

@@ -3,7 +3,7 @@ import type { BulkTarget } from '../../domain/remediation/bulk-target';
 import { bulkConfirmationCard, bulkProgressCard, type ProgressView } from '../cards/bulk-cards';
 import type { CardView } from '../cards/remediation-cards';
 import type { AdaptiveCardJson } from '../cards/render';
-import { countStates } from './bulk-runner';
+import { countStates } from './item-states';
 import type { BulkRuns } from './bulk-runs';
 import type { BulkStore } from './bulk-store';
 import { itemOutcomes } from './run-outcomes';

@@ -11,7 +11,7 @@ import type { Verb } from '../shared/verbs';
 import { BulkButtons } from './bulk-buttons';
 import { bulkCard } from './bulk-card';
 import { actionOf, approverToken, type BulkServiceDeps } from './bulk-deps';
-import { countStates } from './bulk-runner';
+import { countStates } from './item-states';
 import { BulkRuns } from './bulk-runs';
 import { BulkStore, CHUNK_SIZE, type BulkRunRecord } from './bulk-store';
 import { RunResumption } from './run-resumption';

@@ -1,7 +1,7 @@
 import type { RemediationResult } from '../../domain/remediation/remediation';
 import type { BulkTarget } from '../../domain/remediation/bulk-target';
 import type { TargetOutcome } from '../cards/bulk-cards';
-import type { RunCounts } from './bulk-runner';
+import type { RunCounts } from './item-states';
 import { CHUNK_SIZE, type ChunkRecord, type ItemState } from './bulk-store';
 
 /** Each target with its stored item state, in target order (a chunk holds consecutive targets). */

@@ -2,7 +2,7 @@ import { isBulkTarget } from '../../domain/remediation/bulk-target';
 import { runnerGone } from '../../domain/remediation/runner-liveness';
 import { unsealToken } from '../shared/delegated-token';
 import { approverToken, describeError, type BulkServiceDeps } from './bulk-deps';
-import { countStates, settleInterrupted } from './bulk-runner';
+import { countStates, settleInterrupted } from './item-states';
 import type { BulkRuns } from './bulk-runs';
 import type { BulkRunRecord, BulkStore, ChunkRecord } from './bulk-store';
 
