@@ -10,7 +10,8 @@
  * in tenant `c mod tenants`; {@link LoadPeaks} shows afterwards that no window came near its limit.
  */
 import { baseConversationId } from '../src/domain/conversation';
-import { TEAMS_SEND_LIMITS, type RateWindow } from '../src/teams/send-windows';
+import type { RateWindow } from '../src/infra/rate-window';
+import { TEAMS_SEND_LIMITS } from '../src/teams/send-windows';
 import { CONTOSO, TeamsClient, type TeamsUser } from '../test/fakes';
 
 /** How many tenants and conversations the turns are spread over. */

@@ -1,7 +1,8 @@
 import Bottleneck from 'bottleneck';
 import type { Clock } from '../infra/clock';
 import { baseConversationId, type ConversationAddress } from '../domain/conversation';
-import { TEAMS_SEND_LIMITS, WindowLog, type SendLimits } from './send-windows';
+import { WindowLog } from '../infra/rate-window';
+import { TEAMS_SEND_LIMITS, type SendLimits } from './send-windows';
 
 /**
  * Who waits for a send: a person (a reply to their command, the card they clicked, a run they watch) or

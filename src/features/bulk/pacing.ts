@@ -1,4 +1,5 @@
 import type { Clock } from '../../infra/clock';
+import { WindowLog } from '../../infra/rate-window';
 
 /**
  * One Retry-After for every worker of a run: a 429 on any item pauses all sends until Graph's window
@@ -27,10 +28,11 @@ export class ThrottleGate {
 
 /**
  * At most `limit` requests per sliding `windowMs` for each key: how a run stays under a limit Graph states
- * in advance (provisionOnDemand: 5 per 10 s) rather than learning it from 429s.
+ * in advance (provisionOnDemand: 5 per 10 s) rather than learning it from 429s. The same sliding-window log
+ * the Teams send limiter keeps, one per key.
  */
 export class SlidingWindowLimiter {
-  private readonly sent = new Map<string, number[]>();
+  private readonly logs = new Map<string, WindowLog>();
 
   constructor(
     private readonly clock: Clock,
@@ -38,21 +40,17 @@ export class SlidingWindowLimiter {
     private readonly windowMs: number,
   ) {}
 
-  /** Waits until `count` (≤ limit) requests may go for `key`, then books them at the current time. */
+  /** Books `count` (≤ limit) requests for `key` at the earliest time the window allows, and waits until then. */
   async acquire(key: string, count: number): Promise<void> {
-    const n = Math.min(Math.max(1, count), this.limit);
-    for (;;) {
-      const now = this.clock.now();
-      const recent = (this.sent.get(key) ?? []).filter((t) => t > now - this.windowMs);
-      if (recent.length + n <= this.limit) {
-        for (let i = 0; i < n; i++) recent.push(now);
-        this.sent.set(key, recent);
-        return;
-      }
-      this.sent.set(key, recent);
-      const freeAt = (recent[recent.length + n - this.limit - 1] ?? now) + this.windowMs;
-      await this.clock.sleep(Math.max(1, freeAt - now + 1));
+    let log = this.logs.get(key);
+    if (!log) {
+      log = new WindowLog([{ limit: this.limit, ms: this.windowMs }]);
+      this.logs.set(key, log);
     }
+    const now = this.clock.now();
+    const at = log.earliest(now, count);
+    log.book(at, Math.min(Math.max(1, count), this.limit));
+    if (at > now) await this.clock.sleep(at - now);
   }
 }
 
