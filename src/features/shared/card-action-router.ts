@@ -7,15 +7,20 @@ export interface CardActionHandler {
   handle(turn: CardActionTurn): Promise<CardActionResponse>;
 }
 
+/** Handlers registered together because they share state, e.g. the buttons of one card and their work in flight. */
+export interface CardActionGroup {
+  readonly handlers: readonly CardActionHandler[];
+}
+
 /** Sends each card click to the handler that owns its verb, so features add buttons without touching the bot layer. */
 export class CardActionRouter {
   private readonly byVerb = new Map<string, CardActionHandler>();
 
   constructor(
-    handlers: readonly CardActionHandler[],
+    handlers: readonly (CardActionHandler | CardActionGroup)[],
     private readonly inScope: (turn: CardActionTurn) => boolean = () => true,
   ) {
-    for (const handler of handlers) {
+    for (const handler of handlers.flatMap((h) => ('handlers' in h ? h.handlers : [h]))) {
       for (const verb of handler.verbs) {
         if (this.byVerb.has(verb)) throw new Error(`Card verb "${verb}" is handled twice`);
         this.byVerb.set(verb, handler);
