@@ -9,10 +9,8 @@
  * measure its waiting, not its work. Turns go round-robin over the conversations instead, conversation `c`
  * in tenant `c mod tenants`; {@link LoadPeaks} shows afterwards that no window came near its limit.
  */
-import { baseConversationId } from '../src/domain/conversation';
-import type { RateWindow } from '../src/infra/rate-window';
-import { TEAMS_SEND_LIMITS } from '../src/teams/send-windows';
 import { CONTOSO, TeamsClient, type TeamsUser } from '../test/fakes';
+import { baseConversationId, TEAMS_SEND_LIMITS, type RateWindow } from './project';
 
 /** How many tenants and conversations the turns are spread over. */
 export interface PopulationShape {
