@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type restify from 'restify';
-import { ApprovalHandler } from '../features/remediate/approval-handler';
-import { reconcileInterruptedRuns } from '../features/remediate/reconcile';
 import type { RunnerIdentity } from '../domain/remediation/remediation';
 import { RemediationStore } from '../domain/remediation/remediation-store';
 import { TargetResolver } from '../features/remediate/target-resolver';
@@ -14,8 +12,6 @@ import { wireTeams } from './app-teams';
 import { RetryingMessenger } from '../features/shared/retrying-messenger';
 import { AuditLog } from '../domain/audit/audit-log';
 import { BulkPlanner } from '../features/bulk/bulk-planner';
-import { BulkService } from '../features/bulk/bulk-service';
-import { RemediateAllHandler } from '../features/notify/remediate-all-handler';
 import { Authorizer } from '../domain/governance/authorizer';
 import type { Governance } from '../domain/governance/governance';
 import { GraphGroupMembership } from '../domain/governance/group-membership';
@@ -23,10 +19,15 @@ import { defaultPolicy } from '../domain/governance/policy';
 import { loadPolicyFile } from '../domain/governance/policy-file';
 import { CardActionRouter } from '../features/shared/card-action-router';
 import { systemClock, type Clock } from '../infra/clock';
-import { historyCommand, historyPager, statusCommand } from '../features/audit/audit-commands';
 import { CommandHandler } from '../features/remediate/command-handler';
+import { createRemediate } from '../features/remediate';
+import type { ApprovalHandler } from '../features/remediate/approval-handler';
+import { createBulk } from '../features/bulk';
+import type { BulkService } from '../features/bulk/bulk-service';
+import { createAudit } from '../features/audit';
+import type { Origin } from '../domain/conversation';
 import type { Config } from '../infra/config';
-import { errorMessage, type Logger } from '../infra/logger';
+import type { Logger } from '../infra/logger';
 import { createNotifications, type Notifications } from '../features/notify/notifications';
 import type { StateStore } from '../infra/storage/state-store';
 
@@ -117,7 +118,7 @@ export async function startApp(
     logger,
     gate: notifications.status,
   });
-  const bulk = new BulkService({
+  const bulk = createBulk({
     registry,
     remediations,
     store,
@@ -133,9 +134,10 @@ export async function startApp(
     delegatedGraph: graph.delegatedGraph,
     ...(graph.sealKey ? { sealKey: graph.sealKey } : {}),
     staleAfterMs: STALE_RUN_MS,
+    ledger: notifications.ledger,
   });
-  const approvals = new ApprovalHandler({
-    bulk,
+  const remediate = createRemediate({
+    bulk: bulk.service,
     registry,
     store: remediations,
     resolver,
@@ -147,29 +149,22 @@ export async function startApp(
     governance,
     instance,
     delegatedGraph: graph.delegatedGraph,
+    staleAfterMs: STALE_RUN_MS,
   });
-  const auditDeps = { registry, store: remediations, governance, clock };
+  const audit = createAudit({ registry, store: remediations, governance, clock });
+  const features = [remediate, bulk, notifications, audit];
+  const inScope = (turn: { readonly origin: Origin }) => governance.authorizer.inScope(turn.origin);
   const commands = new CommandHandler(
     registry,
     resolver,
     remediations,
     logger,
-    [historyCommand(auditDeps), statusCommand(auditDeps), ...notifications.commands],
-    (turn) => governance.authorizer.inScope(turn.origin),
+    features.flatMap((f) => f.commands),
+    inScope,
   );
-  const remediateAll = new RemediateAllHandler({
-    ledger: notifications.ledger,
-    registry,
-    resolver,
-    remediations,
-    governance,
-    messenger: publisher,
-    bulk,
-    logger,
-  });
   const cardActions = new CardActionRouter(
-    [approvals, historyPager(auditDeps), notifications.remediate, bulk, remediateAll],
-    (turn) => governance.authorizer.inScope(turn.origin),
+    features.flatMap((f) => f.cardActions),
+    inScope,
   );
   const server = await teams.serve(
     {
@@ -184,37 +179,17 @@ export async function startApp(
     { port: address.port, localMode: config.localMode, instance: instance.instanceId },
     'bot listening',
   );
-  notifications.start();
-  const reconciling = reconcileInterruptedRuns({
-    store: remediations,
-    registry,
-    governance,
-    messenger: publisher,
-    clock,
-    logger,
-    instance,
-    staleAfterMs: STALE_RUN_MS,
-  }).catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'reconciling interrupted runs failed'));
-  const resuming = bulk
-    .resumeInterrupted()
-    .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'resuming bulk runs failed'));
+  for (const feature of features) feature.start();
   return {
     server,
     port: address.port,
-    approvals,
+    approvals: remediate.approvals,
     notifications,
-    bulk,
+    bulk: bulk.service,
     close: async (drainMs = 9_000) => {
-      // Bulk runs stop sending at once; batches in flight finish and are recorded before the drain ends.
-      const bulkClosed = bulk.close();
+      // Features stop starting work at once (bulk runs stop sending); what is under way finishes first.
+      const drained = Promise.all(features.map((f) => f.close())).then(() => true);
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      const drained = Promise.all([
-        notifications.close(),
-        approvals.drain(),
-        reconciling,
-        bulkClosed,
-        resuming.then(() => bulk.drain()),
-      ]).then(() => true);
       const finished = await Promise.race([drained, delay(drainMs).then(() => false)]);
       if (!finished) {
         logger.warn(

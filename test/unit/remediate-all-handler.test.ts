@@ -1,6 +1,6 @@
 import { TargetResolver } from '../../src/features/remediate/target-resolver';
 import { BulkPlanner } from '../../src/features/bulk/bulk-planner';
-import { RemediateAllHandler } from '../../src/features/notify/remediate-all-handler';
+import { RemediateAllHandler } from '../../src/features/bulk/remediate-all-handler';
 import type { Messenger } from '../../src/features/shared/turns';
 import { createLogger } from '../../src/infra/logger';
 import { channelAddress } from './channel-address';

@@ -2,7 +2,6 @@ import type { ActionRegistry } from '../../domain/actions/registry';
 import type { RemediationStore } from '../../domain/remediation/remediation-store';
 import type { TargetResolver } from '../remediate/target-resolver';
 import type { Clock } from '../../infra/clock';
-import type { BuiltInCommand } from '../commands/built-in-command';
 import { subscriptionCommands } from './subscription-commands';
 import type { GraphApi } from '../../infra/graph/graph-api';
 import type { Logger } from '../../infra/logger';
@@ -18,6 +17,7 @@ import type { Governance } from '../../domain/governance/governance';
 import type { Leadership } from '../../infra/storage/leadership';
 import { NotificationSender, type ProactiveChannel } from './sender';
 import { NotificationWebhook } from './webhook';
+import type { Feature } from '../shared/feature';
 
 /** What the notification feature is built from; app.ts passes its shared pieces. */
 export interface NotificationsDeps {
@@ -43,7 +43,7 @@ export interface NotificationsDeps {
 }
 
 /** The running notification feature: what the bot, the server and tests plug into. */
-export interface Notifications {
+export interface Notifications extends Feature {
   readonly directory: ConversationDirectory;
   /** Pauses, resumes and forgets conversations by Teams' refusals; every sender asks it before sending. */
   readonly status: ConversationStatus;
@@ -52,13 +52,8 @@ export interface Notifications {
   readonly sender: NotificationSender;
   readonly installations: InstallationTracker;
   readonly remediate: RemediateHandler;
-  readonly commands: readonly BuiltInCommand[];
   /** Present only when NOTIFY_WEBHOOK_SECRET is set. */
   readonly webhook: NotificationWebhook | undefined;
-  /** Starts the monitor's interval when MONITOR_INTERVAL is set. */
-  start(): void;
-  /** Stops the interval and waits for running cycles and queued sends. */
-  close(): Promise<void>;
 }
 
 /** Builds the proactive-notification feature (issue 4) from the app's shared dependencies. */
@@ -94,6 +89,14 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
   const webhook = settings.webhookSecret
     ? new NotificationWebhook({ secret: settings.webhookSecret, clock, notifier, directory, logger: log })
     : undefined;
+  const remediate = new RemediateHandler({
+    ledger,
+    registry: deps.registry,
+    resolver: deps.resolver,
+    remediations: deps.remediations,
+    governance: deps.governance,
+    logger: log,
+  });
   return {
     directory,
     status,
@@ -102,14 +105,8 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
     sender,
     webhook,
     installations: new InstallationTracker(directory, status, log),
-    remediate: new RemediateHandler({
-      ledger,
-      registry: deps.registry,
-      resolver: deps.resolver,
-      remediations: deps.remediations,
-      governance: deps.governance,
-      logger: log,
-    }),
+    remediate,
+    cardActions: [remediate],
     commands: subscriptionCommands(
       directory,
       {
@@ -127,10 +124,12 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
           : 'Only people the approval policy lets request or approve remediations can change subscriptions.';
       },
     ),
+    // Starts the monitor's interval when MONITOR_INTERVAL is set.
     start: () => {
       if (settings.monitorIntervalMs) monitor.start(settings.monitorIntervalMs);
       else log.info('failure monitor off (MONITOR_INTERVAL is not set)');
     },
+    // Stops the interval and waits for running cycles and queued sends.
     close: async () => {
       await monitor.stop();
       await webhook?.drain();

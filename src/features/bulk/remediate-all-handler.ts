@@ -12,8 +12,8 @@ import { sameConversation } from '../../domain/conversation';
 import { type Governance } from '../../domain/governance/governance';
 import { errorMessage, type Logger } from '../../infra/logger';
 import type { RemediationCommand } from '../../domain/failures/failure';
-import type { FailureLedger, Notice } from './failure-ledger';
-import type { BulkService } from '../bulk/bulk-service';
+import type { FailureLedger, Notice } from '../notify/failure-ledger';
+import type { BulkService } from './bulk-service';
 import { bulkParam } from '../../domain/remediation/bulk-target';
 
 /** What the Remediate all button needs. */
