@@ -13,9 +13,21 @@ const ABOVE = {
   infra: ['teams', 'features', 'domain'],
 };
 
-function layerRule(layer) {
+/**
+ * Features depend on each other one way only: bulk and notify use remediate's resolver, bulk reads notify's
+ * ledger; the shared folders (cards, commands, shared) use no feature.
+ */
+const FEATURES_BELOW = {
+  remediate: [],
+  notify: ['remediate'],
+  bulk: ['remediate', 'notify'],
+  audit: [],
+};
+const FEATURES = Object.keys(FEATURES_BELOW);
+
+function layerRule(layer, folder, extra = []) {
   return {
-    files: [`src/${layer}/**/*.ts`],
+    files: [`src/${layer}/${folder ? `${folder}/` : ''}**/*.ts`],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -26,6 +38,7 @@ function layerRule(layer) {
               group: ABOVE[layer].map((above) => `**/${above}/**`),
               message: `src/${layer}/ may not import from a layer above it (${ABOVE[layer].join(', ')}): pass what it needs in instead.`,
             },
+            ...extra,
           ],
         },
       ],
@@ -52,6 +65,16 @@ export default tseslint.config(
     },
   },
   layerRule('features'),
+  ...[...FEATURES, 'cards', 'commands', 'shared'].map((folder) => {
+    const below = FEATURES_BELOW[folder] ?? [];
+    const refused = FEATURES.filter((f) => f !== folder && !below.includes(f));
+    return layerRule('features', folder, [
+      {
+        group: refused.map((f) => `../${f}/*`),
+        message: `src/features/${folder}/ may not import ${refused.join(', ')}: features depend on each other one way only.`,
+      },
+    ]);
+  }),
   layerRule('domain'),
   layerRule('infra'),
   {

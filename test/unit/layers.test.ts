@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 
 /**
  * The four layers (teams → features → domain → infra) are enforced by the project's eslint configuration: an
- * import from a layer above fails `npm test`. This lints one-line files placed in each layer of a scratch tree
+ * import from a layer above fails `npm test`, and so does an import against the one-way order of the features
+ * (bulk → notify → remediate; cards, commands and shared use no feature). This lints one-line files placed in each layer of a scratch tree
  * that uses that configuration, so the rule itself is checked, not just today's code.
  */
 const root = path.resolve(__dirname, '../..');
@@ -19,6 +20,9 @@ const REFUSED: ReadonlyArray<readonly [string, string]> = [
   ['src/features/bulk/fixture.ts', '../../teams/send-limiter'],
   ['src/domain/fixture.ts', 'botbuilder'],
   ['src/features/notify/fixture.ts', '@microsoft/teams-ai'],
+  ['src/features/remediate/fixture.ts', '../bulk/bulk-service'],
+  ['src/features/notify/fixture.ts', '../bulk/bulk-service'],
+  ['src/features/cards/fixture.ts', '../notify/notifier'],
 ];
 
 const ALLOWED: ReadonlyArray<readonly [string, string]> = [
@@ -26,6 +30,8 @@ const ALLOWED: ReadonlyArray<readonly [string, string]> = [
   ['src/teams/fixture.ts', 'botbuilder'],
   ['src/features/bulk/fixture.ts', '../../domain/remediation/remediation'],
   ['src/features/bulk/fixture.ts', '../notify/failure-ledger'],
+  ['src/features/notify/fixture.ts', '../remediate/target-resolver'],
+  ['src/features/audit/fixture.ts', '../cards/render'],
   ['src/domain/remediation/fixture.ts', '../../infra/clock'],
   ['src/infra/graph/fixture.ts', '../storage/state-store'],
 ];

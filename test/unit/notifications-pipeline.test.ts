@@ -2,7 +2,7 @@ import pino from 'pino';
 import type { AdaptiveCardJson } from '../../src/features/cards/render';
 import type { ConversationAddress } from '../../src/domain/conversation';
 import { ConversationDirectory } from '../../src/features/notify/conversation-directory';
-import type { ConversationGate } from '../../src/features/notify/conversation-status';
+import type { ConversationGate } from '../../src/features/shared/delivery';
 import { DeliveryError } from '../../src/features/shared/delivery';
 import { reprocessAccessRequestRemediation } from '../../src/domain/actions/reprocess-access-request';
 import { reprocessLicenseRemediation } from '../../src/domain/actions/reprocess-license';

@@ -3,25 +3,13 @@ import { baseConversationId, type Actor, type ConversationAddress } from '../../
 import type { Clock } from '../../infra/clock';
 import type { Logger } from '../../infra/logger';
 import type { ConversationDirectory, PauseState } from './conversation-directory';
-import type { DeliveryError } from '../shared/delivery';
+import type { ConversationGate, DeliveryError, SendPermission } from '../shared/delivery';
 
 const HOUR_MS = 60 * 60 * 1000;
 
 /** A paused conversation is tried again after an hour, then after twice as long each time, at most a day. */
 export function pauseBackoffMs(refusals: number): number {
   return Math.min(24 * HOUR_MS, HOUR_MS * 2 ** Math.max(0, refusals - 1));
-}
-
-/** Whether a send may go: `probe` is the first send after a pause's back-off, which resumes it if it succeeds. */
-export type SendPermission = 'go' | 'probe' | 'hold';
-
-/** What every sender asks before a send and tells after a refusal; owned by the domain, kept by the directory. */
-export interface ConversationGate {
-  beforeSend(address: ConversationAddress): Promise<SendPermission>;
-  /** A `probe` send went through: posting resumes. */
-  delivered(address: ConversationAddress): Promise<void>;
-  /** Teams refused a send in a way that pauses the conversation or ends it (see verdictFor). */
-  refused(address: ConversationAddress, verdict: 'pause' | 'forget', error: DeliveryError): Promise<void>;
 }
 
 /** Someone in a conversation talked to the bot (a message, a click, an install event). */

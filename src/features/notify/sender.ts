@@ -2,7 +2,7 @@ import type { AdaptiveCardJson } from '../cards/render';
 import { InFlight } from '../../infra/in-flight';
 import { baseConversationId, type ConversationAddress } from '../../domain/conversation';
 import type { Logger } from '../../infra/logger';
-import type { ConversationGate } from './conversation-status';
+import type { ConversationGate } from '../shared/delivery';
 import { retryDelivery, type BackoffOptions } from '../shared/delivery';
 import type { Clock } from '../../infra/clock';
 

@@ -1,20 +1,38 @@
 import type { ActionArgs, RemediationAction } from '../../domain/actions/action';
 import type { AdaptiveCardJson } from '../cards/render';
-import { choiceCard, noticeCard, remediationCard, sharedView } from '../cards/remediation-cards';
+import {
+  choiceCard,
+  noticeCard,
+  remediationCard,
+  sharedView,
+  type CardView,
+} from '../cards/remediation-cards';
 import type { Actor, ConversationAddress } from '../../domain/conversation';
 import type { Clock } from '../../infra/clock';
 import type { GraphApi } from '../../infra/graph/graph-api';
 import { GraphFailure } from '../../infra/graph/graph-failure';
 import { newOpaqueId, type RemediationStore } from '../../domain/remediation/remediation-store';
 import { auditRemediation, type Governance } from '../../domain/governance/governance';
-import type { BulkPlanner } from '../bulk/bulk-planner';
 import { recordActor, type Remediation } from '../../domain/remediation/remediation';
+import type { BulkResolution } from '../../domain/remediation/bulk-target';
 
 /** A card to show, and the remediation it stands for when there is one. */
 export interface ResolvedCard {
   readonly card: AdaptiveCardJson;
   readonly summary: string;
   readonly remediation?: Remediation;
+}
+
+/**
+ * How the resolver hands a request for several targets (or a group) to the bulk feature, which expands it and
+ * draws its confirmation; policy, storage, audit and expiry stay the resolver's.
+ */
+export interface BulkHook {
+  /** True for several named targets or `--group`. */
+  applies(action: RemediationAction, args: ActionArgs): boolean;
+  resolve(action: RemediationAction, args: ActionArgs, graph: GraphApi): Promise<BulkResolution>;
+  /** The confirmation of a pending bulk remediation (undefined for a single one). */
+  confirmationCard(r: Remediation, view: CardView): AdaptiveCardJson | undefined;
 }
 
 /** What starting a remediation needs besides the command itself. */
@@ -44,7 +62,7 @@ export class TargetResolver {
     private readonly clock: Clock,
     private readonly governance: Governance,
     /** Expands requests for several targets (or a group) into one bulk remediation. */
-    private readonly bulk?: BulkPlanner,
+    private readonly bulk?: BulkHook,
   ) {}
 
   /**

@@ -1,3 +1,4 @@
+import type { ConversationAddress } from '../../domain/conversation';
 import { errorMessage } from '../../infra/logger';
 
 /**
@@ -147,4 +148,16 @@ export async function retryDelivery<T>(
       await policy.sleep(delayMs);
     }
   }
+}
+
+/** Whether a send may go: `probe` is the first send after a pause's back-off, which resumes it if it succeeds. */
+export type SendPermission = 'go' | 'probe' | 'hold';
+
+/** What every sender asks before a send and tells after a refusal; kept by the notification feature's conversation status. */
+export interface ConversationGate {
+  beforeSend(address: ConversationAddress): Promise<SendPermission>;
+  /** A `probe` send went through: posting resumes. */
+  delivered(address: ConversationAddress): Promise<void>;
+  /** Teams refused a send in a way that pauses the conversation or ends it (see verdictFor). */
+  refused(address: ConversationAddress, verdict: 'pause' | 'forget', error: DeliveryError): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import type { AdaptiveCardJson } from '../cards/render';
 import type { Logger } from '../../infra/logger';
-import type { ConversationGate } from '../notify/conversation-status';
+import type { ConversationGate } from './delivery';
 import { DeliveryError, retryDelivery, type DeliveryRetryPolicy } from './delivery';
 import type { Messenger } from './turns';
 import type { ConversationAddress } from '../../domain/conversation';
