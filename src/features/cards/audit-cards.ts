@@ -1,4 +1,4 @@
-import type { Fact } from '../../domain/actions/action';
+import type { HistoryCardData, StatusCardData } from './card-data';
 import type { Remediation } from '../../domain/remediation/remediation';
 import type { AuditEntry } from '../../domain/audit/audit-log';
 import { clip, ROOM } from './card-text';
@@ -20,30 +20,6 @@ const TIMELINE_DETAIL = 300;
 /** Events a status card lists: the first few and the latest, with a count of those between. */
 const TIMELINE_FIRST = 5;
 const TIMELINE_LAST = 15;
-
-/** Data for cards/history.json. */
-export interface HistoryCardData {
-  readonly filters: string;
-  readonly entries: readonly {
-    readonly headline: string;
-    readonly target: string;
-    readonly footnote: string;
-  }[];
-  /** Card data for the "Older entries" button, or null on the last page. */
-  readonly more: Record<string, unknown> | null;
-}
-
-/** Data for cards/status.json. */
-export interface StatusCardData {
-  readonly state: string;
-  readonly color: string;
-  readonly title: string;
-  /** What the outcome card says, a reject reason in full among it. */
-  readonly summary: string;
-  readonly facts: readonly Fact[];
-  readonly timeline: readonly string[];
-  readonly footer: string;
-}
 
 const EVENT_WORDS: Readonly<Record<AuditEntry['event'], string>> = {
   requested: 'Requested',

@@ -1,7 +1,6 @@
-import type { Fact } from '../../domain/actions/action';
 import type { Remediation } from '../../domain/remediation/remediation';
 import type { BulkTarget } from '../../domain/remediation/bulk-target';
-import type { PendingApprovalData } from './card-data';
+import type { BulkConfirmationCardData, BulkProgressCardData } from './card-data';
 import { clip, firstOf, ROOM } from './card-text';
 import { pendingApprovalData, remediationFooter, type CardView } from './remediation-cards';
 import { renderCard, type AdaptiveCardJson } from './render';
@@ -14,54 +13,6 @@ export const LISTED_OUTCOMES = 40;
 
 /** Room for one target's line on a bulk card: its name and its problem or Graph's answer. */
 const TARGET_LINE = 300;
-
-/** One line of text on a bulk card. */
-export interface BulkLine {
-  readonly text: string;
-}
-
-/** Data for cards/bulk-confirmation.json: one approval for many targets. */
-export interface BulkConfirmationCardData extends PendingApprovalData {
-  readonly targetsHeading: string;
-  readonly targets: readonly BulkLine[];
-  readonly moreTargets: string | null;
-  readonly skippedHeading: string;
-  readonly skipped: readonly BulkLine[];
-  readonly moreSkipped: string | null;
-  readonly approveTitle: string;
-}
-
-/** A headline number on the progress card. */
-export interface BulkCounter {
-  readonly title: string;
-  readonly value: string;
-  readonly color: 'Default' | 'Good' | 'Attention' | 'Warning' | 'Accent';
-}
-
-/** One target's outcome on the summary: its mark and name in bold, then the outcome in words. */
-export interface BulkOutcomeLine {
-  readonly label: string;
-  readonly text: string;
-  readonly color: 'Good' | 'Attention' | 'Warning' | 'Default';
-}
-
-/** Data for cards/bulk-progress.json: the run's progress, and at the end its summary. */
-export interface BulkProgressCardData {
-  readonly rid: string;
-  readonly state: string;
-  readonly color: 'Accent' | 'Good' | 'Attention' | 'Warning' | 'Default';
-  readonly title: string;
-  readonly summary: string;
-  readonly counters: readonly BulkCounter[];
-  readonly facts: readonly Fact[];
-  readonly lines: readonly BulkOutcomeLine[];
-  readonly more: string | null;
-  readonly notice: string | null;
-  readonly footer: string;
-  readonly showRetry: boolean;
-  readonly retryTitle: string;
-  readonly showResume: boolean;
-}
 
 function listed<T>(all: readonly T[], text: (item: T) => string, noun: string) {
   const { shown, more } = firstOf(all, LISTED_TARGETS, (rest) => `… and ${rest} more ${noun}`);

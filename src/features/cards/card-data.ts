@@ -1,7 +1,4 @@
 import type { Fact } from '../../domain/actions/action';
-import type { HistoryCardData, StatusCardData } from './audit-cards';
-import type { BulkConfirmationCardData, BulkProgressCardData } from './bulk-cards';
-import type { FailureCardData, FailureDigestCardData } from './failure-cards';
 
 /** What every card awaiting approval shows (single or bulk): the request, who may approve it, the buttons. */
 export interface PendingApprovalData {
@@ -79,6 +76,116 @@ export interface NoticeCardData {
   readonly color: 'Default' | 'Attention' | 'Warning' | 'Good';
   readonly usage: string | null;
   readonly hint: string | null;
+}
+
+/** Data for cards/history.json. */
+export interface HistoryCardData {
+  readonly filters: string;
+  readonly entries: readonly {
+    readonly headline: string;
+    readonly target: string;
+    readonly footnote: string;
+  }[];
+  /** Card data for the "Older entries" button, or null on the last page. */
+  readonly more: Record<string, unknown> | null;
+}
+
+/** Data for cards/status.json. */
+export interface StatusCardData {
+  readonly state: string;
+  readonly color: string;
+  readonly title: string;
+  /** What the outcome card says, a reject reason in full among it. */
+  readonly summary: string;
+  readonly facts: readonly Fact[];
+  readonly timeline: readonly string[];
+  readonly footer: string;
+}
+
+/** One line of text on a bulk card. */
+export interface BulkLine {
+  readonly text: string;
+}
+
+/** Data for cards/bulk-confirmation.json: one approval for many targets. */
+export interface BulkConfirmationCardData extends PendingApprovalData {
+  readonly targetsHeading: string;
+  readonly targets: readonly BulkLine[];
+  readonly moreTargets: string | null;
+  readonly skippedHeading: string;
+  readonly skipped: readonly BulkLine[];
+  readonly moreSkipped: string | null;
+  readonly approveTitle: string;
+}
+
+/** A headline number on the progress card. */
+export interface BulkCounter {
+  readonly title: string;
+  readonly value: string;
+  readonly color: 'Default' | 'Good' | 'Attention' | 'Warning' | 'Accent';
+}
+
+/** One target's outcome on the summary: its mark and name in bold, then the outcome in words. */
+export interface BulkOutcomeLine {
+  readonly label: string;
+  readonly text: string;
+  readonly color: 'Good' | 'Attention' | 'Warning' | 'Default';
+}
+
+/** Data for cards/bulk-progress.json: the run's progress, and at the end its summary. */
+export interface BulkProgressCardData {
+  readonly rid: string;
+  readonly state: string;
+  readonly color: 'Accent' | 'Good' | 'Attention' | 'Warning' | 'Default';
+  readonly title: string;
+  readonly summary: string;
+  readonly counters: readonly BulkCounter[];
+  readonly facts: readonly Fact[];
+  readonly lines: readonly BulkOutcomeLine[];
+  readonly more: string | null;
+  readonly notice: string | null;
+  readonly footer: string;
+  readonly showRetry: boolean;
+  readonly retryTitle: string;
+  readonly showResume: boolean;
+}
+
+/** Data for cards/failure.json: one failure with its Remediate button. */
+export interface FailureCardData {
+  readonly kindLabel: string;
+  readonly title: string;
+  readonly errorMessage: string;
+  readonly object: string;
+  readonly errorCode: string;
+  readonly when: string;
+  /** The remediation command the button prepares, shown so admins know what Remediate will propose. */
+  readonly command: string;
+  /** Where the failure came from: the monitor or an external alert. */
+  readonly source: string;
+  /** The opaque id of the stored notice; the only data the button carries. */
+  readonly fid: string;
+}
+
+/** One line of cards/failure-digest.json. */
+export interface FailureDigestLine {
+  readonly kindLabel: string;
+  readonly title: string;
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  readonly when: string;
+  readonly command: string;
+  readonly fid: string;
+}
+
+/** Data for cards/failure-digest.json: several failures, a Remediate button per line. */
+export interface FailureDigestCardData {
+  readonly title: string;
+  readonly lines: readonly FailureDigestLine[];
+  /** "… and N more failures not listed here" when the card was given more than it lists, else null. */
+  readonly more: string | null;
+  readonly footer: string;
+  /** Every listed line's notice id: Remediate all prepares one bulk remediation per kind of fix from them. */
+  readonly fids: readonly string[];
 }
 
 /** Every template in cards/ and the data it is rendered with, so a builder cannot pass another's data. */

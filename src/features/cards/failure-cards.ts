@@ -1,4 +1,5 @@
 import { commandText, type DetectedFailure } from '../../domain/failures/failure';
+import type { FailureCardData, FailureDigestCardData } from './card-data';
 import { failureTitle as titleFor, kindLabel } from '../../domain/actions/registry';
 import { clip, firstOf, ROOM } from './card-text';
 import { renderCard, type AdaptiveCardJson } from './render';
@@ -14,44 +15,6 @@ const OBJECT_LABEL = 240;
 
 /** Room for a digest line's error message: twenty of them share one card. */
 const DIGEST_MESSAGE = 400;
-
-/** Data for cards/failure.json: one failure with its Remediate button. */
-export interface FailureCardData {
-  readonly kindLabel: string;
-  readonly title: string;
-  readonly errorMessage: string;
-  readonly object: string;
-  readonly errorCode: string;
-  readonly when: string;
-  /** The remediation command the button prepares, shown so admins know what Remediate will propose. */
-  readonly command: string;
-  /** Where the failure came from: the monitor or an external alert. */
-  readonly source: string;
-  /** The opaque id of the stored notice; the only data the button carries. */
-  readonly fid: string;
-}
-
-/** One line of cards/failure-digest.json. */
-export interface FailureDigestLine {
-  readonly kindLabel: string;
-  readonly title: string;
-  readonly errorCode: string;
-  readonly errorMessage: string;
-  readonly when: string;
-  readonly command: string;
-  readonly fid: string;
-}
-
-/** Data for cards/failure-digest.json: several failures, a Remediate button per line. */
-export interface FailureDigestCardData {
-  readonly title: string;
-  readonly lines: readonly FailureDigestLine[];
-  /** "… and N more failures not listed here" when the card was given more than it lists, else null. */
-  readonly more: string | null;
-  readonly footer: string;
-  /** Every listed line's notice id: Remediate all prepares one bulk remediation per kind of fix from them. */
-  readonly fids: readonly string[];
-}
 
 /** A failure as posted to one conversation: the failure and the id its button carries. */
 export interface PostedFailure {
