@@ -62,6 +62,16 @@ export class ApprovalContext {
     return settled.remediation;
   }
 
+  /**
+   * The clicked remediation while it is still pending; once it has left `pending` (or the click is refused)
+   * the answer to give instead: the card of its current state for everyone.
+   */
+  async loadPending(turn: CardActionTurn): Promise<Remediation | CardActionResponse> {
+    const loaded = await this.load(turn);
+    if ('kind' in loaded) return loaded;
+    return loaded.state === 'pending' ? loaded : this.card(loaded);
+  }
+
   /** The stored remediation's action; a record naming an unknown one is a bug, not a user error. */
   action(r: Remediation): RemediationAction {
     const action = this.deps.registry.find(r.action);

@@ -16,9 +16,8 @@ export class CancelHandler implements CardActionHandler {
 
   async handle(turn: CardActionTurn): Promise<CardActionResponse> {
     const { ctx } = this;
-    const loaded = await ctx.load(turn);
+    const loaded = await ctx.loadPending(turn);
     if ('kind' in loaded) return loaded;
-    if (loaded.state !== 'pending') return ctx.card(loaded);
     const requester = loaded.requestedBy.aadObjectId;
     if (!requester || requester.toLowerCase() !== (turn.from.aadObjectId ?? '').toLowerCase()) {
       return ctx.refuse(

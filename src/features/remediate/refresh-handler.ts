@@ -15,9 +15,8 @@ export class RefreshHandler implements CardActionHandler {
 
   async handle(turn: CardActionTurn): Promise<CardActionResponse> {
     const { ctx } = this;
-    const loaded = await ctx.load(turn);
+    const loaded = await ctx.loadPending(turn);
     if ('kind' in loaded) return loaded;
-    if (loaded.state !== 'pending') return ctx.card(loaded);
     const viewer = turn.from.aadObjectId;
     const may = await ctx.deps.governance.authorizer.canApprove(
       loaded.action,
