@@ -8,7 +8,7 @@ import { errorMessage } from '../../infra/logger';
 import { bulkProgressCard } from '../cards/bulk-cards';
 import { sharedView } from '../cards/remediation-cards';
 import { postResolvedCard } from '../remediate/post-card';
-import type { CardActionHandler } from '../shared/card-action-router';
+import type { CardActionGroup, CardActionHandler } from '../shared/card-action-router';
 import { sealToken } from '../shared/delegated-token';
 import type { CardActionResponse, CardActionTurn } from '../shared/turns';
 import { VERBS } from '../shared/verbs';
@@ -29,8 +29,12 @@ const ridData = (data: unknown): string | undefined => {
  * The buttons of a bulk run's card: Resume continues a paused run with the clicker's sign-in, and Retry failed
  * offers the failed targets again as a new request. Both work only on the card's own conversation.
  */
-export class BulkButtons implements CardActionHandler {
-  readonly verbs = [VERBS.bulkRetry, VERBS.bulkResume];
+export class BulkButtons implements CardActionGroup {
+  /** One handler per button, so the router alone decides the verb. */
+  readonly handlers: readonly CardActionHandler[] = [
+    { verbs: [VERBS.bulkResume], handle: (turn) => this.clicked(turn, (r) => this.resumeClicked(r, turn)) },
+    { verbs: [VERBS.bulkRetry], handle: (turn) => this.clicked(turn, (r) => this.retryFailed(r, turn)) },
+  ];
 
   constructor(
     private readonly deps: BulkServiceDeps,
@@ -38,7 +42,11 @@ export class BulkButtons implements CardActionHandler {
     private readonly runs: BulkRuns,
   ) {}
 
-  async handle(turn: CardActionTurn): Promise<CardActionResponse> {
+  /** The clicked run's remediation, checked to be a bulk one of this conversation, handed to the button. */
+  private async clicked(
+    turn: CardActionTurn,
+    button: (r: Remediation) => Promise<CardActionResponse>,
+  ): Promise<CardActionResponse> {
     const rid = ridData(turn.data);
     const r = rid ? await this.deps.remediations.get(rid) : undefined;
     if (!r || !isBulkTarget(r.target)) {
@@ -57,9 +65,7 @@ export class BulkButtons implements CardActionHandler {
         message: 'This card belongs to another conversation and cannot be used here.',
       };
     }
-    return turn.verb?.toLowerCase() === VERBS.bulkResume
-      ? this.resumeClicked(r, turn)
-      : this.retryFailed(r, turn);
+    return button(r);
   }
 
   private async view(r: Remediation, notice?: string): Promise<CardActionResponse> {

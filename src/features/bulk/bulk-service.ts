@@ -4,10 +4,8 @@ import type { VerifiedUser } from '../../infra/auth/sso-token-validator';
 import { bulkProgressCard } from '../cards/bulk-cards';
 import { sharedView, type CardView } from '../cards/remediation-cards';
 import type { AdaptiveCardJson } from '../cards/render';
-import type { CardActionHandler } from '../shared/card-action-router';
+import type { CardActionGroup, CardActionHandler } from '../shared/card-action-router';
 import { sealToken, type IssuedToken } from '../shared/delegated-token';
-import type { CardActionResponse, CardActionTurn } from '../shared/turns';
-import type { Verb } from '../shared/verbs';
 import { BulkButtons } from './bulk-buttons';
 import { bulkCard } from './bulk-card';
 import { actionOf, approverToken, type BulkServiceDeps } from './bulk-deps';
@@ -34,7 +32,7 @@ export interface ApproverAccess {
  * four-eyes, expiry, audit) is the ApprovalHandler's, unchanged: this only takes over once a click won.
  * The work is done by BulkRuns (a run's lifecycle), RunResumption (crash resume) and BulkButtons.
  */
-export class BulkService implements CardActionHandler {
+export class BulkService implements CardActionGroup {
   private readonly bulk: BulkStore;
   private readonly runs: BulkRuns;
   private readonly resumption: RunResumption;
@@ -47,9 +45,9 @@ export class BulkService implements CardActionHandler {
     this.buttons = new BulkButtons(deps, this.bulk, this.runs);
   }
 
-  /** The card verbs of a run's buttons (Retry failed, Resume), for the CardActionRouter. */
-  get verbs(): readonly Verb[] {
-    return this.buttons.verbs;
+  /** The buttons of a run's card (Retry failed, Resume), for the CardActionRouter. */
+  get handlers(): readonly CardActionHandler[] {
+    return this.buttons.handlers;
   }
 
   /** The ApprovalHandler's hook: true for a bulk remediation it should hand over. */
@@ -122,10 +120,5 @@ export class BulkService implements CardActionHandler {
   /** Resolves when every run this process holds has ended (finished, paused or released). */
   drain(): Promise<void> {
     return this.runs.drain();
-  }
-
-  /** The Retry failed and Resume buttons (see BulkButtons). */
-  handle(turn: CardActionTurn): Promise<CardActionResponse> {
-    return this.buttons.handle(turn);
   }
 }
