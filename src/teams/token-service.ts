@@ -34,8 +34,8 @@ export function turnTokenService(context: TurnContext, connectionName: string): 
 }
 
 /**
- * How long a click waits for the token service: every invoke is answered within about 3 s (README), while
- * botbuilder's client retries a refused connection or a 5xx with backoff for about 6 s.
+ * How long a click waits for the token service: every invoke is answered within seconds (INVOKE_DEADLINE_MS,
+ * docs/operations.md), while botbuilder's client retries a refused connection or a 5xx with backoff for about 6 s.
  */
 export const TOKEN_SERVICE_TIMEOUT_MS = 2000;
 

@@ -9,7 +9,7 @@ import { FAILURE_KINDS, remediationFor } from '../../domain/actions/registry';
 import { cleanText, type DetectedFailure } from '../../domain/failures/failure';
 import type { FailureNotifier } from './notifier';
 
-/** Header names external monitors sign with (documented in the README). */
+/** Header names external monitors sign with (documented in docs/notifications.md). */
 export const WEBHOOK_HEADERS = { signature: 'x-signature', timestamp: 'x-timestamp' } as const;
 
 /** Bodies over this are refused with 413 before they are read further or parsed. */
