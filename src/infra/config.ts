@@ -25,6 +25,10 @@ export function isLoopbackUrl(value: string): boolean {
   }
 }
 
+/** The shortest MONITOR_INTERVAL with NODE_ENV=production, and anywhere else (development, tests, the sandbox). */
+export const MONITOR_FLOOR_PRODUCTION_MS = 60_000;
+export const MONITOR_FLOOR_MS = 1000;
+
 /** Parses 300 (seconds), 90s, 5m, 1h or 1500ms into milliseconds. */
 export function parseDuration(value: string): number {
   const match = /^(\d+)(ms|s|m|h)?$/.exec(value.trim());
@@ -193,6 +197,18 @@ const rules = [
       }
     },
   ),
+  rule(['MONITOR_INTERVAL', 'NODE_ENV'], (e, report) => {
+    if (e.MONITOR_INTERVAL === undefined) return;
+    const floor = e.NODE_ENV === 'production' ? MONITOR_FLOOR_PRODUCTION_MS : MONITOR_FLOOR_MS;
+    if (e.MONITOR_INTERVAL < floor) {
+      report(
+        'MONITOR_INTERVAL',
+        e.NODE_ENV === 'production'
+          ? 'must be at least 1m when NODE_ENV=production: each scan reads the tenant through Graph, and a shorter interval spends its budget on repeats'
+          : 'must be at least 1s',
+      );
+    }
+  }),
   rule(['SANDBOX_MODE', 'NODE_ENV', 'AAD_APP_OAUTH_AUTHORITY_HOST'], (e, report) => {
     if (!e.SANDBOX_MODE) return;
     if (e.NODE_ENV === 'production') report('SANDBOX_MODE', 'is refused when NODE_ENV=production');

@@ -202,12 +202,26 @@ describe('rules across keys', () => {
       { ...minimal, ALLOWED_TENANT_IDS: 'contoso.onmicrosoft.com' },
       ['ALLOWED_TENANT_IDS "contoso.onmicrosoft.com" is not a tenant id (GUID)'],
     ],
+    [
+      'a monitor interval under a minute in production',
+      { ...asDeployed, NODE_ENV: 'production', MONITOR_INTERVAL: '59s' },
+      [
+        'MONITOR_INTERVAL must be at least 1m when NODE_ENV=production: each scan reads the tenant through Graph, and a shorter interval spends its budget on repeats',
+      ],
+    ],
+    [
+      'a monitor interval under a second anywhere',
+      { ...minimal, MONITOR_INTERVAL: '1ms' },
+      ['MONITOR_INTERVAL must be at least 1s'],
+    ],
   ])('refuses %s, and says only that', (_name, env, expected) => {
     expect(problems(env)).toEqual(expected);
   });
 
   it.each<[string, Env]>([
     ['production with a bot identity', { ...asDeployed, NODE_ENV: 'production' }],
+    ['production scanning every minute', { ...asDeployed, NODE_ENV: 'production', MONITOR_INTERVAL: '1m' }],
+    ['development scanning every second', { ...minimal, MONITOR_INTERVAL: '1s' }],
     [
       'SingleTenant with password and tenant',
       { ...asDeployed, BOT_TYPE: 'SingleTenant', BOT_TENANT_ID: TENANT },
