@@ -1,7 +1,7 @@
 import { CONTOSO, type GraphFault } from '../fakes';
 import { cardActions, cardText } from '../integration/card-helpers';
 import { approve, command, errorLogs, outcomeReply } from '../integration/flows';
-import { startHarness, type Harness } from '../integration/harness';
+import { PEOPLE, startHarness, type Harness } from '../integration/harness';
 import { auditTimeline, remediationId } from './fault-helpers';
 
 jest.setTimeout(30_000);
@@ -88,7 +88,7 @@ describe('reads retry with backoff', () => {
 });
 
 describe('the remediation write', () => {
-  async function approveAndWait(outcome: 'Succeeded' | 'Failed') {
+  async function approveAndWait(outcome: 'Succeeded' | 'Failed' | 'Outcome unknown') {
     const sent = await command(h, ALICE);
     const rid = remediationId(sent);
     const clicked = await approve(h, sent);
@@ -122,25 +122,30 @@ describe('the remediation write', () => {
     [
       'a reset connection',
       fault('POST', 0, { reset: true }),
-      /could not be reached, so the outcome is unknown/,
+      /connection to Microsoft Graph failed before it answered, so the outcome is unknown/,
     ],
-  ])('is not retried after %s: Failed, outcome unknown, recorded', async (_what, f, explanation) => {
+  ])('is not retried after %s: Outcome unknown, never Failed, recorded so', async (_what, f, explanation) => {
     h.graph.failNext(f);
-    const run = await approveAndWait('Failed');
+    const run = await approveAndWait('Outcome unknown');
     for (const text of [run.clicked, run.reply]) {
-      expect(text).toMatch(/^Failed/);
+      expect(text).toMatch(/^Outcome unknown/);
+      expect(text).not.toMatch(/Failed/);
       expect(text).toMatch(explanation);
       expect(text).toMatch(/check the target in Entra/i);
     }
     expect(h.graph.writes().map((w) => w.status)).toEqual([f.status]);
     expect(h.graph.callCount('retryServiceProvisioning')).toBe(0);
     expect(h.clock.sleeps).toEqual([]);
-    const timeline = await auditTimeline(h, run.rid);
-    expect(timeline).toMatch(/Approved/);
-    expect(timeline).toMatch(/Failed/);
-    // A failed run cannot be approved again from the same card.
+    const status = await auditTimeline(h, run.rid);
+    expect(status).toMatch(/^Outcome unknown/);
+    expect(status).toMatch(/Approved/);
+    expect(status).toMatch(/Outcome unknown · by Ada Admin/);
+    expect(status).not.toMatch(/Failed/);
+    const history = cardText((await command(h, 'history', PEOPLE.ada)).card);
+    expect(history).toMatch(/Outcome unknown · retry-provisioning/);
+    // A run whose outcome is unknown cannot be approved again from the same card.
     const again = await approve(h, run.sent);
-    expect(cardText(again.value)).toMatch(/^Failed/);
+    expect(cardText(again.value)).toMatch(/^Outcome unknown/);
     expect(h.graph.writes()).toHaveLength(1);
   });
 
@@ -165,7 +170,9 @@ describe('the remediation write', () => {
     const hold = h.graph.hold(/retryServiceProvisioning/, { method: 'POST' });
     let released = false;
     try {
-      const run = await approveAndWait('Failed');
+      const run = await approveAndWait('Outcome unknown');
+      expect(run.reply).toMatch(/^Outcome unknown/);
+      expect(run.clicked).toMatch(/^Outcome unknown/);
       expect(run.reply).toMatch(/did not answer in time, so the outcome is unknown/);
       expect(run.reply).toMatch(/check the target in Entra/i);
       expect(hold.waiting).toBe(1);
@@ -176,7 +183,9 @@ describe('the remediation write', () => {
       expect(h.graph.callCount('retryServiceProvisioning', CONTOSO.users.alice)).toBe(1);
       const timeline = await auditTimeline(h, run.rid);
       expect(timeline).toMatch(/Approved/);
-      expect(timeline).toMatch(/Failed · by Ada Admin · Timeout/);
+      expect(timeline).toMatch(/^Outcome unknown/);
+      expect(timeline).toMatch(/Outcome unknown · by Ada Admin · Timeout/);
+      expect(timeline).not.toMatch(/Failed/);
     } finally {
       if (!released) hold.release();
     }

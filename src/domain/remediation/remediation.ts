@@ -14,9 +14,12 @@ export interface GraphTrace {
   readonly date: string | undefined;
 }
 
-/** The end of a remediation as shown on its card. */
+/**
+ * The end of a remediation as shown on its card. `unknown`: the write may or may not have taken effect (no
+ * answer in time, the connection dropped after the request left, a 5xx other than 503), so it is neither.
+ */
 export interface RemediationResult {
-  readonly outcome: 'succeeded' | 'failed';
+  readonly outcome: 'succeeded' | 'failed' | 'unknown';
   /** The outcome card's headline instead of the state word (e.g. Skipped), in a warning colour. */
   readonly headline?: string;
   readonly summary: string;
@@ -112,10 +115,17 @@ export function markOutcomeUnknown(r: Remediation, now: Date): Remediation | und
   return { ...r, state: 'unknown', finishedAt: now.toISOString() };
 }
 
-/** running → succeeded/failed. */
+/** running → succeeded, failed or unknown, as the result says. */
 export function finishRun(r: Remediation, result: RemediationResult, now: Date): Remediation | undefined {
   if (r.state !== 'running') return undefined;
   return { ...r, state: result.outcome, result, finishedAt: now.toISOString() };
+}
+
+/** The audit event that records a result. */
+export function outcomeEvent(
+  outcome: RemediationResult['outcome'],
+): 'succeeded' | 'failed' | 'outcome-unknown' {
+  return outcome === 'unknown' ? 'outcome-unknown' : outcome;
 }
 
 /** pending → cancelled. */

@@ -1,5 +1,5 @@
 import { auditRemediation } from '../../domain/governance/governance';
-import { finishRun, type Remediation } from '../../domain/remediation/remediation';
+import { finishRun, outcomeEvent, type Remediation } from '../../domain/remediation/remediation';
 import type { BulkTarget } from '../../domain/remediation/bulk-target';
 import type { Logger } from '../../infra/logger';
 import { bulkProgressCard } from '../cards/bulk-cards';
@@ -201,7 +201,7 @@ export class BulkRuns {
       await auditRemediation(
         this.deps.governance,
         final,
-        result.outcome,
+        outcomeEvent(result.outcome),
         final.approvedBy ?? { aadObjectId: run.approver.aadObjectId, name: run.approver.name },
         {
           detail: `bulk: ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.unknown} unknown of ${counts.total}`,

@@ -98,6 +98,7 @@ function summaryOf(r: Remediation): string {
     case 'rejected':
       return `Rejected${r.rejectionReason ? `: ${r.rejectionReason}` : '.'} Nothing was changed.`;
     case 'unknown':
+      if (r.result) return r.result.summary;
       return `The bot stopped while this was running in Microsoft Graph, so whether it took effect is unknown: verify in Entra before running the command again. The bot will not run it again on its own.`;
     case 'expired':
       return 'Nobody approved this in time, so it can no longer run. Nothing was changed; run the command again if it is still needed.';
@@ -115,7 +116,9 @@ export function historyLine(r: Remediation): string {
   if (r.cancelledBy) who.push(`cancelled by ${name(r.cancelledBy)} at ${r.cancelledAt ?? '?'}`);
   if (r.expiredAt) who.push(`expired at ${r.expiredAt}`);
   if (r.finishedAt)
-    who.push(`${r.state === 'unknown' ? 'interrupted; reconciled' : 'finished'} at ${r.finishedAt}`);
+    who.push(
+      `${r.state === 'unknown' && !r.result ? 'interrupted; reconciled' : 'finished'} at ${r.finishedAt}`,
+    );
   return who.join('; ');
 }
 

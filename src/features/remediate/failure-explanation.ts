@@ -1,6 +1,10 @@
 import type { RemediationAction } from '../../domain/actions/action';
 import type { GraphFailure } from '../../infra/graph/graph-failure';
 
+/** What a person does about a write whose outcome is unknown. */
+const CHECK =
+  'Check the target in Entra (its errors on record and their time) before running the command again.';
+
 /**
  * Says what a failed Graph write means and what to do next. Only answers that prove nothing ran
  * (4xx, 429, 503) are called a clean failure; other 5xx and network errors leave the outcome open.
@@ -22,10 +26,10 @@ export function explainFailure(action: RemediationAction, approver: string, f: G
     case f.status === 503:
       return 'Microsoft Graph was unavailable and did not process the request. Run the command again in a few minutes.';
     case f.code === 'Timeout':
-      return `Microsoft Graph did not answer in time, so the outcome is unknown. Check the target in Entra before running the command again. (${f.message})`;
+      return `Microsoft Graph did not answer in time, so the outcome is unknown: the request may have been applied. ${CHECK} (${f.message})`;
     case f.status === 0:
-      return `Microsoft Graph could not be reached, so the outcome is unknown. Check the target in Entra before running the command again. (${f.message})`;
+      return `The connection to Microsoft Graph failed before it answered, so the outcome is unknown: the request may have been applied. ${CHECK} (${f.message})`;
     default:
-      return `Microsoft Graph answered ${f.status}. The change may or may not have been made: check the target in Entra before running the command again.`;
+      return `Microsoft Graph answered ${f.status}. The change may or may not have been made, so the outcome is unknown. ${CHECK}`;
   }
 }

@@ -1,5 +1,10 @@
 import { auditRemediation } from '../../domain/governance/governance';
-import { finishRun, type Remediation, type RemediationResult } from '../../domain/remediation/remediation';
+import {
+  finishRun,
+  outcomeEvent,
+  type Remediation,
+  type RemediationResult,
+} from '../../domain/remediation/remediation';
 import type { GraphApi } from '../../infra/graph/graph-api';
 import { GraphFailure } from '../../infra/graph/graph-failure';
 import type { Logger } from '../../infra/logger';
@@ -26,7 +31,7 @@ export async function runRemediation(
   await auditRemediation(
     governance,
     final,
-    result.outcome,
+    outcomeEvent(result.outcome),
     r.approvedBy ?? { aadObjectId: undefined, name: 'unknown' },
     {
       ...(result.graph ? { graph: { status: result.graph.status, requestId: result.graph.requestId } } : {}),
@@ -41,7 +46,18 @@ export async function runRemediation(
   return final;
 }
 
-/** The action's Graph call and its meaning; a failure becomes a failed result, never an exception. */
+/**
+ * Whether a failed write may still have taken effect: no answer (a timeout, a connection dropped after the
+ * request left) or a 5xx other than 503 says nothing about it, as bulk runs read the same answers.
+ */
+function outcomeOpen(f: GraphFailure | undefined): boolean {
+  return !f || f.status === 0 || (f.status >= 500 && f.status !== 503);
+}
+
+/**
+ * The action's Graph call and its meaning; a failure becomes a failed result (or an unknown one where the
+ * write may have run), never an exception.
+ */
 async function callGraph(
   ctx: ApprovalContext,
   r: Remediation,
@@ -66,7 +82,7 @@ async function callGraph(
     const failure = err instanceof GraphFailure ? err : undefined;
     if (!failure) log.error({ err: describeError(err) }, 'remediation threw');
     return {
-      outcome: 'failed',
+      outcome: outcomeOpen(failure) ? 'unknown' : 'failed',
       summary: failure
         ? explainFailure(action, r.approvedBy?.name ?? 'the approver', failure)
         : 'The bot hit an unexpected error; the outcome is unknown. Check the target in Entra before running the command again.',
