@@ -1,6 +1,7 @@
 import type { Clock } from '../../infra/clock';
 import type { Detector } from '../failures/detector';
 import type { RemediationAction } from './action';
+import type { KnowledgeEntry } from './diagnosis';
 
 /**
  * Everything the product knows about one remediation, in its own folder: the command, the failure family it
@@ -22,4 +23,6 @@ export interface RemediationDefinition<Name extends string = string, Kind extend
   /** The command itself; given the clock where it judges time (a request's reprocess window). */
   action(clock: Clock): RemediationAction;
   readonly detector: Detector<Kind>;
+  /** The failures of its family the bot can explain: cause, whether a retry helps, what to fix first. */
+  readonly knowledge: readonly KnowledgeEntry[];
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../../infra/clock';
 import type { DetectedFailure, RemediationCommand } from '../failures/failure';
 import type { Detector } from '../failures/detector';
 import type { RemediationAction } from './action';
+import { diagnose, type Diagnosis, type FailureSignal, type KnowledgeEntry } from './diagnosis';
 import { provisionOnDemandRemediation } from './provision-on-demand';
 import { reprocessAccessRequestRemediation } from './reprocess-access-request';
 import { reprocessLicenseRemediation } from './reprocess-license';
@@ -40,6 +41,14 @@ export const FAILURE_KINDS: readonly [FailureKind, ...FailureKind[]] = [
 
 /** The detectors the monitor runs each cycle, one per family. */
 export const DEFAULT_DETECTORS: readonly Detector<FailureKind>[] = REMEDIATIONS.map((r) => r.detector);
+
+/** Every known failure pattern, each remediation's entries in the registry's order. */
+export const KNOWLEDGE: readonly KnowledgeEntry[] = REMEDIATIONS.flatMap((r) => r.knowledge);
+
+/** What the knowledge table says of a failure: its entry's advice, or that the bot does not know it. */
+export function diagnoseSignal(signal: FailureSignal): Diagnosis {
+  return diagnose(KNOWLEDGE, signal);
+}
 
 /** True for a known family name; the webhook and the commands accept nothing else. */
 export function isFailureKind(value: string): value is FailureKind {

@@ -1,4 +1,5 @@
 import type { RemediationDefinition } from '../definition';
+import { SYNC_KNOWLEDGE } from './diagnosis';
 import { provisionOnDemand } from './action';
 import { syncDetector } from './detector';
 
@@ -12,4 +13,5 @@ export const provisionOnDemandRemediation = {
   takesJob: true,
   action: () => provisionOnDemand,
   detector: syncDetector,
+  knowledge: SYNC_KNOWLEDGE,
 } as const satisfies RemediationDefinition<'provision-on-demand', 'sync'>;

@@ -1,4 +1,5 @@
 import type { RemediationDefinition } from '../definition';
+import { ACCESS_REQUEST_KNOWLEDGE } from './diagnosis';
 import { createReprocessAccessRequest } from './action';
 import { accessRequestDetector } from './detector';
 
@@ -12,4 +13,5 @@ export const reprocessAccessRequestRemediation = {
   takesJob: false,
   action: (clock) => createReprocessAccessRequest(() => new Date(clock.now())),
   detector: accessRequestDetector,
+  knowledge: ACCESS_REQUEST_KNOWLEDGE,
 } as const satisfies RemediationDefinition<'reprocess-access-request', 'access-request'>;

@@ -1,4 +1,5 @@
 import type { RemediationDefinition } from '../definition';
+import { LICENSE_KNOWLEDGE } from './diagnosis';
 import { reprocessLicense } from './action';
 import { licenseDetector } from './detector';
 
@@ -12,4 +13,5 @@ export const reprocessLicenseRemediation = {
   takesJob: false,
   action: () => reprocessLicense,
   detector: licenseDetector,
+  knowledge: LICENSE_KNOWLEDGE,
 } as const satisfies RemediationDefinition<'reprocess-license', 'license'>;

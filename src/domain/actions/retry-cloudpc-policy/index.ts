@@ -1,4 +1,5 @@
 import type { RemediationDefinition } from '../definition';
+import { CLOUDPC_KNOWLEDGE } from './diagnosis';
 import { retryCloudPcPolicy } from './action';
 import { cloudPcDetector } from './detector';
 
@@ -12,4 +13,5 @@ export const retryCloudPcPolicyRemediation = {
   takesJob: false,
   action: () => retryCloudPcPolicy,
   detector: cloudPcDetector,
+  knowledge: CLOUDPC_KNOWLEDGE,
 } as const satisfies RemediationDefinition<'retry-cloudpc-policy', 'cloudpc'>;

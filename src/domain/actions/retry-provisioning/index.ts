@@ -1,4 +1,5 @@
 import type { RemediationDefinition } from '../definition';
+import { USER_PROVISIONING_KNOWLEDGE } from './diagnosis';
 import { retryProvisioning } from './action';
 import { userProvisioningDetector } from './detector';
 
@@ -12,4 +13,5 @@ export const retryProvisioningRemediation = {
   takesJob: false,
   action: () => retryProvisioning,
   detector: userProvisioningDetector,
+  knowledge: USER_PROVISIONING_KNOWLEDGE,
 } as const satisfies RemediationDefinition<'retry-provisioning', 'user-provisioning'>;

@@ -1,0 +1,70 @@
+import type { KnowledgeEntry } from '../diagnosis';
+
+const RESOLVE = 'https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems';
+
+/**
+ * Group-based licensing errors, as licenseAssignmentState.error names them; the signal's `service` is the
+ * SKU id. Causes and fixes follow "Identify and resolve license assignment problems for a group".
+ */
+export const LICENSE_KNOWLEDGE: readonly KnowledgeEntry[] = [
+  {
+    id: 'license-count',
+    kind: 'license',
+    recognise: { code: /^CountViolation$/i },
+    cause: 'Not enough licences: every seat of this product is already assigned.',
+    retryHelps: false,
+    fixFirst:
+      'Buy more seats, or remove the product from users or groups that no longer need it; then reprocess.',
+    gather: 'sku-seats',
+    source: RESOLVE,
+    samples: [{ kind: 'license', code: 'CountViolation' }],
+  },
+  {
+    id: 'license-mutually-exclusive',
+    kind: 'license',
+    recognise: { code: /^MutuallyExclusiveViolation$/i },
+    cause:
+      'The product holds a service plan that conflicts with a plan the user already has through another product; Entra never resolves such conflicts itself.',
+    retryHelps: false,
+    fixFirst:
+      'Remove the conflicting product from the user, or disable the conflicting plan in one of the two assignments; then reprocess.',
+    source: RESOLVE,
+    samples: [{ kind: 'license', code: 'MutuallyExclusiveViolation' }],
+  },
+  {
+    id: 'license-dependency',
+    kind: 'license',
+    recognise: { code: /^DependencyViolation$/i },
+    cause:
+      'Another product of the user depends on a service plan this assignment provides (or would remove), so Entra cannot change it.',
+    retryHelps: false,
+    fixFirst:
+      'Assign the required plan another way, or disable the dependent plan for the user; then reprocess.',
+    source: RESOLVE,
+    samples: [{ kind: 'license', code: 'DependencyViolation' }],
+  },
+  {
+    id: 'license-usage-location',
+    kind: 'license',
+    recognise: { code: /^ProhibitedInUsageLocationViolation$/i },
+    cause:
+      'The product is not available in the user’s usage location (a user without one takes the tenant’s).',
+    retryHelps: false,
+    fixFirst:
+      'Set the user’s usage location (User › Properties › Usage location) to where they work, if the product is offered there, or remove them from the licensing group; then reprocess.',
+    source: RESOLVE,
+    samples: [{ kind: 'license', code: 'ProhibitedInUsageLocationViolation' }],
+  },
+  {
+    id: 'license-uniqueness',
+    kind: 'license',
+    recognise: { code: /^UniquenessViolation$/i },
+    cause:
+      'A value that must be unique is held twice, usually a proxy address another recipient already uses ("Proxy address is already being used").',
+    retryHelps: false,
+    fixFirst:
+      'Find the recipient with the same proxy address and remove it there (Exchange: Get-Recipient -Filter "EmailAddresses -eq \'…\'"); then reprocess.',
+    source: RESOLVE,
+    samples: [{ kind: 'license', code: 'UniquenessViolation' }],
+  },
+];
