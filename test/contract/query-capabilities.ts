@@ -47,6 +47,7 @@ const ADVANCED = `${LEARN}/aad-advanced-queries`;
 const REQUESTS = `${LEARN}/api/resources/accesspackageassignmentrequest?view=graph-rest-1.0`;
 const LOGS = `${LEARN}/api/resources/provisioningobjectsummary?view=graph-rest-1.0`;
 const LOGS_LIST = `${LEARN}/api/provisioningobjectsummary-list?view=graph-rest-1.0`;
+const CONTACT = `${LEARN}/api/resources/orgcontact?view=graph-rest-1.0`;
 const CLOUD_PCS = `${LEARN}/api/virtualendpoint-list-cloudpcs?view=graph-rest-beta`;
 
 /** Every query the product sends, with the page each capability comes from. */
@@ -81,6 +82,28 @@ export const QUERY_CAPABILITIES: QueryCapabilities = {
     { version: 'beta', collection: '/deviceManagement/virtualEndpoint/cloudPCs', top: {}, page: CLOUD_PCS },
   ],
   properties: [
+    {
+      version: 'v1.0',
+      collection: '/users',
+      property: 'proxyAddresses',
+      filter: ['any', 'eq', 'not', 'ge', 'le', 'startswith'],
+      page: USER,
+      note: 'eq inside any() runs without ConsistencyLevel: eventual; endsWith would need it (aad-advanced-queries)',
+    },
+    {
+      version: 'v1.0',
+      collection: '/groups',
+      property: 'proxyAddresses',
+      filter: ['any', 'eq', 'not', 'ge', 'le', 'startswith'],
+      page: GROUP,
+    },
+    {
+      version: 'v1.0',
+      collection: '/contacts',
+      property: 'proxyAddresses',
+      filter: ['any', 'eq', 'not', 'ge', 'le', 'startswith'],
+      page: CONTACT,
+    },
     {
       version: 'v1.0',
       collection: '/users',

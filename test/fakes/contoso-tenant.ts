@@ -158,6 +158,16 @@ export function contosoSeed(now: Date): GraphSeed {
       user(CONTOSO.admins.reggie, 'Reggie Requester', 'reggie@contoso.com'),
       user(CONTOSO.admins.nora, 'Nora NoRole', 'nora@contoso.com'),
     ],
+    // Office 365 E5 (ENTERPRISEPREMIUM), the group-licensed product Alice's CountViolation names: a seat
+    // has been freed since, so reprocessing can help.
+    subscribedSkus: [
+      {
+        skuId: 'c7df2760-2c81-4ef7-b578-5b5392b571df',
+        skuPartNumber: 'ENTERPRISEPREMIUM',
+        consumedUnits: 24,
+        enabledUnits: 25,
+      },
+    ],
     roles: {
       [CONTOSO.admins.ada]: [
         'User Administrator',

@@ -54,6 +54,8 @@ export interface GraphUserSeed {
   department?: string | null;
   usageLocation?: string | null;
   userType?: 'Member' | 'Guest';
+  /** e.g. ['SMTP:alice@contoso.com', 'smtp:a.smith@contoso.com']; returned only on $select. */
+  proxyAddresses?: string[];
   serviceProvisioningErrors?: ServiceProvisioningErrorSeed[];
   licenseAssignmentStates?: LicenseAssignmentStateSeed[];
   assignedLicenses?: AssignedLicenseSeed[];
@@ -194,6 +196,25 @@ export interface GroupSeed {
   id: string;
   displayName: string;
   memberIds: string[];
+  mail?: string | null;
+  proxyAddresses?: string[];
+}
+
+/** orgContact: an organizational contact (read-only in Graph, synchronized or from Exchange). */
+export interface OrgContactSeed {
+  id: string;
+  displayName: string;
+  mail?: string | null;
+  proxyAddresses?: string[];
+}
+
+/** subscribedSku: a product the tenant bought, with its seats. */
+export interface SubscribedSkuSeed {
+  skuId: string;
+  skuPartNumber: string;
+  consumedUnits: number;
+  /** prepaidUnits.enabled */
+  enabledUnits: number;
 }
 
 /** provisionedIdentity: identityType is 'User', 'Group', 'ServicePrincipal', 'RolesCompound'… */
@@ -246,6 +267,8 @@ export interface GraphSeed {
   groups?: GroupSeed[];
   /** /auditLogs/provisioning entries. */
   provisioningLogs?: ProvisioningLogSeed[];
+  contacts?: OrgContactSeed[];
+  subscribedSkus?: SubscribedSkuSeed[];
 }
 
 /** The live data behind FakeGraph (mutated by the remediation endpoints). */

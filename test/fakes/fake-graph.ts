@@ -778,6 +778,10 @@ export class FakeGraph {
         return this.routeGroups(ctx, seg.key, rest);
       case 'auditLogs':
         return this.routeAuditLogs(ctx, rest);
+      case 'contacts':
+        return this.listContacts(ctx, seg.key, rest);
+      case 'subscribedSkus':
+        return this.listSubscribedSkus(ctx, seg.key, rest);
       default:
         throw segmentNotFound(seg.name);
     }
@@ -877,9 +881,10 @@ export class FakeGraph {
     const extra = nav === 'members' && cast[0] === 'microsoft.graph.user' ? cast.slice(1) : cast;
     if (extra.length > 0) throw segmentNotFound(extra[0] ?? '');
     // hasMembersWithLicenseErrors can be filtered on but "is never returned on a GET" (group resource page).
-    const view = (g: GroupSeed) => ({ id: g.id, displayName: g.displayName });
+    const view = (g: GroupSeed) => ({ id: g.id, displayName: g.displayName, mail: g.mail ?? null });
     const withErrors = (g: GroupSeed) => ({
       ...view(g),
+      proxyAddresses: g.proxyAddresses ?? [],
       hasMembersWithLicenseErrors: this.licenseErrorMembers(g).length > 0,
     });
     if (key === undefined) {
@@ -920,6 +925,69 @@ export class FakeGraph {
         '@odata.type': '#microsoft.graph.user',
         ...userView(u, ctx, select),
       })),
+      select,
+    );
+  }
+
+  /** GET /contacts (orgContact-list): filters such as `proxyAddresses/any(p:p eq 'smtp:…')`, $select. */
+  private listContacts(ctx: Ctx, key: string | undefined, rest: string[]): Reply {
+    if (key !== undefined || rest.length > 0) throw segmentNotFound(key ?? rest[0] ?? '');
+    allow(ctx, 'GET');
+    const filter = this.filterOf(ctx);
+    const select = parseSelect(ctx);
+    const list = this.data.contacts.filter(
+      (c) => !filter || matchesFilter(filter, { ...c, proxyAddresses: c.proxyAddresses ?? [] }),
+    );
+    return this.collection(
+      ctx,
+      'contacts',
+      list.map((c) =>
+        project(
+          {
+            id: c.id,
+            displayName: c.displayName,
+            mail: c.mail ?? null,
+            proxyAddresses: c.proxyAddresses ?? [],
+          },
+          select,
+        ),
+      ),
+      select,
+    );
+  }
+
+  /**
+   * GET /subscribedSkus (subscribedsku-list): every product of the tenant. "Query filter expressions aren't
+   * supported" (subscribedSku resource page), so a $filter is refused as Graph refuses it.
+   */
+  private listSubscribedSkus(ctx: Ctx, key: string | undefined, rest: string[]): Reply {
+    if (key !== undefined || rest.length > 0) throw segmentNotFound(key ?? rest[0] ?? '');
+    allow(ctx, 'GET');
+    if (ctx.query['$filter'] !== undefined) {
+      throw new GraphHttpError(400, 'Request_UnsupportedQuery', 'Unsupported query.');
+    }
+    const select = parseSelect(ctx);
+    return this.collection(
+      ctx,
+      'subscribedSkus',
+      this.data.subscribedSkus.map((s) =>
+        project(
+          {
+            accountId: CONTOSO_ACCOUNT,
+            accountName: 'Contoso',
+            appliesTo: 'User',
+            capabilityStatus: 'Enabled',
+            consumedUnits: s.consumedUnits,
+            id: `${CONTOSO_ACCOUNT}_${s.skuId}`,
+            prepaidUnits: { enabled: s.enabledUnits, lockedOut: 0, suspended: 0, warning: 0 },
+            servicePlans: [],
+            skuId: s.skuId,
+            skuPartNumber: s.skuPartNumber,
+            subscriptionIds: [],
+          },
+          select,
+        ),
+      ),
       select,
     );
   }
@@ -1459,6 +1527,9 @@ interface Segment {
   altKey?: { prop: string; value: string };
 }
 
+/** The account id subscribedSkus name (the tenant's billing account in the fake). */
+const CONTOSO_ACCOUNT = 'c0000000-0000-4000-8000-000000000001';
+
 interface PodSubject {
   objectId: string;
   type: string;
@@ -1476,6 +1547,8 @@ function emptyStore(): GraphStore {
     provisionOnDemandResults: {},
     groups: [],
     provisioningLogs: [],
+    contacts: [],
+    subscribedSkus: [],
   };
 }
 
@@ -1588,6 +1661,7 @@ function fullUser(u: GraphUserSeed): Record<string, unknown> {
     department: u.department ?? null,
     usageLocation: u.usageLocation ?? null,
     userType: u.userType ?? 'Member',
+    proxyAddresses: [...(u.proxyAddresses ?? [])],
     serviceProvisioningErrors: (u.serviceProvisioningErrors ?? []).map((e) => ({
       '@odata.type': '#microsoft.graph.serviceProvisioningXmlError',
       createdDateTime: e.createdDateTime,

@@ -1,4 +1,5 @@
 import type { DirectoryUser } from '../../infra/graph/directory-lookup';
+import type { Diagnosis } from './diagnosis';
 import type { GraphApi, GraphResult, GraphVersion } from '../../infra/graph/graph-api';
 
 /** A positional argument or a `--flag value` of a command, with the words help shows for it. */
@@ -52,6 +53,8 @@ export interface Confirmation {
   readonly problems: readonly string[];
   /** A failed precondition: explained on the card, and no Approve button. */
   readonly blocked?: string;
+  /** What the knowledge table says of each failure on record; one saying a retry cannot help leads the card. */
+  readonly diagnoses?: readonly Diagnosis[];
 }
 
 /** One of several objects that matched; `args` re-run the command against exactly that object. */

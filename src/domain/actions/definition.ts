@@ -1,7 +1,8 @@
 import type { Clock } from '../../infra/clock';
 import type { Detector } from '../failures/detector';
 import type { RemediationAction } from './action';
-import type { KnowledgeEntry } from './diagnosis';
+import type { GraphApi } from '../../infra/graph/graph-api';
+import type { Diagnosis, KnowledgeEntry } from './diagnosis';
 
 /**
  * Everything the product knows about one remediation, in its own folder: the command, the failure family it
@@ -25,4 +26,9 @@ export interface RemediationDefinition<Name extends string = string, Kind extend
   readonly detector: Detector<Kind>;
   /** The failures of its family the bot can explain: cause, whether a retry helps, what to fix first. */
   readonly knowledge: readonly KnowledgeEntry[];
+  /**
+   * Reads a resolved target's failures with the app's read-only client and diagnoses each, facts included,
+   * so the confirmation can say before anyone approves whether a retry can help.
+   */
+  diagnose?(target: unknown, graph: GraphApi): Promise<readonly Diagnosis[]>;
 }

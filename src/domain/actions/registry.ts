@@ -1,4 +1,6 @@
 import type { Clock } from '../../infra/clock';
+import type { GraphApi } from '../../infra/graph/graph-api';
+import type { RemediationDefinition } from './definition';
 import type { DetectedFailure, RemediationCommand } from '../failures/failure';
 import type { Detector } from '../failures/detector';
 import type { RemediationAction } from './action';
@@ -48,6 +50,14 @@ export const KNOWLEDGE: readonly KnowledgeEntry[] = REMEDIATIONS.flatMap((r) => 
 /** What the knowledge table says of a failure: its entry's advice, or that the bot does not know it. */
 export function diagnoseSignal(signal: FailureSignal): Diagnosis {
   return diagnose(KNOWLEDGE, signal);
+}
+
+/** The diagnosis a remediation makes of its resolved targets, where it makes one. */
+export function diagnoserOf(
+  name: string,
+): ((target: unknown, graph: GraphApi) => Promise<readonly Diagnosis[]>) | undefined {
+  const definition: RemediationDefinition | undefined = REMEDIATIONS.find((r) => r.name === name);
+  return definition?.diagnose?.bind(definition);
 }
 
 /** True for a known family name; the webhook and the commands accept nothing else. */

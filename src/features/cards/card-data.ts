@@ -21,9 +21,26 @@ export interface PendingApprovalData {
   readonly userIds: readonly string[];
 }
 
+/** The top of a confirmation whose failure a retry cannot fix yet: the cause, the fix and what to fix. */
+export interface RetryBlockedData {
+  readonly cause: string;
+  readonly fix: string;
+  /** The object to fix, e.g. "user Bob Jones (bob@contoso.com)", or null when the bot could not name one. */
+  readonly object: string | null;
+  /** Its page in the Microsoft Entra admin center, or null. */
+  readonly url: string | null;
+}
+
 /** Data for cards/confirmation.json. */
 export interface ConfirmationCardData extends PendingApprovalData {
   readonly problems: readonly string[];
+  readonly retryBlocked: RetryBlockedData | null;
+  /** The knowledge table's word on each failure: cause, then what to fix first. */
+  readonly diagnoses: readonly string[];
+  /** Facts the diagnosis read from Graph (the address's holder, a product's seats). */
+  readonly diagnosisFacts: readonly Fact[];
+  /** "Retry anyway" with a required reason instead of Approve. */
+  readonly showRetryAnyway: boolean;
 }
 
 /** Data for cards/outcome.json: Running, Succeeded, Failed or Cancelled, or the result's own headline. */

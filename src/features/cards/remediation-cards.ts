@@ -9,6 +9,7 @@ import type {
   PendingApprovalData,
 } from './card-data';
 import { clip, clipFacts, firstOf, ROOM } from './card-text';
+import { diagnosisView } from './diagnosis-cards';
 import { renderCard, type AdaptiveCardJson } from './render';
 
 /** Failures on record listed on a confirmation; the rest are counted. */
@@ -61,8 +62,15 @@ export function pendingApprovalData(r: Remediation, view: CardView): PendingAppr
 
 /** The confirmation card's data for one viewer (or for everyone). */
 export function confirmationCardData(r: Remediation, view: CardView): ConfirmationCardData {
+  const base = pendingApprovalData(r, view);
+  const diagnosis = diagnosisView(r.confirmation.diagnoses);
+  // Where a retry cannot help yet, Approve gives way to Retry anyway, which asks for a reason.
+  const onlyAnyway = diagnosis.retryBlocked !== null;
   return {
-    ...pendingApprovalData(r, view),
+    ...base,
+    ...diagnosis,
+    showApprove: base.showApprove && !onlyAnyway,
+    showRetryAnyway: base.showApprove && onlyAnyway,
     problems: listLines(r.confirmation.problems, LISTED_PROBLEMS, ' on record'),
   };
 }

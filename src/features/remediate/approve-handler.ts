@@ -5,15 +5,17 @@ import type { CardActionHandler } from '../shared/card-action-router';
 import type { CardActionResponse, CardActionTurn } from '../shared/turns';
 import { UNKNOWN_REQUEST, type ApprovalContext } from './approval-context';
 import { runRemediation } from './remediation-run';
+import { checkRetryAnyway } from './retry-anyway';
 
 /**
- * Approve: the policy decides who may approve, the shared approver sign-in proves who clicked and gets a
- * Graph token on their behalf, and one conditional pending → running write lets exactly one click run the
+ * Approve, and Retry anyway (Approve with a required reason, where the diagnosis says a retry cannot help
+ * yet; checked in retry-anyway.ts): the policy decides who may approve, the shared approver sign-in proves
+ * who clicked and gets a Graph token on their behalf, and one conditional pending → running write lets exactly one click run the
  * remediation. A single remediation runs here (answering "Running" when it outlasts the invoke deadline); a
  * bulk one goes to the bulk hook.
  */
 export class ApproveHandler implements CardActionHandler {
-  readonly verbs = [VERBS.approve];
+  readonly verbs = [VERBS.approve, VERBS.retryAnyway];
 
   constructor(private readonly ctx: ApprovalContext) {}
 
@@ -34,6 +36,8 @@ export class ApproveHandler implements CardActionHandler {
       r.requestedBy.aadObjectId,
     );
     if (!may.allowed) return ctx.refuse(r, turn, may.rule, may.message);
+    const anyway = checkRetryAnyway(turn, r);
+    if (!anyway.ok) return ctx.card(r, anyway.notice);
 
     const signedIn = await deps.signIn.signIn(turn, 'approve');
     if (signedIn.kind === 'answer') return signedIn.response;
@@ -54,7 +58,13 @@ export class ApproveHandler implements CardActionHandler {
     }
     const bulk = deps.bulk?.owns(claimed.value) ? deps.bulk : undefined;
     if (!bulk) await deps.store.markRunning(r.id);
-    await auditRemediation(deps.governance, claimed.value, 'approved', approver);
+    await auditRemediation(
+      deps.governance,
+      claimed.value,
+      'approved',
+      approver,
+      anyway.reason ? { detail: `retry anyway: ${anyway.reason}` } : {},
+    );
     log.info({ action: r.action, approver: user.oid }, 'remediation approved; running');
     if (bulk) {
       const access = { user, ssoToken, issued, correlationId: turn.correlationId };

@@ -5,6 +5,7 @@
  */
 export const VERBS = {
   approve: 'approve',
+  retryAnyway: 'retry-anyway',
   reject: 'reject',
   cancel: 'cancel',
   pick: 'pick',

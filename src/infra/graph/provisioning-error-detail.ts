@@ -19,7 +19,7 @@ const parser = new XMLParser({
 });
 
 /** One ErrorRecord of the detail: its code, when the service gave one, and its description. */
-interface ErrorRecord {
+export interface ErrorRecord {
   readonly code: string | undefined;
   readonly description: string;
 }
@@ -100,4 +100,13 @@ export function describeErrorDetail(detail: string | null | undefined): string {
       ? plain(records.map((r) => (r.code ? `${r.description} (${r.code})` : r.description)).join(' · '))
       : plain(detail);
   return text || 'no detail';
+}
+
+/**
+ * The ErrorRecords of an errorDetail, each with its code and plain description, for the knowledge table to
+ * recognise; none when the detail is not the services' XML.
+ */
+export function errorRecords(detail: string | null | undefined): readonly ErrorRecord[] {
+  if (!detail || detail.trim() === '') return [];
+  return parseRecords(detail.trim());
 }

@@ -1,4 +1,9 @@
-import type { KnowledgeEntry } from '../diagnosis';
+import type { LicenseAssignmentState } from '../../../infra/graph/directory-lookup';
+import type { GraphApi } from '../../../infra/graph/graph-api';
+import { isLicenseInError, licenseErrorOf } from '../../../infra/graph/license-states';
+import { segment } from '../../../infra/graph/odata';
+import type { Diagnosis, KnowledgeEntry } from '../diagnosis';
+import { diagnoseSignals } from '../diagnosis-facts';
 
 const RESOLVE = 'https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems';
 
@@ -68,3 +73,23 @@ export const LICENSE_KNOWLEDGE: readonly KnowledgeEntry[] = [
     samples: [{ kind: 'license', code: 'UniquenessViolation' }],
   },
 ];
+
+interface UserLicences {
+  readonly licenseAssignmentStates?: readonly LicenseAssignmentState[];
+}
+
+/** Reads the user's licence states with the app's read-only client and diagnoses each one in error. */
+export async function diagnoseLicenses(
+  target: { readonly user: { readonly id: string } },
+  graph: GraphApi,
+): Promise<Diagnosis[]> {
+  const user = await graph.get<UserLicences>(`/users/${segment(target.user.id)}`, {
+    query: { $select: 'id,licenseAssignmentStates' },
+  });
+  const signals = (user.licenseAssignmentStates ?? []).filter(isLicenseInError).map((s) => ({
+    kind: 'license',
+    ...(s.skuId ? { service: s.skuId } : {}),
+    code: licenseErrorOf(s) ?? s.state ?? 'Error',
+  }));
+  return diagnoseSignals(graph, LICENSE_KNOWLEDGE, signals, target.user.id);
+}

@@ -1,5 +1,6 @@
+import type { GraphApi } from '../../../infra/graph/graph-api';
 import type { RemediationDefinition } from '../definition';
-import { LICENSE_KNOWLEDGE } from './diagnosis';
+import { LICENSE_KNOWLEDGE, diagnoseLicenses } from './diagnosis';
 import { reprocessLicense } from './action';
 import { licenseDetector } from './detector';
 
@@ -14,4 +15,6 @@ export const reprocessLicenseRemediation = {
   action: () => reprocessLicense,
   detector: licenseDetector,
   knowledge: LICENSE_KNOWLEDGE,
+  diagnose: (target: unknown, graph: GraphApi) =>
+    diagnoseLicenses(target as Parameters<typeof diagnoseLicenses>[0], graph),
 } as const satisfies RemediationDefinition<'reprocess-license', 'license'>;

@@ -1,4 +1,8 @@
-import type { KnowledgeEntry } from '../diagnosis';
+import type { GraphApi } from '../../../infra/graph/graph-api';
+import { segment } from '../../../infra/graph/odata';
+import { describeErrorDetail, errorRecords } from '../../../infra/graph/provisioning-error-detail';
+import type { Diagnosis, FailureSignal, KnowledgeEntry } from '../diagnosis';
+import { diagnoseSignals } from '../diagnosis-facts';
 
 const RESILIENCY =
   'https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-syncservice-duplicate-attribute-resiliency';
@@ -83,3 +87,35 @@ export const USER_PROVISIONING_KNOWLEDGE: readonly KnowledgeEntry[] = [
     ],
   },
 ];
+
+interface UserErrors {
+  readonly serviceProvisioningErrors?: readonly {
+    readonly serviceInstance?: string | null;
+    readonly errorDetail?: string | null;
+    readonly isResolved?: boolean | null;
+  }[];
+}
+
+/** One signal per ErrorRecord of each unresolved error (or one for an error whose detail is not XML). */
+function signalsOf(user: UserErrors): FailureSignal[] {
+  return (user.serviceProvisioningErrors ?? [])
+    .filter((e) => e.isResolved !== true)
+    .flatMap((e) => {
+      const service = (e.serviceInstance ?? '').split('/')[0] ?? '';
+      const records = errorRecords(e.errorDetail);
+      return records.length > 0
+        ? records.map((r) => ({ kind: 'user-provisioning', service, code: r.code, text: r.description }))
+        : [{ kind: 'user-provisioning', service, text: describeErrorDetail(e.errorDetail) }];
+    });
+}
+
+/** Reads the user's unresolved errors with the app's read-only client and diagnoses each. */
+export async function diagnoseUserProvisioning(
+  target: { readonly user: { readonly id: string } },
+  graph: GraphApi,
+): Promise<Diagnosis[]> {
+  const user = await graph.get<UserErrors>(`/users/${segment(target.user.id)}`, {
+    query: { $select: 'id,serviceProvisioningErrors' },
+  });
+  return diagnoseSignals(graph, USER_PROVISIONING_KNOWLEDGE, signalsOf(user), target.user.id);
+}

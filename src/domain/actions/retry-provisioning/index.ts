@@ -1,5 +1,6 @@
+import type { GraphApi } from '../../../infra/graph/graph-api';
 import type { RemediationDefinition } from '../definition';
-import { USER_PROVISIONING_KNOWLEDGE } from './diagnosis';
+import { USER_PROVISIONING_KNOWLEDGE, diagnoseUserProvisioning } from './diagnosis';
 import { retryProvisioning } from './action';
 import { userProvisioningDetector } from './detector';
 
@@ -14,4 +15,6 @@ export const retryProvisioningRemediation = {
   action: () => retryProvisioning,
   detector: userProvisioningDetector,
   knowledge: USER_PROVISIONING_KNOWLEDGE,
+  diagnose: (target: unknown, graph: GraphApi) =>
+    diagnoseUserProvisioning(target as Parameters<typeof diagnoseUserProvisioning>[0], graph),
 } as const satisfies RemediationDefinition<'retry-provisioning', 'user-provisioning'>;

@@ -1,0 +1,111 @@
+import { CONTOSO } from '../fakes';
+import { cardActions, cardText } from './card-helpers';
+import { click, command, outcomeReply } from './flows';
+import { PEOPLE, startHarness, type Harness } from './harness';
+
+jest.setTimeout(30_000);
+
+/** A distribution group that still holds Alice's address, as Exchange's error says another recipient does. */
+const HOLDER = {
+  id: '60000000-0000-4000-8000-0000000000a5',
+  displayName: 'Sales team',
+  memberIds: [],
+  mail: 'sales@contoso.com',
+  proxyAddresses: ['SMTP:sales@contoso.com', 'smtp:alice@contoso.com'],
+};
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+async function historyText(): Promise<string> {
+  return cardText((await command(h, 'history --user alice@contoso.com', PEOPLE.ada)).card);
+}
+
+describe('a proxy address conflict', () => {
+  beforeEach(() => {
+    h.graph.store.groups.push(structuredClone(HOLDER));
+  });
+
+  it('names the object that holds the address and offers Retry anyway instead of Approve', async () => {
+    const sent = await command(h, 'retry-provisioning alice@contoso.com');
+    const text = cardText(sent.card);
+    expect(text.indexOf('A retry cannot help until this is fixed')).toBeLessThan(text.indexOf('On record'));
+    expect(text).toMatch(/Object to fix: group Sales team \(sales@contoso\.com\)/);
+    expect(text).toMatch(/Fix first: Remove the address from the object that holds it/);
+    expect(text).toContain(`Holder of alice@contoso.com`);
+    expect(JSON.stringify(sent.card)).toContain(`groupId/${HOLDER.id}`);
+    expect(cardActions(sent.card).map((a) => a.title)).toEqual(['Retry anyway', 'Reject', 'Cancel']);
+    const input = JSON.stringify(sent.card);
+    expect(input).toMatch(/"id":"retryReason"[^}]*"isRequired":true/);
+
+    const lookup = h.graph.requests.find((r) => r.path === '/groups' && r.query['$filter']);
+    expect(lookup?.query['$filter']).toBe("proxyAddresses/any(p:p eq 'smtp:alice@contoso.com')");
+    expect(lookup?.headers['consistencylevel']).toBeUndefined();
+  });
+
+  it('turns Approve back, asks Retry anyway for a reason, and audits the reason it runs with', async () => {
+    const sent = await command(h, 'retry-provisioning alice@contoso.com');
+    const rid = cardActions(sent.card).find((a) => a.verb === 'retry-anyway')?.data.rid;
+
+    // An Approve click from an older card of the same request, or a crafted invoke.
+    const approved = await click(h, sent, 'approve', PEOPLE.ada, h.ssoToken(PEOPLE.ada), { rid });
+    expect(cardText(approved.value)).toMatch(/A retry cannot help until this is fixed: Remove the address/);
+    const bare = await click(h, sent, 'retry-anyway', PEOPLE.ada, h.ssoToken(PEOPLE.ada), { rid });
+    expect(cardText(bare.value)).toMatch(/Retry anyway needs a reason/);
+    expect(h.graph.callCount('retryServiceProvisioning')).toBe(0);
+
+    const reason = 'Sales team was changed a minute ago';
+    await click(h, sent, 'retry-anyway', PEOPLE.ada, h.ssoToken(PEOPLE.ada), { rid, retryReason: reason });
+    await outcomeReply(h, 'Retry service provisioning for Alice Smith');
+    expect(h.graph.callCount('retryServiceProvisioning', CONTOSO.users.alice)).toBe(1);
+    expect(await historyText()).toContain(`retry anyway: ${reason}`);
+  });
+
+  it('lets the requester not approve their own request through Retry anyway either', async () => {
+    const sent = await command(h, 'retry-provisioning alice@contoso.com', PEOPLE.ada);
+    const rid = cardActions(sent.card).find((a) => a.verb === 'retry-anyway')?.data.rid;
+    const own = await click(h, sent, 'retry-anyway', PEOPLE.ada, h.ssoToken(PEOPLE.ada), {
+      rid,
+      retryReason: 'urgent',
+    });
+    expect(cardText(own.value)).toMatch(/four-eyes/i);
+    expect(h.graph.callCount('retryServiceProvisioning')).toBe(0);
+  });
+});
+
+describe('an address no one holds any more', () => {
+  it('keeps Approve and says a retry can help now', async () => {
+    const sent = await command(h, 'retry-provisioning alice@contoso.com');
+    const text = cardText(sent.card);
+    expect(text).not.toMatch(/A retry cannot help/);
+    expect(text).toMatch(/No other user, group or contact in Entra holds alice@contoso\.com now/);
+    expect(cardActions(sent.card).map((a) => a.title)).toContain('Approve');
+  });
+});
+
+describe('a licence in CountViolation', () => {
+  it('shows the product by name with its consumed and enabled seats, and offers only Retry anyway', async () => {
+    const sku = h.graph.store.subscribedSkus[0];
+    if (!sku) throw new Error('the Contoso seed has a subscribed SKU');
+    sku.consumedUnits = 25;
+    const sent = await command(h, 'reprocess-license alice@contoso.com');
+    const text = cardText(sent.card);
+    expect(text).toMatch(/A retry cannot help until this is fixed/);
+    expect(text).toMatch(/Seats of ENTERPRISEPREMIUM\n25 assigned of 25 enabled/);
+    expect(text).toMatch(/Object to fix: product ENTERPRISEPREMIUM/);
+    expect(cardActions(sent.card).map((a) => a.title)).not.toContain('Approve');
+  });
+
+  it('says reprocessing can help once a seat is free', async () => {
+    const sent = await command(h, 'reprocess-license alice@contoso.com');
+    const text = cardText(sent.card);
+    expect(text).toMatch(/Seats of ENTERPRISEPREMIUM\n24 assigned of 25 enabled/);
+    expect(text).toMatch(/1 seat is free again/);
+    expect(cardActions(sent.card).map((a) => a.title)).toContain('Approve');
+  });
+});
