@@ -181,6 +181,12 @@ export interface FailureCardData {
   readonly source: string;
   /** The opaque id of the stored notice; the only data the button carries. */
   readonly fid: string;
+  /** The knowledge table says a retry cannot help until something is fixed: said at the top. */
+  readonly retryBlocked: boolean;
+  /** The cause in plain words, or that the bot does not know this error. */
+  readonly cause: string;
+  /** What to fix first. */
+  readonly fix: string;
 }
 
 /** One line of cards/failure-digest.json. */

@@ -1,6 +1,7 @@
 import { commandText, type DetectedFailure } from '../../domain/failures/failure';
 import type { FailureCardData, FailureDigestCardData } from './card-data';
-import { failureTitle as titleFor, kindLabel } from '../../domain/actions/registry';
+import { diagnoseSignal, failureTitle as titleFor, kindLabel } from '../../domain/actions/registry';
+import type { FailureSignal } from '../../domain/actions/diagnosis';
 import { clip, firstOf, ROOM } from './card-text';
 import { renderCard, type AdaptiveCardJson } from './render';
 
@@ -34,10 +35,23 @@ export function formatWhen(iso: string): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/**
+ * A posted failure as the knowledge table reads it: the detectors write `<family>/<service>` codes for user
+ * provisioning (`ProvisioningError/exchange`), and the message holds the error's description.
+ */
+function signalOf(f: DetectedFailure): FailureSignal {
+  const [code, service] = f.errorCode.split('/');
+  return { kind: f.kind, code: code ?? f.errorCode, text: f.errorMessage, ...(service ? { service } : {}) };
+}
+
 /** The data of a single-failure card. */
 export function failureCardData(p: PostedFailure, source: string): FailureCardData {
   const f = p.failure;
+  const diagnosis = diagnoseSignal(signalOf(f));
   return {
+    retryBlocked: !diagnosis.retryHelps,
+    cause: clip(diagnosis.cause, ROOM.paragraph),
+    fix: clip(diagnosis.fixFirst, ROOM.paragraph),
     kindLabel: kindLabel(f.kind),
     title: failureTitle(f),
     errorMessage: clip(f.errorMessage, ROOM.paragraph),
