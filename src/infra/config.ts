@@ -38,6 +38,12 @@ export function parseDuration(value: string): number {
   return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
 }
 
+/** VERIFY_AFTER's durations in milliseconds, ascending and without repeats; none when it is empty. */
+export function parseVerifyAfter(value: string): number[] {
+  if (value.trim() === '') return [];
+  return [...new Set(value.split(',').map(parseDuration))].sort((a, b) => a - b);
+}
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An unset key and a blank one mean the same: the key's default. */
@@ -125,6 +131,15 @@ const keys = {
       .transform(parseDuration)
       .optional(),
   ),
+  // Not unsetOr: unset means the default, while an empty value turns verification off.
+  VERIFY_AFTER: z
+    .string()
+    .default('2m,10m,30m')
+    .refine(
+      (v) => v.trim() === '' || v.split(',').every((part) => /^\s*[1-9]\d*(s|m|h)\s*$/.test(part)),
+      'must be durations such as 2m,10m,30m (s, m or h), or empty to turn verification off',
+    )
+    .transform(parseVerifyAfter),
   NOTIFY_DIGEST_THRESHOLD: intIn(1, 1000, 5),
   BULK_CONCURRENCY: intIn(1, 32, DEFAULT_BULK_CONCURRENCY),
   BULK_MAX_TARGETS: intIn(1, 20_000, 5000),
@@ -275,6 +290,8 @@ const configSchema = z
         digestThreshold: e.NOTIFY_DIGEST_THRESHOLD,
         webhookSecret: e.NOTIFY_WEBHOOK_SECRET,
       },
+      /** When to re-read a remediation's target after Graph accepted it; empty: verification is off. */
+      verifyAfterMs: e.VERIFY_AFTER,
       bulk: {
         /** JSON batches (20 requests each) one bulk run keeps in flight; Graph's throttling is still honoured. */
         concurrency: e.BULK_CONCURRENCY,

@@ -21,6 +21,8 @@ import { CardActionRouter } from '../features/shared/card-action-router';
 import { systemClock, type Clock } from '../infra/clock';
 import { CommandHandler } from '../features/remediate/command-handler';
 import { createRemediate } from '../features/remediate';
+import { Verifier } from '../features/remediate/verification';
+import { VerificationStore } from '../domain/remediation/verification-store';
 import type { ApprovalHandler } from '../features/remediate/approval-handler';
 import { createBulk } from '../features/bulk';
 import type { BulkService } from '../features/bulk/bulk-service';
@@ -43,6 +45,8 @@ export interface RunningApp {
   readonly server: restify.Server;
   readonly port: number;
   readonly approvals: ApprovalHandler;
+  /** Verification of accepted remediations (tests run its due checks). */
+  readonly verifier: Verifier;
   readonly notifications: Notifications;
   /** Bulk remediation runs (progress, resumption). */
   readonly bulk: BulkService;
@@ -55,6 +59,8 @@ export interface RunningApp {
 
 /** A run older than this is presumed interrupted even when its process cannot be checked (another host). */
 const STALE_RUN_MS = 15 * 60_000;
+/** How long one instance holds a verification check before another may take it over. */
+const VERIFY_CLAIM_MS = 5 * 60_000;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -136,7 +142,20 @@ export async function startApp(
     staleAfterMs: STALE_RUN_MS,
     ledger: notifications.ledger,
   });
+  const verifier = new Verifier({
+    checks: new VerificationStore(store, VERIFY_CLAIM_MS),
+    store: remediations,
+    registry,
+    governance,
+    messenger: publisher,
+    clock,
+    logger: logger.child({ feature: 'verify' }),
+    readGraph,
+    instanceId: instance.instanceId,
+    afterMs: config.verifyAfterMs,
+  });
   const remediate = createRemediate({
+    verifier,
     bulk: bulk.service,
     registry,
     store: remediations,
@@ -184,6 +203,7 @@ export async function startApp(
     server,
     port: address.port,
     approvals: remediate.approvals,
+    verifier,
     notifications,
     bulk: bulk.service,
     close: async (drainMs = 9_000) => {

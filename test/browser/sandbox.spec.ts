@@ -57,7 +57,7 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
     await screenshot(ui!.page, 'help-in-channel');
   });
 
-  it('runs retry-provisioning from the command to Succeeded through the card buttons', async () => {
+  it('runs retry-provisioning from the command to Accepted by Microsoft Graph through the card buttons', async () => {
     const s = sandbox!;
     const thread = await playground.mentionBot('retry-provisioning alice@contoso.com');
     await thread.getByText('Approval needed').waitFor();
@@ -70,7 +70,7 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
     await screenshot(ui!.page, 'confirmation-card');
 
     await thread.getByRole('button', { name: 'Approve' }).first().click();
-    await thread.getByText('Succeeded').first().waitFor();
+    await thread.getByText('Accepted by Microsoft Graph, verifying').first().waitFor();
     await thread.getByText('Graph status').first().waitFor();
     expect(await thread.getByRole('button', { name: 'Approve' }).count()).toBe(0);
     await screenshot(ui!.page, 'succeeded-card');

@@ -72,7 +72,7 @@ describe.each(STORES)('the built bundle with %s', (_name, store) => {
     });
     expect(clicked.status).toBe(200);
     const result = await tenant.connector.waitFor(
-      (r) => r.kind === 'send' && cardText(attachedCard(r)).startsWith('Succeeded'),
+      (r) => r.kind === 'send' && cardText(attachedCard(r)).startsWith('Accepted by Microsoft Graph'),
     );
     expect(cardText(attachedCard(result))).toMatch(/approved by Ada Admin/);
     expect(tenant.graph.callCount('retryServiceProvisioning')).toBe(1);
@@ -87,7 +87,7 @@ describe.each(STORES)('the built bundle with %s', (_name, store) => {
 
     const second = await start(store());
     const listed = await ask(tenant, second, PEOPLE.ada, 'history --action retry-provisioning');
-    expect(cardText(attachedCard(listed))).toMatch(/Succeeded · retry-provisioning/);
+    expect(cardText(attachedCard(listed))).toMatch(/Accepted by Graph · retry-provisioning/);
     expect(tenant.graph.callCount('retryServiceProvisioning')).toBe(1);
   });
 });

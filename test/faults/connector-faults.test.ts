@@ -34,12 +34,12 @@ describe.each([
     const sent = await command(h, ALICE);
     h.connector.failNext({ method, status, ...(headers ? { headers } : {}) });
     await approve(h, sent);
-    await outcomeReply(h, 'Succeeded');
+    await outcomeReply(h, 'Accepted by Microsoft Graph');
     const update = await h.connector.waitFor(
       (r) => r.kind === 'update' && r.status === 200 && r.activityId === sent.cardId,
     );
     await h.app.approvals.drain();
-    expect(cardText(attachedCard(update))).toMatch(/^Succeeded/);
+    expect(cardText(attachedCard(update))).toMatch(/^Accepted by Microsoft Graph/);
     const kind = method === 'PUT' ? 'update' : 'send';
     const ok = method === 'PUT' ? 200 : 201;
     expect(h.connector.requests.filter((r) => r.kind === kind).map((r) => r.status)).toEqual([status, ok]);
@@ -56,14 +56,14 @@ it('gives up after five attempts, logs it, and keeps the outcome in the audit tr
   const rid = remediationId(sent);
   h.connector.failNext({ method: 'PUT', status: 502, times: 10 });
   const done = await approve(h, sent);
-  expect(cardText(done.value)).toMatch(/^Succeeded/);
+  expect(cardText(done.value)).toMatch(/^Accepted by Microsoft Graph/);
   await h.app.approvals.drain();
   expect(h.connector.requests.filter((r) => r.kind === 'update').map((r) => r.status)).toEqual([
     502, 502, 502, 502, 502,
   ]);
   expect(h.clock.sleeps).toHaveLength(4);
   expect(logEntries(h).some((e) => e.msg === 'could not publish the remediation card')).toBe(true);
-  expect(await auditTimeline(h, rid)).toMatch(/Succeeded/);
+  expect(await auditTimeline(h, rid)).toMatch(/Accepted by Graph/);
   expect(h.graph.callCount('retryServiceProvisioning')).toBe(1);
 });
 
@@ -79,13 +79,13 @@ it.each([403, 404] as const)(
     h.connector.removeConversation(sent.conversationId, status);
 
     const done = await approve(h, sent);
-    expect(cardText(done.value)).toMatch(/^Succeeded/);
+    expect(cardText(done.value)).toMatch(/^Accepted by Microsoft Graph/);
     await h.app.approvals.drain();
     const afterApprove = h.connector.requests.filter((r) => r.kind === 'update' || r.kind === 'send');
     expect(afterApprove.map((r) => r.status)).toEqual([status]);
     expect(h.clock.sleeps).toEqual([]);
     expect(await h.app.notifications.directory.references()).toEqual([]);
-    expect(await auditTimeline(h, rid)).toMatch(/Succeeded/);
+    expect(await auditTimeline(h, rid)).toMatch(/Accepted by Graph/);
   },
 );
 
@@ -94,7 +94,7 @@ it('keeps the conversation when the card to update was deleted (404 ActivityNotF
   const sent = await command(h, ALICE, PEOPLE.reggie, { conversationType: 'groupChat' });
   h.connector.deleteMessage(sent.cardId);
   const done = await approve(h, sent);
-  expect(cardText(done.value)).toMatch(/^Succeeded/);
+  expect(cardText(done.value)).toMatch(/^Accepted by Microsoft Graph/);
   await h.app.approvals.drain();
   const updates = h.connector.requests.filter((r) => r.kind === 'update' && r.activityId === sent.cardId);
   expect(updates.map((r) => r.status)).toEqual([404]);

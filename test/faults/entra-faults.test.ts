@@ -37,7 +37,7 @@ it('explains an on-behalf-of exchange that cannot reach Entra: clear card, no cr
   const first = await command(h, 'retry-provisioning alice@contoso.com');
   const second = await command(h, 'reprocess-license "Alice Smith"');
   // A first approval loads Entra's signing keys, so the next token is checked offline.
-  expect(cardText((await approve(h, first)).value)).toMatch(/^Succeeded/);
+  expect(cardText((await approve(h, first)).value)).toMatch(/^Accepted by Microsoft Graph/);
   await h.app.approvals.drain();
   await h.entra.close();
 

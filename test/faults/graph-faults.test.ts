@@ -88,7 +88,7 @@ describe('reads retry with backoff', () => {
 });
 
 describe('the remediation write', () => {
-  async function approveAndWait(outcome: 'Succeeded' | 'Failed' | 'Outcome unknown') {
+  async function approveAndWait(outcome: 'Accepted by Microsoft Graph' | 'Failed' | 'Outcome unknown') {
     const sent = await command(h, ALICE);
     const rid = remediationId(sent);
     const clicked = await approve(h, sent);
@@ -102,14 +102,14 @@ describe('the remediation write', () => {
     ['503', fault('POST', 503, { code: 'ServiceUnavailable' })],
   ])('is retried after %s (Graph did not run it) and runs once', async (_what, f) => {
     h.graph.failNext(f);
-    const run = await approveAndWait('Succeeded');
-    expect(run.reply).toMatch(/^Succeeded/);
+    const run = await approveAndWait('Accepted by Microsoft Graph');
+    expect(run.reply).toMatch(/^Accepted by Microsoft Graph/);
     expect(h.graph.writes().map((w) => w.status)).toEqual([f.status, 204]);
     expect(h.graph.callCount('retryServiceProvisioning', CONTOSO.users.alice)).toBe(1);
     expect(h.clock.sleeps).toHaveLength(1);
     const timeline = await auditTimeline(h, run.rid);
     expect(timeline).toMatch(/Approved/);
-    expect(timeline).toMatch(/Succeeded/);
+    expect(timeline).toMatch(/Accepted by Graph/);
   });
 
   it.each([

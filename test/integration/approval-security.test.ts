@@ -40,7 +40,7 @@ function expectStillPending(body: InvokeBody): void {
 /** A proper approval by Ada still runs the remediation exactly once. */
 async function expectApprovable(sent: Sent): Promise<void> {
   const done = await approve(h, sent);
-  expect(cardText(done.value)).toMatch(/^Succeeded/);
+  expect(cardText(done.value)).toMatch(/^Accepted by Microsoft Graph/);
   expect(h.graph.writes()).toHaveLength(1);
   expect(h.graph.callCount('retryServiceProvisioning', CONTOSO.users.alice)).toBe(1);
 }
@@ -228,11 +228,13 @@ describe('a slow Graph', () => {
 
     const update = await h.connector.waitFor(
       (r) =>
-        r.kind === 'update' && r.activityId === sent.cardId && /^Succeeded/.test(cardText(attachedCard(r))),
+        r.kind === 'update' &&
+        r.activityId === sent.cardId &&
+        /^Accepted by Microsoft Graph/.test(cardText(attachedCard(r))),
     );
     expect(cardText(attachedCard(update))).toMatch(/approved by Ada Admin/);
-    const reply = await outcomeReply(h, 'Succeeded');
-    expect(cardText(reply)).toMatch(/^Succeeded/);
+    const reply = await outcomeReply(h, 'Accepted by Microsoft Graph');
+    expect(cardText(reply)).toMatch(/^Accepted by Microsoft Graph/);
     expect(h.graph.writes()).toHaveLength(1);
     expect(h.graph.attemptCount('retryServiceProvisioning')).toBe(1);
     expect(h.graph.callCount('retryServiceProvisioning', CONTOSO.users.alice)).toBe(1);
@@ -254,8 +256,8 @@ describe('Graph errors on the write', () => {
     });
     const sent = await command(h, ALICE);
     await approve(h, sent);
-    const reply = await outcomeReply(h, 'Succeeded');
-    expect(cardText(reply)).toMatch(/^Succeeded/);
+    const reply = await outcomeReply(h, 'Accepted by Microsoft Graph');
+    expect(cardText(reply)).toMatch(/^Accepted by Microsoft Graph/);
     expect(h.graph.writes().map((w) => w.status)).toEqual([429, 204]);
     expect(h.graph.callCount('retryServiceProvisioning', CONTOSO.users.alice)).toBe(1);
   });
@@ -296,8 +298,8 @@ describe('logs', () => {
     expectStillPending(await click(h, sent, 'approve', PEOPLE.ada, consentToken));
     const ssoToken = h.ssoToken(PEOPLE.ada);
     const done = await click(h, sent, 'approve', PEOPLE.ada, ssoToken);
-    expect(cardText(done.value)).toMatch(/^Succeeded/);
-    await outcomeReply(h, 'Succeeded');
+    expect(cardText(done.value)).toMatch(/^Accepted by Microsoft Graph/);
+    await outcomeReply(h, 'Accepted by Microsoft Graph');
     await h.app.approvals.drain();
 
     const raw = h.logs.join('');

@@ -302,7 +302,7 @@ describe('a name with several matches', () => {
 
     const onChoiceMessage: Sent = { ...choice, card: picked.value };
     const done = await approve(h, onChoiceMessage);
-    expect(cardText(done.value)).toMatch(/^Succeeded/);
+    expect(cardText(done.value)).toMatch(/^Accepted by Microsoft Graph/);
     expect(h.graph.writes()).toHaveLength(1);
     expect(h.graph.callCount('retryServiceProvisioning', CONTOSO.users.samB)).toBe(1);
     expect(h.graph.callCount('retryServiceProvisioning', CONTOSO.users.samA)).toBe(0);
@@ -386,7 +386,7 @@ describe('malformed card clicks', () => {
     expectNothingRan();
     // The remediation is untouched: it can still be approved where it was created.
     const done = await approve(h, sent);
-    expect(cardText(done.value)).toMatch(/^Succeeded/);
+    expect(cardText(done.value)).toMatch(/^Accepted by Microsoft Graph/);
   });
 });
 

@@ -77,7 +77,7 @@ it('signs in silently: loginRequest naming the connection, then the SSO token is
     expect.objectContaining({ operation: 'GetSignInResource', status: 200, appId: CONTOSO.botId }),
   ]);
   const done = await clickApprove(sent, PEOPLE.ada, { token: h.ssoToken(PEOPLE.ada) });
-  expect(cardText(done.value)).toMatch(/^Succeeded/);
+  expect(cardText(done.value)).toMatch(/^Accepted by Microsoft Graph/);
   expect(writes()).toBe(1);
   expect(oboRequests(h).map((r) => r.status)).toEqual([200]);
   expect(tokens().requests.map((r) => r.operation)).toEqual(['GetSignInResource']);
@@ -110,10 +110,10 @@ it.each(MUST_INTERACT)(
 
     const code = tokens().completeSignIn(link, h.ssoToken(PEOPLE.ada));
     const done = await clickApprove(sent, PEOPLE.ada, { state: code });
-    expect(cardText(done.value)).toMatch(/^Succeeded/);
+    expect(cardText(done.value)).toMatch(/^Accepted by Microsoft Graph/);
     // Teams re-sends the same invoke: the remediation does not run again.
     const again = await clickApprove(sent, PEOPLE.ada, { state: code });
-    expect(cardText(again.value)).toMatch(/^Succeeded/);
+    expect(cardText(again.value)).toMatch(/^Accepted by Microsoft Graph/);
     expect(writes()).toBe(1);
     expect(oboRequests(h).map((r) => r.status)).toEqual([400, 200]);
     const redeemed = tokens().requests.filter((r) => r.operation === 'GetToken');
@@ -165,7 +165,9 @@ it('refuses a magic code from someone else’s sign-in: 412, nothing exchanged, 
 
   const adaLink = await loginRequest(sent, PEOPLE.ada);
   const adaCode = tokens().completeSignIn(adaLink, h.ssoToken(PEOPLE.ada));
-  expect(cardText((await clickApprove(sent, PEOPLE.ada, { state: adaCode })).value)).toMatch(/^Succeeded/);
+  expect(cardText((await clickApprove(sent, PEOPLE.ada, { state: adaCode })).value)).toMatch(
+    /^Accepted by Microsoft Graph/,
+  );
   expect(writes()).toBe(1);
 });
 

@@ -113,7 +113,7 @@ actions:
     await start();
     const sent = await command(h, 'retry-provisioning alice@contoso.com');
     const done = await approve(h, sent, PEOPLE.ada);
-    expect(cardText(done.value)).toMatch(/^Succeeded/);
+    expect(cardText(done.value)).toMatch(/^Accepted by Microsoft Graph/);
     const check = h.graph.requests.find((r) => r.path.endsWith('/checkMemberGroups'));
     expect(check?.token).toMatchObject({ idtyp: 'app' });
     expect(check?.body).toEqual({ groupIds: [APPROVERS_GROUP] });
@@ -132,7 +132,7 @@ actions:
     const sent = await command(h, 'reprocess-license alice@contoso.com', PEOPLE.ada);
     expect(cardText(sent.card)).toMatch(/self \(actions\.reprocess-license\)/);
     const done = await approve(h, sent, PEOPLE.ada);
-    expect(cardText(done.value)).toMatch(/^Succeeded/);
+    expect(cardText(done.value)).toMatch(/^Accepted by Microsoft Graph/);
   });
 
   it('expires a request after its window: the card says Expired and nothing runs', async () => {
@@ -270,7 +270,7 @@ describe('reject, cancel and refresh', () => {
     expect(await as(CAROL)).toEqual([]);
     await approve(h, sent, PEOPLE.ada);
     const after = await click(h, sent, 'refresh', CAROL, undefined, refresh?.data);
-    expect(cardText(after.value)).toMatch(/^Failed|^Succeeded/);
+    expect(cardText(after.value)).toMatch(/^Failed|^Accepted by Microsoft Graph/);
     expect(cardText(after.value)).toMatch(/approved by Ada Admin/);
   });
 });
@@ -285,8 +285,15 @@ describe('history and status', () => {
     await approve(h, first);
     await command(h, 'reprocess-license alice@contoso.com');
     const text = await historyText(PEOPLE.ada);
-    const lines = text.split('\n').filter((l) => / · (Requested|Approved|Failed|Succeeded) · /.test(l));
-    expect(lines.map((l) => l.split(' · ')[1])).toEqual(['Requested', 'Succeeded', 'Approved', 'Requested']);
+    const lines = text
+      .split('\n')
+      .filter((l) => / · (Requested|Approved|Failed|Accepted by Graph) · /.test(l));
+    expect(lines.map((l) => l.split(' · ')[1])).toEqual([
+      'Requested',
+      'Accepted by Graph',
+      'Approved',
+      'Requested',
+    ]);
     expect(text).toMatch(/request-id/);
 
     const filtered = await historyText(PEOPLE.ada, '--action reprocess-license');
@@ -298,7 +305,7 @@ describe('history and status', () => {
     const more = cardActions(paged.card).find((a) => a.verb === 'history-more');
     expect(more).toBeDefined();
     const next = await click(h, paged, 'history-more', PEOPLE.ada);
-    expect(cardText(next.value)).toMatch(/ · Succeeded · retry-provisioning/);
+    expect(cardText(next.value)).toMatch(/ · Accepted by Graph · retry-provisioning/);
   });
 
   it('shows one remediation with its timeline', async () => {
@@ -307,9 +314,11 @@ describe('history and status', () => {
     const rid = String(cardActions(sent.card)[0]?.data.rid);
     const status = await command(h, `status ${rid}`, PEOPLE.ada);
     const text = cardText(status.card);
-    expect(text).toMatch(/^Succeeded/);
-    const timeline = text.split('\n').filter((l) => /^\d{4}-.* · (Requested|Approved|Succeeded) · /.test(l));
-    expect(timeline.map((l) => l.split(' · ')[1])).toEqual(['Requested', 'Approved', 'Succeeded']);
+    expect(text).toMatch(/^Accepted by Microsoft Graph/);
+    const timeline = text
+      .split('\n')
+      .filter((l) => /^\d{4}-.* · (Requested|Approved|Accepted by Graph) · /.test(l));
+    expect(timeline.map((l) => l.split(' · ')[1])).toEqual(['Requested', 'Approved', 'Accepted by Graph']);
   });
 
   it('lets only people the policy knows change what a channel is notified about', async () => {

@@ -156,7 +156,7 @@ describe('failure monitor', () => {
     const first = lastPost(h, CHANNEL);
     const confirmation = await remediate(h, first);
     const done = await approve(h, { ...first, card: confirmation.value } as Sent);
-    expect(cardText(done.value)).toMatch(/^Succeeded/);
+    expect(cardText(done.value)).toMatch(/^Accepted by Microsoft Graph/);
     expect(h.graph.callCount('retryServiceProvisioning', u.alice)).toBe(1);
 
     const resolvedCycle = await h.app.notifications.monitor.runOnce();

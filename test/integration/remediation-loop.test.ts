@@ -18,6 +18,8 @@ interface ActionCase {
   kind: RemediationKind;
   target: string;
   confirms: RegExp[];
+  /** The outcome card's headline: Graph's acceptance, or provisionOnDemand's own verdict. */
+  headline: string;
   succeeded: RegExp[];
   notFound: string;
   blocked: { command: string; reason: RegExp };
@@ -35,6 +37,7 @@ const ACTIONS: ActionCase[] = [
       /exchange\/namprd11-001-01/,
       /proxy address/,
     ],
+    headline: 'Accepted by Microsoft Graph, verifying',
     succeeded: [/Entra will retry provisioning Alice Smith/],
     notFound: 'retry-provisioning ghost@contoso.com',
     blocked: {
@@ -47,6 +50,7 @@ const ACTIONS: ActionCase[] = [
     kind: 'reprocessLicenseAssignment',
     target: CONTOSO.users.alice,
     confirms: [/Alice Smith/, /CountViolation/],
+    headline: 'Accepted by Microsoft Graph, verifying',
     succeeded: [/c7df2760-2c81-4ef7-b578-5b5392b571df: Active/],
     notFound: 'reprocess-license "Nobody Here"',
     blocked: { command: 'reprocess-license bob@contoso.com', reason: /no licence assignments/ },
@@ -56,6 +60,7 @@ const ACTIONS: ActionCase[] = [
     kind: 'retryCloudPcPolicy',
     target: CONTOSO.policies.frontline,
     confirms: [/Frontline shift workers/, /2 of 3/],
+    headline: 'Accepted by Microsoft Graph, verifying',
     succeeded: [/accepted the retry/, /HTTP 20[24]/],
     notFound: 'retry-cloudpc-policy "No such policy"',
     blocked: {
@@ -68,6 +73,7 @@ const ACTIONS: ActionCase[] = [
     kind: 'reprocessAccessRequest',
     target: CONTOSO.requests.failed,
     confirms: [/Sales tools/, /deliveryFailed/, /Alice Smith/],
+    headline: 'Accepted by Microsoft Graph, verifying',
     succeeded: [/accepted the request to deliver Sales tools/],
     notFound: 'reprocess-access-request 40000000-0000-4000-8000-0000000000ee',
     blocked: {
@@ -80,6 +86,7 @@ const ACTIONS: ActionCase[] = [
     kind: 'provisionOnDemand',
     target: CONTOSO.users.alice,
     confirms: [/Salesforce/, /salesforce\.a1b2c3/, /USER_OUTBOUND/],
+    headline: 'Succeeded',
     succeeded: [/Result/, /Success/, /provisioned to Salesforce/],
     notFound: 'provision-on-demand alice@contoso.com --app "No Such App"',
     blocked: {
@@ -107,7 +114,8 @@ describe.each(ACTIONS)('$command', (c) => {
     expect(done.statusCode).toBe(200);
     expect(done.type).toBe('application/vnd.microsoft.card.adaptive');
     const final = cardText(done.value);
-    expect(final).toMatch(/^Succeeded/);
+    expect(final.startsWith(c.headline)).toBe(true);
+    expect(final).not.toMatch(c.headline === 'Succeeded' ? /verifying/ : /Succeeded/);
     expect(final).toMatch(/approved by Ada Admin/);
     for (const re of c.succeeded) expect(final).toMatch(re);
 
@@ -118,8 +126,8 @@ describe.each(ACTIONS)('$command', (c) => {
     expect(final).toContain(String(writes[0]?.requestId));
 
     const update = await h.connector.waitFor((r) => r.kind === 'update' && r.activityId === sent.cardId);
-    expect(cardText(attachedCard(update))).toMatch(/^Succeeded/);
-    const reply = await outcomeReply(h, 'Succeeded');
+    expect(cardText(attachedCard(update)).startsWith(c.headline)).toBe(true);
+    const reply = await outcomeReply(h, c.headline);
     expect(cardText(reply)).toContain(String(writes[0]?.requestId));
   });
 
@@ -155,7 +163,10 @@ describe.each(ACTIONS)('$command', (c) => {
     const [first, second] = await Promise.all([approve(h, sent), approve(h, sent)]);
     const third = await approve(h, sent);
     expect(h.graph.attemptCount(c.kind)).toBe(1);
-    for (const body of [first, second, third]) expect(cardText(body.value)).toMatch(/^(Succeeded|Running)/);
-    expect(cardText(third.value)).toMatch(/^Succeeded/);
+    for (const body of [first, second, third]) {
+      const text = cardText(body.value);
+      expect(text.startsWith(c.headline) || text.startsWith('Running')).toBe(true);
+    }
+    expect(cardText(third.value).startsWith(c.headline)).toBe(true);
   });
 });

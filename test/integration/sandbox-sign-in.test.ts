@@ -24,7 +24,7 @@ describe('sandbox sign-in (the Agents Playground does no SSO)', () => {
     h.entra.enableSandboxSso((oid) => people.get(oid));
     const sent = await command(h, ALICE, PEOPLE.reggie);
     const done = await click(h, sent, 'approve', PEOPLE.ada);
-    expect(cardText(done.value)).toMatch(/^Succeeded/);
+    expect(cardText(done.value)).toMatch(/^Accepted by Microsoft Graph/);
     const signIn = h.entra.requests.filter((r) => r.grantType === 'sandbox_sso');
     expect(signIn).toEqual([expect.objectContaining({ status: 200, clientId: CONTOSO.clientId })]);
     expect(signIn[0]!.form['client_secret']).toBe('***');

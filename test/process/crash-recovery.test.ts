@@ -95,7 +95,9 @@ describe('SIGTERM', () => {
     hold.release();
     const update = await tenant.connector.waitFor(
       (r) =>
-        r.kind === 'update' && r.activityId === cardId && cardText(attachedCard(r)).startsWith('Succeeded'),
+        r.kind === 'update' &&
+        r.activityId === cardId &&
+        cardText(attachedCard(r)).startsWith('Accepted by Microsoft Graph'),
     );
     expect(update).toBeDefined();
     expect(await bot.exited).toBe(0);

@@ -53,9 +53,9 @@ describe('two bot processes sharing one Azure Blob store', () => {
       ),
     );
     const words = [onA, onB].map((r) => cardText((r?.body as { value: unknown }).value).split('\n')[0]);
-    for (const w of words) expect(w).toMatch(/^(Running|Succeeded)$/);
+    for (const w of words) expect(w).toMatch(/^(Running|Accepted by Microsoft Graph, verifying)$/);
     await tenant.connector.waitFor(
-      (r) => r.kind === 'send' && cardText(attachedCard(r)).startsWith('Succeeded'),
+      (r) => r.kind === 'send' && cardText(attachedCard(r)).startsWith('Accepted by Microsoft Graph'),
     );
     expect(tenant.graph.callCount('retryServiceProvisioning')).toBe(1);
     expect(tenant.graph.requests.filter((r) => r.path.endsWith('/retryServiceProvisioning'))).toHaveLength(1);
@@ -73,7 +73,7 @@ describe('two bot processes sharing one Azure Blob store', () => {
       token: ssoToken(tenant, PEOPLE.ada),
       ...target,
     });
-    expect(cardText((done.body as { value: unknown }).value)).toMatch(/^Succeeded/);
+    expect(cardText((done.body as { value: unknown }).value)).toMatch(/^Accepted by Microsoft Graph/);
   });
 });
 

@@ -23,8 +23,8 @@ afterEach(async () => {
 it('hold no token or secret, and follow each turn into Graph by correlation id', async () => {
   // Success path.
   const first = await command(h, 'retry-provisioning alice@contoso.com');
-  expect(cardText((await approve(h, first)).value)).toMatch(/^Succeeded/);
-  await outcomeReply(h, 'Succeeded');
+  expect(cardText((await approve(h, first)).value)).toMatch(/^Accepted by Microsoft Graph/);
+  await outcomeReply(h, 'Accepted by Microsoft Graph');
   // Failure paths: a forged token, a consent failure, then a Graph 500 on the write.
   const second = await command(h, 'reprocess-license "Alice Smith"');
   await click(h, second, 'approve', PEOPLE.ada, h.ssoToken(PEOPLE.ada, { signWith: 'foreign' }));
@@ -38,7 +38,7 @@ it('hold no token or secret, and follow each turn into Graph by correlation id',
     message: 'boom',
   });
   await approve(h, second);
-  await outcomeReply(h, 'Failed');
+  await outcomeReply(h, 'Outcome unknown');
   // A signed webhook call and a forged one.
   const body = Buffer.from(
     JSON.stringify({ kind: 'license', targetId: 'alice@contoso.com', error: { code: 'E', message: 'm' } }),

@@ -86,7 +86,7 @@ it.each<[string, () => string, RegExp]>([
   expect(oboRequests(h)).toHaveLength(0);
   expect(h.graph.writes()).toHaveLength(0);
   // Ada's real token still works afterwards.
-  expect(cardText((await approve(h, sent)).value)).toMatch(/^Succeeded/);
+  expect(cardText((await approve(h, sent)).value)).toMatch(/^Accepted by Microsoft Graph/);
 });
 
 it('ignores an installation from a tenant outside ALLOWED_TENANT_IDS: no reference is stored', async () => {

@@ -144,6 +144,15 @@ export function sendRequest(graph: GraphApi, request: GraphRequest): Promise<Gra
 }
 
 /**
+ * What re-reading a target some minutes after Graph accepted a remediation says: the failure is gone (and
+ * which), is still there (the errors as they read now), or can no longer be judged (why, and what to check).
+ */
+export type VerifyFinding =
+  | { readonly kind: 'resolved'; readonly changed: string }
+  | { readonly kind: 'failing'; readonly current: readonly string[] }
+  | { readonly kind: 'unverifiable'; readonly why: string };
+
+/**
  * One remediation, described as data (StackStorm-alias style) plus the four steps every action has:
  * resolve the target with the app's read-only Graph client, execute with the approver's delegated client,
  * and interpret Graph's answer. Targets are plain JSON so they can be stored between steps.
@@ -166,6 +175,12 @@ export interface RemediationAction<T = unknown> extends CommandSpec {
   readonly rateLimit?: RateLimit<T>;
   /** Present when the remediation accepts `--group <group>`. */
   readonly group?: GroupExpansion<T>;
+  /**
+   * Re-reads the target with the app's read-only client and says whether the failure is gone, because Graph's
+   * 2xx means accepted, not fixed. Absent where the answer itself decides (provisionOnDemand's steps). A read
+   * that fails throws GraphFailure; the caller tells a deleted target and a refused read from a passing fault.
+   */
+  verify?(target: T, graph: GraphApi): Promise<VerifyFinding>;
 }
 
 /** The usage line shown in help and after a typing mistake. */

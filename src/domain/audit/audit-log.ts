@@ -14,6 +14,12 @@ export type AuditEvent =
   | 'succeeded'
   | 'failed'
   | 'outcome-unknown'
+  /** A verification check: the failure is gone, still there at a check with more to come, or at the last. */
+  | 'verified-resolved'
+  | 'verified-still-failing'
+  | 'still-failing'
+  /** The target could not be re-read (deleted, read refused, no answer at the last check). */
+  | 'not-verified'
   /** Teams refused posts to a conversation for now (blocked by a user, bot disabled by an admin). */
   | 'conversation-paused'
   | 'conversation-resumed'

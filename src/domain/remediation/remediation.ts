@@ -28,6 +28,21 @@ export interface RemediationResult {
   readonly graph: GraphTrace | undefined;
 }
 
+/**
+ * What re-reading the target after Graph accepted (or may have applied) a remediation showed. `off`: the
+ * action can be verified but VERIFY_AFTER is empty, so the card says it was not.
+ */
+export interface Verification {
+  readonly status: 'off' | 'verifying' | 'resolved' | 'still-failing' | 'unverified';
+  /** Checks planned (VERIFY_AFTER's length) and made so far. */
+  readonly planned: number;
+  readonly made: number;
+  readonly checkedAt?: string;
+  /** Resolved: what changed; still failing: the current errors; could not verify: why. */
+  readonly note?: string;
+  readonly details?: readonly string[];
+}
+
 /** Which process runs a remediation, so a restarted bot can tell an interrupted run from a live one. */
 export interface RunnerIdentity {
   readonly instanceId: string;
@@ -72,6 +87,7 @@ export interface Remediation {
   readonly expiredAt?: string;
   readonly finishedAt?: string;
   readonly result?: RemediationResult;
+  readonly verification?: Verification;
 }
 
 /** A pick list shown when a name matched several objects. */
@@ -119,6 +135,29 @@ export function markOutcomeUnknown(r: Remediation, now: Date): Remediation | und
 export function finishRun(r: Remediation, result: RemediationResult, now: Date): Remediation | undefined {
   if (r.state !== 'running') return undefined;
   return { ...r, state: result.outcome, result, finishedAt: now.toISOString() };
+}
+
+/** Whether a finished remediation is one verification re-reads: Graph accepted it, or may have applied it. */
+export function awaitsVerification(r: Remediation): boolean {
+  return (r.state === 'succeeded' || r.state === 'unknown') && r.verification?.status === 'verifying';
+}
+
+/** Records a check's verdict on a remediation still being verified; undefined once it is settled. */
+export function recordVerification(
+  r: Remediation,
+  verdict: Pick<Verification, 'status' | 'note' | 'details'>,
+  now: Date,
+): Remediation | undefined {
+  if (!awaitsVerification(r) || !r.verification) return undefined;
+  return {
+    ...r,
+    verification: {
+      ...r.verification,
+      ...verdict,
+      made: r.verification.made + 1,
+      checkedAt: now.toISOString(),
+    },
+  };
 }
 
 /** The audit event that records a result. */

@@ -135,18 +135,75 @@ export function remediationFooter(r: Remediation): string {
   return `${historyLine(r)}. Remediation ${r.id} · ${clip(r.command, ROOM.title)}`;
 }
 
+/** The headline and colour verification gives a card, where the remediation is verified. */
+function verificationWords(r: Remediation): { state: string; color: OutcomeCardData['color'] } | undefined {
+  const v = r.verification;
+  if (!v) return undefined;
+  const unknown = r.state === 'unknown';
+  switch (v.status) {
+    case 'off':
+      return unknown ? undefined : { state: 'Accepted by Microsoft Graph', color: 'Good' };
+    case 'verifying':
+      return unknown
+        ? { state: 'Outcome unknown, verifying', color: 'Warning' }
+        : { state: 'Accepted by Microsoft Graph, verifying', color: 'Accent' };
+    case 'resolved':
+      return { state: 'Resolved', color: 'Good' };
+    case 'still-failing':
+      return { state: 'Still failing', color: 'Attention' };
+    case 'unverified':
+      return { state: 'Could not verify', color: 'Warning' };
+  }
+}
+
+/** What verification says on the card, before Graph's own answer. */
+function verificationText(r: Remediation): string | undefined {
+  const v = r.verification;
+  if (!v) return undefined;
+  const at = v.checkedAt ?? '?';
+  switch (v.status) {
+    case 'off':
+      return 'Not verified: verification is off (VERIFY_AFTER is empty), so whether the failure is gone was not checked. Look at the target in Entra in a few minutes.';
+    case 'verifying':
+      return v.made === 0
+        ? `The bot re-reads the target ${v.planned} time${v.planned === 1 ? '' : 's'} to see whether the failure is gone, and updates this card.`
+        : `Still failing at check ${v.made} of ${v.planned} (${at}): ${v.note ?? ''}. The bot checks again and updates this card.`;
+    case 'resolved':
+      return `Verified at ${at}: ${v.note ?? 'the failure is gone'}.`;
+    case 'still-failing':
+      return `Still failing at the last check (${at}, ${v.made} of ${v.planned}): ${v.note ?? ''}. A retry will not help until the cause is fixed: open the error in the Entra admin center, fix what it names, then run the command again.`;
+    case 'unverified':
+      return `Could not verify at ${at}: ${v.note ?? ''}`;
+  }
+}
+
+/** The word a card and a reply lead with: the verification's, the result's own headline, or the state's. */
+export function outcomeHeadline(r: Remediation): string {
+  return (
+    verificationWords(r)?.state ??
+    r.result?.headline ??
+    STATE_WORDS[r.state === 'pending' ? 'running' : r.state].state
+  );
+}
+
 /** The card for a remediation past `pending`. */
 export function outcomeCardData(r: Remediation): OutcomeCardData {
   const word = STATE_WORDS[r.state === 'pending' ? 'running' : r.state];
+  const verified = verificationWords(r);
+  const note = verificationText(r);
   return {
     rid: r.id,
     userIds: refreshUsers(r),
-    state: clip(r.result?.headline ?? word.state, ROOM.name),
-    color: r.result?.headline ? 'Warning' : word.color,
+    state: clip(outcomeHeadline(r), ROOM.name),
+    color: verified?.color ?? (r.result?.headline ? 'Warning' : word.color),
     title: clip(r.confirmation.title, ROOM.title),
-    summary: clip(summaryOf(r), ROOM.paragraph),
+    summary: clip(note ? `${note} ${summaryOf(r)}` : summaryOf(r), ROOM.paragraph),
     facts: clipFacts([...r.confirmation.facts, ...(r.result?.facts ?? [])]),
-    details: listLines(r.result?.details ?? [], LISTED_DETAILS, ''),
+    details: listLines(
+      [...(r.verification?.details ?? []), ...(r.result?.details ?? [])],
+      LISTED_DETAILS,
+      '',
+    ),
     graph: graphFacts(r),
     footer: remediationFooter(r),
   };

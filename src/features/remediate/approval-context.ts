@@ -6,7 +6,7 @@ import { settleExpiry } from '../../domain/remediation/expiry';
 import { recordActor, type Remediation } from '../../domain/remediation/remediation';
 import { InFlight } from '../../infra/in-flight';
 import type { Logger } from '../../infra/logger';
-import { remediationCard, sharedView, type CardView } from '../cards/remediation-cards';
+import { outcomeHeadline, remediationCard, sharedView, type CardView } from '../cards/remediation-cards';
 import type { AdaptiveCardJson } from '../cards/render';
 import type { CardActionResponse, CardActionTurn } from '../shared/turns';
 import type { ApprovalDeps } from './approval-deps';
@@ -119,7 +119,7 @@ export class ApprovalContext {
     reply: boolean,
   ): Promise<void> {
     const card = await this.render(r, this.view(r));
-    const summary = `${r.result?.headline ?? r.state}: ${r.confirmation.title}`;
+    const summary = `${outcomeHeadline(r)}: ${r.confirmation.title}`;
     const activityId = r.cardActivityId ?? clickedCardId;
     try {
       if (activityId) await this.deps.messenger.updateCard(r.address, activityId, card, summary);

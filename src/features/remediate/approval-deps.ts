@@ -12,6 +12,7 @@ import type { ApproverSignIn } from '../shared/approver-sign-in';
 import type { IssuedToken } from '../shared/delegated-token';
 import type { Messenger } from '../shared/turns';
 import type { TargetResolver } from './target-resolver';
+import type { Verifier } from './verification';
 
 /**
  * Where bulk remediations go once approved: the policy checks, sign-in, on-behalf-of exchange and the
@@ -51,4 +52,6 @@ export interface ApprovalDeps {
   readonly instance?: RunnerIdentity;
   /** Runs bulk remediations after the same approval; absent: every remediation is single. */
   readonly bulk?: BulkRemediations;
+  /** Re-reads what Graph accepted at VERIFY_AFTER's times; absent: nothing is verified. */
+  readonly verifier?: Verifier;
 }

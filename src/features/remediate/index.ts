@@ -11,7 +11,7 @@ export interface Remediate extends Feature {
 
 /**
  * Single remediations after their confirmation card: Approve, Reject, Cancel, a pick from a list and refresh.
- * At start it settles the runs a stopped process left `running` as outcome unknown. The commands that start a
+ * At start it settles the runs a stopped process left `running` as outcome unknown, then starts verifying. The commands that start a
  * remediation are the registry's, parsed by the command handler, so this feature adds no built-in command.
  */
 export function createRemediate(deps: ApprovalDeps & ReconcileDeps): Remediate {
@@ -22,13 +22,16 @@ export function createRemediate(deps: ApprovalDeps & ReconcileDeps): Remediate {
     commands: [],
     cardActions: [approvals],
     start: () => {
-      reconciling = reconcileInterruptedRuns(deps).catch((err: unknown) =>
-        deps.logger.error({ err: errorMessage(err) }, 'reconciling interrupted runs failed'),
-      );
+      reconciling = reconcileInterruptedRuns(deps)
+        .catch((err: unknown) =>
+          deps.logger.error({ err: errorMessage(err) }, 'reconciling interrupted runs failed'),
+        )
+        .then(() => deps.verifier?.start());
     },
     close: async () => {
       await reconciling;
       await approvals.drain();
+      await deps.verifier?.stop();
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { ActionRegistry } from '../../domain/actions/registry';
-import { remediationCard, sharedView } from '../cards/remediation-cards';
+import { outcomeHeadline, remediationCard, sharedView } from '../cards/remediation-cards';
 import type { Messenger } from '../shared/turns';
 import type { Clock } from '../../infra/clock';
 import { auditRemediation, type Governance } from '../../domain/governance/governance';
@@ -11,6 +11,7 @@ import {
 } from '../../domain/remediation/remediation';
 import type { RemediationStore } from '../../domain/remediation/remediation-store';
 import { runnerGone } from '../../domain/remediation/runner-liveness';
+import type { Verifier } from './verification';
 
 /** What reconciling interrupted runs needs. */
 export interface ReconcileDeps {
@@ -24,6 +25,8 @@ export interface ReconcileDeps {
   readonly instance: RunnerIdentity;
   /** After this long a run is presumed dead even if its process cannot be checked (another host). */
   readonly staleAfterMs: number;
+  /** Verifies what a dead run may have applied, like an accepted one; absent: nothing is verified. */
+  readonly verifier?: Verifier;
   /** Whether a process on this host still runs; injectable for tests. */
   readonly isAlive?: (pid: number) => boolean;
 }
@@ -51,9 +54,13 @@ export async function reconcileInterruptedRuns(deps: ReconcileDeps): Promise<Rem
       continue;
     }
     if (!interrupted(r, deps)) continue;
-    const updated = await deps.store.update(id, (current) =>
-      markOutcomeUnknown(current, new Date(deps.clock.now())),
-    );
+    const action = deps.registry.find(r.action);
+    const verification = action ? deps.verifier?.initial(action, 'unknown') : undefined;
+    if (verification?.status === 'verifying') await deps.verifier?.plan(id, deps.clock.now());
+    const updated = await deps.store.update(id, (current) => {
+      const closed = markOutcomeUnknown(current, new Date(deps.clock.now()));
+      return closed && verification ? { ...closed, verification } : closed;
+    });
     await deps.store.clearRunning(id);
     if (!updated?.changed) continue;
     const final = updated.value;
@@ -71,10 +78,9 @@ export async function reconcileInterruptedRuns(deps: ReconcileDeps): Promise<Rem
       { remediationId: id, runner: r.runner },
       'interrupted remediation reconciled as outcome unknown',
     );
-    const action = deps.registry.find(final.action);
     if (!action) continue;
     const card = remediationCard(final, sharedView(deps.governance, action));
-    const summary = `Outcome unknown: ${final.confirmation.title}`;
+    const summary = `${outcomeHeadline(final)}: ${final.confirmation.title}`;
     try {
       if (final.cardActivityId)
         await deps.messenger.updateCard(final.address, final.cardActivityId, card, summary);

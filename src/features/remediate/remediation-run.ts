@@ -23,9 +23,20 @@ export async function runRemediation(
   clickedCardId: string | undefined,
   log: Logger,
 ): Promise<Remediation> {
-  const { store, clock, governance } = ctx.deps;
+  const { store, clock, governance, verifier } = ctx.deps;
   const result = await callGraph(ctx, r, graph, log);
-  const saved = await store.update(r.id, (current) => finishRun(current, result, new Date(clock.now())));
+  const verification = verifier?.initial(ctx.action(r), result.outcome);
+  if (verification?.status === 'verifying') await verifier?.plan(r.id, clock.now());
+  const saved = await store.update(r.id, (current) => {
+    const done = finishRun(current, result, new Date(clock.now()));
+    if (!done) return undefined;
+    return {
+      ...done,
+      ...(verification ? { verification } : {}),
+      // Verification updates the card later, outside any click: it needs the card's activity id.
+      ...(clickedCardId && !done.cardActivityId ? { cardActivityId: clickedCardId } : {}),
+    };
+  });
   const final = saved?.value ?? r;
   await store.clearRunning(r.id);
   await auditRemediation(

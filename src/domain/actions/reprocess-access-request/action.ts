@@ -3,6 +3,7 @@ import type { GraphApi } from '../../../infra/graph/graph-api';
 import { segment } from '../../../infra/graph/odata';
 import { sendRequest, type RemediationAction, type Resolution } from '../action';
 import { lookupUser } from '../resolve-user';
+import { verifyReprocessAccessRequest } from './verify';
 
 interface AssignmentRequest {
   readonly id: string;
@@ -23,7 +24,8 @@ export interface ReprocessAccessRequestTarget {
   readonly state: string;
 }
 
-const REQUESTS = '/identityGovernance/entitlementManagement/assignmentRequests';
+/** Where Entitlement Management's assignment requests are read. */
+export const REQUESTS = '/identityGovernance/entitlementManagement/assignmentRequests';
 const REPROCESSABLE = new Set(['deliveryfailed', 'partiallydelivered']);
 
 /** True for a request state Graph reprocesses (deliveryFailed, partiallyDelivered), in any case. */
@@ -184,6 +186,8 @@ export function createReprocessAccessRequest(
     describe(target) {
       return { id: target.requestId, label: `${target.accessPackage} for ${target.requestor}` };
     },
+
+    verify: verifyReprocessAccessRequest,
 
     interpret(target) {
       return {

@@ -17,6 +17,7 @@ import {
 } from '../action';
 import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from '../choose-one';
 import { lookupUser, userFacts } from '../resolve-user';
+import { verifyReprocessLicense } from './verify';
 
 /** What is kept between confirmation and execution. */
 export interface ReprocessLicenseTarget {
@@ -157,4 +158,6 @@ export const reprocessLicense: RemediationAction<ReprocessLicenseTarget> = {
   },
 
   interpret: interpretReprocess,
+
+  verify: verifyReprocessLicense,
 };

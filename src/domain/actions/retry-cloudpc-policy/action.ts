@@ -3,6 +3,7 @@ import { isMissing } from '../../../infra/graph/directory-lookup';
 import { eq, isGuid, segment } from '../../../infra/graph/odata';
 import { sendRequest, type RemediationAction, type Resolution } from '../action';
 import { chooseOne } from '../choose-one';
+import { verifyRetryCloudPcPolicy } from './verify';
 
 interface ProvisioningPolicy {
   readonly id: string;
@@ -11,7 +12,8 @@ interface ProvisioningPolicy {
   readonly provisioningType?: string;
 }
 
-interface CloudPc {
+/** A Cloud PC as the policy's list reads it. */
+export interface CloudPc {
   readonly id: string;
   readonly status?: string;
 }
@@ -20,10 +22,13 @@ interface CloudPc {
 export interface RetryCloudPcPolicyTarget {
   readonly policy: Pick<ProvisioningPolicy, 'id' | 'displayName' | 'provisioningType'>;
   readonly failedCloudPcs: number;
+  /** The Cloud PCs that were failed when this was confirmed, which verification watches. */
+  readonly failedCloudPcIds?: readonly string[];
 }
 
 const POLICIES = '/deviceManagement/virtualEndpoint/provisioningPolicies';
-const CLOUD_PCS = '/deviceManagement/virtualEndpoint/cloudPCs';
+/** Where a policy's Cloud PCs are listed. */
+export const CLOUD_PCS = '/deviceManagement/virtualEndpoint/cloudPCs';
 
 async function findPolicies(graph: GraphApi, query: string): Promise<ProvisioningPolicy[]> {
   if (isGuid(query)) {
@@ -80,7 +85,8 @@ export const retryCloudPcPolicy: RemediationAction<RetryCloudPcPolicyTarget> = {
       query: { $filter: eq('provisioningPolicyId', policy.id), $select: 'id,status' },
       maxItems: 10000,
     });
-    const failed = pcs.filter((pc) => pc.status?.toLowerCase() === 'failed').length;
+    const failedIds = pcs.filter((pc) => pc.status?.toLowerCase() === 'failed').map((pc) => pc.id);
+    const failed = failedIds.length;
     const type = policy.provisioningType ?? 'unknown';
     const shared = /^shared/i.test(type);
     return {
@@ -88,6 +94,7 @@ export const retryCloudPcPolicy: RemediationAction<RetryCloudPcPolicyTarget> = {
       target: {
         policy: { id: policy.id, displayName: policy.displayName, provisioningType: type },
         failedCloudPcs: failed,
+        failedCloudPcIds: failedIds,
       },
       confirmation: {
         title: `Retry Cloud PC provisioning policy ${policy.displayName ?? policy.id}`,
@@ -125,6 +132,8 @@ export const retryCloudPcPolicy: RemediationAction<RetryCloudPcPolicyTarget> = {
   describe(target) {
     return { id: target.policy.id, label: target.policy.displayName ?? target.policy.id };
   },
+
+  verify: verifyRetryCloudPcPolicy,
 
   interpret(target, result) {
     return {

@@ -8,11 +8,14 @@ import { describeErrorDetail } from '../../../infra/graph/provisioning-error-det
 import { sendRequest, type Confirmation, type RemediationAction } from '../action';
 import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from '../choose-one';
 import { lookupUser, userFacts } from '../resolve-user';
+import { verifyRetryProvisioning } from './verify';
 
 /** What is kept between confirmation and execution. */
 export interface RetryProvisioningTarget {
   readonly user: Pick<DirectoryUser, 'id' | 'displayName' | 'userPrincipalName'>;
   readonly unresolvedErrors: number;
+  /** The service instances that were failing when this was confirmed, which verification watches. */
+  readonly failingServices?: readonly string[];
 }
 
 function describeError(e: ServiceProvisioningError): string {
@@ -27,6 +30,7 @@ function confirmFor(user: DirectoryUser): { target: RetryProvisioningTarget; con
     target: {
       user: { id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName },
       unresolvedErrors: open.length,
+      failingServices: [...new Set(open.map((e) => e.serviceInstance ?? ''))],
     },
     confirmation: {
       title: `Retry service provisioning for ${user.displayName ?? user.id}`,
@@ -97,6 +101,8 @@ export const retryProvisioning: RemediationAction<RetryProvisioningTarget> = {
     }),
     fromUser: confirmFor,
   },
+
+  verify: verifyRetryProvisioning,
 
   interpret(target) {
     return {
