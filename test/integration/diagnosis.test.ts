@@ -109,3 +109,15 @@ describe('a licence in CountViolation', () => {
     expect(cardActions(sent.card).map((a) => a.title)).toContain('Approve');
   });
 });
+
+describe('an access package request that failed delivery', () => {
+  it('gives the cause and next step, and keeps Approve where a reprocess can help', async () => {
+    const sent = await command(h, `reprocess-access-request ${CONTOSO.requests.failed}`);
+    const text = cardText(sent.card);
+    expect(text).toMatch(
+      /Entitlement management could not add the user to the access package’s resources\. A retry can help/,
+    );
+    expect(text).not.toMatch(/A retry cannot help/);
+    expect(cardActions(sent.card).map((a) => a.title)).toContain('Approve');
+  });
+});

@@ -1,4 +1,6 @@
-import type { KnowledgeEntry } from '../diagnosis';
+import type { GraphApi } from '../../../infra/graph/graph-api';
+import type { Diagnosis, KnowledgeEntry } from '../diagnosis';
+import { diagnoseSignals } from '../diagnosis-facts';
 
 const REPROCESS =
   'https://learn.microsoft.com/graph/api/accesspackageassignmentrequest-reprocess?view=graph-rest-1.0';
@@ -45,3 +47,12 @@ export const ACCESS_REQUEST_KNOWLEDGE: readonly KnowledgeEntry[] = [
     samples: [{ kind: 'access-request', code: 'DeliveryFailed' }],
   },
 ];
+
+/** Diagnoses a request from the state its look-up read; it reads nothing more. */
+export function diagnoseAccessRequest(
+  target: { readonly requestId: string; readonly state: string },
+  graph: GraphApi,
+): Promise<Diagnosis[]> {
+  const signal = { kind: 'access-request', code: target.state };
+  return diagnoseSignals(graph, ACCESS_REQUEST_KNOWLEDGE, [signal], target.requestId);
+}

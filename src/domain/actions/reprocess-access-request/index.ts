@@ -1,5 +1,6 @@
+import type { GraphApi } from '../../../infra/graph/graph-api';
 import type { RemediationDefinition } from '../definition';
-import { ACCESS_REQUEST_KNOWLEDGE } from './diagnosis';
+import { ACCESS_REQUEST_KNOWLEDGE, diagnoseAccessRequest } from './diagnosis';
 import { createReprocessAccessRequest } from './action';
 import { accessRequestDetector } from './detector';
 
@@ -14,4 +15,6 @@ export const reprocessAccessRequestRemediation = {
   action: (clock) => createReprocessAccessRequest(() => new Date(clock.now())),
   detector: accessRequestDetector,
   knowledge: ACCESS_REQUEST_KNOWLEDGE,
+  diagnose: (target: unknown, graph: GraphApi) =>
+    diagnoseAccessRequest(target as Parameters<typeof diagnoseAccessRequest>[0], graph),
 } as const satisfies RemediationDefinition<'reprocess-access-request', 'access-request'>;
