@@ -111,12 +111,15 @@ describe('a retry Graph accepted', () => {
     );
     await after(8 * MINUTE);
     await after(20 * MINUTE);
-    expect(verificationReads()).toHaveLength(3);
+    // Three checks, and the diagnosis's own read of the errors left after the last.
+    expect(verificationReads()).toHaveLength(4);
     const reply = cardText(await outcomeReply(h, 'Still failing'));
     expect(reply).toMatch(/^Still failing/);
     expect(reply).toMatch(/last check.*3 of 3/s);
     expect(reply).toMatch(/mailbox could not be created/i);
-    expect(reply).toMatch(/A retry will not help until the cause is fixed/);
+    // The knowledge table's diagnosis of the error left and its next step.
+    expect(reply).toMatch(/Next step: /);
+    expect(reply).toMatch(/Diagnosis: .* Fix first: /);
     const status = await auditTimeline(h, run.rid);
     expect(status).toMatch(/^Still failing/);
     expect(status.match(/Checked: still failing/g)).toHaveLength(2);
@@ -146,7 +149,8 @@ describe('a retry Graph accepted', () => {
     await h.restart();
     await h.app.verifier.runDue();
     await after(0);
-    expect(verificationReads()).toHaveLength(1);
+    // One check (the last: every time of VERIFY_AFTER is past), and the diagnosis of what is left.
+    expect(verificationReads()).toHaveLength(2);
     expect(repliesSaying(/^Still failing/)).toHaveLength(1);
     expect(await auditTimeline(h, run.rid)).toMatch(/Still failing · by the bot · check 1 of 3/);
   });

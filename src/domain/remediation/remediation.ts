@@ -40,6 +40,8 @@ export interface Verification {
   readonly checkedAt?: string;
   /** Resolved: what changed; still failing: the current errors; could not verify: why. */
   readonly note?: string;
+  /** Still failing: what to fix before another retry, from the knowledge table where it knows the error. */
+  readonly nextStep?: string;
   readonly details?: readonly string[];
 }
 
@@ -145,7 +147,7 @@ export function awaitsVerification(r: Remediation): boolean {
 /** Records a check's verdict on a remediation still being verified; undefined once it is settled. */
 export function recordVerification(
   r: Remediation,
-  verdict: Pick<Verification, 'status' | 'note' | 'details'>,
+  verdict: Pick<Verification, 'status' | 'note' | 'details' | 'nextStep'>,
   now: Date,
 ): Remediation | undefined {
   if (!awaitsVerification(r) || !r.verification) return undefined;

@@ -171,7 +171,7 @@ function verificationText(r: Remediation): string | undefined {
     case 'resolved':
       return `Verified at ${at}: ${v.note ?? 'the failure is gone'}.`;
     case 'still-failing':
-      return `Still failing at the last check (${at}, ${v.made} of ${v.planned}): ${v.note ?? ''}. A retry will not help until the cause is fixed: open the error in the Entra admin center, fix what it names, then run the command again.`;
+      return `Still failing at the last check (${at}, ${v.made} of ${v.planned}): ${v.note ?? ''}. Next step: ${v.nextStep ?? 'a retry will not help until the cause is fixed: open the error in the Entra admin center, fix what it names, then run the command again.'}`;
     case 'unverified':
       return `Could not verify at ${at}: ${v.note ?? ''}`;
   }

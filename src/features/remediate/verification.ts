@@ -1,5 +1,5 @@
 import type { RemediationAction, VerifyFinding } from '../../domain/actions/action';
-import type { ActionRegistry } from '../../domain/actions/registry';
+import { diagnoserOf, type ActionRegistry } from '../../domain/actions/registry';
 import { auditRemediation, type Governance } from '../../domain/governance/governance';
 import {
   awaitsVerification,
@@ -31,7 +31,7 @@ export interface VerifierDeps {
   readonly afterMs: readonly number[];
 }
 
-type Verdict = Pick<Verification, 'status' | 'note' | 'details'>;
+type Verdict = Pick<Verification, 'status' | 'note' | 'details' | 'nextStep'>;
 
 const BOT = { aadObjectId: undefined, name: 'the bot' } as const;
 
@@ -161,11 +161,37 @@ export class Verifier {
     }
     if (found.kind === 'resolved') return { status: 'resolved', note: found.changed };
     if (found.kind === 'unverifiable') return { status: 'unverified', note: found.why };
+    const failing = { note: found.current.join('; '), details: found.current };
+    if (!last) return { status: 'verifying', ...failing };
+    const { nextStep, lines } = await this.diagnosis(r);
     return {
-      status: last ? 'still-failing' : 'verifying',
-      note: found.current.join('; '),
-      details: found.current,
+      status: 'still-failing',
+      note: failing.note,
+      details: [...found.current, ...lines],
+      ...(nextStep ? { nextStep } : {}),
     };
+  }
+
+  /** What the knowledge table says of the errors left after the last check: the cause and what to fix first. */
+  private async diagnosis(r: Remediation): Promise<{ nextStep?: string; lines: string[] }> {
+    const diagnoser = diagnoserOf(r.action);
+    if (!diagnoser) return { lines: [] };
+    try {
+      const diagnoses = await diagnoser(r.target, this.deps.readGraph);
+      const known = diagnoses.find((d) => d.entry !== undefined) ?? diagnoses[0];
+      if (!known) return { lines: [] };
+      const fix = known.objectToFix ? ` (${known.objectToFix.label})` : '';
+      return {
+        nextStep: `${known.cause} ${known.fixFirst}${fix}`,
+        lines: diagnoses.map((d) => `Diagnosis: ${d.cause} Fix first: ${d.fixFirst}`),
+      };
+    } catch (err) {
+      this.deps.logger.warn(
+        { remediationId: r.id, err: errorMessage(err) },
+        'diagnosis after verification failed',
+      );
+      return { lines: [] };
+    }
   }
 
   /** Audits the check and shows it: a settled verdict with a reply in the thread, a passing one on the card. */
