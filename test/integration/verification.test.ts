@@ -126,19 +126,24 @@ describe('a retry Graph accepted', () => {
     expect(status).toMatch(/Still failing · by the bot · check 3 of 3/);
   });
 
-  it('says Could not verify when the target is gone', async () => {
-    await acceptedRetry();
-    h.graph.failNext({
-      method: 'GET',
-      path: ALICE_READ,
-      status: 404,
-      code: 'Request_ResourceNotFound',
-      message: 'Resource does not exist.',
-    });
+  it.each([
+    ['the target is gone', 404, 'Request_ResourceNotFound', /no longer exists.*deleted/s],
+    [
+      'the read is refused',
+      403,
+      'Authorization_RequestDenied',
+      /refused the bot's read \(403.*read permission/s,
+    ],
+  ])('says Could not verify at once when %s', async (_what, status, code, why) => {
+    const run = await acceptedRetry();
+    h.graph.failNext({ method: 'GET', path: ALICE_READ, status, code, message: 'Injected.' });
     await after(2 * MINUTE);
     const reply = cardText(await outcomeReply(h, 'Could not verify'));
-    expect(reply).toMatch(/no longer exists.*deleted/s);
+    expect(reply).toMatch(why);
     expect(reply).toMatch(/by hand in the Entra admin center/);
+    await after(60 * MINUTE);
+    expect(verificationReads()).toHaveLength(1);
+    expect(await auditTimeline(h, run.rid)).toMatch(/Could not verify · by the bot · check 1 of 3/);
   });
 
   it('runs a check that fell due while the bot was down once after it starts again', async () => {
