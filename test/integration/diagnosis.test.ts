@@ -121,3 +121,19 @@ describe('an access package request that failed delivery', () => {
     expect(cardActions(sent.card).map((a) => a.title)).toContain('Approve');
   });
 });
+
+describe('a licence refused in the user’s usage location', () => {
+  it('shows the usage location and names the user to fix', async () => {
+    const alice = h.graph.findUser(CONTOSO.users.alice);
+    const state = alice?.licenseAssignmentStates?.[0];
+    if (!alice || !state) throw new Error('the Contoso seed gives Alice a licence in error');
+    state.error = 'ProhibitedInUsageLocationViolation';
+    alice.usageLocation = null;
+    const sent = await command(h, 'reprocess-license alice@contoso.com');
+    const text = cardText(sent.card);
+    expect(text).toMatch(/A retry cannot help until this is fixed/);
+    expect(text).toMatch(/Usage location\nnot set/);
+    expect(text).toMatch(/Object to fix: user Alice Smith/);
+    expect(JSON.stringify(sent.card)).toContain(`userId/${CONTOSO.users.alice}`);
+  });
+});

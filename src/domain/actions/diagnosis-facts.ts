@@ -14,7 +14,7 @@ import {
 const ENTRA = 'https://entra.microsoft.com/#view';
 
 /** Where an admin opens each kind of directory object; org contacts are managed in Exchange. */
-const ADMIN_LINKS = {
+export const ADMIN_LINKS = {
   user: (id: string) => `${ENTRA}/Microsoft_AAD_UsersAndTenants/UserProfileMenuBlade/~/overview/userId/${id}`,
   group: (id: string) => `${ENTRA}/Microsoft_AAD_IAM/GroupDetailsMenuBlade/~/Overview/groupId/${id}`,
   contact: () => 'https://admin.exchange.microsoft.com/#/contacts',

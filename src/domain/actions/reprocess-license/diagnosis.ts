@@ -3,7 +3,7 @@ import type { GraphApi } from '../../../infra/graph/graph-api';
 import { isLicenseInError, licenseErrorOf } from '../../../infra/graph/license-states';
 import { segment } from '../../../infra/graph/odata';
 import type { Diagnosis, KnowledgeEntry } from '../diagnosis';
-import { diagnoseSignals } from '../diagnosis-facts';
+import { ADMIN_LINKS, diagnoseSignals } from '../diagnosis-facts';
 
 const RESOLVE = 'https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems';
 
@@ -75,7 +75,25 @@ export const LICENSE_KNOWLEDGE: readonly KnowledgeEntry[] = [
 ];
 
 interface UserLicences {
+  readonly displayName?: string | null;
+  readonly usageLocation?: string | null;
   readonly licenseAssignmentStates?: readonly LicenseAssignmentState[];
+}
+
+/** A usage-location error names the user's usage location and the user to fix; the others stay as they are. */
+function withUsageLocation(d: Diagnosis, user: UserLicences, id: string): Diagnosis {
+  if (d.entry !== 'license-usage-location') return d;
+  return {
+    ...d,
+    objectToFix: { label: `user ${user.displayName ?? id}`, url: ADMIN_LINKS.user(id) },
+    facts: [
+      ...d.facts,
+      {
+        title: 'Usage location',
+        value: user.usageLocation || 'not set (the tenant’s country applies)',
+      },
+    ],
+  };
 }
 
 /** Reads the user's licence states with the app's read-only client and diagnoses each one in error. */
@@ -84,12 +102,13 @@ export async function diagnoseLicenses(
   graph: GraphApi,
 ): Promise<Diagnosis[]> {
   const user = await graph.get<UserLicences>(`/users/${segment(target.user.id)}`, {
-    query: { $select: 'id,licenseAssignmentStates' },
+    query: { $select: 'id,displayName,usageLocation,licenseAssignmentStates' },
   });
   const signals = (user.licenseAssignmentStates ?? []).filter(isLicenseInError).map((s) => ({
     kind: 'license',
     ...(s.skuId ? { service: s.skuId } : {}),
     code: licenseErrorOf(s) ?? s.state ?? 'Error',
   }));
-  return diagnoseSignals(graph, LICENSE_KNOWLEDGE, signals, target.user.id);
+  const diagnoses = await diagnoseSignals(graph, LICENSE_KNOWLEDGE, signals, target.user.id);
+  return diagnoses.map((d) => withUsageLocation(d, user, target.user.id));
 }
