@@ -9,6 +9,7 @@ import {
   redactHeaders,
   trackSockets,
   tryParseJson,
+  Delays,
 } from './fake-http';
 import { isObject } from './jwt';
 
@@ -130,7 +131,7 @@ export class FakeConnector {
   private readonly blocked = new Map<string, BlockCode>();
   private readonly deletedActivities = new Set<string>();
   private readonly accepted = new Map<string, number[]>();
-  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private readonly delays = new Delays();
   private closed = false;
   private throttleClock: (() => number) | undefined;
   private members: Record<string, ConnectorMemberSeed[]>;
@@ -175,11 +176,7 @@ export class FakeConnector {
   /** Stops the server, cancels delayed answers and rejects pending waits. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const [timer, wake] of this.timers) {
-      clearTimeout(timer);
-      wake();
-    }
-    this.timers.clear();
+    this.delays.cancelAll();
     this.log.dispose('closed');
     await closeServer(this.server, this.sockets);
   }
@@ -256,7 +253,7 @@ export class FakeConnector {
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
     const text = await readBody(req);
     const latencyMs = typeof this.opts.latencyMs === 'function' ? this.opts.latencyMs() : this.opts.latencyMs;
-    if (latencyMs) await this.sleep(latencyMs);
+    if (latencyMs) await this.delays.sleep(latencyMs);
     if (this.closed) return;
     const raw = rawPath.split('/').filter(Boolean);
     const segs = raw.map(safeDecode);
@@ -383,16 +380,6 @@ export class FakeConnector {
       case 'unknown':
         return reply(404, { error: { code: 'NotFound', message: `No route for ${method} ${rawPath}` } });
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, ms);
-      this.timers.set(timer, resolve);
-    });
   }
 
   /** Milliseconds until this conversation may send again; 0 records the request as accepted now. */

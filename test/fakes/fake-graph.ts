@@ -15,6 +15,7 @@ import {
   redactHeaders,
   trackSockets,
   tryParseJson,
+  Delays,
 } from './fake-http';
 import type {
   AccessPackageAssignmentRequestSeed,
@@ -229,7 +230,7 @@ export class FakeGraph {
   private readonly calls = new Map<string, number>();
   private readonly attempts = new Map<string, number>();
   private readonly podHistory = new Map<string, number[]>();
-  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private readonly delays = new Delays();
   private throttle: FakeThrottle | undefined;
   private throttleWindow = { start: Number.NEGATIVE_INFINITY, used: 0 };
   private withinBudget = 0;
@@ -276,11 +277,7 @@ export class FakeGraph {
   /** Stops the server, releases holds, cancels delayed answers and rejects pending waits. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const [timer, wake] of this.timers) {
-      clearTimeout(timer);
-      wake();
-    }
-    this.timers.clear();
+    this.delays.cancelAll();
     for (const h of this.holds) {
       h.released = true;
       for (const w of h.waiters.splice(0)) w();
@@ -494,7 +491,7 @@ export class FakeGraph {
     if (fault) {
       fault.remaining -= 1;
       if (fault.remaining === 0) this.faults.splice(this.faults.indexOf(fault), 1);
-      if (fault.delayMs !== undefined && fault.delayMs > 0) await this.sleep(fault.delayMs);
+      if (fault.delayMs !== undefined && fault.delayMs > 0) await this.delays.sleep(fault.delayMs);
       if (fault.reset) {
         record.status = 0;
         this.log.push(record);
@@ -518,7 +515,7 @@ export class FakeGraph {
     }
 
     const latencyMs = typeof this.opts.latencyMs === 'function' ? this.opts.latencyMs() : this.opts.latencyMs;
-    if (latencyMs) await this.sleep(latencyMs);
+    if (latencyMs) await this.delays.sleep(latencyMs);
     if (this.closed) return;
     try {
       const ctx: Ctx = {
@@ -715,16 +712,6 @@ export class FakeGraph {
       response: { status: reply.status, body: reply.body },
       product: /graph-js/i.test(record.headers['sdkversion'] ?? ''),
       test: currentTest(),
-    });
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, ms);
-      this.timers.set(timer, resolve);
     });
   }
 

@@ -174,3 +174,31 @@ export function sendHttp(
     req.end();
   });
 }
+
+/**
+ * The delays a fake answers after (a service time, a fault's delay), so closing the fake ends every one of
+ * them at once instead of leaving timers that keep the test process alive.
+ */
+export class Delays {
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+
+  /** Resolves after `ms`, or as soon as {@link cancelAll} runs. */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.set(timer, resolve);
+    });
+  }
+
+  /** Ends every delay now. */
+  cancelAll(): void {
+    for (const [timer, wake] of this.timers) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.timers.clear();
+  }
+}
