@@ -90,7 +90,7 @@ export function remediationFor(
   kind: FailureKind,
   ids: { target: string; app?: string | undefined; job?: string | undefined },
 ): RemediationCommand<RemediationName> {
-  const definition = REMEDIATIONS.find((r) => r.kind === kind) ?? REMEDIATIONS[0];
+  const definition = definitionOf(kind) ?? REMEDIATIONS[0];
   return {
     action: definition.name,
     target: ids.target,

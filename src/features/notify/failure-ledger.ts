@@ -5,8 +5,6 @@ import type { FailureNature } from '../../domain/failures/detector';
 import { fingerprint, type DetectedFailure } from '../../domain/failures/failure';
 import { compareDateTimes } from '../../infra/graph/date-time';
 
-export type { FailureNature };
-
 /** One known failure and the conversations it was already posted to. */
 export interface FailureRecord {
   readonly fingerprint: string;

@@ -6,7 +6,8 @@ import type { ConversationDirectory } from './conversation-directory';
 import { planCards } from './digest';
 import { FAILURE_KINDS, type FailureKind } from '../../domain/actions/registry';
 import { fingerprint, type DetectedFailure } from '../../domain/failures/failure';
-import type { FailureLedger, FailureNature } from './failure-ledger';
+import type { FailureNature } from '../../domain/failures/detector';
+import type { FailureLedger } from './failure-ledger';
 import type { NotificationSender } from './sender';
 
 /** Where a batch of failures came from, and where it may go. */
