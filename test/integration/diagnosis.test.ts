@@ -48,6 +48,23 @@ describe('a proxy address conflict', () => {
     expect(lookup?.headers['consistencylevel']).toBeUndefined();
   });
 
+  it('diagnoses the errors the look-up read and asks users, groups and contacts at once', async () => {
+    const hold = h.graph.hold(/\/users$/);
+    const sent = command(h, 'retry-provisioning alice@contoso.com');
+    try {
+      await hold.waitForArrival();
+      const holderSearch = (path: string) => (r: { path: string; query: Record<string, string> }) =>
+        r.path === path && /proxyAddresses/.test(r.query['$filter'] ?? '');
+      await h.graph.waitForRequest(holderSearch('/groups'));
+      await h.graph.waitForRequest(holderSearch('/contacts'));
+    } finally {
+      hold.release();
+    }
+    expect(cardText((await sent).card)).toMatch(/Object to fix: group Sales team/);
+    const userReads = h.graph.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/users/'));
+    expect(userReads).toHaveLength(1);
+  });
+
   it('turns Approve back, asks Retry anyway for a reason, and audits the reason it runs with', async () => {
     const sent = await command(h, 'retry-provisioning alice@contoso.com');
     const rid = cardActions(sent.card).find((a) => a.verb === 'retry-anyway')?.data.rid;

@@ -27,8 +27,9 @@ export interface RemediationDefinition<Name extends string = string, Kind extend
   /** The failures of its family the bot can explain: cause, whether a retry helps, what to fix first. */
   readonly knowledge: readonly KnowledgeEntry[];
   /**
-   * Reads a resolved target's failures with the app's read-only client and diagnoses each, facts included,
-   * so the confirmation can say before anyone approves whether a retry can help.
+   * Reads a target's current failures with the app's read-only client and diagnoses each, facts included:
+   * what a later check says of the errors left. The confirmation diagnoses in `resolve`, from what its
+   * look-up already read.
    */
   diagnose?(target: unknown, graph: GraphApi): Promise<readonly Diagnosis[]>;
 }

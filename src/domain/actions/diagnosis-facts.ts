@@ -42,6 +42,8 @@ const COLLECTIONS = [
  * The user, group or org contact that holds an address, found with `proxyAddresses/any(p:p eq 'smtp:…')`
  * (the user, group and orgContact pages: proxyAddresses "Supports $filter (eq, not, ge, le, startsWith)";
  * `eq` needs no advanced query). Comparison is case-insensitive, so `smtp:` also finds a primary `SMTP:`.
+ * The three collections are asked at once, so the search costs one round trip; a user wins over a group,
+ * a group over a contact.
  */
 async function addressHolder(
   graph: GraphApi,
@@ -49,12 +51,13 @@ async function addressHolder(
   selfId: string,
 ): Promise<{ kind: keyof typeof ADMIN_LINKS; holder: Holder } | undefined> {
   const filter = `proxyAddresses/any(p:p eq ${odataString(`smtp:${address}`)})`;
-  for (const c of COLLECTIONS) {
-    const found = await graph.list<Holder>(c.path, {
-      query: { $filter: filter, $select: c.select },
-      maxItems: 5,
-    });
-    const other = found.find((h) => h.id.toLowerCase() !== selfId.toLowerCase());
+  const found = await Promise.all(
+    COLLECTIONS.map((c) =>
+      graph.list<Holder>(c.path, { query: { $filter: filter, $select: c.select }, maxItems: 5 }),
+    ),
+  );
+  for (const [i, c] of COLLECTIONS.entries()) {
+    const other = found[i]?.find((h) => h.id.toLowerCase() !== selfId.toLowerCase());
     if (other) return { kind: c.kind, holder: other };
   }
   return undefined;
@@ -104,10 +107,10 @@ interface SubscribedSku {
  * supported", subscribedSku page: the list is read whole; a tenant has a few dozen). When seats are free
  * again, the retry can help now.
  */
-async function seatFacts(graph: GraphApi, advice: Diagnosis, signal: FailureSignal): Promise<Diagnosis> {
+async function seatFacts(reads: Reads, advice: Diagnosis, signal: FailureSignal): Promise<Diagnosis> {
   const skuId = signal.service?.toLowerCase();
   if (!skuId) return advice;
-  const skus = await graph.list<SubscribedSku>('/subscribedSkus');
+  const skus = await reads.subscribedSkus();
   const sku = skus.find((s) => s.skuId?.toLowerCase() === skuId);
   if (!sku) return advice;
   const product = sku.skuPartNumber ?? skuId;
@@ -131,19 +134,14 @@ async function seatFacts(graph: GraphApi, advice: Diagnosis, signal: FailureSign
  * The entry's advice with the facts its Graph reads find for this target, read with the app's read-only
  * client. A read that fails leaves the advice as it is and says which read failed, with Graph's request-id.
  */
-export async function gatherFacts(
-  graph: GraphApi,
-  entry: KnowledgeEntry,
-  signal: FailureSignal,
-  selfId: string,
-): Promise<Diagnosis> {
+async function gatherFacts(reads: Reads, entry: KnowledgeEntry, signal: FailureSignal): Promise<Diagnosis> {
   const advice = adviceOf(entry);
   try {
     switch (entry.gather) {
       case 'address-holder':
-        return await holderFacts(graph, advice, signal, selfId);
+        return await holderFacts(reads.graph, advice, signal, reads.selfId);
       case 'sku-seats':
-        return await seatFacts(graph, advice, signal);
+        return await seatFacts(reads, advice, signal);
       default:
         return advice;
     }
@@ -161,9 +159,17 @@ export async function gatherFacts(
   }
 }
 
+/** The reads one diagnosis shares: the tenant's products are read once however many licences failed. */
+interface Reads {
+  readonly graph: GraphApi;
+  readonly selfId: string;
+  subscribedSkus(): Promise<SubscribedSku[]>;
+}
+
 /**
  * What the table says of each failure signal of one target, facts read where an entry gathers them; one
- * diagnosis per entry (and one "unknown"), in the order the failures came.
+ * diagnosis per entry (and one "unknown"), in the order the failures came. The facts of different entries
+ * are read at once.
  */
 export async function diagnoseSignals(
   graph: GraphApi,
@@ -172,13 +178,23 @@ export async function diagnoseSignals(
   selfId: string,
 ): Promise<Diagnosis[]> {
   const seen = new Set<string>();
-  const out: Diagnosis[] = [];
+  const firsts: { entry: KnowledgeEntry | undefined; signal: FailureSignal }[] = [];
   for (const signal of signals) {
     const entry = recognise(entries, signal);
     const key = entry ? `${entry.id}\u0000${signal.service ?? ''}` : '';
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push(entry ? await gatherFacts(graph, entry, signal, selfId) : UNKNOWN_FAILURE);
+    firsts.push({ entry, signal });
   }
-  return out;
+  let skus: Promise<SubscribedSku[]> | undefined;
+  const reads: Reads = {
+    graph,
+    selfId,
+    subscribedSkus: () => (skus ??= graph.list<SubscribedSku>('/subscribedSkus')),
+  };
+  return Promise.all(
+    firsts.map(({ entry, signal }) =>
+      entry ? gatherFacts(reads, entry, signal) : Promise.resolve(UNKNOWN_FAILURE),
+    ),
+  );
 }

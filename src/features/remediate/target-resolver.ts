@@ -1,5 +1,4 @@
-import type { ActionArgs, Confirmation, RemediationAction } from '../../domain/actions/action';
-import { diagnoserOf } from '../../domain/actions/registry';
+import type { ActionArgs, RemediationAction } from '../../domain/actions/action';
 import type { AdaptiveCardJson } from '../cards/render';
 import {
   choiceCard,
@@ -135,9 +134,7 @@ export class TargetResolver {
         };
       }
       case 'resolved': {
-        const confirmation = bulk
-          ? resolution.confirmation
-          : await diagnosed(action.name, resolution.target, resolution.confirmation, graph);
+        const { confirmation } = resolution;
         const expiresAt = new Date(
           this.clock.now() + this.governance.authorizer.ruleFor(action.name).expiryMs,
         );
@@ -172,28 +169,6 @@ export class TargetResolver {
         };
       }
     }
-  }
-}
-
-/**
- * The confirmation with the knowledge table's diagnosis of the target's failures, read with the app's
- * read-only client. A read that fails leaves the confirmation as the look-up made it: the diagnosis helps the
- * approver, and its absence must not stop the request.
- */
-async function diagnosed(
-  name: string,
-  target: unknown,
-  confirmation: Confirmation,
-  graph: GraphApi,
-): Promise<Confirmation> {
-  const diagnose = diagnoserOf(name);
-  if (!diagnose || confirmation.blocked) return confirmation;
-  try {
-    const diagnoses = await diagnose(target, graph);
-    return diagnoses.length > 0 ? { ...confirmation, diagnoses } : confirmation;
-  } catch (err) {
-    if (err instanceof GraphFailure) return confirmation;
-    throw err;
   }
 }
 

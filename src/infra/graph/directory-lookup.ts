@@ -26,6 +26,8 @@ export interface DirectoryUser {
   readonly userPrincipalName?: string;
   readonly mail?: string | null;
   readonly accountEnabled?: boolean;
+  /** Where the user works (ISO 3166 code); licences are offered per country. */
+  readonly usageLocation?: string | null;
   readonly serviceProvisioningErrors?: readonly ServiceProvisioningError[];
   readonly licenseAssignmentStates?: readonly LicenseAssignmentState[];
 }
@@ -36,6 +38,7 @@ const USER_FIELDS = [
   'userPrincipalName',
   'mail',
   'accountEnabled',
+  'usageLocation',
   'serviceProvisioningErrors',
   'licenseAssignmentStates',
 ].join(',');

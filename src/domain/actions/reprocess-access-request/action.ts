@@ -1,8 +1,9 @@
 import { isMissing } from '../../../infra/graph/directory-lookup';
 import type { GraphApi } from '../../../infra/graph/graph-api';
 import { segment } from '../../../infra/graph/odata';
-import { sendRequest, type RemediationAction, type Resolution } from '../action';
+import { sendRequest, type Confirmation, type RemediationAction, type Resolution } from '../action';
 import { lookupUser } from '../resolve-user';
+import { diagnoseAccessRequest } from './diagnosis';
 import { verifyReprocessAccessRequest } from './verify';
 
 interface AssignmentRequest {
@@ -143,35 +144,39 @@ export function createReprocessAccessRequest(
       }
       const blocked = precondition(request, now());
       const state = request.state ?? 'unknown';
+      const target: ReprocessAccessRequestTarget = {
+        requestId: request.id,
+        accessPackage: request.accessPackage?.displayName ?? request.accessPackage?.id ?? 'unknown',
+        requestor: request.requestor?.displayName ?? request.requestor?.objectId ?? 'unknown',
+        state,
+      };
+      const confirmation: Confirmation = {
+        title: `Reprocess access request: ${describe(request)}`,
+        why: `The request is ${state}${request.status ? ` (${request.status})` : ''}.`,
+        facts: [
+          { title: 'Request id', value: request.id },
+          { title: 'State', value: state },
+          { title: 'Access package', value: request.accessPackage?.displayName ?? '—' },
+          {
+            title: 'Requestor',
+            value:
+              `${request.requestor?.displayName ?? '—'} ${request.requestor?.email ? `(${request.requestor.email})` : ''}`.trim(),
+          },
+          { title: 'Request type', value: request.requestType ?? '—' },
+          { title: 'Created', value: request.createdDateTime ?? '—' },
+          { title: 'Completed', value: request.completedDateTime ?? '—' },
+        ],
+        problems: isReprocessable(state)
+          ? [`Delivery ${state === 'partiallyDelivered' ? 'partly ' : ''}failed.`]
+          : [],
+        ...(blocked ? { blocked } : {}),
+      };
+      if (blocked) return { kind: 'resolved', target, confirmation };
+      const diagnoses = await diagnoseAccessRequest(target, graph);
       return {
         kind: 'resolved',
-        target: {
-          requestId: request.id,
-          accessPackage: request.accessPackage?.displayName ?? request.accessPackage?.id ?? 'unknown',
-          requestor: request.requestor?.displayName ?? request.requestor?.objectId ?? 'unknown',
-          state,
-        },
-        confirmation: {
-          title: `Reprocess access request: ${describe(request)}`,
-          why: `The request is ${state}${request.status ? ` (${request.status})` : ''}.`,
-          facts: [
-            { title: 'Request id', value: request.id },
-            { title: 'State', value: state },
-            { title: 'Access package', value: request.accessPackage?.displayName ?? '—' },
-            {
-              title: 'Requestor',
-              value:
-                `${request.requestor?.displayName ?? '—'} ${request.requestor?.email ? `(${request.requestor.email})` : ''}`.trim(),
-            },
-            { title: 'Request type', value: request.requestType ?? '—' },
-            { title: 'Created', value: request.createdDateTime ?? '—' },
-            { title: 'Completed', value: request.completedDateTime ?? '—' },
-          ],
-          problems: isReprocessable(state)
-            ? [`Delivery ${state === 'partiallyDelivered' ? 'partly ' : ''}failed.`]
-            : [],
-          ...(blocked ? { blocked } : {}),
-        },
+        target,
+        confirmation: diagnoses.length > 0 ? { ...confirmation, diagnoses } : confirmation,
       };
     },
 

@@ -17,6 +17,7 @@ import {
 } from '../action';
 import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from '../choose-one';
 import { lookupUser, userFacts } from '../resolve-user';
+import { diagnoseUserLicences } from './diagnosis';
 import { verifyReprocessLicense } from './verify';
 
 /** What is kept between confirmation and execution. */
@@ -129,7 +130,14 @@ export const reprocessLicense: RemediationAction<ReprocessLicenseTarget> = {
   async resolve(args, graph) {
     const found = await lookupUser(graph, args, { positional: 'user' });
     if (found.kind !== 'one') return found;
-    return { kind: 'resolved', ...confirmFor(found.item) };
+    const { target, confirmation } = confirmFor(found.item);
+    if (confirmation.blocked) return { kind: 'resolved', target, confirmation };
+    const diagnoses = await diagnoseUserLicences(found.item, graph);
+    return {
+      kind: 'resolved',
+      target,
+      confirmation: diagnoses.length > 0 ? { ...confirmation, diagnoses } : confirmation,
+    };
   },
 
   request(target) {

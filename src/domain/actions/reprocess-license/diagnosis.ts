@@ -96,6 +96,20 @@ function withUsageLocation(d: Diagnosis, user: UserLicences, id: string): Diagno
   };
 }
 
+/** Diagnoses the licence states in error of a user already read (the look-up), reading only the facts it needs. */
+export async function diagnoseUserLicences(
+  user: UserLicences & { readonly id: string },
+  graph: GraphApi,
+): Promise<Diagnosis[]> {
+  const signals = (user.licenseAssignmentStates ?? []).filter(isLicenseInError).map((s) => ({
+    kind: 'license',
+    ...(s.skuId ? { service: s.skuId } : {}),
+    code: licenseErrorOf(s) ?? s.state ?? 'Error',
+  }));
+  const diagnoses = await diagnoseSignals(graph, LICENSE_KNOWLEDGE, signals, user.id);
+  return diagnoses.map((d) => withUsageLocation(d, user, user.id));
+}
+
 /** Reads the user's licence states with the app's read-only client and diagnoses each one in error. */
 export async function diagnoseLicenses(
   target: { readonly user: { readonly id: string } },
@@ -104,11 +118,5 @@ export async function diagnoseLicenses(
   const user = await graph.get<UserLicences>(`/users/${segment(target.user.id)}`, {
     query: { $select: 'id,displayName,usageLocation,licenseAssignmentStates' },
   });
-  const signals = (user.licenseAssignmentStates ?? []).filter(isLicenseInError).map((s) => ({
-    kind: 'license',
-    ...(s.skuId ? { service: s.skuId } : {}),
-    code: licenseErrorOf(s) ?? s.state ?? 'Error',
-  }));
-  const diagnoses = await diagnoseSignals(graph, LICENSE_KNOWLEDGE, signals, target.user.id);
-  return diagnoses.map((d) => withUsageLocation(d, user, target.user.id));
+  return diagnoseUserLicences({ ...user, id: target.user.id }, graph);
 }

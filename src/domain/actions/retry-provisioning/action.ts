@@ -8,6 +8,7 @@ import { describeErrorDetail } from '../../../infra/graph/provisioning-error-det
 import { sendRequest, type Confirmation, type RemediationAction } from '../action';
 import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from '../choose-one';
 import { lookupUser, userFacts } from '../resolve-user';
+import { diagnoseUserErrors } from './diagnosis';
 import { verifyRetryProvisioning } from './verify';
 
 /** What is kept between confirmation and execution. */
@@ -74,7 +75,14 @@ export const retryProvisioning: RemediationAction<RetryProvisioningTarget> = {
   async resolve(args, graph) {
     const found = await lookupUser(graph, args, { positional: 'user' });
     if (found.kind !== 'one') return found;
-    return { kind: 'resolved', ...confirmFor(found.item) };
+    const { target, confirmation } = confirmFor(found.item);
+    if (confirmation.blocked) return { kind: 'resolved', target, confirmation };
+    const diagnoses = await diagnoseUserErrors(found.item, graph);
+    return {
+      kind: 'resolved',
+      target,
+      confirmation: diagnoses.length > 0 ? { ...confirmation, diagnoses } : confirmation,
+    };
   },
 
   request(target) {

@@ -109,6 +109,11 @@ function signalsOf(user: UserErrors): FailureSignal[] {
     });
 }
 
+/** Diagnoses the unresolved errors of a user already read (the look-up), reading only the facts it needs. */
+export function diagnoseUserErrors(user: UserErrors & { readonly id: string }, graph: GraphApi) {
+  return diagnoseSignals(graph, USER_PROVISIONING_KNOWLEDGE, signalsOf(user), user.id);
+}
+
 /** Reads the user's unresolved errors with the app's read-only client and diagnoses each. */
 export async function diagnoseUserProvisioning(
   target: { readonly user: { readonly id: string } },
@@ -117,5 +122,5 @@ export async function diagnoseUserProvisioning(
   const user = await graph.get<UserErrors>(`/users/${segment(target.user.id)}`, {
     query: { $select: 'id,serviceProvisioningErrors' },
   });
-  return diagnoseSignals(graph, USER_PROVISIONING_KNOWLEDGE, signalsOf(user), target.user.id);
+  return diagnoseUserErrors({ ...user, id: target.user.id }, graph);
 }
