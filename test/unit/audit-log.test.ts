@@ -118,4 +118,14 @@ describe('AuditLog', () => {
     ]);
     expect(store.logsRead).toHaveLength(7);
   });
+
+  it('gives the entries since an instant newest first, reading only the logs from a little before it', async () => {
+    const { store, audit, write } = trail();
+    for (let h = 0; h < 48; h++) await write(START + h * HOUR, { target: `t${h}` });
+    store.logsRead.length = 0;
+    const since = await audit.since(new Date(START + 45 * HOUR).toISOString());
+    expect(targets(since)).toEqual(['t47', 't46', 't45']);
+    // The hour of the instant, and the one before it for entries of instances whose clocks run behind.
+    expect(store.logsRead).toHaveLength(4);
+  });
 });

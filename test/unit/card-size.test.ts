@@ -5,6 +5,7 @@ import type { Remediation } from '../../src/domain/remediation/remediation';
 import type { AuditEntry } from '../../src/domain/audit/audit-log';
 import type { BulkTarget } from '../../src/domain/remediation/bulk-target';
 import { historyCard, statusCard } from '../../src/features/cards/audit-cards';
+import { reportCard } from '../../src/features/cards/report-cards';
 import {
   bulkConfirmationCard,
   bulkProgressCard,
@@ -204,6 +205,7 @@ const builtIns = [
 
 /** Every template, each card it can make with its worst data. */
 const WORST_CASES: ReadonlyArray<[CardTemplateName, string, () => AdaptiveCardJson]> = [
+  ['report', 'with every family, cause and still-failing target at their longest', () => worstReport()],
   ['confirmation', 'with every fact, problem and notice', () => remediationCard(worstRemediation, view)],
   ...STATES.filter((s) => s !== 'pending').map(
     (state) =>
@@ -299,6 +301,40 @@ const WORST_CASES: ReadonlyArray<[CardTemplateName, string, () => AdaptiveCardJs
   ),
 ];
 
+/** A report over every family, with every cause and target as long as they come. */
+const worstReport = () =>
+  reportCard(
+    {
+      from: '2026-10-23T12:00:00.000Z',
+      to: '2026-11-22T12:00:00.000Z',
+      detected: Array.from({ length: 20 }, (_, i) => ({ kind: `${WORST(2_000)}${i}`, count: 99_999 })),
+      runs: 99_999,
+      standings: {
+        resolved: 1,
+        'still-failing': 2,
+        'not-verified': 3,
+        verifying: 4,
+        failed: 5,
+        'outcome-unknown': 6,
+      },
+      resolvedShare: 0.5,
+      medianToResolveMs: 99 * 86_400_000,
+      resolvedWithoutDetection: 99_999,
+      causes: Array.from({ length: 500 }, (_, i) => ({ entry: `${WORST(5_000)}${i}`, count: 99_999 })),
+      requestsWithoutDiagnosis: 99_999,
+      stillFailing: Array.from({ length: 5_000 }, () => ({
+        remediationId: RID,
+        action: WORST(200),
+        target: WORST(20_000),
+        standing: 'still-failing' as const,
+        at: '2026-11-22T12:00:00.000Z',
+        causes: [WORST(5_000)],
+      })),
+    },
+    30,
+    { kind: (k) => k, cause: (c) => c },
+  );
+
 describe('every card within Teams’ message size limit', () => {
   it.each(WORST_CASES)('%s, %s, stays within 80 KB in UTF-16', (_template, _case, render) => {
     expect(utf16Bytes(message(render()))).toBeLessThanOrEqual(BUDGET_BYTES);
@@ -319,6 +355,7 @@ describe('every card within Teams’ message size limit', () => {
       status: true,
       'bulk-confirmation': true,
       'bulk-progress': true,
+      report: true,
     };
     expect([...covered].sort()).toEqual(Object.keys(all).sort());
   });

@@ -28,6 +28,16 @@ export type AuditEvent =
   /** A deleted team or channel was restored (or a team unarchived): its records came back. */
   | 'conversation-restored';
 
+/**
+ * What the trail keeps about the failure behind a remediation, so a report can be computed from the trail
+ * alone: when the failure was first known to the bot, and the knowledge table's entry for each of its errors
+ * (`unknown` for one the table does not know; empty where no diagnosis was made).
+ */
+export interface FailureFacts {
+  readonly detectedAt: string;
+  readonly causes: readonly string[];
+}
+
 /** One line of the trail: who did what to which target, where and when, and what Graph said. */
 export interface AuditEntry {
   readonly id: string;
@@ -41,6 +51,8 @@ export interface AuditEntry {
   readonly target: string;
   readonly detail?: string;
   readonly graph?: { readonly status: number; readonly requestId: string | undefined };
+  /** On entries about a remediation: the failure it addresses. Absent on entries written before it was kept. */
+  readonly failure?: FailureFacts;
 }
 
 /** What to look for in the trail. */
@@ -129,6 +141,21 @@ export class AuditLog {
       if (item.remediationId === remediationId) entries.push(item);
     }
     return entries.reverse();
+  }
+
+  /**
+   * Every entry written at or after `from` (an ISO instant), newest first. The scan stops a little before
+   * `from` (clocks of several instances differ) instead of reading the whole trail.
+   */
+  async since(from: string): Promise<AuditEntry[]> {
+    const fromMs = Date.parse(from);
+    const entries: AuditEntry[] = [];
+    for await (const item of this.entries()) {
+      const at = Date.parse(item.at);
+      if (at < fromMs - CLOCK_SKEW_MS) break;
+      if (at >= fromMs) entries.push(item);
+    }
+    return entries;
   }
 
   /** The whole trail, newest first: the hourly logs from the latest back, merged with pre-journal items. */

@@ -1,6 +1,6 @@
 import type { Remediation } from '../remediation/remediation';
 import { targetDescription } from '../remediation/remediation';
-import type { AuditEvent, AuditLog } from '../audit/audit-log';
+import type { AuditEvent, AuditLog, FailureFacts } from '../audit/audit-log';
 import type { Authorizer } from './authorizer';
 
 /** The policy and the audit trail together: what every remediation step consults and records. */
@@ -15,7 +15,19 @@ export function ruleLabel(g: Governance, action: string): string {
   return `${rule.mode} (${rule.source})`;
 }
 
-/** Appends one audit entry about a remediation. */
+/**
+ * What the trail keeps of the failure behind a remediation: when the bot first knew of it (its detection where
+ * that came before the request, else the request) and the knowledge table's entry for
+ * each diagnosed error, so `report` needs nothing but the trail.
+ */
+export function failureFacts(r: Remediation): FailureFacts {
+  return {
+    detectedAt: r.detectedAt ?? r.createdAt,
+    causes: (r.confirmation.diagnoses ?? []).map((d) => d.entry ?? 'unknown'),
+  };
+}
+
+/** Appends one audit entry about a remediation, with the facts of the failure it addresses. */
 export function auditRemediation(
   g: Governance,
   r: Remediation,
@@ -33,6 +45,7 @@ export function auditRemediation(
     remediationId: r.id,
     action: r.action,
     target: targetDescription(r),
+    failure: failureFacts(r),
     ...extra,
   });
 }

@@ -74,6 +74,8 @@ export interface Remediation {
   /** The requester's Teams id, so their client refreshes the card into their own view. */
   readonly requesterTeamsId?: string;
   readonly createdAt: string;
+  /** When the failure was first detected, where that was before the request; unset, the request's look-up found it. */
+  readonly detectedAt?: string;
   /** After this instant a pending remediation can no longer be approved. */
   readonly expiresAt?: string;
   readonly state: RemediationState;

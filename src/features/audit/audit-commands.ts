@@ -45,7 +45,8 @@ async function historyPage(audit: AuditLog, q: AuditQuery): Promise<AdaptiveCard
   return historyCard(describeFilters(q), page.entries, more);
 }
 
-async function refusal(
+/** A Not allowed card for someone the policy lets neither request nor approve; undefined for the others. */
+export async function refusal(
   deps: AuditCommandDeps,
   userId: string | undefined,
 ): Promise<AdaptiveCardJson | undefined> {

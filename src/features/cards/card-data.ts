@@ -211,6 +211,24 @@ export interface FailureDigestCardData {
   readonly fids: readonly string[];
 }
 
+/** Data for cards/report.json: the numbers, the charts' points and each chart's text form. */
+export interface ReportCardData {
+  readonly title: string;
+  readonly period: string;
+  readonly headline: readonly Fact[];
+  /** Chart.Donut points (`legend`, `value`), drawn where the client renders charts. */
+  readonly detected: readonly { readonly legend: string; readonly value: number }[];
+  /** Chart.VerticalBar points (`x`, `y`). */
+  readonly standings: readonly { readonly x: string; readonly y: number }[];
+  /** The same numbers as facts: the charts' fallback for clients without chart elements. */
+  readonly detectedFacts: readonly Fact[];
+  readonly standingFacts: readonly Fact[];
+  readonly causes: readonly Fact[];
+  readonly stillFailing: readonly { readonly headline: string; readonly footnote: string }[];
+  /** What a number could not be computed from, in plain words. */
+  readonly notes: readonly string[];
+}
+
 /** Every template in cards/ and the data it is rendered with, so a builder cannot pass another's data. */
 export interface CardDataByTemplate {
   readonly confirmation: ConfirmationCardData;
@@ -225,4 +243,5 @@ export interface CardDataByTemplate {
   readonly status: StatusCardData;
   readonly 'bulk-confirmation': BulkConfirmationCardData;
   readonly 'bulk-progress': BulkProgressCardData;
+  readonly report: ReportCardData;
 }
