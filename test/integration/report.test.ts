@@ -143,6 +143,11 @@ describe('report', () => {
     expect(text).not.toMatch(/Provisioning report/);
   });
 
+  it('is listed in help, with its periods', async () => {
+    expect((await report('help')).text).toMatch(/report \[<7d\|30d>\]\n.*over 7 or 30 days/);
+    expect((await report('help report')).text).toMatch(/7d or 30d \(default 7d\)/);
+  });
+
   it('is refused to someone the policy lets neither request nor approve', async () => {
     await seedTrail();
     const { text } = await report('report', CAROL);
