@@ -1,6 +1,7 @@
 import { CONTOSO, type TeamsUser } from '../fakes';
 import { cardText, type Card } from './card-helpers';
 import { approve, command, outcomeReply } from './flows';
+import { CHANNEL, installInTeam, lastPost, remediate, say } from './notifications-helpers';
 import { PEOPLE, startHarness, type Harness } from './harness';
 
 jest.setTimeout(30_000);
@@ -99,6 +100,26 @@ describe('report', () => {
     expect(text).not.toMatch(/Still failing · retry-provisioning · Alice/);
     // What a number could not be computed from.
     expect(text).toMatch(/failures the monitor posted that nobody acted on are not in the audit trail/);
+  });
+
+  it('counts from the monitor’s first sighting when the remediation came from its failure card', async () => {
+    mailboxErrorOn(CONTOSO.users.alice);
+    await installInTeam(h);
+    await say(h, 'subscribe user-provisioning');
+    await h.app.notifications.monitor.runOnce();
+    const posted = lastPost(h, CHANNEL);
+    h.clock.advance(10 * MINUTE);
+    // A later cycle still sees it: the detection time stays the first sighting.
+    await h.app.notifications.monitor.runOnce();
+    const confirmation = await remediate(h, posted);
+    await approve(h, { ...posted, card: confirmation.value });
+    await h.app.approvals.drain();
+    await after(2 * MINUTE);
+    await outcomeReply(h, 'Resolved');
+    const { text } = await report('report');
+    expect(text).toMatch(/Verified resolved\n100% \(1 of 1\)/);
+    expect(text).toMatch(/Median, detection to verified resolution\n12 min \(over 1 resolution\)/);
+    expect(text).toMatch(/the monitor’s first sighting where the remediation came from its failure card/);
   });
 
   it('draws the numbers as Teams charts, each with a text fallback for clients without them', async () => {

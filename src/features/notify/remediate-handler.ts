@@ -76,6 +76,9 @@ export class RemediateHandler implements CardActionHandler {
             'This remediation is already being prepared; look for its card in the thread.',
           );
     }
+    // The ledger's first sighting, unless the record is of a later recurrence than this card's failure.
+    const firstSeen = (await this.deps.ledger.record(notice.failure))?.firstSeen;
+    const detectedAt = firstSeen && firstSeen < notice.createdAt ? firstSeen : notice.createdAt;
     let resolved: ResolvedCard;
     try {
       resolved = await this.deps.resolver.resolve(parsed.action, parsed.args, {
@@ -84,6 +87,7 @@ export class RemediateHandler implements CardActionHandler {
         command,
         remediationId: reserved,
         correlationId: turn.correlationId,
+        detectedAt,
         ...(turn.cardActivityId ? { cardActivityId: turn.cardActivityId } : {}),
       });
     } catch (err) {

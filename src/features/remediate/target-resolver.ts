@@ -48,6 +48,8 @@ export interface ResolveContext {
   readonly bulk?: boolean;
   /** The message the card will replace (a clicked card), recorded with the remediation. */
   readonly cardActivityId?: string;
+  /** When the failure was first detected, where that came before the request (a monitor's failure card). */
+  readonly detectedAt?: string;
 }
 
 /**
@@ -150,6 +152,7 @@ export class TargetResolver {
           ...(ctx.from.id ? { requesterTeamsId: ctx.from.id } : {}),
           ...(ctx.cardActivityId ? { cardActivityId: ctx.cardActivityId } : {}),
           createdAt: now,
+          ...(ctx.detectedAt ? { detectedAt: ctx.detectedAt } : {}),
           expiresAt: expiresAt.toISOString(),
           state: 'pending',
         };
