@@ -99,7 +99,7 @@ describe('report', () => {
     expect(text).toMatch(/Still failing · retry-provisioning · Bob Jones/);
     expect(text).not.toMatch(/Still failing · retry-provisioning · Alice/);
     // What a number could not be computed from.
-    expect(text).toMatch(/failures the monitor posted that nobody acted on are not in the audit trail/);
+    expect(text).toMatch(/a failure reported before the trail counted detections is not counted/);
   });
 
   it('counts from the monitor’s first sighting when the remediation came from its failure card', async () => {
@@ -116,7 +116,11 @@ describe('report', () => {
     await h.app.approvals.drain();
     await after(2 * MINUTE);
     await outcomeReply(h, 'Resolved');
-    const { text } = await report('report');
+    const { text, card } = await report('report');
+    // The monitor's first cycle found one failure of each family (the seed's and Alice's); the request
+    // from Alice's card is not counted again.
+    expect(text).toMatch(/Failures detected\n5\n/);
+    expect(elements(card, 'Chart.Donut')[0]?.data).toHaveLength(5);
     expect(text).toMatch(/Verified resolved\n100% \(1 of 1\)/);
     expect(text).toMatch(/Median, detection to verified resolution\n12 min \(over 1 resolution\)/);
     expect(text).toMatch(/the monitor’s first sighting where the remediation came from its failure card/);

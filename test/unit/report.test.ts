@@ -17,7 +17,14 @@ function entry(
   minutes: number,
   event: AuditEvent,
   rid: string,
-  options: { target?: string; action?: string; causes?: readonly string[] | null; detectedAt?: number } = {},
+  options: {
+    target?: string;
+    action?: string;
+    causes?: readonly string[] | null;
+    detectedAt?: number;
+    notified?: boolean;
+    count?: number;
+  } = {},
 ): AuditEntry {
   const at = new Date(T0 + minutes * MINUTE).toISOString();
   return {
@@ -35,8 +42,10 @@ function entry(
           failure: {
             detectedAt: new Date(T0 + (options.detectedAt ?? 0) * MINUTE).toISOString(),
             causes: options.causes ?? ['exchange-address-conflict'],
+            ...(options.notified ? { notified: true as const } : {}),
           },
         }),
+    ...(options.count === undefined ? {} : { count: options.count }),
   };
 }
 
@@ -147,6 +156,22 @@ const CASES: Array<[string, () => AuditEntry[], Expect]> = [
       detected: [
         { kind: 'user-provisioning', count: 2 },
         { kind: 'license', count: 1 },
+      ],
+    },
+  ],
+  [
+    'detected: what the monitor reported, and requests no failure card had reported',
+    () => [
+      entry(0, 'failures-detected', '', { action: 'retry-provisioning', count: 40, causes: null }),
+      entry(5, 'failures-detected', '', { action: 'reprocess-license', count: 2, causes: null }),
+      entry(9, 'failures-detected', '', { action: 'reprocess-license', count: 1, causes: null }),
+      entry(10, 'requested', 'a', { target: 'alice', notified: true }),
+      entry(11, 'requested', 'b', { target: 'bob' }),
+    ],
+    {
+      detected: [
+        { kind: 'user-provisioning', count: 41 },
+        { kind: 'license', count: 3 },
       ],
     },
   ],

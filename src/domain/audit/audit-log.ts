@@ -20,6 +20,8 @@ export type AuditEvent =
   | 'still-failing'
   /** The target could not be re-read (deleted, read refused, no answer at the last check). */
   | 'not-verified'
+  /** The monitor or the webhook reported failures the bot had not seen: `count` of one family. */
+  | 'failures-detected'
   /** Teams refused posts to a conversation for now (blocked by a user, bot disabled by an admin). */
   | 'conversation-paused'
   | 'conversation-resumed'
@@ -36,6 +38,8 @@ export type AuditEvent =
 export interface FailureFacts {
   readonly detectedAt: string;
   readonly causes: readonly string[];
+  /** A failure card reported it before the request, so its detection is in a `failures-detected` entry. */
+  readonly notified?: true;
 }
 
 /** One line of the trail: who did what to which target, where and when, and what Graph said. */
@@ -53,6 +57,8 @@ export interface AuditEntry {
   readonly graph?: { readonly status: number; readonly requestId: string | undefined };
   /** On entries about a remediation: the failure it addresses. Absent on entries written before it was kept. */
   readonly failure?: FailureFacts;
+  /** How many failures a `failures-detected` entry stands for. */
+  readonly count?: number;
 }
 
 /** What to look for in the trail. */

@@ -24,7 +24,10 @@ export interface StillFailing {
 export interface ActivityReport {
   readonly from: string;
   readonly to: string;
-  /** Distinct failing targets a remediation was requested for, by failure family, most first. */
+  /**
+   * Failures detected, by family, most first: the new failures the monitor and the webhook reported, and the
+   * distinct failing targets a remediation was requested for that no failure card had reported.
+   */
   readonly detected: readonly { readonly kind: string; readonly count: number }[];
   /** Remediations run (Graph called) in the period, bulk runs once each. */
   readonly runs: number;
@@ -64,19 +67,23 @@ const VERDICTS: Partial<Record<AuditEvent, RunStanding>> = {
   'not-verified': 'not-verified',
 };
 
-function countsOf(keys: readonly string[]): { key: string; count: number }[] {
+/** Counts by key, most first; a key given as `[key, n]` counts n. */
+function countsOf(keys: readonly (string | readonly [string, number])[]): { key: string; count: number }[] {
   const counts = new Map<string, number>();
-  for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  for (const k of keys) {
+    const [key, n] = typeof k === 'string' ? [k, 1] : k;
+    counts.set(key, (counts.get(key) ?? 0) + n);
+  }
   return [...counts]
     .map(([key, count]) => ({ key, count }))
     .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
 }
 
 /**
- * Summarises the entries of one period (any order): the failing targets remediations were requested for by
- * family (`kindOf` names an action's family), the runs and where each stands now, the share verified resolved,
- * the median time from detection to verified resolution, the knowledge table's causes behind the requests, and
- * the targets whose latest run did not fix them.
+ * Summarises the entries of one period (any order): the failures detected by family (`kindOf` names an
+ * action's family), the runs and where each stands now, the share verified resolved, the median time from
+ * detection to verified resolution, the knowledge table's causes behind the requests, and the targets whose
+ * latest run did not fix them.
  */
 export function summarize(
   entries: readonly AuditEntry[],
@@ -114,12 +121,14 @@ export function summarize(
   };
   for (const { standing } of runs.values()) standings[standing]++;
   const targets = new Set<string>();
-  const kinds: string[] = [];
+  const kinds: (string | [string, number])[] = entries.flatMap((e) =>
+    e.event === 'failures-detected' ? [[kindOf(e.action), e.count ?? 1] as [string, number]] : [],
+  );
   const causes: string[] = [];
   let requestsWithoutDiagnosis = 0;
   for (const r of requested.values()) {
     const kind = kindOf(r.action);
-    if (!targets.has(`${kind}\u0000${r.target}`)) kinds.push(kind);
+    if (!r.failure?.notified && !targets.has(`${kind}\u0000${r.target}`)) kinds.push(kind);
     targets.add(`${kind}\u0000${r.target}`);
     const entries = r.failure?.causes ?? [];
     if (entries.length === 0) requestsWithoutDiagnosis++;

@@ -24,6 +24,7 @@ export function failureFacts(r: Remediation): FailureFacts {
   return {
     detectedAt: r.detectedAt ?? r.createdAt,
     causes: (r.confirmation.diagnoses ?? []).map((d) => d.entry ?? 'unknown'),
+    ...(r.detectedAt ? { notified: true as const } : {}),
   };
 }
 

@@ -36,6 +36,7 @@ const EVENT_WORDS: Readonly<Record<AuditEntry['event'], string>> = {
   'verified-still-failing': 'Checked: still failing',
   'still-failing': 'Still failing',
   'not-verified': 'Could not verify',
+  'failures-detected': 'Failures detected',
   'conversation-paused': 'Posting paused',
   'conversation-resumed': 'Posting resumed',
   'conversation-forgotten': 'Conversation forgotten',

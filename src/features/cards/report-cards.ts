@@ -50,7 +50,7 @@ function medianText(report: ActivityReport): string {
 
 function notesOf(report: ActivityReport): string[] {
   const notes = [
-    'Failures detected counts the failing targets someone asked the bot to fix; failures the monitor posted that nobody acted on are not in the audit trail, so they are not counted.',
+    'Failures detected counts the new failures the monitor and the webhook reported, and the failing targets a fix was requested for that no failure card had reported; a failure reported before the trail counted detections is not counted.',
     'Detection time is when the bot first knew of the failure: the monitor’s first sighting where the remediation came from its failure card, else the request.',
   ];
   if (report.resolvedWithoutDetection > 0) {

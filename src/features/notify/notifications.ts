@@ -77,6 +77,7 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
     clock,
     logger: log,
     digestThreshold: settings.digestThreshold,
+    audit: deps.governance.audit,
   });
   const monitor = new FailureMonitor({
     graph: deps.readGraph,

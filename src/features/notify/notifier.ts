@@ -9,6 +9,7 @@ import { fingerprint, type DetectedFailure } from '../../domain/failures/failure
 import type { FailureNature } from '../../domain/failures/detector';
 import type { FailureLedger } from './failure-ledger';
 import type { NotificationSender } from './sender';
+import type { AuditLog } from '../../domain/audit/audit-log';
 
 /** Where a batch of failures came from, and where it may go. */
 export interface NotifyOptions {
@@ -49,6 +50,8 @@ export interface NotifierDeps {
   readonly logger: Logger;
   /** More new failures than this for one conversation in one batch become a digest. */
   readonly digestThreshold: number;
+  /** Where new failures are counted, one entry per family and batch, for `report`. */
+  readonly audit?: AuditLog;
 }
 
 /**
@@ -68,10 +71,15 @@ export class FailureNotifier {
       if (!byFingerprint.has(key) || o.nature === 'state') byFingerprint.set(key, o);
     }
     const unique: DetectedFailure[] = [];
+    const fresh: DetectedFailure[] = [];
     for (const o of byFingerprint.values()) {
-      await this.deps.ledger.observe(o.failure, o.nature, now);
+      const record = await this.deps.ledger.observe(o.failure, o.nature, now);
       unique.push(o.failure);
+      if (record.firstSeen === now.toISOString() && Object.keys(record.postedTo).length === 0) {
+        fresh.push(o.failure);
+      }
     }
+    await this.auditDetections(fresh, options);
     const targets = options.conversation
       ? [{ ...options.conversation, kinds: FAILURE_KINDS }]
       : await this.subscribedTargets();
@@ -86,6 +94,29 @@ export class FailureNotifier {
       }),
       { failures: unique.length, posted: 0, cards: 0, digests: 0, undelivered: 0 },
     );
+  }
+
+  /** One `failures-detected` entry per family with failures the ledger had not recorded (or had forgotten). */
+  private async auditDetections(fresh: readonly DetectedFailure[], options: NotifyOptions): Promise<void> {
+    if (!this.deps.audit) return;
+    const byKind = new Map<string, DetectedFailure[]>();
+    for (const f of fresh) byKind.set(f.kind, [...(byKind.get(f.kind) ?? []), f]);
+    for (const failures of byKind.values()) {
+      const first = failures[0] as DetectedFailure;
+      await this.deps.audit.append({
+        event: 'failures-detected',
+        actor: { aadObjectId: undefined, name: 'the bot' },
+        conversationId: options.conversation?.conversationId ?? '',
+        remediationId: undefined,
+        action: first.remediation.action,
+        target:
+          failures.length === 1
+            ? first.objectLabel
+            : `${failures.length} failures, among them ${first.objectLabel}`,
+        detail: options.source,
+        count: failures.length,
+      });
+    }
   }
 
   private async subscribedTargets(): Promise<Target[]> {
