@@ -141,6 +141,7 @@ const keys = {
     )
     .transform(parseVerifyAfter),
   NOTIFY_DIGEST_THRESHOLD: intIn(1, 1000, 5),
+  MONITOR_PAGE_BUDGET: intIn(1, 100_000, 200),
   BULK_CONCURRENCY: intIn(1, 32, DEFAULT_BULK_CONCURRENCY),
   BULK_MAX_TARGETS: intIn(1, 20_000, 5000),
   NOTIFY_WEBHOOK_SECRET: optionalString,
@@ -287,6 +288,8 @@ const configSchema = z
       notifications: {
         /** How often the failure monitor runs; undefined means it is off. */
         monitorIntervalMs: e.MONITOR_INTERVAL,
+        /** Pages each detector reads in one monitor cycle at most; a longer scan goes on next cycle. */
+        monitorPageBudget: e.MONITOR_PAGE_BUDGET,
         digestThreshold: e.NOTIFY_DIGEST_THRESHOLD,
         webhookSecret: e.NOTIFY_WEBHOOK_SECRET,
       },

@@ -87,7 +87,7 @@ export class ResponseChecker {
           ];
         }
         return returns.collection
-          ? this.collection(returns, res.body, values, out)
+          ? this.collection(returns, res.body, values, out, shape)
           : out(values.check(returns, res.body, '$'));
       }
       case 'collection':

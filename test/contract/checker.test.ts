@@ -98,6 +98,11 @@ describe('the request contract accepts what the published description allows', (
         },
       ),
     ],
+    [
+      'the first users delta request, selecting what it tracks',
+      req('GET', '/users/delta?$select=id,displayName,userPrincipalName,serviceProvisioningErrors'),
+    ],
+    ['a users delta link', req('GET', '/users/delta?$deltatoken=abc')],
   ])('%s', (_name, r) => {
     expect(rules(r)).toEqual([]);
   });
@@ -108,6 +113,16 @@ describe('the request contract refuses what it does not allow, naming the rule',
     [
       'an unknown property in $select',
       req('GET', `/users/${USER}?$select=id,provisioningErrors`),
+      "$select: user has no property 'provisioningErrors'",
+    ],
+    [
+      '$top on users delta (the delta overview: not supported for users)',
+      req('GET', '/users/delta?$select=id&$top=999'),
+      'query: $top on a function',
+    ],
+    [
+      'an unknown property in the $select of users delta',
+      req('GET', '/users/delta?$select=id,provisioningErrors'),
       "$select: user has no property 'provisioningErrors'",
     ],
     [
@@ -276,6 +291,26 @@ describe('the response contract holds answers to their declared type', () => {
       404,
       { message: 'not found' },
       ['error-body: an error answer without {"error":{"code","message"}}'],
+    ],
+    [
+      'a users delta page: users, not directory objects, and @removed entries',
+      req('GET', '/users/delta?$select=id,userPrincipalName'),
+      200,
+      {
+        '@odata.deltaLink': 'https://graph.microsoft.com/v1.0/users/delta?$deltatoken=x',
+        value: [
+          { id: USER, userPrincipalName: 'a@b.c' },
+          { id: USER, '@removed': { reason: 'changed' } },
+        ],
+      },
+      [],
+    ],
+    [
+      'a users delta page with a property $select did not ask for',
+      req('GET', '/users/delta?$select=id'),
+      200,
+      { value: [{ id: USER, displayName: 'A' }] },
+      ['response: $.value[0].displayName is in the answer although $select did not ask for it'],
     ],
     [
       'a derived type named in @odata.type',

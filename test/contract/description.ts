@@ -137,12 +137,18 @@ export class Model {
     return this.chain(type).flatMap((t) => [...(this.d.types[t]?.alternateKeys ?? [])]);
   }
 
-  /** Bound operations named `name` that apply to a value of `type` (bound to it or to a base type). */
+  /**
+   * Bound operations named `name` that apply to a value of `type` (bound to it or to a base type), the most
+   * derived binding first: OData binds an overload for the type itself before one for its base (users' delta
+   * returns users, not directory objects).
+   */
   operations(name: string, type: string, collection: boolean): OperationDef[] {
     const chain = this.chain(type);
-    return this.d.operations.filter(
-      (o) => o.name === name && (o.bindingCollection ?? false) === collection && chain.includes(o.binding),
-    );
+    return this.d.operations
+      .filter(
+        (o) => o.name === name && (o.bindingCollection ?? false) === collection && chain.includes(o.binding),
+      )
+      .sort((a, b) => chain.indexOf(a.binding) - chain.indexOf(b.binding));
   }
 }
 

@@ -7,6 +7,7 @@ import { GraphContract, type ContractRequest } from '../contract/graph-contract'
 import { QUERY_CAPABILITIES } from '../contract/query-capabilities';
 import { appendExchanges, currentTest, recording, type Exchange } from '../contract/run-log';
 import type { FakeEntra } from './fake-entra';
+import { DeltaRefusal, UserDeltaFake, type GeneratedUsers } from './fake-graph-delta';
 import {
   closeServer,
   listenOnLoopback,
@@ -236,6 +237,14 @@ export class FakeGraph {
   private withinBudget = 0;
   private closed = false;
   private readonly exchanges: Exchange[] = [];
+  private generated: GeneratedUsers | undefined;
+  private readonly userDelta = new UserDeltaFake({
+    explicit: () => this.data.users,
+    generated: () => this.generated,
+    view: (u, select) => userView(u, { version: 'v1.0' } as Ctx, select),
+    now: () => this.now(),
+    pageSize: () => this.opts.pageSize,
+  });
 
   private constructor(
     private readonly server: Server,
@@ -305,6 +314,19 @@ export class FakeGraph {
     return this.data.users.find(
       (u) => u.id.toLowerCase() === key || u.userPrincipalName.toLowerCase() === key,
     );
+  }
+
+  /**
+   * Makes the tenant larger by `count` users made on demand by `user(i)` (never held as one list), after the
+   * seeded ones; a seeded user with the same id takes the generated one's place (how a test changes one).
+   */
+  generateUsers(users: GeneratedUsers | undefined): void {
+    this.generated = users;
+  }
+
+  /** Makes every users delta link issued so far unusable: 410 Gone, or 400 syncStateNotFound. */
+  expireDeltaLinks(how: 'gone' | 'syncStateNotFound'): void {
+    this.userDelta.expire(how);
   }
 
   /** Non-GET requests, i.e. the writes the bot attempted. */
@@ -791,6 +813,16 @@ export class FakeGraph {
       allow(ctx, 'GET');
       return this.listUsers(ctx);
     }
+    if (parenKey === undefined && key === 'delta' && action === undefined) {
+      allow(ctx, 'GET');
+      try {
+        return { status: 200, body: this.userDelta.answer(ctx.query, parseSelect(ctx), this.url) };
+      } catch (err) {
+        if (err instanceof DeltaRefusal)
+          throw new GraphHttpError(err.status, err.code, err.message, err.headers);
+        throw err;
+      }
+    }
     if (extra.length > 0) throw segmentNotFound(extra[0] ?? '');
     if (action === undefined) {
       allow(ctx, 'GET');
@@ -840,7 +872,13 @@ export class FakeGraph {
 
   private listUsers(ctx: Ctx): Reply {
     const filter = this.filterOf(ctx);
-    const users = this.data.users.filter((u) => !filter || matchesFilter(filter, u));
+    const seeded = new Set(this.data.users.map((u) => u.id));
+    const generated: GraphUserSeed[] = [];
+    for (let i = 0; this.generated && i < this.generated.count; i++) {
+      const u = this.generated.user(i);
+      if (!seeded.has(u.id)) generated.push(u);
+    }
+    const users = [...this.data.users, ...generated].filter((u) => !filter || matchesFilter(filter, u));
     const select = parseSelect(ctx);
     return this.collection(
       ctx,

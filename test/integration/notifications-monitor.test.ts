@@ -188,12 +188,12 @@ describe('failure monitor', () => {
     expect(cardText(answer.value)).toMatch(/Approval needed/);
   });
 
-  it('queries Graph the supported way: selected property, no ConsistencyLevel, beta Cloud PCs, a 14-day window, a log watermark', async () => {
+  it('queries Graph the supported way: users by delta, no ConsistencyLevel, beta Cloud PCs, a 14-day window, a log watermark', async () => {
     await start();
     await h.app.notifications.monitor.runOnce();
-    const users = h.graph.requests.find((r) => r.path === '/users');
-    expect(users?.query['$select']).toContain('serviceProvisioningErrors');
-    expect(users?.query['$filter']).toBeUndefined();
+    expect(h.graph.requests.some((r) => r.path === '/users')).toBe(false);
+    const users = h.graph.requests.find((r) => r.path === '/users/delta');
+    expect(users?.query).toEqual({ $select: 'id,displayName,userPrincipalName,serviceProvisioningErrors' });
     const groups = h.graph.requests.find((r) => r.path === '/groups');
     expect(groups?.query['$filter']).toBe('hasMembersWithLicenseErrors eq true');
     expect(groups?.headers['consistencylevel']).toBeUndefined();
@@ -242,7 +242,7 @@ describe('failure monitor', () => {
     const report = await h.app.notifications.monitor.runOnce();
     expect(report.detected['user-provisioning']).toBe(6);
     expect(cardsIn(h, CHANNEL)).toHaveLength(6);
-    const pages = h.graph.requests.filter((r) => r.path === '/users');
+    const pages = h.graph.requests.filter((r) => r.path === '/users/delta');
     expect(pages.length).toBeGreaterThanOrEqual(7);
     expect(pages.slice(1).every((r) => r.query['$skiptoken'] !== undefined)).toBe(true);
   });

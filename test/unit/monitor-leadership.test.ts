@@ -1,5 +1,5 @@
 import pino from 'pino';
-import type { GraphApi } from '../../src/infra/graph/graph-api';
+import type { PagingGraphApi } from '../../src/infra/graph/graph-api';
 import type { Detector } from '../../src/domain/failures/detector';
 import { FailureLedger } from '../../src/features/notify/failure-ledger';
 import { FailureMonitor } from '../../src/features/notify/monitor';
@@ -33,7 +33,7 @@ describe('failure monitor leadership', () => {
       notify: async () => ({ posted: 0, digests: 0, skipped: 0 }),
     } as unknown as FailureNotifier;
     const monitor = new FailureMonitor({
-      graph: {} as GraphApi,
+      graph: {} as PagingGraphApi,
       notifier,
       ledger: new FailureLedger(new MemoryStateStore()),
       clock,

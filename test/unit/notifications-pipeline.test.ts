@@ -318,11 +318,18 @@ describe('notifier', () => {
 });
 
 describe('detectors (app-only reads)', () => {
-  const ctx = (graph: ScriptedGraph, watermark?: string) => ({ graph, now: NOW, watermark });
+  const ctx = (graph: ScriptedGraph, watermark?: string) => ({
+    graph,
+    now: NOW,
+    watermark,
+    pageBudget: 10,
+    logger: pino({ level: 'silent' }),
+  });
 
   it('user provisioning: selects the property, filters resolved errors in code, one failure per workload', async () => {
     const graph = new ScriptedGraph({
-      'GET /users': {
+      'GET /users/delta': {
+        '@odata.deltaLink': 'https://graph.example/v1.0/users/delta?$deltatoken=t1',
         value: [
           {
             id: 'u1',
@@ -343,9 +350,9 @@ describe('detectors (app-only reads)', () => {
       ['u1', 'ProvisioningError/exchange', 'Conflict'],
       ['u1', 'ProvisioningError/teams', 'no detail'],
     ]);
+    expect(graph.calls[0]?.path).toBe('/users/delta');
     expect(graph.calls[0]?.query).toEqual({
       $select: 'id,displayName,userPrincipalName,serviceProvisioningErrors',
-      $top: '999',
     });
   });
 

@@ -1,4 +1,4 @@
-import type { CallOptions, GraphApi, GraphResult } from '../../src/infra/graph/graph-api';
+import type { CallOptions, GraphPage, GraphResult, PagingGraphApi } from '../../src/infra/graph/graph-api';
 import { GraphFailure } from '../../src/infra/graph/graph-failure';
 
 /** One call an action made, as a unit test sees it. */
@@ -16,7 +16,7 @@ type Answer = unknown | GraphFailure | ((call: Call) => unknown);
  * A GraphApi for unit tests of actions: answers from a table keyed by "METHOD path", records every call.
  * Integration tests use the wire-level fake Graph instead.
  */
-export class ScriptedGraph implements GraphApi {
+export class ScriptedGraph implements PagingGraphApi {
   readonly calls: Call[] = [];
   constructor(private readonly answers: Record<string, Answer>) {}
 
@@ -43,6 +43,21 @@ export class ScriptedGraph implements GraphApi {
   async list<T>(path: string, options?: CallOptions): Promise<T[]> {
     const page = (await this.get<{ value: T[] }>(path, options)) ?? { value: [] };
     return page.value;
+  }
+
+  async page<T>(pathOrLink: string, options?: CallOptions): Promise<GraphPage<T>> {
+    const body = (await this.get<{
+      value?: T[];
+      '@odata.nextLink'?: string;
+      '@odata.deltaLink'?: string;
+    }>(pathOrLink, options)) ?? { value: [] };
+    const next = body['@odata.nextLink'];
+    const delta = body['@odata.deltaLink'];
+    return {
+      value: body.value ?? [],
+      ...(next ? { nextLink: next } : {}),
+      ...(delta ? { deltaLink: delta } : {}),
+    };
   }
 
   async post<T>(path: string, body: unknown, options?: CallOptions): Promise<GraphResult<T>> {

@@ -1,7 +1,7 @@
 import { randomToken } from '../../infra/random-token';
 import { mutate, type StateStore } from '../../infra/storage/state-store';
 import { upsert } from './conversation-directory';
-import type { FailureNature } from '../../domain/failures/detector';
+import type { FailureNature, ScanPosition, ScanProgress } from '../../domain/failures/detector';
 import { fingerprint, type DetectedFailure } from '../../domain/failures/failure';
 import { compareDateTimes } from '../../infra/graph/date-time';
 
@@ -34,6 +34,17 @@ export const EVENT_QUIET_MS = 24 * 3_600_000;
 const FAILURE_PREFIX = 'notify/failure/';
 const NOTICE_PREFIX = 'notify/notice/';
 const WATERMARK_PREFIX = 'notify/watermark/';
+const SCAN_PREFIX = 'notify/scan/';
+
+/** Where one detector's scan stands, kept between cycles and shared by instances. */
+export interface ScanState {
+  readonly position?: ScanPosition;
+  /** Fingerprints the full pass under way has found so far; what it never finds is resolved when it ends. */
+  readonly passSeen?: readonly string[];
+  /** Set while a pass or a delta round is unfinished. */
+  readonly behind?: ScanProgress;
+  readonly updatedAt: string;
+}
 const OPAQUE_ID = /^[A-Za-z0-9_-]{22}$/;
 
 function failureKey(kind: string, fp: string): string {
@@ -90,6 +101,46 @@ export class FailureLedger {
       }
     }
     return resolved;
+  }
+
+  /** The open state failures of a kind: what an incremental detection carries on without reading it again. */
+  async openStates(kind: string): Promise<FailureRecord[]> {
+    const open: FailureRecord[] = [];
+    for (const key of await this.store.list(`${FAILURE_PREFIX}${kind}/`)) {
+      const record = (await this.store.get<FailureRecord>(key))?.value;
+      if (record && record.nature === 'state') open.push(record);
+    }
+    return open;
+  }
+
+  /** Forgets the open state failures of a kind that `gone` picks. */
+  async resolveWhere(kind: string, gone: (record: FailureRecord) => boolean): Promise<FailureRecord[]> {
+    const resolved: FailureRecord[] = [];
+    for (const record of await this.openStates(kind)) {
+      if (!gone(record)) continue;
+      await this.store.delete(failureKey(kind, record.fingerprint));
+      resolved.push(record);
+    }
+    return resolved;
+  }
+
+  /** Where a detector's scan stands; undefined before its first cycle. */
+  async scanState(kind: string): Promise<ScanState | undefined> {
+    return (await this.store.get<ScanState>(SCAN_PREFIX + kind))?.value;
+  }
+
+  /** Every detector's scan state, by kind. */
+  async scanStates(): Promise<Record<string, ScanState>> {
+    const out: Record<string, ScanState> = {};
+    for (const key of await this.store.list(SCAN_PREFIX)) {
+      const state = (await this.store.get<ScanState>(key))?.value;
+      if (state) out[key.slice(SCAN_PREFIX.length)] = state;
+    }
+    return out;
+  }
+
+  async saveScanState(kind: string, state: ScanState): Promise<void> {
+    await upsert<ScanState>(this.store, SCAN_PREFIX + kind, () => state);
   }
 
   /** Forgets event failures that have been quiet for the quiet period. */

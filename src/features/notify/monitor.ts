@@ -1,16 +1,19 @@
 import type { Clock, Repeating } from '../../infra/clock';
 import type { Leadership } from '../../infra/storage/leadership';
-import type { GraphApi } from '../../infra/graph/graph-api';
+import type { PagingGraphApi } from '../../infra/graph/graph-api';
 import { GraphFailure } from '../../infra/graph/graph-failure';
 import { errorMessage, type Logger } from '../../infra/logger';
 import { DEFAULT_DETECTORS } from '../../domain/actions/registry';
-import type { Detector } from '../../domain/failures/detector';
+import type { Detection, Detector, ScanProgress } from '../../domain/failures/detector';
 import { fingerprint } from '../../domain/failures/failure';
-import type { FailureLedger } from './failure-ledger';
+import type { FailureLedger, FailureRecord, ScanState } from './failure-ledger';
 import type { FailureNotifier, NotifyReport, Observed } from './notifier';
 
 /** The provisioning log's watermark name in the ledger. */
 export const PROVISIONING_LOG_WATERMARK = 'provisioning-log';
+
+/** Pages each detector may read in one cycle, unless the monitor is told otherwise. */
+export const DEFAULT_PAGE_BUDGET = 200;
 
 /** What one monitor cycle did. */
 export interface CycleReport {
@@ -18,12 +21,14 @@ export interface CycleReport {
   readonly detected: Readonly<Record<string, number | 'error'>>;
   readonly resolved: number;
   readonly notify: NotifyReport;
+  /** Kinds whose pass or delta round did not finish this cycle, and how far it has got. */
+  readonly behind: Readonly<Record<string, ScanProgress>>;
 }
 
 /** What the monitor needs; the clock makes its interval testable. */
 export interface MonitorDeps {
   /** The app-only, read-only Graph client. */
-  readonly graph: GraphApi;
+  readonly graph: PagingGraphApi;
   readonly notifier: FailureNotifier;
   readonly ledger: FailureLedger;
   readonly clock: Clock;
@@ -31,6 +36,15 @@ export interface MonitorDeps {
   readonly detectors?: readonly Detector[];
   /** With several instances: who may scan; unset means this instance always may. */
   readonly leadership?: Leadership;
+  /** Pages each detector may read per cycle (default {@link DEFAULT_PAGE_BUDGET}); the rest waits a cycle. */
+  readonly pageBudget?: number;
+}
+
+/** One detector's outcome this cycle, and the scan state it leaves. */
+interface Settled {
+  readonly detector: Detector;
+  readonly detection: Detection;
+  readonly state: ScanState | undefined;
 }
 
 /**
@@ -85,12 +99,26 @@ export class FailureMonitor {
     await ledger.sweepQuietEvents(now);
     const watermark = await ledger.watermark(PROVISIONING_LOG_WATERMARK);
     const detectors = this.deps.detectors ?? DEFAULT_DETECTORS;
+    const pageBudget = this.deps.pageBudget ?? DEFAULT_PAGE_BUDGET;
     const outcomes = await Promise.allSettled(
-      detectors.map((d) => d.detect({ graph: this.deps.graph, now, watermark })),
+      detectors.map(async (d): Promise<Settled> => {
+        const state = await ledger.scanState(d.kind);
+        const detection = await d.detect({
+          graph: this.deps.graph,
+          now,
+          watermark,
+          position: state?.position,
+          pageBudget,
+          logger: logger.child({ detector: d.kind }),
+        });
+        return { detector: d, detection, state };
+      }),
     );
     const detected: Record<string, number | 'error'> = {};
+    const behind: Record<string, ScanProgress> = {};
     const observed: Observed[] = [];
     const completeStateKinds: string[] = [];
+    const settled: Settled[] = [];
     let nextWatermark: string | undefined;
     outcomes.forEach((outcome, index) => {
       const detector = detectors[index] as Detector;
@@ -111,13 +139,24 @@ export class FailureMonitor {
         );
         return;
       }
-      detected[detector.kind] = outcome.value.failures.length;
-      for (const failure of outcome.value.failures) observed.push({ failure, nature: detector.nature });
-      if (detector.nature === 'state') completeStateKinds.push(detector.kind);
-      if (outcome.value.watermark) nextWatermark = outcome.value.watermark;
+      const { detection } = outcome.value;
+      settled.push(outcome.value);
+      detected[detector.kind] = detection.failures.length;
+      for (const failure of detection.failures) observed.push({ failure, nature: detector.nature });
+      if (detector.nature === 'state' && !detection.partial) completeStateKinds.push(detector.kind);
+      if (detection.partial?.behind) behind[detector.kind] = detection.partial.behind;
+      if (detection.watermark) nextWatermark = detection.watermark;
     });
     const present = new Set(observed.map((o) => fingerprint(o.failure)));
     const resolved = await ledger.resolveAbsent(completeStateKinds, present);
+    const states = new Map<string, ScanState>();
+    for (const s of settled) {
+      if (!s.detection.partial) continue;
+      const merged = await this.mergePartial(s, present, now);
+      resolved.push(...merged.resolved);
+      observed.push(...merged.carried);
+      states.set(s.detector.kind, merged.state);
+    }
     for (const r of resolved) {
       logger.info(
         { kind: r.failure.kind, objectId: r.failure.objectId, errorCode: r.failure.errorCode },
@@ -125,8 +164,67 @@ export class FailureMonitor {
       );
     }
     const notify = await this.deps.notifier.notify(observed, { source: 'Found by the failure monitor' });
+    // Positions move only once what they found was handed on: a cycle that fails reads those pages again.
+    for (const [kind, state] of states) await ledger.saveScanState(kind, state);
     if (nextWatermark) await ledger.advanceWatermark(PROVISIONING_LOG_WATERMARK, nextWatermark);
-    logger.info({ detected, resolved: resolved.length, ...notify }, 'monitor cycle finished');
-    return { detected, resolved: resolved.length, notify };
+    for (const [kind, b] of Object.entries(behind)) {
+      logger.warn(
+        { kind, passStartedAt: b.startedAt, pagesRead: b.pages, itemsRead: b.items, pageBudget },
+        'scan stopped at its page budget; it goes on from there next cycle',
+      );
+    }
+    logger.info({ detected, resolved: resolved.length, behind, ...notify }, 'monitor cycle finished');
+    return { detected, resolved: resolved.length, notify, behind };
+  }
+
+  /**
+   * Folds an incremental detection into the ledger: the objects it read have exactly the failures it found;
+   * a full pass that ended resolves what it never found; the open failures it did not read again are carried
+   * on, so a new subscriber still gets them and a send that failed is tried again.
+   */
+  private async mergePartial(
+    { detector, detection, state }: Settled,
+    present: ReadonlySet<string>,
+    now: Date,
+  ): Promise<{ resolved: FailureRecord[]; carried: Observed[]; state: ScanState }> {
+    const { ledger } = this.deps;
+    const partial = detection.partial;
+    const kind = detector.kind;
+    const found = detection.failures.map((f) => fingerprint(f));
+    const resolved: FailureRecord[] = [];
+    if (detector.nature === 'state' && partial?.objectIds && partial.objectIds.length > 0) {
+      const read = new Set(partial.objectIds.map((id) => id.toLowerCase()));
+      resolved.push(
+        ...(await ledger.resolveWhere(
+          kind,
+          (r) => read.has(r.failure.objectId.toLowerCase()) && !present.has(r.fingerprint),
+        )),
+      );
+    }
+    // A pass that began before this state was kept has no list, and resolves nothing when it ends.
+    const tracking = partial?.passStarted === true || state?.passSeen !== undefined;
+    let passSeen = tracking
+      ? [...(partial?.passStarted ? [] : (state?.passSeen ?? [])), ...found]
+      : undefined;
+    if (partial?.passComplete) {
+      if (passSeen && detector.nature === 'state') {
+        const seen = new Set(passSeen);
+        resolved.push(...(await ledger.resolveWhere(kind, (r) => !seen.has(r.fingerprint))));
+      }
+      passSeen = undefined;
+    }
+    const carried: Observed[] =
+      detector.nature === 'state'
+        ? (await ledger.openStates(kind))
+            .filter((r) => !present.has(r.fingerprint))
+            .map((r) => ({ failure: r.failure, nature: 'state' as const }))
+        : [];
+    const next: ScanState = {
+      ...(detection.position ? { position: detection.position } : {}),
+      ...(passSeen ? { passSeen: [...new Set(passSeen)] } : {}),
+      ...(partial?.behind ? { behind: partial.behind } : {}),
+      updatedAt: now.toISOString(),
+    };
+    return { resolved, carried, state: next };
   }
 }

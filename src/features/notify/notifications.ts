@@ -3,7 +3,7 @@ import type { RemediationStore } from '../../domain/remediation/remediation-stor
 import type { TargetResolver } from '../remediate/target-resolver';
 import type { Clock } from '../../infra/clock';
 import { subscriptionCommands } from './subscription-commands';
-import type { GraphApi } from '../../infra/graph/graph-api';
+import type { PagingGraphApi } from '../../infra/graph/graph-api';
 import type { Logger } from '../../infra/logger';
 import type { StateStore } from '../../infra/storage/state-store';
 import { ConversationDirectory } from './conversation-directory';
@@ -25,7 +25,7 @@ export interface NotificationsDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   /** The app-only, read-only Graph client. */
-  readonly readGraph: GraphApi;
+  readonly readGraph: PagingGraphApi;
   readonly channel: ProactiveChannel;
   readonly registry: ActionRegistry;
   readonly resolver: TargetResolver;
@@ -33,6 +33,8 @@ export interface NotificationsDeps {
   readonly governance: Governance;
   readonly settings: {
     readonly monitorIntervalMs: number | undefined;
+    /** Pages each detector reads per cycle at most (MONITOR_PAGE_BUDGET); unset: the monitor's default. */
+    readonly monitorPageBudget?: number;
     readonly digestThreshold: number;
     readonly webhookSecret: string | undefined;
   };
@@ -86,6 +88,7 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
     clock,
     logger: log,
     ...(deps.leadership ? { leadership: deps.leadership } : {}),
+    ...(settings.monitorPageBudget ? { pageBudget: settings.monitorPageBudget } : {}),
   });
   const webhook = settings.webhookSecret
     ? new NotificationWebhook({ secret: settings.webhookSecret, clock, notifier, directory, logger: log })
@@ -123,6 +126,12 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
         return may.allowed
           ? undefined
           : 'Only people the approval policy lets request or approve remediations can change subscriptions.';
+      },
+      async () => {
+        const states = await ledger.scanStates();
+        return Object.fromEntries(
+          Object.entries(states).flatMap(([kind, s]) => (s.behind ? [[kind, s.behind]] : [])),
+        );
       },
     ),
     // Starts the monitor's interval when MONITOR_INTERVAL is set.

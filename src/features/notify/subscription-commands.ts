@@ -5,6 +5,7 @@ import type { ConversationDirectory } from './conversation-directory';
 import { FAILURE_KINDS, kindLabel, kindNamed, type FailureKind } from '../../domain/actions/registry';
 import type { BuiltInCommand } from '../commands/built-in-command';
 import { closest } from '../commands/did-you-mean';
+import type { ScanProgress } from '../../domain/failures/detector';
 
 /** What the `subscriptions` answer says about the sources of notifications. */
 export interface NotificationSettings {
@@ -54,6 +55,15 @@ function describeSources(s: NotificationSettings): string {
   return `${monitor}${webhook} More than ${s.digestThreshold} new failures at once arrive as one digest.`;
 }
 
+/** Scans that did not finish in their cycle, so the reader knows the picture is not complete yet. */
+function describeBehind(behind: Readonly<Record<string, ScanProgress>>): string {
+  const parts = Object.entries(behind).map(
+    ([kind, b]) =>
+      `${kind}: ${b.items} items read in ${b.pages} pages since ${b.startedAt.slice(0, 16).replace('T', ' ')} UTC so far`,
+  );
+  return parts.length > 0 ? ` Still reading (it goes on each cycle): ${parts.join('; ')}.` : '';
+}
+
 function unknownKindCard(result: { unknown: string; suggestion?: string }) {
   return noticeCard({
     title: 'Unknown failure kind',
@@ -76,6 +86,7 @@ export function subscriptionCommands(
   directory: ConversationDirectory,
   settings: NotificationSettings,
   mayChange: (turn: CommandTurn) => Promise<string | undefined> = async () => undefined,
+  behind: () => Promise<Readonly<Record<string, ScanProgress>>> = async () => ({}),
 ): BuiltInCommand[] {
   /** Subscribing changes what a channel is told: only people the approval policy knows may do it. */
   const refused = async (turn: CommandTurn, sink: ReplySink) => {
@@ -167,7 +178,7 @@ export function subscriptionCommands(
             ? `This conversation receives new failures of: ${listKinds(current.kinds)}.`
             : 'This conversation is not subscribed. Type subscribe all, or subscribe with some of the kinds below.',
           usage: `Kinds: ${FAILURE_KINDS.join(', ')}`,
-          hint: describeSources(settings),
+          hint: `${describeSources(settings)}${describeBehind(await behind())}`,
         }),
         'Failure notifications',
       );

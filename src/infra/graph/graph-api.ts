@@ -40,7 +40,10 @@ export interface CallOptions {
  */
 export interface GraphApi {
   get<T>(path: string, options?: CallOptions): Promise<T>;
-  /** Follows @odata.nextLink until `maxItems` are gathered. */
+  /**
+   * Follows @odata.nextLink through every page, or until `maxItems` are gathered when the caller wants only the
+   * first few (a look-up that needs to know whether a name is ambiguous).
+   */
   list<T>(path: string, options?: CallOptions & { maxItems?: number }): Promise<T[]>;
   /**
    * POSTs `body` as JSON; with `body` undefined (an action without parameters, whose page says "Don't supply a
@@ -49,8 +52,26 @@ export interface GraphApi {
   post<T>(path: string, body: unknown, options?: CallOptions): Promise<GraphResult<T>>;
 }
 
+/** One page of a collection or of a delta round, with the link Graph gave to go on from it. */
+export interface GraphPage<T> {
+  readonly value: readonly T[];
+  /** More pages follow in this round: read this link next. */
+  readonly nextLink?: string;
+  /** The round is over (delta query): keep this link to ask for the changes since. */
+  readonly deltaLink?: string;
+}
+
+/**
+ * A client that reads one page at a time, so a long scan can stop after any page and go on from the link it
+ * kept (the monitor's scans, which keep their place in the state store).
+ */
+export interface PagingGraphApi extends GraphApi {
+  /** Reads one page: a path with options, or an @odata.nextLink / @odata.deltaLink exactly as Graph gave it. */
+  page<T>(pathOrLink: string, options?: CallOptions): Promise<GraphPage<T>>;
+}
+
 /** A client shared across turns (the app-only reads), which each turn tags with its own correlation id. */
-export interface SharedGraphApi extends GraphApi {
+export interface SharedGraphApi extends PagingGraphApi {
   /**
    * The same client, its calls sending `correlationId` as client-request-id, so a turn's reads through the
    * shared app-only client can be followed from our logs into Graph's.
@@ -147,7 +168,7 @@ function graphApiOn(client: Client, correlationId: string | undefined): SharedGr
     },
 
     async list<T>(path: string, opts?: CallOptions & { maxItems?: number }): Promise<T[]> {
-      const max = opts?.maxItems ?? 1000;
+      const max = opts?.maxItems ?? Number.POSITIVE_INFINITY;
       const items: T[] = [];
       try {
         let page = (await request(path, opts).get()) as { value?: T[]; '@odata.nextLink'?: string };
@@ -161,6 +182,23 @@ function graphApiOn(client: Client, correlationId: string | undefined): SharedGr
         throw toGraphFailure(err);
       }
       return items.slice(0, max);
+    },
+
+    async page<T>(pathOrLink: string, opts?: CallOptions): Promise<GraphPage<T>> {
+      const link = /^https:\/\//i.test(pathOrLink);
+      let body: { value?: T[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
+      try {
+        body = await (link ? correlated(pathOrLink, opts) : request(pathOrLink, opts)).get();
+      } catch (err) {
+        throw toGraphFailure(err);
+      }
+      const next = body['@odata.nextLink'];
+      const delta = body['@odata.deltaLink'];
+      return {
+        value: body.value ?? [],
+        ...(next ? { nextLink: next } : {}),
+        ...(delta ? { deltaLink: delta } : {}),
+      };
     },
 
     async post<T>(path: string, body: unknown, opts?: CallOptions): Promise<GraphResult<T>> {

@@ -1,6 +1,7 @@
 import { compareDateTimes, shiftDateTime } from '../../../infra/graph/date-time';
 import { cleanText, type DetectedFailure } from '../../failures/failure';
-import { MAX_ITEMS, type Detector } from '../../failures/detector';
+import type { Detector } from '../../failures/detector';
+import { readPass } from '../../failures/paged-pass';
 
 /** The provisioning log is read from this far back the first time. */
 export const FIRST_LOOKBACK_MS = 24 * 3_600_000;
@@ -72,18 +73,26 @@ function logStart(watermark: string | undefined, now: Date): string {
 export const syncDetector: Detector<'sync'> = {
   kind: 'sync',
   nature: 'event',
-  async detect({ graph, now, watermark }) {
-    const since = logStart(watermark, now);
-    const entries = await graph.list<ProvisioningLogEntry>('/auditLogs/provisioning', {
-      query: {
-        $filter: `provisioningStatusInfo/status eq 'failure' and activityDateTime gt ${since}`,
-        $top: String(LOG_PAGE_SIZE),
+  async detect(ctx) {
+    const { now, watermark } = ctx;
+    // A pass that goes on from a nextLink keeps the window it began with.
+    const going = typeof ctx.position?.['link'] === 'string' ? ctx.position : undefined;
+    const since = typeof going?.['since'] === 'string' ? going['since'] : logStart(watermark, now);
+    const carried = going?.['latest'];
+    const pass = await readPass<ProvisioningLogEntry>(
+      ctx,
+      '/auditLogs/provisioning',
+      {
+        query: {
+          $filter: `provisioningStatusInfo/status eq 'failure' and activityDateTime gt ${since}`,
+          $top: String(LOG_PAGE_SIZE),
+        },
       },
-      maxItems: MAX_ITEMS,
-    });
-    let latest = watermark ?? since;
+      { since },
+    );
+    let latest = pass.partial.passStarted || typeof carried !== 'string' ? (watermark ?? since) : carried;
     const failures: DetectedFailure<'sync'>[] = [];
-    for (const e of entries) {
+    for (const e of pass.items) {
       if (e.activityDateTime && compareDateTimes(e.activityDateTime, latest) > 0) latest = e.activityDateTime;
       if ((e.provisioningStatusInfo?.status ?? '').toLowerCase() !== 'failure') continue;
       const servicePrincipal = Array.isArray(e.servicePrincipal) ? e.servicePrincipal[0] : e.servicePrincipal;
@@ -108,6 +117,10 @@ export const syncDetector: Detector<'sync'> = {
         remediation: { action: 'provision-on-demand', target: userId, app: sp, ...(job ? { job } : {}) },
       });
     }
-    return { failures, watermark: latest };
+    // The watermark moves only once the whole answer was read: the log's order is not documented, so a pass
+    // that stops at the page budget keeps its latest time in its position and goes on from its nextLink.
+    return pass.partial.passComplete
+      ? { failures, watermark: latest, partial: pass.partial, position: pass.position }
+      : { failures, partial: pass.partial, position: { ...pass.position, latest } };
   },
 };

@@ -1,6 +1,7 @@
 import { FAILED_REQUESTS_FILTER, isReprocessable, REPROCESS_WINDOW_DAYS } from './action';
 import { cleanText, type DetectedFailure } from '../../failures/failure';
-import { MAX_ITEMS, type Detector } from '../../failures/detector';
+import type { Detector } from '../../failures/detector';
+import { readPass } from '../../failures/paged-pass';
 
 interface AssignmentRequest {
   readonly id: string;
@@ -16,20 +17,16 @@ interface AssignmentRequest {
 export const accessRequestDetector: Detector<'access-request'> = {
   kind: 'access-request',
   nature: 'state',
-  async detect({ graph, now }) {
-    const requests = await graph.list<AssignmentRequest>(
+  async detect(ctx) {
+    const { now } = ctx;
+    const pass = await readPass<AssignmentRequest>(
+      ctx,
       '/identityGovernance/entitlementManagement/assignmentRequests',
-      {
-        query: {
-          $filter: FAILED_REQUESTS_FILTER,
-          $expand: 'accessPackage,requestor',
-        },
-        maxItems: MAX_ITEMS,
-      },
+      { query: { $filter: FAILED_REQUESTS_FILTER, $expand: 'accessPackage,requestor' } },
     );
     const windowMs = REPROCESS_WINDOW_DAYS * 86_400_000;
     const failures: DetectedFailure<'access-request'>[] = [];
-    for (const r of requests) {
+    for (const r of pass.items) {
       const state = r.state ?? '';
       if (!isReprocessable(state)) continue;
       const when = r.completedDateTime ?? r.createdDateTime;
@@ -47,6 +44,6 @@ export const accessRequestDetector: Detector<'access-request'> = {
         remediation: { action: 'reprocess-access-request', target: r.id },
       });
     }
-    return { failures };
+    return { failures, partial: pass.partial, position: pass.position };
   },
 };

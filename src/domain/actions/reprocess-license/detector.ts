@@ -2,7 +2,8 @@ import type { DirectoryUser } from '../../../infra/graph/directory-lookup';
 import { isLicenseInError, licenseErrorOf } from '../../../infra/graph/license-states';
 import { segment } from '../../../infra/graph/odata';
 import { cleanText, type DetectedFailure } from '../../failures/failure';
-import { MAX_ITEMS, userLabel, type Detector } from '../../failures/detector';
+import { userLabel, type Detector } from '../../failures/detector';
+import { readPass } from '../../failures/paged-pass';
 
 const LICENSE_ERRORS: Readonly<Record<string, string>> = {
   CountViolation: 'Not enough licences are available for this product.',
@@ -20,21 +21,21 @@ interface LicensedGroup {
 
 /**
  * Group-based licensing errors: groups with hasMembersWithLicenseErrors (a filter that only works
- * without ConsistencyLevel: eventual, which this client never sends), then each group's members in error.
+ * without ConsistencyLevel: eventual, which this client never sends), then each group's members in error. Both
+ * lists hold only what is in error; the groups are read within the cycle's page budget and go on next cycle.
  */
 export const licenseDetector: Detector<'license'> = {
   kind: 'license',
   nature: 'state',
-  async detect({ graph, now }) {
-    const groups = await graph.list<LicensedGroup>('/groups', {
+  async detect(ctx) {
+    const { graph, now } = ctx;
+    const pass = await readPass<LicensedGroup>(ctx, '/groups', {
       query: { $filter: 'hasMembersWithLicenseErrors eq true', $select: 'id,displayName' },
-      maxItems: MAX_ITEMS,
     });
     const failures: DetectedFailure<'license'>[] = [];
-    for (const g of groups) {
+    for (const g of pass.items) {
       const members = await graph.list<DirectoryUser>(`/groups/${segment(g.id)}/membersWithLicenseErrors`, {
         query: { $select: 'id,displayName,userPrincipalName,licenseAssignmentStates' },
-        maxItems: MAX_ITEMS,
       });
       const groupName = g.displayName ?? g.id;
       for (const m of members) {
@@ -61,6 +62,6 @@ export const licenseDetector: Detector<'license'> = {
         }
       }
     }
-    return { failures };
+    return { failures, partial: pass.partial, position: pass.position };
   },
 };

@@ -1,7 +1,8 @@
 import type { GraphApi } from '../../../infra/graph/graph-api';
 import { segment } from '../../../infra/graph/odata';
 import { cleanText, type DetectedFailure } from '../../failures/failure';
-import { MAX_ITEMS, type Detector } from '../../failures/detector';
+import type { Detector } from '../../failures/detector';
+import { readPass } from '../../failures/paged-pass';
 
 interface CloudPc {
   readonly id: string;
@@ -12,18 +13,21 @@ interface CloudPc {
   readonly statusDetail?: { readonly code?: string; readonly message?: string } | null;
 }
 
-/** Cloud PCs whose provisioning failed, one failure per provisioning policy (the retry acts on a policy). */
+/**
+ * Cloud PCs whose provisioning failed (filtered by Graph), one failure per provisioning policy (the retry acts
+ * on a policy), read within the cycle's page budget.
+ */
 export const cloudPcDetector: Detector<'cloudpc'> = {
   kind: 'cloudpc',
   nature: 'state',
-  async detect({ graph, now }) {
-    const pcs = await graph.list<CloudPc>('/deviceManagement/virtualEndpoint/cloudPCs', {
+  async detect(ctx) {
+    const { graph, now } = ctx;
+    const pass = await readPass<CloudPc>(ctx, '/deviceManagement/virtualEndpoint/cloudPCs', {
       version: 'beta',
       query: { $filter: "status eq 'failed'" },
-      maxItems: MAX_ITEMS,
     });
     const byPolicy = new Map<string, CloudPc[]>();
-    for (const pc of pcs) {
+    for (const pc of pass.items) {
       if (pc.status !== 'failed' || !pc.provisioningPolicyId) continue;
       byPolicy.set(pc.provisioningPolicyId, [...(byPolicy.get(pc.provisioningPolicyId) ?? []), pc]);
     }
@@ -49,7 +53,7 @@ export const cloudPcDetector: Detector<'cloudpc'> = {
         remediation: { action: 'retry-cloudpc-policy', target: policyId },
       });
     }
-    return { failures };
+    return { failures, partial: pass.partial, position: pass.position };
   },
 };
 
