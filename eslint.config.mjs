@@ -15,13 +15,15 @@ const ABOVE = {
 
 /**
  * Features depend on each other one way only: bulk and notify use remediate's resolver, bulk reads notify's
- * ledger; the shared folders (cards, commands, shared) use no feature.
+ * ledger (diagnose writes to it through an interface of its own); the shared folders (cards, commands,
+ * shared) use no feature.
  */
 const FEATURES_BELOW = {
   remediate: [],
   notify: ['remediate'],
   bulk: ['remediate', 'notify'],
   audit: [],
+  diagnose: [],
 };
 const FEATURES = Object.keys(FEATURES_BELOW);
 

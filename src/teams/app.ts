@@ -27,6 +27,7 @@ import type { ApprovalHandler } from '../features/remediate/approval-handler';
 import { createBulk } from '../features/bulk';
 import type { BulkService } from '../features/bulk/bulk-service';
 import { createAudit } from '../features/audit';
+import { createDiagnose } from '../features/diagnose';
 import type { Origin } from '../domain/conversation';
 import type { Config } from '../infra/config';
 import type { Logger } from '../infra/logger';
@@ -171,7 +172,14 @@ export async function startApp(
     staleAfterMs: STALE_RUN_MS,
   });
   const audit = createAudit({ registry, store: remediations, governance, clock });
-  const features = [remediate, bulk, notifications, audit];
+  const diagnose = createDiagnose({
+    registry,
+    governance,
+    clock,
+    readGraph: (correlationId) => readGraph.withCorrelationId(correlationId),
+    notices: notifications.ledger,
+  });
+  const features = [remediate, bulk, notifications, audit, diagnose];
   const inScope = (turn: { readonly origin: Origin }) => governance.authorizer.inScope(turn.origin);
   const commands = new CommandHandler(
     registry,

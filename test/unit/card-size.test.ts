@@ -6,6 +6,8 @@ import type { AuditEntry } from '../../src/domain/audit/audit-log';
 import type { BulkTarget } from '../../src/domain/remediation/bulk-target';
 import { historyCard, statusCard } from '../../src/features/cards/audit-cards';
 import { reportCard } from '../../src/features/cards/report-cards';
+import { diagnoseCard, type PostedSection } from '../../src/features/cards/diagnose-cards';
+import type { Finding, TargetFindings } from '../../src/domain/findings/finding';
 import {
   bulkConfirmationCard,
   bulkProgressCard,
@@ -207,6 +209,7 @@ const builtIns = [
 const WORST_CASES: ReadonlyArray<[CardTemplateName, string, () => AdaptiveCardJson]> = [
   ['report', 'with every family, cause and still-failing target at their longest', () => worstReport()],
   ['confirmation', 'with every fact, problem and notice', () => remediationCard(worstRemediation, view)],
+  ['diagnose', 'with 50 failures of 50 remediations, every text at its longest', () => worstDiagnosis()],
   ...STATES.filter((s) => s !== 'pending').map(
     (state) =>
       ['outcome', state, () => remediationCard({ ...worstRemediation, state }, view)] as [
@@ -335,6 +338,46 @@ const worstReport = () =>
     { kind: (k) => k, cause: (c) => c },
   );
 
+/** A target with fifty failures, each fixed by its own command, every text and fact as long as it comes. */
+const worstDiagnosis = () => {
+  const findings: Finding[] = Array.from({ length: 50 }, (_, i) => ({
+    kind: WORST(200),
+    what: WORST(20_000),
+    code: WORST(200),
+    when: '2026-11-22T12:00:00.000Z',
+    diagnosis: {
+      entry: 'x',
+      cause: WORST(20_000),
+      retryHelps: false,
+      fixFirst: WORST(20_000),
+      facts: Array.from({ length: 50 }, () => ({ title: WORST(2_000), value: WORST(20_000) })),
+      objectToFix: { label: WORST(2_000), url: `https://entra.microsoft.com/${'x'.repeat(5_000)}` },
+    },
+    remediation: { action: WORST(200), target: `${WORST(2_000)}${i}` },
+  }));
+  const target: TargetFindings = {
+    targetKind: 'user',
+    id: RID,
+    label: WORST(2_000),
+    facts: Array.from({ length: 50 }, () => ({ title: WORST(2_000), value: WORST(20_000) })),
+    findings,
+    unread: Array.from({ length: 10 }, () => ({
+      what: WORST(2_000),
+      status: 403,
+      code: WORST(2_000),
+      requestId: WORST(2_000),
+    })),
+  };
+  const sections: PostedSection[] = findings.map((f) => ({
+    kind: f.kind,
+    findings: [f, f],
+    ...(f.remediation ? { remediation: f.remediation } : {}),
+    note: WORST(20_000),
+    fid: RID,
+  }));
+  return diagnoseCard(target, sections, '2026-11-22T12:00:00.000Z');
+};
+
 describe('every card within Teams’ message size limit', () => {
   it.each(WORST_CASES)('%s, %s, stays within 80 KB in UTF-16', (_template, _case, render) => {
     expect(utf16Bytes(message(render()))).toBeLessThanOrEqual(BUDGET_BYTES);
@@ -356,6 +399,7 @@ describe('every card within Teams’ message size limit', () => {
       'bulk-confirmation': true,
       'bulk-progress': true,
       report: true,
+      diagnose: true,
     };
     expect([...covered].sort()).toEqual(Object.keys(all).sort());
   });

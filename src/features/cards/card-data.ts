@@ -229,6 +229,46 @@ export interface ReportCardData {
   readonly notes: readonly string[];
 }
 
+/** One failure on a diagnose card: what failed, whether a retry can help now, the cause and the fix. */
+export interface DiagnoseFindingData {
+  readonly what: string;
+  readonly when: string | null;
+  readonly retryHelps: boolean;
+  readonly cause: string;
+  readonly fix: string;
+  /** The object to fix, e.g. "group Sales team (sales@contoso.com)", and its admin center page. */
+  readonly object: string | null;
+  readonly url: string | null;
+  /** Facts the diagnosis read for this target (the address's holder, a product's seats). */
+  readonly facts: readonly Fact[];
+}
+
+/** A diagnose card's failures that one remediation addresses (or that none does), with its button. */
+export interface DiagnoseSectionData {
+  readonly heading: string;
+  readonly findings: readonly DiagnoseFindingData[];
+  readonly more: string | null;
+  /** Why no remediation of the bot applies, when none does. */
+  readonly note: string | null;
+  /** The stored notice the Remediate button carries, or null without a button. */
+  readonly fid: string | null;
+  readonly buttonTitle: string;
+}
+
+/** Data for cards/diagnose.json: every failure signal of one target, grouped by the remediation for it. */
+export interface DiagnoseCardData {
+  /** "User", "Cloud PC provisioning policy"… */
+  readonly targetNoun: string;
+  readonly title: string;
+  readonly summary: string;
+  readonly healthy: boolean;
+  readonly facts: readonly Fact[];
+  readonly sections: readonly DiagnoseSectionData[];
+  /** Reads that failed, each a line with Graph's answer and request-id. */
+  readonly unread: readonly { readonly line: string }[];
+  readonly footer: string;
+}
+
 /** Every template in cards/ and the data it is rendered with, so a builder cannot pass another's data. */
 export interface CardDataByTemplate {
   readonly confirmation: ConfirmationCardData;
@@ -244,4 +284,5 @@ export interface CardDataByTemplate {
   readonly 'bulk-confirmation': BulkConfirmationCardData;
   readonly 'bulk-progress': BulkProgressCardData;
   readonly report: ReportCardData;
+  readonly diagnose: DiagnoseCardData;
 }

@@ -3,8 +3,13 @@ import type { KnowledgeEntry } from '../diagnosis';
 const SCOPING =
   'https://learn.microsoft.com/entra/identity/app-provisioning/define-conditional-rules-for-provisioning-user-accounts';
 const ON_DEMAND = 'https://learn.microsoft.com/entra/identity/app-provisioning/provision-on-demand';
+const QUARANTINE =
+  'https://learn.microsoft.com/entra/identity/app-provisioning/application-provisioning-quarantine-status';
 
-/** App provisioning failures, by a provisioning step's or a Skipped result's errorCode and reason. */
+/**
+ * App provisioning failures, by a provisioning step's or a Skipped result's errorCode and reason, and a
+ * provisioning job's status (code `Quarantine`, with synchronizationQuarantine's reason and error as text).
+ */
 export const SYNC_KNOWLEDGE: readonly KnowledgeEntry[] = [
   {
     id: 'sync-out-of-scope',
@@ -40,5 +45,23 @@ export const SYNC_KNOWLEDGE: readonly KnowledgeEntry[] = [
     fixFirst: 'Nothing to fix: check the user in the app; provision again only after a change in Entra.',
     source: ON_DEMAND,
     samples: [{ kind: 'sync', code: 'RedundantExport' }],
+  },
+  {
+    id: 'sync-quarantine',
+    kind: 'sync',
+    recognise: { code: /^Quarantine$/i },
+    cause:
+      'The app’s provisioning job is in quarantine: after repeated failures (most often admin credentials the app no longer accepts, or errors on most objects) Entra runs it less and less often, down to once a day, and disables it after four weeks.',
+    retryHelps: false,
+    fixFirst:
+      'Open the app’s Provisioning page in Entra, fix what the quarantine reason names (Test Connection checks the admin credentials), then Restart provisioning.',
+    source: QUARANTINE,
+    samples: [
+      {
+        kind: 'sync',
+        code: 'Quarantine',
+        text: 'EncounteredQuarantineException',
+      },
+    ],
   },
 ];

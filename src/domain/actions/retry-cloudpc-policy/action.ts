@@ -5,7 +5,8 @@ import { sendRequest, type RemediationAction, type Resolution } from '../action'
 import { chooseOne } from '../choose-one';
 import { verifyRetryCloudPcPolicy } from './verify';
 
-interface ProvisioningPolicy {
+/** A Cloud PC provisioning policy as its list and get pages return it. */
+export interface ProvisioningPolicy {
   readonly id: string;
   readonly displayName?: string;
   readonly description?: string;
@@ -30,7 +31,8 @@ const POLICIES = '/deviceManagement/virtualEndpoint/provisioningPolicies';
 /** Where a policy's Cloud PCs are listed. */
 export const CLOUD_PCS = '/deviceManagement/virtualEndpoint/cloudPCs';
 
-async function findPolicies(graph: GraphApi, query: string): Promise<ProvisioningPolicy[]> {
+/** Finds provisioning policies by id or exact display name (case-insensitive). */
+export async function findPolicies(graph: GraphApi, query: string): Promise<ProvisioningPolicy[]> {
   if (isGuid(query)) {
     try {
       return [await graph.get<ProvisioningPolicy>(`${POLICIES}/${segment(query)}`, { version: 'beta' })];

@@ -1,0 +1,91 @@
+import type { GraphApi } from '../../infra/graph/graph-api';
+import { toGraphFailure } from '../../infra/graph/graph-failure';
+import type { Fact } from '../actions/action';
+import {
+  recognise,
+  UNKNOWN_FAILURE,
+  type Diagnosis,
+  type FailureSignal,
+  type KnowledgeEntry,
+} from '../actions/diagnosis';
+import { diagnoseSignals } from '../actions/diagnosis-facts';
+import type { RemediationCommand } from '../failures/failure';
+
+/**
+ * One failure signal of a target as `diagnose` shows it: what failed, what the knowledge table says of it
+ * (facts read for this target included), and the remediation that addresses it, or why none applies.
+ */
+export interface Finding {
+  /** The failure family (`user-provisioning`, `license`…), as the registry names it. */
+  readonly kind: string;
+  /** What failed, in one line: the service and its error, the product and its licence error. */
+  readonly what: string;
+  /** A stable code for the failure (an ErrorCode, a licence error, a request state). */
+  readonly code: string;
+  /** When the failure was recorded, as far as Graph says (ISO 8601). */
+  readonly when?: string;
+  readonly diagnosis: Diagnosis;
+  /** The command a Remediate button prepares; absent when no remediation of the bot applies. */
+  readonly remediation?: RemediationCommand;
+  /** Why there is no button, when there is none. */
+  readonly noRemediation?: string;
+}
+
+/** A read that failed while gathering a target's findings: which, and what Graph answered. */
+export interface UnreadSource {
+  readonly what: string;
+  readonly status: number;
+  readonly code: string;
+  readonly requestId: string | undefined;
+}
+
+/** Every failure signal found for one target, with what was read about the target itself. */
+export interface TargetFindings {
+  readonly targetKind: TargetKind;
+  /** The target's object id. */
+  readonly id: string;
+  /** The target as people call it, e.g. "Alice Smith (alice@contoso.com)". */
+  readonly label: string;
+  readonly facts: readonly Fact[];
+  readonly findings: readonly Finding[];
+  /** The sources that could not be read: their failures may be missing from `findings`. */
+  readonly unread: readonly UnreadSource[];
+}
+
+/** What `diagnose` can look at, as the other commands name them. */
+export type TargetKind = 'user' | 'policy' | 'request' | 'app';
+
+/** How a failed read is reported on the card instead of stopping the whole diagnosis. */
+export function unreadSource(what: string, err: unknown): UnreadSource {
+  const f = toGraphFailure(err);
+  return { what, status: f.status, code: f.code, requestId: f.requestId };
+}
+
+function keyOf(entries: readonly KnowledgeEntry[], signal: FailureSignal): string {
+  const entry = recognise(entries, signal);
+  return entry ? `${entry.id}\u0000${signal.service ?? ''}` : '';
+}
+
+/**
+ * The table's diagnosis of each signal, in the signals' order, so every finding carries its own. Signals the
+ * table treats alike (same entry, same service) share one diagnosis, whose facts are read once.
+ */
+export async function diagnoseEach(
+  graph: GraphApi,
+  entries: readonly KnowledgeEntry[],
+  signals: readonly FailureSignal[],
+  selfId: string,
+): Promise<Diagnosis[]> {
+  const byKey = new Map<string, Promise<Diagnosis>>();
+  return Promise.all(
+    signals.map((signal) => {
+      const key = keyOf(entries, signal);
+      let diagnosis = byKey.get(key);
+      if (!diagnosis) {
+        diagnosis = diagnoseSignals(graph, entries, [signal], selfId).then(([d]) => d ?? UNKNOWN_FAILURE);
+        byKey.set(key, diagnosis);
+      }
+      return diagnosis;
+    }),
+  );
+}

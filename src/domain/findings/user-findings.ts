@@ -1,0 +1,169 @@
+import {
+  describeUser,
+  type DirectoryUser,
+  type LicenseAssignmentState,
+} from '../../infra/graph/directory-lookup';
+import type { GraphApi } from '../../infra/graph/graph-api';
+import { isLicenseInError, licenseErrorOf } from '../../infra/graph/license-states';
+import { segment } from '../../infra/graph/odata';
+import { describeErrorDetail, errorRecords } from '../../infra/graph/provisioning-error-detail';
+import { userFacts } from '../actions/resolve-user';
+import { USER_PROVISIONING_KNOWLEDGE } from '../actions/retry-provisioning/diagnosis';
+import { LICENSE_KNOWLEDGE } from '../actions/reprocess-license/diagnosis';
+import { ADMIN_LINKS } from '../actions/diagnosis-facts';
+import type { Diagnosis, FailureSignal } from '../actions/diagnosis';
+import { requestFinding, type AssignmentRequest } from './request-findings';
+import {
+  FAILED_REQUESTS_FILTER,
+  isReprocessable,
+  REQUESTS,
+} from '../actions/reprocess-access-request/action';
+import { diagnoseEach, unreadSource, type Finding, type TargetFindings, type UnreadSource } from './finding';
+
+/** The user as diagnose reads them: the lookup's fields and the usage location licences depend on. */
+interface UserRecord extends DirectoryUser {
+  readonly usageLocation?: string | null;
+}
+
+const USER_SELECT =
+  'id,displayName,userPrincipalName,usageLocation,serviceProvisioningErrors,licenseAssignmentStates';
+
+/** The user's unresolved service provisioning errors: one finding per ErrorRecord (or per error without XML). */
+async function provisioningFindings(user: UserRecord, graph: GraphApi): Promise<Finding[]> {
+  const rows = (user.serviceProvisioningErrors ?? [])
+    .filter((e) => e.isResolved !== true)
+    .flatMap((e) => {
+      const instance = e.serviceInstance ?? 'unknown service';
+      const service = instance.split('/')[0] ?? '';
+      const records = errorRecords(e.errorDetail);
+      const texts =
+        records.length > 0
+          ? records.map((r) => ({ code: r.code, text: r.description }))
+          : [{ code: undefined, text: describeErrorDetail(e.errorDetail) }];
+      return texts.map((t) => ({ instance, service, when: e.createdDateTime, ...t }));
+    });
+  const signals: FailureSignal[] = rows.map((r) => ({
+    kind: 'user-provisioning',
+    service: r.service,
+    ...(r.code ? { code: r.code } : {}),
+    text: r.text,
+  }));
+  const diagnoses = await diagnoseEach(graph, USER_PROVISIONING_KNOWLEDGE, signals, user.id);
+  return rows.map((r, i) => ({
+    kind: 'user-provisioning',
+    what: `${r.instance}: ${r.text}`,
+    code: r.code ?? `ProvisioningError/${r.service || 'unknown'}`,
+    ...(r.when ? { when: r.when } : {}),
+    diagnosis: diagnoses[i] as Diagnosis,
+    remediation: { action: 'retry-provisioning', target: user.id },
+  }));
+}
+
+/** A usage-location error names the user's usage location and the user to fix. */
+function withUsageLocation(d: Diagnosis, user: UserRecord): Diagnosis {
+  if (d.entry !== 'license-usage-location') return d;
+  return {
+    ...d,
+    objectToFix: { label: `user ${user.displayName ?? user.id}`, url: ADMIN_LINKS.user(user.id) },
+    facts: [
+      ...d.facts,
+      { title: 'Usage location', value: user.usageLocation || 'not set (the tenant’s country applies)' },
+    ],
+  };
+}
+
+const DIRECT =
+  'This licence is assigned directly, and reprocessing re-evaluates only group-based licences (user: reprocessLicenseAssignment). Fix the assignment under the user’s Licenses in Entra.';
+
+/** Names of the products and groups the states mention; a read that fails leaves the ids. */
+async function names(graph: GraphApi, states: readonly LicenseAssignmentState[]) {
+  const products = new Map<string, string>();
+  const groups = new Map<string, string>();
+  await Promise.all([
+    graph
+      .list<{ skuId?: string; skuPartNumber?: string }>('/subscribedSkus')
+      .then((skus) =>
+        skus.forEach((s) => s.skuId && s.skuPartNumber && products.set(s.skuId, s.skuPartNumber)),
+      )
+      .catch(() => undefined),
+    ...[...new Set(states.map((s) => s.assignedByGroup).filter((g): g is string => !!g))].map((id) =>
+      graph
+        .get<{ displayName?: string }>(`/groups/${segment(id)}`, { query: { $select: 'id,displayName' } })
+        .then((g) => g.displayName && groups.set(id, g.displayName))
+        .catch(() => undefined),
+    ),
+  ]);
+  return { products, groups };
+}
+
+/** The user's licence assignments in error, direct and from groups; only group-based ones can be reprocessed. */
+async function licenceFindings(user: UserRecord, graph: GraphApi): Promise<Finding[]> {
+  const states = (user.licenseAssignmentStates ?? []).filter(isLicenseInError);
+  if (states.length === 0) return [];
+  const signals: FailureSignal[] = states.map((s) => ({
+    kind: 'license',
+    ...(s.skuId ? { service: s.skuId } : {}),
+    code: licenseErrorOf(s) ?? s.state ?? 'Error',
+  }));
+  const [diagnoses, named] = await Promise.all([
+    diagnoseEach(graph, LICENSE_KNOWLEDGE, signals, user.id),
+    names(graph, states),
+  ]);
+  return states.map((s, i) => {
+    const code = signals[i]?.code ?? 'Error';
+    const product = (s.skuId && named.products.get(s.skuId)) || s.skuId || 'unknown product';
+    const group = s.assignedByGroup;
+    const origin = group ? `from group ${named.groups.get(group) ?? group}` : 'assigned directly';
+    return {
+      kind: 'license',
+      what: `${product} (${origin}): ${s.state ?? 'Error'}, ${code}`,
+      code,
+      ...(s.lastUpdatedDateTime ? { when: s.lastUpdatedDateTime } : {}),
+      diagnosis: withUsageLocation(diagnoses[i] as Diagnosis, user),
+      ...(group
+        ? { remediation: { action: 'reprocess-license', target: user.id } }
+        : { noRemediation: DIRECT }),
+    };
+  });
+}
+
+/**
+ * The user's access package requests that failed delivery. The list page documents a filter on `state` only,
+ * so the failed requests are read and the user's are picked by requestor, as reprocess-access-request does.
+ */
+async function requestFindings(user: UserRecord, graph: GraphApi, now: Date): Promise<Finding[]> {
+  const requests = await graph.list<AssignmentRequest>(REQUESTS, {
+    query: { $filter: FAILED_REQUESTS_FILTER, $expand: 'accessPackage,requestor' },
+    maxItems: 5000,
+  });
+  const mine = requests.filter(
+    (r) => isReprocessable(r.state ?? '') && r.requestor?.objectId?.toLowerCase() === user.id.toLowerCase(),
+  );
+  return Promise.all(mine.map((r) => requestFinding(r, graph, now)));
+}
+
+/**
+ * Every failure signal of one user, read with the app's read-only client: unresolved service provisioning
+ * errors, licence assignments in error and access package requests that failed delivery. The user's own read
+ * must succeed; a failed read of the requests is reported, and the rest is still shown.
+ */
+export async function userFindings(userId: string, graph: GraphApi, now: Date): Promise<TargetFindings> {
+  const user = await graph.get<UserRecord>(`/users/${segment(userId)}`, { query: { $select: USER_SELECT } });
+  const unread: UnreadSource[] = [];
+  const [provisioning, licences, requests] = await Promise.all([
+    provisioningFindings(user, graph),
+    licenceFindings(user, graph),
+    requestFindings(user, graph, now).catch((err: unknown) => {
+      unread.push(unreadSource('access package requests', err));
+      return [];
+    }),
+  ]);
+  return {
+    targetKind: 'user',
+    id: user.id,
+    label: describeUser(user),
+    facts: userFacts(user),
+    findings: [...provisioning, ...licences, ...requests],
+    unread,
+  };
+}

@@ -1,0 +1,183 @@
+import { CONTOSO, type TeamsUser } from '../fakes';
+import { cardActions, cardText } from './card-helpers';
+import { command } from './flows';
+import { remediate } from './notifications-helpers';
+import { PEOPLE, startHarness, type Harness } from './harness';
+
+jest.setTimeout(30_000);
+
+/** A distribution group that still holds Alice's address, as Exchange's error says another recipient does. */
+const HOLDER = {
+  id: '60000000-0000-4000-8000-0000000000a5',
+  displayName: 'Sales team',
+  memberIds: [],
+  mail: 'sales@contoso.com',
+  proxyAddresses: ['SMTP:sales@contoso.com', 'smtp:alice@contoso.com'],
+};
+
+const CAROL: TeamsUser = { name: "Carol O'Brien", aadObjectId: CONTOSO.users.carol };
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+function titles(card: unknown): string[] {
+  return cardActions(card).map((a) => a.title);
+}
+
+describe('diagnose on a user', () => {
+  beforeEach(() => {
+    h.graph.store.groups.push(structuredClone(HOLDER));
+    const sku = h.graph.store.subscribedSkus[0];
+    if (!sku) throw new Error('the Contoso seed has a subscribed SKU');
+    sku.consumedUnits = 25;
+  });
+
+  it('shows the Exchange address conflict and the licence CountViolation, each with its facts and button', async () => {
+    const sent = await command(h, 'diagnose alice@contoso.com');
+    const text = cardText(sent.card);
+    expect(text).toMatch(/^Diagnosis · User\nDiagnosis of Alice Smith \(alice@contoso\.com\)/);
+    expect(text).toMatch(/3 failures found; for 2 of them a retry cannot help until something else is fixed/);
+
+    expect(text).toMatch(
+      /exchange\/namprd11-001-01: The proxy address SMTP:alice@contoso\.com is already used by another recipient\./,
+    );
+    expect(text).toMatch(/Object to fix: group Sales team \(sales@contoso\.com\)/);
+    expect(text).toMatch(/Holder of alice@contoso\.com\ngroup Sales team/);
+    expect(JSON.stringify(sent.card)).toContain(`groupId/${HOLDER.id}`);
+
+    expect(text).toMatch(
+      /ENTERPRISEPREMIUM \(from group Licensing - Microsoft 365 E5\): Error, CountViolation\nSince .*\nA retry cannot help until this is fixed\./,
+    );
+    expect(text).toMatch(/Seats of ENTERPRISEPREMIUM\n25 assigned of 25 enabled/);
+    expect(text).toMatch(/Object to fix: product ENTERPRISEPREMIUM/);
+
+    expect(text).toMatch(/Sales tools, request 40000000-0000-4000-8000-000000000001: deliveryFailed/);
+    expect(text).toMatch(/A retry can help now\.\nCause: Entitlement management could not add the user/);
+
+    expect(titles(sent.card)).toEqual([
+      'Remediate: retry-provisioning',
+      'Remediate: reprocess-license',
+      'Remediate: reprocess-access-request',
+    ]);
+    expect(
+      cardActions(sent.card).every((a) => a.verb === 'remediate' && typeof a.data.fid === 'string'),
+    ).toBe(true);
+  });
+
+  it('answers to why and explain, and to a display name or --user, with the same card', async () => {
+    const first = cardText((await command(h, 'diagnose alice@contoso.com')).card);
+    for (const text of ['why alice@contoso.com', 'explain --user "Alice Smith"', 'WHY "Alice Smith"']) {
+      expect(cardText((await command(h, text)).card)).toBe(first);
+    }
+  });
+
+  it('reads with the app’s own identity and changes nothing', async () => {
+    await command(h, 'diagnose alice@contoso.com');
+    const graphCalls = h.graph.requests;
+    expect(graphCalls.length).toBeGreaterThan(0);
+    expect(graphCalls.every((r) => r.method === 'GET')).toBe(true);
+    expect(h.graph.callCount('retryServiceProvisioning')).toBe(0);
+  });
+
+  it('starts the normal confirmation from a button, with the clicker as requester', async () => {
+    const sent = await command(h, 'diagnose alice@contoso.com', PEOPLE.ada);
+    const index = titles(sent.card).indexOf('Remediate: reprocess-license');
+    const answer = await remediate(h, sent, index, PEOPLE.reggie);
+    const text = cardText(answer.value);
+    expect(text).toMatch(/Reprocess licence assignments for Alice Smith/);
+    expect(text).toMatch(/A retry cannot help until this is fixed/);
+    expect(text).toMatch(/Reggie Requester/);
+    expect(titles(answer.value)).toEqual(['Retry anyway', 'Reject', 'Cancel']);
+    expect(h.graph.callCount('reprocessLicenseAssignment')).toBe(0);
+
+    const again = await remediate(h, sent, index, PEOPLE.reggie);
+    expect(again.value['body']).toEqual(answer.value['body']);
+  });
+});
+
+describe('diagnose on targets without failures or with failures no button fixes', () => {
+  it('says plainly that a healthy user has no failures, and offers no button', async () => {
+    const sent = await command(h, 'diagnose carol@contoso.com');
+    expect(cardText(sent.card)).toMatch(
+      /No failures found: no unresolved service provisioning error, no licence assignment in error and no access package request that failed delivery\./,
+    );
+    expect(cardActions(sent.card)).toEqual([]);
+  });
+
+  it('shows a failed request past Graph’s 14-day reprocess window without a button, and says why', async () => {
+    const sent = await command(h, 'why bob@contoso.com');
+    const text = cardText(sent.card);
+    expect(text).toMatch(/Finance reports, request 40000000-0000-4000-8000-000000000003: deliveryFailed/);
+    expect(text).toMatch(/completed 20 days ago and Graph reprocesses a request only within 14 days/);
+    expect(text).toMatch(/A retry cannot help until this is fixed\./);
+    expect(cardActions(sent.card)).toEqual([]);
+  });
+
+  it('lists a user assigned a licence directly, whose error no reprocess can fix', async () => {
+    const alice = h.graph.findUser(CONTOSO.users.alice);
+    const state = alice?.licenseAssignmentStates?.[0];
+    if (!alice || !state) throw new Error('the Contoso seed gives Alice a licence in error');
+    state.assignedByGroup = null;
+    const text = cardText((await command(h, 'diagnose alice@contoso.com')).card);
+    expect(text).toMatch(/ENTERPRISEPREMIUM \(assigned directly\): Error, CountViolation/);
+    expect(text).toMatch(/reprocessing re-evaluates only group-based licences/);
+  });
+
+  it('refuses someone the approval policy does not know', async () => {
+    const sent = await command(h, 'diagnose alice@contoso.com', CAROL);
+    expect(cardText(sent.card)).toMatch(/^Not allowed\nOnly people the approval policy lets request/);
+    expect(h.graph.requests.filter((r) => r.path.startsWith('/users/'))).toEqual([]);
+  });
+
+  it('never guesses between users of the same name', async () => {
+    const text = cardText((await command(h, 'diagnose "Sam Lee"')).card);
+    expect(text).toMatch(/2 objects match "Sam Lee"/);
+    expect(text).toContain(CONTOSO.users.samA);
+    expect(text).toContain(CONTOSO.users.samB);
+  });
+});
+
+describe('diagnose on a policy, an access request and an app', () => {
+  it('lists a Frontline policy’s failed Cloud PCs with the policy’s retry button', async () => {
+    const sent = await command(h, 'diagnose "Frontline shift workers"');
+    const text = cardText(sent.card);
+    expect(text).toMatch(/Diagnosis · Cloud PC provisioning policy/);
+    expect(text).toMatch(/Failed Cloud PCs\n2 of 3/);
+    expect(text).toMatch(/Cloud PC CPC-FL-1: failed/);
+    expect(text).toMatch(/Cloud PC CPC-FL-2: failed/);
+    expect(titles(sent.card)).toEqual(['Remediate: retry-cloudpc-policy']);
+  });
+
+  it('gives an access request’s state and failure, and says a delivered one has none', async () => {
+    const failed = cardText((await command(h, `diagnose ${CONTOSO.requests.failed}`)).card);
+    expect(failed).toMatch(/Diagnosis · Access package request/);
+    expect(failed).toMatch(/State\ndeliveryFailed \(DeliveryFailed\)/);
+    expect(failed).toMatch(/A retry can help now\./);
+    const delivered = await command(h, `explain --request ${CONTOSO.requests.delivered}`);
+    expect(cardText(delivered.card)).toMatch(/No failures found: the request has not failed delivery\./);
+  });
+
+  it('says why an app’s provisioning job is in quarantine, and that no button of the bot fixes it', async () => {
+    const job = h.graph.store.synchronizationJobs[CONTOSO.apps.salesforce]?.[0];
+    if (!job) throw new Error('the Contoso seed gives Salesforce a provisioning job');
+    job.status = {
+      code: 'Quarantine',
+      quarantine: {
+        currentBegan: '2026-11-20T08:00:00Z',
+        reason: 'EncounteredQuarantineException',
+        error: { code: 'SalesforceInvalidCredentials', message: 'The admin credentials are not valid.' },
+      },
+    };
+    const sent = await command(h, 'diagnose --app Salesforce');
+    const text = cardText(sent.card);
+    expect(text).toMatch(/Job salesforce\.a1b2c3 is in quarantine: EncounteredQuarantineException/);
+    expect(text).toMatch(/The app’s provisioning job is in quarantine/);
+    expect(text).toMatch(/Test Connection checks the admin credentials/);
+    expect(cardActions(sent.card)).toEqual([]);
+  });
+});
