@@ -40,9 +40,13 @@ interface Rig {
   readonly replay: Replay;
 }
 
-/** The bot's own Graph look-up, replayable from the bench client with the app's token. */
+/**
+ * The Graph reads one command turn makes, replayable from the bench client with the app's token: the look-up,
+ * then what the diagnosis reads from its answer (for an address conflict, the holder searched in users,
+ * groups and contacts at once). Stages go one after another; the reads of a stage go together.
+ */
 interface Replay {
-  readonly url: string;
+  readonly stages: readonly (readonly string[])[];
   readonly token: string;
 }
 
@@ -62,25 +66,65 @@ async function measureRound(rig: Rig, who: Driven, concurrency: number, count: n
 }
 
 /**
- * The bot's own Graph look-up (the last GET it made), replayed from the bench client with the app's token over
- * keep-alive: one round trip to the fake Graph, the part of a turn the echo bot has no counterpart for.
+ * The Graph reads of one turn, recorded from a single turn after the warm-up, replayed over keep-alive: the
+ * part of a turn the echo bot has no counterpart for. The first read is the look-up; the diagnosis sends the
+ * rest together once the look-up has answered (src/domain/actions/diagnosis-facts.ts).
  */
-async function lookupReplay(graph: FakeGraph, env: Record<string, string>): Promise<Replay> {
-  const lookup = [...graph.requests].reverse().find((r) => r.method === 'GET');
+async function recordReplay(
+  rig: Omit<Rig, 'replay'>,
+  who: Driven,
+  env: Record<string, string>,
+): Promise<Replay> {
+  rig.graph.resetRecords();
+  await turn(who.seats, rig.connector, COMMAND, who.load);
+  forgetRecorded(rig.connector);
+  const reads = rig.graph.requests
+    .filter((r) => r.method === 'GET')
+    .map((r) => `${rig.graph.url}${r.rawUrl}`);
+  rig.graph.resetRecords();
+  const [lookup, ...rest] = reads;
   if (!lookup) throw new Error('the bot made no Graph look-up during the warm-up');
   const config = loadConfig({ ...env, PORT: '0' });
   const issued = await createAppCredential(config.aad).getToken(graphScope(config.graphBaseUrl));
   if (!issued) throw new Error('no app token for the look-up replay');
-  return { url: `${graph.url}${lookup.rawUrl}`, token: issued.token };
+  return { stages: rest.length > 0 ? [[lookup], rest] : [[lookup]], token: issued.token };
 }
 
-/** The latencies of `count` replayed look-ups at `concurrency`. */
+/** The replayed reads in words: "GET /v1.0/users/…, then 3 at once (/v1.0/users, …)". */
+function describeReplay(replay: Replay): string {
+  const path = (url: string) => new URL(url).pathname;
+  return replay.stages
+    .map((stage) =>
+      stage.length === 1
+        ? `GET ${path(stage[0]!)}`
+        : `${stage.length} at once (${stage.map(path).join(', ')})`,
+    )
+    .join(', then ');
+}
+
+/**
+ * One replayed GET. A keep-alive socket the fake closed while idle between rounds fails with ECONNRESET before
+ * any answer; the read is sent again on a fresh socket, as an HTTP client does for an idempotent request.
+ */
+async function replayed(agent: Agent, url: string, token: string) {
+  try {
+    return await call(agent, 'GET', url, token);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET') throw err;
+    return call(agent, 'GET', url, token);
+  }
+}
+
+/** The latencies of `count` replayed turns' Graph reads at `concurrency`. */
 async function lookupRound(rig: Rig, agent: Agent, concurrency: number, count: number) {
   const latencies: number[] = [];
   await pool(count, concurrency, async () => {
     const started = performance.now();
-    const { status } = await call(agent, 'GET', rig.replay.url, rig.replay.token);
-    if (status !== 200) throw new Error(`the replayed look-up answered ${status}`);
+    for (const stage of rig.replay.stages) {
+      const answers = await Promise.all(stage.map((url) => replayed(agent, url, rig.replay.token)));
+      const refused = answers.find((a) => a.status !== 200);
+      if (refused) throw new Error(`a replayed read answered ${refused.status}`);
+    }
     latencies.push(performance.now() - started);
   });
   rig.graph.resetRecords();
@@ -104,7 +148,9 @@ async function measureLevel(rig: Rig, profile: Profile, concurrency: number) {
   const bot: number[] = [];
   const lookup: number[] = [];
   const roundRatios = { vsEcho: [] as number[], vsBaseline: [] as number[] };
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  // A socket for every read a stage sends at once, as the bot's Graph client opens them.
+  const widest = Math.max(...rig.replay.stages.map((stage) => stage.length));
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency * widest });
   try {
     rig.times.use(profile, 0);
     await lookupRound(rig, agent, concurrency, concurrency * 2);
@@ -156,7 +202,9 @@ type Level = Awaited<ReturnType<typeof measureLevel>>;
  * measured there at every level; then the fakes switch to the realistic profile, both bots take a short
  * warm-up at 64 at a time, and are measured again.
  */
-async function latencyRun(tenant: Tenant): Promise<Record<Profile['name'], Level[]>> {
+async function latencyRun(
+  tenant: Tenant,
+): Promise<Record<Profile['name'], Level[]> & { graphReads: string }> {
   const times = new ServiceTimes();
   const graph = await FakeGraph.start({
     entra: tenant.entra,
@@ -184,8 +232,7 @@ async function latencyRun(tenant: Tenant): Promise<Record<Profile['name'], Level
     };
     times.use(PROFILES.loopback, 0);
     await warm(SETTINGS.latency.warmup);
-    const replay = await lookupReplay(graph, env);
-    graph.resetRecords();
+    const replay = await recordReplay({ graph, connector, times, echo, bot }, bot, env);
     const rig: Rig = { graph, connector, times, echo, bot, replay };
     const loopback: Level[] = [];
     for (const c of SETTINGS.latency.levels) loopback.push(await measureLevel(rig, PROFILES.loopback, c));
@@ -194,7 +241,7 @@ async function latencyRun(tenant: Tenant): Promise<Record<Profile['name'], Level
     graph.resetRecords();
     const realistic: Level[] = [];
     for (const c of SETTINGS.latency.levels) realistic.push(await measureLevel(rig, PROFILES.realistic, c));
-    return { loopback, realistic };
+    return { loopback, realistic, graphReads: describeReplay(replay) };
   } finally {
     await Promise.all([ours.stop(), echoBot.stop()]);
     await Promise.all([connector.close(), graph.close()]);
@@ -208,7 +255,7 @@ async function latencyRun(tenant: Tenant): Promise<Record<Profile['name'], Level
  * ratio beside it, as the bulk section does with its runs.
  */
 export async function benchLatency(tenant: Tenant) {
-  const runs: Array<Record<Profile['name'], Level[]>> = [];
+  const runs: Array<Awaited<ReturnType<typeof latencyRun>>> = [];
   for (let i = 0; i < SETTINGS.latency.runs; i++) runs.push(await latencyRun(tenant));
   const pick = (name: Profile['name']) =>
     SETTINGS.latency.levels.map((concurrency, index) => {
@@ -217,7 +264,12 @@ export async function benchLatency(tenant: Tenant) {
       const median = [...measured].sort((a, b) => ratio(a) - ratio(b))[Math.floor(measured.length / 2)]!;
       return { ...median, concurrency, runRatios: measured.map(ratio) };
     });
-  return { command: COMMAND, loopback: pick('loopback'), realistic: pick('realistic') };
+  return {
+    command: COMMAND,
+    graphReads: runs[0]?.graphReads ?? '',
+    loopback: pick('loopback'),
+    realistic: pick('realistic'),
+  };
 }
 
 export type LatencyResult = Awaited<ReturnType<typeof benchLatency>>;
