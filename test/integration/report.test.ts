@@ -126,6 +126,16 @@ describe('report', () => {
     expect(text).toMatch(/the monitor’s first sighting where the remediation came from its failure card/);
   });
 
+  it('counts a provisioning on demand as resolved from the steps Graph answers with', async () => {
+    const sent = await command(h, 'provision-on-demand alice@contoso.com --app Salesforce');
+    h.clock.advance(5 * MINUTE);
+    await approve(h, sent);
+    await h.app.approvals.drain();
+    const { text } = await report('report');
+    expect(text).toMatch(/Verified resolved\n100% \(1 of 1\)/);
+    expect(text).toMatch(/Median, detection to verified resolution\n5 min \(over 1 resolution\)/);
+  });
+
   it('draws the numbers as Teams charts, each with a text fallback for clients without them', async () => {
     await seedTrail();
     const { card } = await report('report');

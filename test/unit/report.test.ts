@@ -9,7 +9,10 @@ const KINDS: Record<string, string> = {
   'retry-provisioning': 'user-provisioning',
   'reprocess-license': 'license',
 };
-const kindOf = (action: string) => KINDS[action] ?? action;
+const RULES = {
+  kindOf: (action: string) => KINDS[action] ?? action,
+  decidedByAnswer: (action: string) => action === 'provision-on-demand',
+};
 
 let seq = 0;
 /** One audit entry `minutes` after T0 about remediation `rid`; `causes: null` writes one without failure facts. */
@@ -24,6 +27,7 @@ function entry(
     detectedAt?: number;
     notified?: boolean;
     count?: number;
+    graphStatus?: number;
   } = {},
 ): AuditEntry {
   const at = new Date(T0 + minutes * MINUTE).toISOString();
@@ -46,6 +50,9 @@ function entry(
           },
         }),
     ...(options.count === undefined ? {} : { count: options.count }),
+    ...(options.graphStatus === undefined
+      ? {}
+      : { graph: { status: options.graphStatus, requestId: undefined } }),
   };
 }
 
@@ -139,6 +146,22 @@ const CASES: Array<[string, () => AuditEntry[], Expect]> = [
     { stillFailing: [], detected: [{ kind: 'user-provisioning', count: 1 }] },
   ],
   [
+    'a remediation Graph’s answer decides: resolved when it answered, accepted only on an empty 204',
+    () => [
+      entry(0, 'requested', 'p', { action: 'provision-on-demand', detectedAt: -4 }),
+      entry(1, 'succeeded', 'p', { action: 'provision-on-demand', graphStatus: 200, detectedAt: -4 }),
+      entry(0, 'requested', 'q', { action: 'provision-on-demand' }),
+      entry(1, 'succeeded', 'q', { action: 'provision-on-demand', graphStatus: 204 }),
+      entry(0, 'requested', 'r', { action: 'retry-provisioning' }),
+      entry(1, 'succeeded', 'r', { action: 'retry-provisioning', graphStatus: 200 }),
+    ],
+    {
+      runs: 3,
+      standings: { resolved: 1, verifying: 2 },
+      medianToResolveMs: 5 * MINUTE,
+    },
+  ],
+  [
     'a resolution recorded without failure facts is counted but left out of the median',
     () => accepted('a', ['verified-resolved'], { causes: null }),
     { standings: { resolved: 1 }, medianToResolveMs: undefined, resolvedWithoutDetection: 1 },
@@ -201,7 +224,7 @@ const CASES: Array<[string, () => AuditEntry[], Expect]> = [
 describe('summarize', () => {
   it.each(CASES)('%s', (_name, entries, expected) => {
     seq = 0;
-    const report = summarize(entries(), PERIOD, kindOf);
+    const report = summarize(entries(), PERIOD, RULES);
     const { standings, stillFailing, ...rest } = expected;
     expect(report).toMatchObject(rest);
     if (standings) expect(report.standings).toMatchObject(standings);

@@ -45,6 +45,17 @@ export interface ActivityReport {
   readonly stillFailing: readonly StillFailing[];
 }
 
+/** What the report needs to know of the remediations: each one's failure family, and how its outcome is decided. */
+export interface ReportRules {
+  kindOf(action: string): string;
+  /**
+   * True for a remediation that is not re-read because Graph's answer itself says whether it worked
+   * (provisionOnDemand's steps): its accepted run with an answer (200) is resolved at once, while an empty
+   * 204 says only that Entra accepted it.
+   */
+  decidedByAnswer(action: string): boolean;
+}
+
 /** The middle value (the mean of the two middle ones for an even count); undefined for none. */
 export function median(values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;
@@ -80,16 +91,16 @@ function countsOf(keys: readonly (string | readonly [string, number])[]): { key:
 }
 
 /**
- * Summarises the entries of one period (any order): the failures detected by family (`kindOf` names an
- * action's family), the runs and where each stands now, the share verified resolved, the median time from
+ * Summarises the entries of one period (any order): the failures detected by family, the runs and where each stands now, the share verified resolved, the median time from
  * detection to verified resolution, the knowledge table's causes behind the requests, and the targets whose
  * latest run did not fix them.
  */
 export function summarize(
   entries: readonly AuditEntry[],
   period: { readonly from: string; readonly to: string },
-  kindOf: (action: string) => string,
+  rules: ReportRules,
 ): ActivityReport {
+  const { kindOf } = rules;
   const oldestFirst = [...entries].sort(
     (a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.id < b.id ? 1 : -1),
   );
@@ -102,7 +113,8 @@ export function summarize(
     if (e.event === 'requested') requested.set(e.remediationId, e);
     const ran = RUN_EVENTS[e.event];
     if (ran) runs.set(e.remediationId, { entry: e, standing: ran });
-    const verdict = VERDICTS[e.event];
+    const answered = e.event === 'succeeded' && e.graph?.status === 200 && rules.decidedByAnswer(e.action);
+    const verdict = answered ? 'resolved' : VERDICTS[e.event];
     const run = runs.get(e.remediationId);
     if (!verdict || !run) continue;
     run.standing = verdict;

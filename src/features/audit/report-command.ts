@@ -67,7 +67,11 @@ export function reportCommand(deps: AuditCommandDeps): BuiltInCommand {
       const to = new Date(deps.clock.now());
       const from = new Date(to.getTime() - days * DAY_MS);
       const entries = await deps.governance.audit.since(from.toISOString());
-      const report = summarize(entries, { from: from.toISOString(), to: to.toISOString() }, kindOf);
+      const report = summarize(
+        entries,
+        { from: from.toISOString(), to: to.toISOString() },
+        { kindOf, decidedByAnswer: (action) => !deps.registry.find(action)?.verify },
+      );
       await sink.sendCard(reportCard(report, days, LABELS), `Provisioning report: last ${days} days`);
     },
   };

@@ -65,7 +65,7 @@ function notesOf(report: ActivityReport): string[] {
   }
   if (report.standings.verifying > 0) {
     notes.push(
-      `${report.standings.verifying} run(s) were accepted by Graph but not verified yet (checks still to come, verification off, or an action Graph's answer decides), so they count as not resolved.`,
+      `${report.standings.verifying} run(s) were accepted by Graph but not verified (checks still to come, verification off, bulk runs, or an empty answer to provision-on-demand), so they count as not resolved.`,
     );
   }
   return notes;
