@@ -142,6 +142,13 @@ const keys = {
     .transform(parseVerifyAfter),
   NOTIFY_DIGEST_THRESHOLD: intIn(1, 1000, 5),
   MONITOR_PAGE_BUDGET: intIn(1, 100_000, 200),
+  MONITOR_GRAPH_SHARE: unsetOr(
+    z.coerce
+      .number()
+      .gt(0, 'must be a share of Graph’s read quota above 0 and at most 1, e.g. 0.25')
+      .max(1, 'must be a share of Graph’s read quota above 0 and at most 1, e.g. 0.25')
+      .default(0.25),
+  ),
   BULK_CONCURRENCY: intIn(1, 32, DEFAULT_BULK_CONCURRENCY),
   BULK_MAX_TARGETS: intIn(1, 20_000, 5000),
   NOTIFY_WEBHOOK_SECRET: optionalString,
@@ -290,6 +297,8 @@ const configSchema = z
         monitorIntervalMs: e.MONITOR_INTERVAL,
         /** Pages each detector reads in one monitor cycle at most; a longer scan goes on next cycle. */
         monitorPageBudget: e.MONITOR_PAGE_BUDGET,
+        /** The share (0–1] of Graph's documented directory read quota the monitor's reads may use. */
+        monitorGraphShare: e.MONITOR_GRAPH_SHARE,
         digestThreshold: e.NOTIFY_DIGEST_THRESHOLD,
         webhookSecret: e.NOTIFY_WEBHOOK_SECRET,
       },

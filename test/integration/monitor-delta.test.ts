@@ -203,4 +203,24 @@ describe('user provisioning by delta query', () => {
     expect(text).toContain('Tenant User 7');
     expect(text).toContain('Alice Smith');
   });
+
+  it('spaces its reads to MONITOR_GRAPH_SHARE of the quota and marks them low priority; a person’s look-up is not', async () => {
+    await startWatching({ MONITOR_GRAPH_SHARE: '0.5' }, 2);
+    h.graph.seed({ users: [...h.graph.store.users, tenantUser(1), tenantUser(2), tenantUser(3)] });
+    h.graph.resetRecords();
+    const before = h.clock.now();
+    await run();
+    const elapsed = h.clock.now() - before;
+    const reads = h.graph.requests;
+    expect(reads.length).toBeGreaterThan(5);
+    expect(reads.every((r) => r.headers['x-ms-throttle-priority'] === 'low')).toBe(true);
+    // Reads go out one slot apart: 10 s / (0.5 × 3,500 resource units), each read one unit.
+    expect(elapsed).toBeGreaterThanOrEqual((reads.length - 1) * (10_000 / (0.5 * 3500)) - 1e-6);
+
+    h.graph.resetRecords();
+    await say(h, 'retry-provisioning alice@contoso.com');
+    const lookups = h.graph.requests.filter((r) => r.method === 'GET');
+    expect(lookups.length).toBeGreaterThan(0);
+    expect(lookups.some((r) => r.headers['x-ms-throttle-priority'] !== undefined)).toBe(false);
+  });
 });

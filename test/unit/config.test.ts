@@ -214,6 +214,21 @@ describe('rules across keys', () => {
       { ...minimal, MONITOR_INTERVAL: '1ms' },
       ['MONITOR_INTERVAL must be at least 1s'],
     ],
+    [
+      'no share of Graph for the monitor',
+      { ...minimal, MONITOR_GRAPH_SHARE: '0' },
+      ['MONITOR_GRAPH_SHARE must be a share of Graph’s read quota above 0 and at most 1, e.g. 0.25'],
+    ],
+    [
+      'more than all of Graph for the monitor',
+      { ...minimal, MONITOR_GRAPH_SHARE: '1.5' },
+      ['MONITOR_GRAPH_SHARE must be a share of Graph’s read quota above 0 and at most 1, e.g. 0.25'],
+    ],
+    [
+      'a page budget of nothing',
+      { ...minimal, MONITOR_PAGE_BUDGET: '0' },
+      ['MONITOR_PAGE_BUDGET Number must be greater than or equal to 1'],
+    ],
   ])('refuses %s, and says only that', (_name, env, expected) => {
     expect(problems(env)).toEqual(expected);
   });

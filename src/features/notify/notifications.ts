@@ -11,6 +11,7 @@ import { ConversationStatus } from './conversation-status';
 import { FailureLedger } from './failure-ledger';
 import { InstallationTracker } from './installation-tracker';
 import { FailureMonitor } from './monitor';
+import { DEFAULT_MONITOR_GRAPH_SHARE, monitorGraph } from './monitor-graph';
 import { FailureNotifier } from './notifier';
 import { RemediateHandler } from './remediate-handler';
 import type { Governance } from '../../domain/governance/governance';
@@ -35,6 +36,8 @@ export interface NotificationsDeps {
     readonly monitorIntervalMs: number | undefined;
     /** Pages each detector reads per cycle at most (MONITOR_PAGE_BUDGET); unset: the monitor's default. */
     readonly monitorPageBudget?: number;
+    /** The share of Graph's directory read quota the monitor may use (MONITOR_GRAPH_SHARE); unset: 0.25. */
+    readonly monitorGraphShare?: number;
     readonly digestThreshold: number;
     readonly webhookSecret: string | undefined;
   };
@@ -82,7 +85,7 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
     audit: deps.governance.audit,
   });
   const monitor = new FailureMonitor({
-    graph: deps.readGraph,
+    graph: monitorGraph(deps.readGraph, clock, settings.monitorGraphShare ?? DEFAULT_MONITOR_GRAPH_SHARE),
     notifier,
     ledger,
     clock,

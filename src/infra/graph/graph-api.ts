@@ -32,6 +32,11 @@ export interface CallOptions {
    * require, e.g. an OData cast on a group's members (see /graph/aad-advanced-queries).
    */
   readonly advanced?: boolean;
+  /**
+   * Graph's `x-ms-throttle-priority` (throttling-limits, "Identity and access service limits"): when Graph must
+   * throttle, `low` requests go first and `high` last. Background reads say `low` so people's look-ups go first.
+   */
+  readonly throttlePriority?: 'low' | 'normal' | 'high';
 }
 
 /**
@@ -147,6 +152,7 @@ function graphApiOn(client: Client, correlationId: string | undefined): SharedGr
   const correlated = (pathOrUrl: string, opts: CallOptions | undefined) => {
     const req = client.api(pathOrUrl);
     if (opts?.advanced) req.header('ConsistencyLevel', 'eventual');
+    if (opts?.throttlePriority) req.header('x-ms-throttle-priority', opts.throttlePriority);
     return correlationId ? req.header('client-request-id', correlationId) : req;
   };
   const request = (path: string, opts: CallOptions | undefined) => {
