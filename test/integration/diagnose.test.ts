@@ -181,3 +181,52 @@ describe('diagnose on a policy, an access request and an app', () => {
     expect(cardActions(sent.card)).toEqual([]);
   });
 });
+
+describe('diagnose finding its target', () => {
+  it('finds a policy by its id and an app by its name without a flag', async () => {
+    const policy = cardText((await command(h, `diagnose ${CONTOSO.policies.frontline}`)).card);
+    expect(policy).toMatch(/^Diagnosis · Cloud PC provisioning policy\nDiagnosis of Frontline shift workers/);
+    const app = cardText((await command(h, 'why Salesforce')).card);
+    expect(app).toMatch(/^Diagnosis · Enterprise app\nDiagnosis of Salesforce/);
+    expect(app).toMatch(
+      /No failures found: no provisioning job of the app is in quarantine or failed its last run\./,
+    );
+  });
+
+  it('asks which one when a name is a user and an app, and the flag settles it', async () => {
+    h.graph.store.servicePrincipals.push({
+      id: '50000000-0000-4000-8000-0000000000a1',
+      appId: '51000000-0000-4000-8000-0000000000a1',
+      displayName: 'Alice Smith',
+    });
+    const text = cardText((await command(h, 'diagnose "Alice Smith"')).card);
+    expect(text).toMatch(/2 objects match "Alice Smith"/);
+    expect(text).toMatch(/user Alice Smith \(alice@contoso\.com\): 10000000-0000-4000-8000-000000000001/);
+    expect(text).toMatch(/app Alice Smith \(appId 51000000-0000-4000-8000-0000000000a1\)/);
+    const user = cardText((await command(h, 'diagnose --user "Alice Smith"')).card);
+    expect(user).toMatch(/^Diagnosis · User/);
+  });
+
+  it('says nothing matches, naming what it looked for', async () => {
+    const text = cardText((await command(h, 'diagnose "Nobody Here"')).card);
+    expect(text).toMatch(
+      /No user, Cloud PC provisioning policy, access package request or app matches "Nobody Here"/,
+    );
+  });
+
+  it('names a source Graph refuses, with its request-id, and still shows the rest', async () => {
+    h.graph.failNext({
+      path: '/identityGovernance/entitlementManagement/assignmentRequests',
+      status: 403,
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
+    const sent = await command(h, 'diagnose alice@contoso.com');
+    const text = cardText(sent.card);
+    expect(text).toMatch(
+      /The access package requests could not be read: Microsoft Graph answered 403 \(Authorization_RequestDenied\), request-id [0-9a-f-]{36}\./,
+    );
+    expect(text).toMatch(/2 failures found/);
+    expect(titles(sent.card)).toEqual(['Remediate: retry-provisioning', 'Remediate: reprocess-license']);
+  });
+});
