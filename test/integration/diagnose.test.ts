@@ -44,19 +44,21 @@ describe('diagnose on a user', () => {
     expect(text).toMatch(/3 failures found; for 2 of them a retry cannot help until something else is fixed/);
 
     expect(text).toMatch(
-      /exchange\/namprd11-001-01: The proxy address SMTP:alice@contoso\.com is already used by another recipient\./,
+      /exchange\/namprd11-001-01: The proxy address SMTP:alice@contoso\.com is already used by another recipient\.\nSince 2026-11-21 12:00 UTC/,
     );
     expect(text).toMatch(/Object to fix: group Sales team \(sales@contoso\.com\)/);
     expect(text).toMatch(/Holder of alice@contoso\.com\ngroup Sales team/);
     expect(JSON.stringify(sent.card)).toContain(`groupId/${HOLDER.id}`);
 
     expect(text).toMatch(
-      /ENTERPRISEPREMIUM \(from group Licensing - Microsoft 365 E5\): Error, CountViolation\nSince .*\nA retry cannot help until this is fixed\./,
+      /ENTERPRISEPREMIUM \(from group Licensing - Microsoft 365 E5\): Error, CountViolation\nLast updated .*\nA retry cannot help until this is fixed\./,
     );
     expect(text).toMatch(/Seats of ENTERPRISEPREMIUM\n25 assigned of 25 enabled/);
     expect(text).toMatch(/Object to fix: product ENTERPRISEPREMIUM/);
 
-    expect(text).toMatch(/Sales tools, request 40000000-0000-4000-8000-000000000001: deliveryFailed/);
+    expect(text).toMatch(
+      /Sales tools, request 40000000-0000-4000-8000-000000000001: deliveryFailed \(DeliveryFailed\)\nCompleted 2026-11-21 12:00 UTC/,
+    );
     expect(text).toMatch(/A retry can help now\.\nCause: Entitlement management could not add the user/);
 
     expect(titles(sent.card)).toEqual([

@@ -344,7 +344,7 @@ const worstDiagnosis = () => {
     kind: WORST(200),
     what: WORST(20_000),
     code: WORST(200),
-    when: '2026-11-22T12:00:00.000Z',
+    when: { word: WORST(2_000), at: '2026-11-22T12:00:00.000Z' },
     diagnosis: {
       entry: 'x',
       cause: WORST(20_000),

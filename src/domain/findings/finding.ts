@@ -22,8 +22,8 @@ export interface Finding {
   readonly what: string;
   /** A stable code for the failure (an ErrorCode, a licence error, a request state). */
   readonly code: string;
-  /** When the failure was recorded, as far as Graph says (ISO 8601). */
-  readonly when?: string;
+  /** When, as far as Graph says, and what that time is (`Since`, `Last updated`, `Completed`…). */
+  readonly when?: { readonly word: string; readonly at: string };
   readonly diagnosis: Diagnosis;
   /** The command a Remediate button prepares; absent when no remediation of the bot applies. */
   readonly remediation?: RemediationCommand;

@@ -101,7 +101,7 @@ function errorText(e: SynchronizationError | null | undefined): string {
 /** A job's failure signal: quarantine first (it stops the job), else a last run that failed. */
 function jobSignal(
   job: SynchronizationJob,
-): { signal: FailureSignal; what: string; when?: string } | undefined {
+): { signal: FailureSignal; what: string; when?: Finding['when'] } | undefined {
   const status = job.status;
   if (/^quarantine$/i.test(status?.code ?? '')) {
     const q = status?.quarantine;
@@ -109,7 +109,7 @@ function jobSignal(
     return {
       signal: { kind: 'sync', code: 'Quarantine', ...(text ? { text } : {}) },
       what: `Job ${job.id} is in quarantine${text ? `: ${text}` : ''}${q?.nextAttempt ? ` (next attempt ${q.nextAttempt})` : ''}`,
-      ...(q?.currentBegan ? { when: q.currentBegan } : {}),
+      ...(q?.currentBegan ? { when: { word: 'In quarantine since', at: q.currentBegan } } : {}),
     };
   }
   const last = status?.lastExecution;
@@ -122,7 +122,7 @@ function jobSignal(
         ...(last?.error?.message ? { text: last.error.message } : {}),
       },
       what: `Job ${job.id}: its last run failed${text ? `: ${text}` : ''}`,
-      ...(last?.timeEnded ? { when: last.timeEnded } : {}),
+      ...(last?.timeEnded ? { when: { word: 'Last run ended', at: last.timeEnded } } : {}),
     };
   }
   return undefined;

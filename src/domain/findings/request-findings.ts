@@ -51,9 +51,11 @@ export async function requestFinding(r: AssignmentRequest, graph: GraphApi, now:
     kind: 'access-request',
     what: `${pkg}, request ${r.id}: ${state}${r.status ? ` (${r.status})` : ''}`,
     code: state,
-    ...(r.completedDateTime || r.createdDateTime
-      ? { when: r.completedDateTime ?? r.createdDateTime ?? '' }
-      : {}),
+    ...(r.completedDateTime
+      ? { when: { word: 'Completed', at: r.completedDateTime } }
+      : r.createdDateTime
+        ? { when: { word: 'Requested', at: r.createdDateTime } }
+        : {}),
     diagnosis,
     ...(closed
       ? { noRemediation: closed }

@@ -53,7 +53,7 @@ async function provisioningFindings(user: UserRecord, graph: GraphApi): Promise<
     kind: 'user-provisioning',
     what: `${r.instance}: ${r.text}`,
     code: r.code ?? `ProvisioningError/${r.service || 'unknown'}`,
-    ...(r.when ? { when: r.when } : {}),
+    ...(r.when ? { when: { word: 'Since', at: r.when } } : {}),
     diagnosis: diagnoses[i] as Diagnosis,
     remediation: { action: 'retry-provisioning', target: user.id },
   }));
@@ -118,7 +118,7 @@ async function licenceFindings(user: UserRecord, graph: GraphApi): Promise<Findi
       kind: 'license',
       what: `${product} (${origin}): ${s.state ?? 'Error'}, ${code}`,
       code,
-      ...(s.lastUpdatedDateTime ? { when: s.lastUpdatedDateTime } : {}),
+      ...(s.lastUpdatedDateTime ? { when: { word: 'Last updated', at: s.lastUpdatedDateTime } } : {}),
       diagnosis: withUsageLocation(diagnoses[i] as Diagnosis, user),
       ...(group
         ? { remediation: { action: 'reprocess-license', target: user.id } }

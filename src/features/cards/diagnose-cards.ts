@@ -68,7 +68,7 @@ function findingData(f: Finding): DiagnoseFindingData {
   const d = f.diagnosis;
   return {
     what: clip(f.what, PART),
-    when: f.when ? formatWhen(f.when) : null,
+    when: f.when ? `${clip(f.when.word, ROOM.factTitle)} ${formatWhen(f.when.at)}` : null,
     retryHelps: d.retryHelps,
     cause: clip(d.cause, PART),
     fix: clip(d.fixFirst, PART),

@@ -96,7 +96,7 @@ async function postSections(
         objectLabel: cleanText(target.label, 200),
         errorCode: first.code,
         errorMessage: cleanText(first.what),
-        occurredAt: first.when ?? now.toISOString(),
+        occurredAt: first.when?.at ?? now.toISOString(),
         remediation: s.remediation,
       };
       const notice = await deps.notices.createNotice(failure, conversationId, now);
