@@ -4,6 +4,7 @@ import {
   type LicenseAssignmentState,
 } from '../../infra/graph/directory-lookup';
 import type { GraphApi } from '../../infra/graph/graph-api';
+import { GraphFailure } from '../../infra/graph/graph-failure';
 import { isLicenseInError, licenseErrorOf } from '../../infra/graph/license-states';
 import { segment } from '../../infra/graph/odata';
 import { describeErrorDetail, errorRecords } from '../../infra/graph/provisioning-error-detail';
@@ -75,25 +76,39 @@ function withUsageLocation(d: Diagnosis, user: UserRecord): Diagnosis {
 const DIRECT =
   'This licence is assigned directly, and reprocessing re-evaluates only group-based licences (user: reprocessLicenseAssignment). Fix the assignment under the user’s Licenses in Entra.';
 
-/** Names of the products and groups the states mention; a read that fails leaves the ids. */
+/** The value a read gives, or undefined when Graph refuses it: a name is a courtesy, the id still says it. */
+async function optional<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (err) {
+    if (err instanceof GraphFailure) return undefined;
+    throw err;
+  }
+}
+
+/** Names of the products and groups the states mention, by id; a read Graph refuses leaves the ids. */
 async function names(graph: GraphApi, states: readonly LicenseAssignmentState[]) {
-  const products = new Map<string, string>();
-  const groups = new Map<string, string>();
-  await Promise.all([
-    graph
-      .list<{ skuId?: string; skuPartNumber?: string }>('/subscribedSkus')
-      .then((skus) =>
-        skus.forEach((s) => s.skuId && s.skuPartNumber && products.set(s.skuId, s.skuPartNumber)),
-      )
-      .catch(() => undefined),
-    ...[...new Set(states.map((s) => s.assignedByGroup).filter((g): g is string => !!g))].map((id) =>
-      graph
-        .get<{ displayName?: string }>(`/groups/${segment(id)}`, { query: { $select: 'id,displayName' } })
-        .then((g) => g.displayName && groups.set(id, g.displayName))
-        .catch(() => undefined),
+  const groupIds = [...new Set(states.map((s) => s.assignedByGroup).filter((g): g is string => !!g))];
+  const [skus, groups] = await Promise.all([
+    optional(graph.list<{ skuId?: string; skuPartNumber?: string }>('/subscribedSkus')),
+    Promise.all(
+      groupIds.map((id) =>
+        optional(
+          graph.get<{ id: string; displayName?: string }>(`/groups/${segment(id)}`, {
+            query: { $select: 'id,displayName' },
+          }),
+        ),
+      ),
     ),
   ]);
-  return { products, groups };
+  const products = new Map<string, string>();
+  for (const s of skus ?? []) if (s.skuId && s.skuPartNumber) products.set(s.skuId, s.skuPartNumber);
+  const groupNames = new Map<string, string>();
+  groupIds.forEach((id, i) => {
+    const name = groups[i]?.displayName;
+    if (name) groupNames.set(id, name);
+  });
+  return { products, groups: groupNames };
 }
 
 /** The user's licence assignments in error, direct and from groups; only group-based ones can be reprocessed. */
@@ -154,6 +169,7 @@ export async function userFindings(userId: string, graph: GraphApi, now: Date): 
     provisioningFindings(user, graph),
     licenceFindings(user, graph),
     requestFindings(user, graph, now).catch((err: unknown) => {
+      if (!(err instanceof GraphFailure)) throw err;
       unread.push(unreadSource('access package requests', err));
       return [];
     }),
