@@ -25,6 +25,8 @@ import { Verifier } from '../features/remediate/verification';
 import { VerificationStore } from '../domain/remediation/verification-store';
 import type { ApprovalHandler } from '../features/remediate/approval-handler';
 import { createBulk } from '../features/bulk';
+import { BulkStore } from '../features/bulk/bulk-store';
+import { BulkVerification } from '../features/bulk/bulk-verification';
 import type { BulkService } from '../features/bulk/bulk-service';
 import { createAudit } from '../features/audit';
 import { createDiagnose } from '../features/diagnose';
@@ -125,6 +127,24 @@ export async function startApp(
     logger,
     gate: notifications.status,
   });
+  const verifier = new Verifier({
+    checks: new VerificationStore(store, VERIFY_CLAIM_MS),
+    store: remediations,
+    registry,
+    governance,
+    messenger: publisher,
+    clock,
+    logger: logger.child({ feature: 'verify' }),
+    readGraph,
+    instanceId: instance.instanceId,
+    afterMs: config.verifyAfterMs,
+    manyTargets: new BulkVerification({
+      bulk: new BulkStore(store),
+      readGraph,
+      messenger: publisher,
+      logger: logger.child({ feature: 'verify' }),
+    }),
+  });
   const bulk = createBulk({
     registry,
     remediations,
@@ -142,18 +162,7 @@ export async function startApp(
     ...(graph.sealKey ? { sealKey: graph.sealKey } : {}),
     staleAfterMs: STALE_RUN_MS,
     ledger: notifications.ledger,
-  });
-  const verifier = new Verifier({
-    checks: new VerificationStore(store, VERIFY_CLAIM_MS),
-    store: remediations,
-    registry,
-    governance,
-    messenger: publisher,
-    clock,
-    logger: logger.child({ feature: 'verify' }),
-    readGraph,
-    instanceId: instance.instanceId,
-    afterMs: config.verifyAfterMs,
+    verifier,
   });
   const remediate = createRemediate({
     verifier,

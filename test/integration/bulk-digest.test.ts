@@ -47,7 +47,7 @@ describe('Remediate all on a digest card', () => {
     const before = h.connector.requests.length;
     await approve(h, first, PEOPLE.ada);
     const summary = await summaryPost(h, before);
-    expect(cardText(summary.card)).toMatch(/9 of 9 succeeded/);
+    expect(cardText(summary.card)).toMatch(/9 of 9 accepted by Microsoft Graph/);
     for (const id of [...users.ids, CONTOSO.users.alice]) {
       expect(h.graph.callCount('retryServiceProvisioning', id)).toBe(1);
     }
@@ -55,7 +55,7 @@ describe('Remediate all on a digest card', () => {
     const afterUsers = h.connector.requests.length;
     await approve(h, asSent(policyPost), PEOPLE.ada);
     const policySummary = await summaryPost(h, afterUsers);
-    expect(headline(policySummary.card)).toBe('Succeeded');
+    expect(headline(policySummary.card)).toBe('Accepted by Microsoft Graph, verifying');
     expect(h.graph.callCount('retryCloudPcPolicy', CONTOSO.policies.frontline)).toBe(1);
 
     const envelopes = h.graph.requests.filter((r) => r.path === '/$batch');

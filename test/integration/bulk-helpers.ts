@@ -29,7 +29,9 @@ export function sends(h: Harness): ConnectorRequestRecord[] {
 export async function summaryPost(h: Harness, after = 0, timeoutMs = 20_000): Promise<Sent> {
   const rec = await h.connector.waitFor((r) => {
     if (r.kind !== 'send' || r.status >= 300 || h.connector.requests.indexOf(r) < after) return false;
-    return /Succeeded|Finished with failures|Failed/.test(String(firstText(attachedCard(r))));
+    return /Accepted by Microsoft Graph|Resolved|Still failing|Could not verify|Finished with failures|Failed/.test(
+      String(firstText(attachedCard(r))),
+    );
   }, timeoutMs);
   return { card: attachedCard(rec), cardId: String(rec.newId), conversationId: String(rec.conversationId) };
 }

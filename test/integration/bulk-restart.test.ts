@@ -28,8 +28,8 @@ describe('a bulk run across a restart', () => {
     expect(h.app).not.toBe(firstApp);
 
     const summary = await summaryPost(h);
-    expect(headline(summary.card)).toBe('Succeeded');
-    expect(cardText(summary.card)).toMatch(/45 of 45 succeeded/);
+    expect(headline(summary.card)).toBe('Accepted by Microsoft Graph, verifying');
+    expect(cardText(summary.card)).toMatch(/45 of 45 accepted by Microsoft Graph/);
     for (const id of users.ids) expect(h.graph.callCount('retryServiceProvisioning', id)).toBe(1);
     expect(batchedWrites(h)).toHaveLength(45);
     expect(h.graph.requests.filter((r) => r.path === '/$batch')).toHaveLength(3);
@@ -41,7 +41,7 @@ describe('a bulk run across a restart', () => {
       (r) =>
         r.kind === 'update' &&
         r.activityId === confirmation.cardId &&
-        /Succeeded/.test(JSON.stringify(r.body)),
+        /Accepted by Microsoft Graph/.test(JSON.stringify(r.body)),
     );
   });
 

@@ -66,7 +66,7 @@ it('resumes a run paused by an expired sign-in after 412 and a sign-in through t
   const resumed = await resume(paused, { state: code });
   expect(cardText(resumed.value)).toMatch(/Running/);
   const summary = await summaryPost(h, before);
-  expect(cardText(summary.card)).toMatch(/45 of 45 succeeded/);
+  expect(cardText(summary.card)).toMatch(/45 of 45 accepted by Microsoft Graph/);
   for (const id of users.ids) expect(h.graph.callCount('retryServiceProvisioning', id)).toBe(1);
   expect(
     oboRequests(h)

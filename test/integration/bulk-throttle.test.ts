@@ -20,8 +20,8 @@ describe('bulk remediation under Graph throttling (virtual time)', () => {
     await requestAndApprove(h, `retry-provisioning --group ${users.group.id}`);
     const summary = await summaryPost(h);
 
-    expect(headline(summary.card)).toBe('Succeeded');
-    expect(cardText(summary.card)).toMatch(/45 of 45 succeeded/);
+    expect(headline(summary.card)).toBe('Accepted by Microsoft Graph, verifying');
+    expect(cardText(summary.card)).toMatch(/45 of 45 accepted by Microsoft Graph/);
     for (const id of users.ids) expect(h.graph.callCount('retryServiceProvisioning', id)).toBe(1);
     const throttled = batchedWrites(h, 429);
     expect(throttled.length).toBeGreaterThan(0);
@@ -47,7 +47,7 @@ describe('bulk remediation under Graph throttling (virtual time)', () => {
     await requestAndApprove(h, `retry-provisioning --group ${users.group.id}`);
     const summary = await summaryPost(h);
 
-    expect(cardText(summary.card)).toMatch(/400 of 400 succeeded/);
+    expect(cardText(summary.card)).toMatch(/400 of 400 accepted by Microsoft Graph/);
     for (const id of users.ids) expect(h.graph.callCount('retryServiceProvisioning', id)).toBe(1);
     const log = h.graph.requests;
     const writes = batchedWrites(h);
@@ -96,7 +96,7 @@ describe('bulk remediation under Graph throttling (virtual time)', () => {
     const names = users.users.map((u) => u.userPrincipalName).join(' ');
     await requestAndApprove(h, `provision-on-demand ${names} --app Salesforce`);
     const summary = await summaryPost(h);
-    expect(cardText(summary.card)).toMatch(/7 of 7 succeeded/);
+    expect(cardText(summary.card)).toMatch(/7 of 7 accepted by Microsoft Graph/);
     const pods = batchedWrites(h).filter((r) => r.path.endsWith('/provisionOnDemand'));
     expect(pods).toHaveLength(7);
     expect(pods.every((r) => r.status === 200)).toBe(true);
@@ -116,7 +116,7 @@ describe('bulk remediation under Graph throttling (virtual time)', () => {
     h.clock.advance(61 * 60_000);
     hold.release();
     const summary = await summaryPost(h);
-    expect(cardText(summary.card)).toMatch(/45 of 45 succeeded/);
+    expect(cardText(summary.card)).toMatch(/45 of 45 accepted by Microsoft Graph/);
     expect(oboRequests(h).length).toBe(exchanges + 1);
     expect(h.graph.requests.filter((r) => r.path === '/$batch' && r.status === 401)).toHaveLength(0);
     for (const id of users.ids) expect(h.graph.callCount('retryServiceProvisioning', id)).toBe(1);
@@ -153,7 +153,7 @@ describe('bulk remediation under Graph throttling (virtual time)', () => {
     const resumed = await click(h, pausedCard, 'bulk-resume', PEOPLE.ada, h.ssoToken(PEOPLE.ada));
     expect(cardText(resumed.value)).toMatch(/Running/);
     const summary = await summaryPost(h, before);
-    expect(cardText(summary.card)).toMatch(/45 of 45 succeeded/);
+    expect(cardText(summary.card)).toMatch(/45 of 45 accepted by Microsoft Graph/);
     for (const id of users.ids) expect(h.graph.callCount('retryServiceProvisioning', id)).toBe(1);
   });
 
@@ -188,7 +188,7 @@ describe('bulk remediation under Graph throttling (virtual time)', () => {
     const resumed = await click(h, pausedCard, 'bulk-resume', PEOPLE.ada, h.ssoToken(PEOPLE.ada));
     expect(cardText(resumed.value)).toMatch(/Running/);
     const summary = await summaryPost(h, before);
-    expect(cardText(summary.card)).toMatch(/45 of 45 succeeded/);
+    expect(cardText(summary.card)).toMatch(/45 of 45 accepted by Microsoft Graph/);
     for (const id of users.ids) expect(h.graph.callCount('retryServiceProvisioning', id)).toBe(1);
   });
 });

@@ -40,8 +40,8 @@ describe('bulk remediation: several targets, one approval, JSON batches', () => 
     const answer = await approve(h, confirmation, PEOPLE.ada);
     expect(headline(invokeCard(answer))).toMatch(/Running/);
     const summary = await summaryPost(h);
-    expect(headline(summary.card)).toBe('Succeeded');
-    expect(cardText(summary.card)).toMatch(/3 of 3 succeeded/);
+    expect(headline(summary.card)).toBe('Accepted by Microsoft Graph, verifying');
+    expect(cardText(summary.card)).toMatch(/3 of 3 accepted by Microsoft Graph/);
     for (const u of [u1, u2, u3]) {
       expect(h.graph.callCount('retryServiceProvisioning', u?.id)).toBe(1);
     }
@@ -82,7 +82,7 @@ describe('bulk remediation: several targets, one approval, JSON batches', () => 
     expect(shown).toMatch(/retry-provisioning for 45 users/);
     expect(shown).toMatch(/… and 25 more targets/);
     const summary = await summaryPost(h);
-    expect(cardText(summary.card)).toMatch(/45 of 45 succeeded/);
+    expect(cardText(summary.card)).toMatch(/45 of 45 accepted by Microsoft Graph/);
     for (const id of users.ids) expect(h.graph.callCount('retryServiceProvisioning', id)).toBe(1);
     expect(h.graph.requests.some((r) => r.path.endsWith('/members/microsoft.graph.user'))).toBe(true);
     expect(new Set(batchedWrites(h).map((w) => w.batchId)).size).toBe(3);
@@ -136,7 +136,7 @@ describe('bulk remediation: several targets, one approval, JSON batches', () => 
     const after = h.connector.requests.length;
     await approve(h, retryCard, PEOPLE.ada);
     const second = await summaryPost(h, after);
-    expect(cardText(second.card)).toMatch(/1 of 1 succeeded/);
+    expect(cardText(second.card)).toMatch(/1 of 1 accepted by Microsoft Graph/);
     expect(h.graph.callCount('retryServiceProvisioning', u2?.id)).toBe(1);
     expect(h.graph.callCount('retryServiceProvisioning', u1?.id)).toBe(1);
   });

@@ -342,7 +342,7 @@ describe('bulk cards', () => {
     expect(lines).toHaveLength(LISTED_OUTCOMES);
     expect(lines.slice(0, 4)).toEqual(['✗', '✗', '✗', '?']);
     expect(JSON.stringify(card)).toContain('Retry failed (4)');
-    expect(JSON.stringify(card)).toContain('… and 20 more (0 failed or unknown, 20 succeeded)');
+    expect(JSON.stringify(card)).toContain('… and 20 more (0 failed or unknown, 20 accepted)');
     const clean = bulkProgressCard(
       { ...r, state: 'succeeded' },
       {

@@ -43,6 +43,17 @@ export interface Verification {
   /** Still failing: what to fix before another retry, from the knowledge table where it knows the error. */
   readonly nextStep?: string;
   readonly details?: readonly string[];
+  /** A bulk run: where its accepted targets stand after the checks so far. */
+  readonly tally?: VerificationTally;
+}
+
+/** A bulk run's accepted (or maybe applied) targets by what the last check found of each. */
+export interface VerificationTally {
+  readonly resolved: number;
+  readonly failing: number;
+  readonly unverified: number;
+  /** Not read yet (a check that could not read them, or none made yet). */
+  readonly unchecked: number;
 }
 
 /** Which process runs a remediation, so a restarted bot can tell an interrupted run from a live one. */
@@ -141,15 +152,19 @@ export function finishRun(r: Remediation, result: RemediationResult, now: Date):
   return { ...r, state: result.outcome, result, finishedAt: now.toISOString() };
 }
 
-/** Whether a finished remediation is one verification re-reads: Graph accepted it, or may have applied it. */
+/**
+ * Whether a finished remediation is one verification re-reads: Graph accepted it, or may have applied it (a
+ * bulk run that ended with failures still has its accepted targets to verify).
+ */
 export function awaitsVerification(r: Remediation): boolean {
-  return (r.state === 'succeeded' || r.state === 'unknown') && r.verification?.status === 'verifying';
+  const finished = r.state === 'succeeded' || r.state === 'unknown' || r.state === 'failed';
+  return finished && r.verification?.status === 'verifying';
 }
 
 /** Records a check's verdict on a remediation still being verified; undefined once it is settled. */
 export function recordVerification(
   r: Remediation,
-  verdict: Pick<Verification, 'status' | 'note' | 'details' | 'nextStep'>,
+  verdict: Pick<Verification, 'status' | 'note' | 'details' | 'nextStep' | 'tally'>,
   now: Date,
 ): Remediation | undefined {
   if (!awaitsVerification(r) || !r.verification) return undefined;

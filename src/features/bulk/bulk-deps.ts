@@ -8,6 +8,7 @@ import type { DelegatedGraphFactory } from '../../infra/graph/graph-api';
 import type { Logger } from '../../infra/logger';
 import type { StateStore } from '../../infra/storage/state-store';
 import type { TargetResolver } from '../remediate/target-resolver';
+import type { Verifier } from '../remediate/verification';
 import type { ApproverSignIn } from '../shared/approver-sign-in';
 import { RefreshingToken, type IssuedToken } from '../shared/delegated-token';
 import type { Messenger } from '../shared/turns';
@@ -39,6 +40,8 @@ export interface BulkServiceDeps {
   readonly staleAfterMs?: number;
   readonly isAlive?: (pid: number) => boolean;
   readonly progressGapMs?: number;
+  /** Plans the checks of a finished run's accepted targets (VERIFY_AFTER); none when absent. */
+  readonly verifier?: Pick<Verifier, 'initial' | 'plan'>;
 }
 
 /** The action a bulk remediation runs; a record naming an action this build lacks cannot be run or drawn. */

@@ -185,9 +185,11 @@ export class BulkRuns {
     const counts = countStates(chunks);
     const outcomes = itemOutcomes(target, chunks);
     const result = runResult(counts, outcomes);
-    const saved = await this.deps.remediations.update(r.id, (current) =>
-      finishRun(current, result, new Date(this.deps.clock.now())),
-    );
+    const verification = await this.planVerification(r, counts);
+    const saved = await this.deps.remediations.update(r.id, (current) => {
+      const done = finishRun(current, result, new Date(this.deps.clock.now()));
+      return done && verification ? { ...done, verification } : done;
+    });
     const final = saved?.value ?? r;
     active.remediation = final;
     await this.bulk.updateRun(r.id, (current) => ({
@@ -204,7 +206,7 @@ export class BulkRuns {
         outcomeEvent(result.outcome),
         final.approvedBy ?? { aadObjectId: run.approver.aadObjectId, name: run.approver.name },
         {
-          detail: `bulk: ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.unknown} unknown of ${counts.total}`,
+          detail: `bulk: ${counts.succeeded} accepted, ${counts.failed} failed, ${counts.unknown} unknown of ${counts.total}`,
         },
       );
     }
@@ -229,6 +231,15 @@ export class BulkRuns {
         log.error({ err: describeError(err) }, 'could not update the bulk card with its summary');
       }
     });
+  }
+
+  /** The checks of the targets Graph accepted (or may have applied), planned before the run is closed. */
+  private async planVerification(r: Remediation, counts: RunCounts) {
+    const { verifier } = this.deps;
+    if (!verifier || counts.succeeded + counts.unknown === 0) return undefined;
+    const verification = verifier.initial(actionOf(this.deps.registry, r), 'succeeded');
+    if (verification?.status === 'verifying') await verifier.plan(r.id, this.deps.clock.now());
+    return verification;
   }
 
   /** Updates the run's card in place and also says it in the thread (an update notifies no one). */

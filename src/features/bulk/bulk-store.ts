@@ -6,6 +6,13 @@ import { MAX_BATCH_SIZE } from './json-batch';
 /** Items per stored chunk: one chunk is what one JSON batch can carry. */
 export const CHUNK_SIZE = MAX_BATCH_SIZE;
 
+/** What the last verification check found of an item Graph accepted (or may have applied). */
+export interface ItemFinding {
+  readonly v: 'resolved' | 'failing' | 'unverified';
+  /** Resolved: what changed; failing: the current error; unverified: why. */
+  readonly note: string;
+}
+
 /** Where one item of a run stands; `sent` is written before the request leaves, so a crash cannot repeat it. */
 export type ItemState =
   | { readonly s: 'pending'; readonly throttled?: number }
@@ -17,8 +24,9 @@ export type ItemState =
       readonly code?: string;
       readonly summary: string;
       readonly requestId?: string;
+      readonly checked?: ItemFinding;
     }
-  | { readonly s: 'unknown'; readonly summary: string };
+  | { readonly s: 'unknown'; readonly summary: string; readonly checked?: ItemFinding };
 
 /** The states of up to 20 consecutive items of a run. */
 export interface ChunkRecord {

@@ -22,10 +22,15 @@ function eachItem(
 export function itemOutcomes(target: BulkTarget, chunks: readonly ChunkRecord[]): TargetOutcome[] {
   const outcomes: TargetOutcome[] = [];
   eachItem(target, chunks, (item, state) => {
-    if (state.s === 'done')
-      outcomes.push({ label: item.label, outcome: state.outcome, detail: state.summary });
-    else if (state.s === 'unknown')
-      outcomes.push({ label: item.label, outcome: 'unknown', detail: state.summary });
+    if (state.s !== 'done' && state.s !== 'unknown') return;
+    const outcome = state.s === 'done' ? state.outcome : 'unknown';
+    const { checked } = state;
+    outcomes.push({
+      label: item.label,
+      outcome,
+      detail: checked?.note ?? state.summary,
+      ...(checked ? { checked: checked.v } : {}),
+    });
   });
   return outcomes;
 }
@@ -39,14 +44,17 @@ export function failedItemIds(target: BulkTarget, chunks: readonly ChunkRecord[]
   return ids;
 }
 
-/** A finished run as the remediation's one result: succeeded only when every target did. */
+/**
+ * A finished run as the remediation's one result: succeeded only when Graph accepted every target (accepted,
+ * not fixed: verification says which were).
+ */
 export function runResult(counts: RunCounts, outcomes: readonly TargetOutcome[]): RemediationResult {
   const failedLines = outcomes.filter((o) => o.outcome !== 'succeeded');
   return {
     outcome: counts.failed + counts.unknown === 0 ? 'succeeded' : 'failed',
-    summary: `${counts.succeeded} of ${counts.total} succeeded; ${counts.failed} failed; ${counts.unknown} with an unknown outcome.`,
+    summary: `${counts.succeeded} of ${counts.total} accepted by Microsoft Graph; ${counts.failed} failed; ${counts.unknown} with an unknown outcome.`,
     facts: [
-      { title: 'Succeeded', value: String(counts.succeeded) },
+      { title: 'Accepted', value: String(counts.succeeded) },
       { title: 'Failed', value: String(counts.failed) },
       { title: 'Outcome unknown', value: String(counts.unknown) },
     ],

@@ -53,11 +53,12 @@ export interface ProgressNumbers {
   readonly remaining: number;
 }
 
-/** One target's outcome, for the summary's list. */
+/** One target's outcome, for the summary's list; `checked` is what verification found of it since. */
 export interface TargetOutcome {
   readonly label: string;
   readonly outcome: 'succeeded' | 'failed' | 'unknown';
   readonly detail: string;
+  readonly checked?: 'resolved' | 'failing' | 'unverified';
 }
 
 /** What the progress card shows besides the remediation itself. */
@@ -72,12 +73,50 @@ export interface ProgressView {
   readonly notice?: string;
 }
 
-const ORDER = { failed: 0, unknown: 1, succeeded: 2 } as const;
+const ORDER = { failed: 0, failing: 1, unknown: 2, unverified: 3, succeeded: 4, resolved: 5 } as const;
 const WORDS = {
   failed: { mark: '✗', word: 'Failed', color: 'Attention' },
+  failing: { mark: '✗', word: 'Still failing', color: 'Attention' },
   unknown: { mark: '?', word: 'Outcome unknown', color: 'Warning' },
-  succeeded: { mark: '✓', word: 'Succeeded', color: 'Good' },
+  unverified: { mark: '?', word: 'Not verified', color: 'Warning' },
+  succeeded: { mark: '✓', word: 'Accepted', color: 'Default' },
+  resolved: { mark: '✓', word: 'Resolved', color: 'Good' },
 } as const;
+
+/** Where a target stands: its verified state once a check has read it, else Graph's answer. */
+const standing = (o: TargetOutcome) => o.checked ?? o.outcome;
+
+/** A finished run's headline and colour: Graph's answers, then what verification found of the accepted. */
+function finishedState(
+  r: Remediation,
+  numbers: ProgressNumbers,
+): { state: string; color: BulkProgressCardData['color'] } {
+  if (numbers.succeeded + numbers.unknown === 0) return { state: 'Failed', color: 'Attention' };
+  if (numbers.failed > 0) return { state: 'Finished with failures', color: 'Attention' };
+  switch (r.verification?.status) {
+    case 'resolved':
+      return { state: 'Resolved', color: 'Good' };
+    case 'still-failing':
+      return { state: 'Still failing', color: 'Attention' };
+    case 'unverified':
+      return { state: 'Could not verify', color: 'Warning' };
+    case 'verifying':
+      return { state: 'Accepted by Microsoft Graph, verifying', color: 'Accent' };
+    default:
+      return numbers.unknown > 0
+        ? { state: 'Finished with failures', color: 'Attention' }
+        : { state: 'Accepted by Microsoft Graph', color: 'Accent' };
+  }
+}
+
+/** What the checks found so far, or that they are still to come; nothing where none are planned. */
+function verificationLine(r: Remediation): string {
+  const v = r.verification;
+  if (!v || v.status === 'off') return '';
+  if (v.made === 0)
+    return ` The bot re-reads each accepted target ${n(v.planned)} time${v.planned === 1 ? '' : 's'} to verify it.`;
+  return ` Verification (check ${v.made} of ${v.planned}): ${v.note ?? ''}`;
+}
 
 function n(value: number): string {
   return value.toLocaleString('en-US');
@@ -88,9 +127,9 @@ export function bulkProgressCardData(r: Remediation, view: ProgressView): BulkPr
   const { numbers, phase } = view;
   const done = numbers.succeeded + numbers.failed + numbers.unknown;
   const notGood = numbers.failed + numbers.unknown;
-  const sorted = [...(view.outcomes ?? [])].sort((a, b) => ORDER[a.outcome] - ORDER[b.outcome]);
+  const sorted = [...(view.outcomes ?? [])].sort((a, b) => ORDER[standing(a)] - ORDER[standing(b)]);
   const lines = sorted.slice(0, LISTED_OUTCOMES).map((o) => {
-    const w = WORDS[o.outcome];
+    const w = WORDS[standing(o)];
     return {
       label: `${w.mark} ${clip(o.label, ROOM.name)}`,
       text: ` · ${w.word}: ${clip(o.detail, TARGET_LINE)}`,
@@ -101,26 +140,24 @@ export function bulkProgressCardData(r: Remediation, view: ProgressView): BulkPr
   const hiddenFailed = hidden.filter((o) => o.outcome !== 'succeeded').length;
   const more =
     hidden.length > 0
-      ? `… and ${n(hidden.length)} more (${n(hiddenFailed)} failed or unknown, ${n(hidden.length - hiddenFailed)} succeeded)`
+      ? `… and ${n(hidden.length)} more (${n(hiddenFailed)} failed or unknown, ${n(hidden.length - hiddenFailed)} accepted)`
       : null;
-  const state =
+  const { state, color }: ReturnType<typeof finishedState> =
     phase === 'running'
-      ? 'Running · bulk'
+      ? { state: 'Running · bulk', color: 'Accent' }
       : phase === 'paused'
-        ? 'Paused'
-        : notGood === 0
-          ? 'Succeeded'
-          : numbers.succeeded === 0
-            ? 'Failed'
-            : 'Finished with failures';
-  const color =
-    phase === 'running' ? 'Accent' : phase === 'paused' ? 'Warning' : notGood === 0 ? 'Good' : 'Attention';
+        ? { state: 'Paused', color: 'Warning' }
+        : finishedState(r, numbers);
   const summary =
     phase === 'running'
       ? `${n(done)} of ${n(numbers.total)} done with ${clip(r.approvedBy?.name ?? 'the approver', ROOM.name)}'s permissions; this card updates every few seconds.`
       : phase === 'paused'
         ? clip(view.pausedReason ?? 'The run is paused.', ROOM.paragraph)
-        : `${n(numbers.succeeded)} of ${n(numbers.total)} succeeded${numbers.failed ? `, ${n(numbers.failed)} failed` : ''}${numbers.unknown ? `, ${n(numbers.unknown)} with an unknown outcome` : ''}.`;
+        : clip(
+            `${n(numbers.succeeded)} of ${n(numbers.total)} accepted by Microsoft Graph${numbers.failed ? `, ${n(numbers.failed)} failed` : ''}${numbers.unknown ? `, ${n(numbers.unknown)} with an unknown outcome` : ''}.${verificationLine(r)}`,
+            ROOM.paragraph,
+          );
+  const tally = r.verification?.tally;
   return {
     rid: r.id,
     state,
@@ -128,7 +165,7 @@ export function bulkProgressCardData(r: Remediation, view: ProgressView): BulkPr
     title: clip(r.confirmation.title, ROOM.title),
     summary,
     counters: [
-      { title: 'Succeeded', value: n(numbers.succeeded), color: 'Good' },
+      { title: 'Accepted', value: n(numbers.succeeded), color: 'Good' },
       {
         title: 'Failed',
         value: n(numbers.failed + numbers.unknown),
@@ -139,6 +176,13 @@ export function bulkProgressCardData(r: Remediation, view: ProgressView): BulkPr
     facts: [
       { title: 'Targets', value: n(numbers.total) },
       ...(numbers.unknown > 0 ? [{ title: 'Outcome unknown', value: n(numbers.unknown) }] : []),
+      ...(tally
+        ? [
+            { title: 'Resolved', value: n(tally.resolved) },
+            { title: 'Still failing', value: n(tally.failing) },
+            { title: 'Not verified', value: n(tally.unverified + tally.unchecked) },
+          ]
+        : []),
       ...(view.skipped > 0 ? [{ title: 'Skipped at confirmation', value: n(view.skipped) }] : []),
       { title: 'Approved by', value: clip(r.approvedBy?.name ?? '—', ROOM.name) },
     ],

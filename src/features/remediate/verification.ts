@@ -29,9 +29,25 @@ export interface VerifierDeps {
   readonly readGraph: GraphApi;
   readonly instanceId: string;
   readonly afterMs: readonly number[];
+  /** Verifies remediations with many targets (bulk runs), which keep a verdict per target. */
+  readonly manyTargets?: ManyTargetsVerifier;
 }
 
-type Verdict = Pick<Verification, 'status' | 'note' | 'details' | 'nextStep'>;
+/** What a check decides: the remediation's verification status and what it says. */
+export type Verdict = Pick<Verification, 'status' | 'note' | 'details' | 'nextStep' | 'tally'>;
+
+/**
+ * Checks and shows a remediation whose target is many targets (a bulk run): it reads each accepted target,
+ * keeps each one's finding, and draws the run's own card. The Verifier keeps the schedule, the claims and the
+ * audit trail for it.
+ */
+export interface ManyTargetsVerifier {
+  handles(r: Remediation): boolean;
+  /** This check's verdict over all targets; undefined when nothing could be read and later checks remain. */
+  verdict(r: Remediation, action: RemediationAction, last: boolean): Promise<Verdict | undefined>;
+  /** Shows the verdict on the run's card, and in the thread once it is settled. */
+  show(r: Remediation, action: RemediationAction, settled: boolean): Promise<void>;
+}
 
 const BOT = { aadObjectId: undefined, name: 'the bot' } as const;
 
@@ -109,7 +125,10 @@ export class Verifier {
       await deps.checks.finish(claimed, true, deps.clock.now());
       return;
     }
-    const verdict = await this.verdict(r, action, claimed.last);
+    const many = deps.manyTargets?.handles(r) ? deps.manyTargets : undefined;
+    const verdict = many
+      ? await many.verdict(r, action, claimed.last)
+      : await this.verdict(r, action, claimed.last);
     const now = deps.clock.now();
     if (!verdict) {
       await deps.checks.finish(claimed, false, now);
@@ -119,7 +138,11 @@ export class Verifier {
       recordVerification(current, verdict, new Date(now)),
     );
     const settled = verdict.status !== 'verifying';
-    if (saved?.changed) await this.record(saved.value, action, settled);
+    if (saved?.changed) {
+      await this.audit(saved.value);
+      if (many) await many.show(saved.value, action, settled);
+      else await this.show(saved.value, action, settled);
+    }
     await deps.checks.finish(claimed, settled || !saved?.changed, now);
   }
 
@@ -194,9 +217,8 @@ export class Verifier {
     }
   }
 
-  /** Audits the check and shows it: a settled verdict with a reply in the thread, a passing one on the card. */
-  private async record(r: Remediation, action: RemediationAction, settled: boolean): Promise<void> {
-    const { deps } = this;
+  /** Audits the check: every verdict is in the trail, settled or not. */
+  private async audit(r: Remediation): Promise<void> {
     const v = r.verification;
     const event =
       v?.status === 'resolved'
@@ -206,13 +228,18 @@ export class Verifier {
           : v?.status === 'unverified'
             ? 'not-verified'
             : 'verified-still-failing';
-    await auditRemediation(deps.governance, r, event, BOT, {
+    await auditRemediation(this.deps.governance, r, event, BOT, {
       detail: `check ${v?.made ?? '?'} of ${v?.planned ?? '?'}: ${v?.note ?? ''}`.slice(0, 500),
     });
-    deps.logger.info(
+    this.deps.logger.info(
       { remediationId: r.id, verification: v?.status, check: v?.made },
       'remediation verified',
     );
+  }
+
+  /** Shows the check: a settled verdict with a reply in the thread, a passing one on the card. */
+  private async show(r: Remediation, action: RemediationAction, settled: boolean): Promise<void> {
+    const { deps } = this;
     const card = remediationCard(r, sharedView(deps.governance, action));
     const summary = `${outcomeHeadline(r)}: ${r.confirmation.title}`;
     try {
