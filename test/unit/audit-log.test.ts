@@ -94,6 +94,8 @@ describe('AuditLog', () => {
     }
     const { entries } = await new AuditLog(store, systemClock).query({ limit: 10 });
     expect(targets(entries)).toEqual(['item 5', 'log 4', 'item 3', 'log 2', 'item 1']);
+    const since = await new AuditLog(store, systemClock).since(new Date(START + HOUR).toISOString());
+    expect(targets(since)).toEqual(['item 5', 'log 4', 'item 3']);
   });
 
   it('gives a remediation its timeline oldest first, reading only the logs since it was made', async () => {
@@ -119,13 +121,40 @@ describe('AuditLog', () => {
     expect(store.logsRead).toHaveLength(7);
   });
 
-  it('gives the entries since an instant newest first, reading only the logs from a little before it', async () => {
+  it('gives the entries since an instant newest first, reading only the logs of the hours since', async () => {
     const { store, audit, write } = trail();
     for (let h = 0; h < 48; h++) await write(START + h * HOUR, { target: `t${h}` });
+    await write(START + 47 * HOUR, { target: 't47 again' });
     store.logsRead.length = 0;
     const since = await audit.since(new Date(START + 45 * HOUR).toISOString());
-    expect(targets(since)).toEqual(['t47', 't46', 't45']);
-    // The hour of the instant, and the one before it for entries of instances whose clocks run behind.
-    expect(store.logsRead).toHaveLength(4);
+    expect(targets(since)).toEqual(['t47 again', 't47', 't46', 't45']);
+    expect([...store.logsRead].sort()).toEqual([
+      'audit/2026-11-25T03',
+      'audit/2026-11-25T04',
+      'audit/2026-11-25T05',
+    ]);
+    // An instant within an hour: that hour's log is read, its earlier entries left out.
+    expect(targets(await audit.since(new Date(START + 47 * HOUR - 1).toISOString()))).toEqual([
+      't47 again',
+      't47',
+    ]);
+  });
+
+  it('reads a period’s logs a few at a time, not one after another', async () => {
+    class SlowStore extends CountingStore {
+      inFlight = 0;
+      maxInFlight = 0;
+      override async readLog<T>(log: string): Promise<T[]> {
+        this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        this.inFlight--;
+        return super.readLog<T>(log);
+      }
+    }
+    const store = new SlowStore();
+    const { audit, write } = trail(store);
+    for (let h = 0; h < 30; h++) await write(START + h * HOUR, { target: `t${h}` });
+    expect(await audit.since(new Date(START).toISOString())).toHaveLength(30);
+    expect(store.maxInFlight).toBe(8);
   });
 });
