@@ -60,12 +60,12 @@ function notesOf(report: ActivityReport): string[] {
   }
   if (report.requestsWithoutDiagnosis > 0) {
     notes.push(
-      `${report.requestsWithoutDiagnosis} request(s) carry no diagnosis (bulk requests, provision-on-demand, or recorded before diagnoses were kept), so they are not among the causes.`,
+      `${report.requestsWithoutDiagnosis} request(s) carry no diagnosis (bulk requests, requests whose look-up found no error to diagnose, or recorded before diagnoses were kept), so they are not among the causes.`,
     );
   }
   if (report.standings.verifying > 0) {
     notes.push(
-      `${report.standings.verifying} run(s) were accepted by Graph but not verified (checks still to come, verification off, bulk runs, or an empty answer to provision-on-demand), so they count as not resolved.`,
+      `${report.standings.verifying} run(s) were accepted by Graph but not verified (checks still to come, verification off, or an empty answer to provision-on-demand), so they count as not resolved.`,
     );
   }
   return notes;
