@@ -41,7 +41,7 @@ describe('diagnose on a user', () => {
     const sent = await command(h, 'diagnose alice@contoso.com');
     const text = cardText(sent.card);
     expect(text).toMatch(/^Diagnosis · User\nDiagnosis of Alice Smith \(alice@contoso\.com\)/);
-    expect(text).toMatch(/3 failures found; for 2 of them a retry cannot help until something else is fixed/);
+    expect(text).toMatch(/4 failures found; for 2 of them a retry cannot help until something else is fixed/);
 
     expect(text).toMatch(
       /exchange\/namprd11-001-01: The proxy address SMTP:alice@contoso\.com is already used by another recipient\.\nSince 2026-11-21 12:00 UTC/,
@@ -61,10 +61,15 @@ describe('diagnose on a user', () => {
     );
     expect(text).toMatch(/A retry can help now\.\nCause: Entitlement management could not add the user/);
 
+    expect(text).toMatch(
+      /Alice Smith in Salesforce: SalesforceDuplicateUserName: The name of Alice Smith is already used/,
+    );
+
     expect(titles(sent.card)).toEqual([
       'Remediate: retry-provisioning',
       'Remediate: reprocess-license',
       'Remediate: reprocess-access-request',
+      'Remediate: provision-on-demand',
     ]);
     expect(
       cardActions(sent.card).every((a) => a.verb === 'remediate' && typeof a.data.fid === 'string'),
@@ -106,7 +111,7 @@ describe('diagnose on targets without failures or with failures no button fixes'
   it('says plainly that a healthy user has no failures, and offers no button', async () => {
     const sent = await command(h, 'diagnose carol@contoso.com');
     expect(cardText(sent.card)).toMatch(
-      /No failures found: no unresolved service provisioning error, no licence assignment in error and no access package request that failed delivery\./,
+      /No failures found: no unresolved service provisioning error, no licence assignment in error, no access package request that failed delivery and no failed app provisioning in the last day\./,
     );
     expect(cardActions(sent.card)).toEqual([]);
   });
@@ -180,7 +185,17 @@ describe('diagnose on a policy, an access request and an app', () => {
     expect(text).toMatch(/Job salesforce\.a1b2c3 is in quarantine: EncounteredQuarantineException/);
     expect(text).toMatch(/The app’s provisioning job is in quarantine/);
     expect(text).toMatch(/Test Connection checks the admin credentials/);
-    expect(cardActions(sent.card)).toEqual([]);
+    expect(text).toMatch(/No remediation of this bot acts on a whole provisioning job/);
+    expect(titles(sent.card)).toEqual(['Remediate: provision-on-demand']);
+  });
+
+  it('lists the users an app failed to provision, each with a button that prepares provision-on-demand', async () => {
+    const sent = await command(h, 'diagnose --app Salesforce');
+    expect(cardText(sent.card)).toMatch(/Alice Smith in Salesforce: SalesforceDuplicateUserName/);
+    const answer = await remediate(h, sent, 0, PEOPLE.reggie);
+    expect(cardText(answer.value)).toMatch(/Provision Alice Smith \(alice@contoso\.com\) to Salesforce now/);
+    expect(titles(answer.value)).toContain('Approve');
+    expect(h.graph.callCount('provisionOnDemand')).toBe(0);
   });
 });
 
@@ -188,10 +203,10 @@ describe('diagnose finding its target', () => {
   it('finds a policy by its id and an app by its name without a flag', async () => {
     const policy = cardText((await command(h, `diagnose ${CONTOSO.policies.frontline}`)).card);
     expect(policy).toMatch(/^Diagnosis · Cloud PC provisioning policy\nDiagnosis of Frontline shift workers/);
-    const app = cardText((await command(h, 'why Salesforce')).card);
-    expect(app).toMatch(/^Diagnosis · Enterprise app\nDiagnosis of Salesforce/);
+    const app = cardText((await command(h, 'why Workday')).card);
+    expect(app).toMatch(/^Diagnosis · Enterprise app\nDiagnosis of Workday/);
     expect(app).toMatch(
-      /No failures found: no provisioning job of the app is in quarantine or failed its last run\./,
+      /No failures found: no provisioning job of the app is in quarantine or failed its last run, and no user failed to provision in the last day\./,
     );
   });
 
@@ -228,7 +243,11 @@ describe('diagnose finding its target', () => {
     expect(text).toMatch(
       /The access package requests could not be read: Microsoft Graph answered 403 \(Authorization_RequestDenied\), request-id [0-9a-f-]{36}\./,
     );
-    expect(text).toMatch(/2 failures found/);
-    expect(titles(sent.card)).toEqual(['Remediate: retry-provisioning', 'Remediate: reprocess-license']);
+    expect(text).toMatch(/3 failures found/);
+    expect(titles(sent.card)).toEqual([
+      'Remediate: retry-provisioning',
+      'Remediate: reprocess-license',
+      'Remediate: provision-on-demand',
+    ]);
   });
 });

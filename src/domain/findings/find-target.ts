@@ -118,7 +118,7 @@ function findingsOf(m: Match, graph: GraphApi, now: Date): Promise<TargetFinding
     case 'policy':
       return policyFindings(m.item, graph);
     case 'app':
-      return appFindings(m.item, graph);
+      return appFindings(m.item, graph, now);
     case 'request':
       return requestFindings(m.item, graph, now);
   }

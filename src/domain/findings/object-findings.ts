@@ -6,7 +6,9 @@ import type { Diagnosis, FailureSignal } from '../actions/diagnosis';
 import { CLOUDPC_KNOWLEDGE } from '../actions/retry-cloudpc-policy/diagnosis';
 import { CLOUD_PCS, type ProvisioningPolicy } from '../actions/retry-cloudpc-policy/action';
 import { SYNC_KNOWLEDGE } from '../actions/provision-on-demand/diagnosis';
-import { diagnoseEach, type Finding, type TargetFindings } from './finding';
+import { diagnoseEach, unreadSource, type Finding, type TargetFindings, type UnreadSource } from './finding';
+import { failedProvisionings, syncFindings } from './sync-findings';
+import { GraphFailure } from '../../infra/graph/graph-failure';
 
 interface CloudPc {
   readonly id: string;
@@ -128,11 +130,23 @@ function jobSignal(
   return undefined;
 }
 
-/** An enterprise app's provisioning jobs: which is in quarantine or failed its last run, and why. */
-export async function appFindings(sp: ServicePrincipal, graph: GraphApi): Promise<TargetFindings> {
+/**
+ * An enterprise app's provisioning jobs (which is in quarantine or failed its last run, and why), and the
+ * users it failed to provision in the last day, each with a provision-on-demand button.
+ */
+export async function appFindings(sp: ServicePrincipal, graph: GraphApi, now: Date): Promise<TargetFindings> {
   const jobs = await graph.list<SynchronizationJob>(
     `/servicePrincipals/${segment(sp.id)}/synchronization/jobs`,
   );
+  const unread: UnreadSource[] = [];
+  const app = sp.id.toLowerCase();
+  const users = await failedProvisionings(graph, now, (f) => f.appId.toLowerCase() === app)
+    .then((failed) => syncFindings(graph, failed, sp.id))
+    .catch((err: unknown) => {
+      if (!(err instanceof GraphFailure)) throw err;
+      unread.push(unreadSource('provisioning log', err));
+      return [];
+    });
   const signals = jobs.map((job) => ({ job, found: jobSignal(job) }));
   const failing = signals.filter((s) => s.found !== undefined);
   const diagnoses = await diagnoseEach(
@@ -165,7 +179,7 @@ export async function appFindings(sp: ServicePrincipal, graph: GraphApi): Promis
     id: sp.id,
     label: sp.displayName ?? sp.id,
     facts,
-    findings,
-    unread: [],
+    findings: [...findings, ...users],
+    unread,
   };
 }

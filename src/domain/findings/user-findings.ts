@@ -14,6 +14,7 @@ import { LICENSE_KNOWLEDGE } from '../actions/reprocess-license/diagnosis';
 import { ADMIN_LINKS } from '../actions/diagnosis-facts';
 import type { Diagnosis, FailureSignal } from '../actions/diagnosis';
 import { requestFinding, type AssignmentRequest } from './request-findings';
+import { failedProvisionings, syncFindings } from './sync-findings';
 import {
   FAILED_REQUESTS_FILTER,
   isReprocessable,
@@ -159,27 +160,33 @@ async function requestFindings(user: UserRecord, graph: GraphApi, now: Date): Pr
 
 /**
  * Every failure signal of one user, read with the app's read-only client: unresolved service provisioning
- * errors, licence assignments in error and access package requests that failed delivery. The user's own read
- * must succeed; a failed read of the requests is reported, and the rest is still shown.
+ * errors, licence assignments in error, access package requests that failed delivery and failed app
+ * provisioning of the last day. The user's own read must succeed; a refused read of the requests or of the
+ * provisioning log is reported, and the rest is still shown.
  */
 export async function userFindings(userId: string, graph: GraphApi, now: Date): Promise<TargetFindings> {
   const user = await graph.get<UserRecord>(`/users/${segment(userId)}`, { query: { $select: USER_SELECT } });
   const unread: UnreadSource[] = [];
-  const [provisioning, licences, requests] = await Promise.all([
+  const orUnread = (what: string) => (err: unknown) => {
+    if (!(err instanceof GraphFailure)) throw err;
+    unread.push(unreadSource(what, err));
+    return [];
+  };
+  const self = user.id.toLowerCase();
+  const [provisioning, licences, requests, apps] = await Promise.all([
     provisioningFindings(user, graph),
     licenceFindings(user, graph),
-    requestFindings(user, graph, now).catch((err: unknown) => {
-      if (!(err instanceof GraphFailure)) throw err;
-      unread.push(unreadSource('access package requests', err));
-      return [];
-    }),
+    requestFindings(user, graph, now).catch(orUnread('access package requests')),
+    failedProvisionings(graph, now, (f) => f.userId.toLowerCase() === self)
+      .then((failed) => syncFindings(graph, failed, user.id))
+      .catch(orUnread('provisioning log')),
   ]);
   return {
     targetKind: 'user',
     id: user.id,
     label: describeUser(user),
     facts: userFacts(user),
-    findings: [...provisioning, ...licences, ...requests],
+    findings: [...provisioning, ...licences, ...requests, ...apps],
     unread,
   };
 }

@@ -58,10 +58,10 @@ const NOUNS: Readonly<Record<TargetKind, string>> = {
 
 /** What "no failures" covers for each kind of target: what was looked at, said plainly. */
 const CHECKED: Readonly<Record<TargetKind, string>> = {
-  user: 'no unresolved service provisioning error, no licence assignment in error and no access package request that failed delivery',
+  user: 'no unresolved service provisioning error, no licence assignment in error, no access package request that failed delivery and no failed app provisioning in the last day',
   policy: 'none of the policy’s Cloud PCs is in the failed state',
   request: 'the request has not failed delivery',
-  app: 'no provisioning job of the app is in quarantine or failed its last run',
+  app: 'no provisioning job of the app is in quarantine or failed its last run, and no user failed to provision in the last day',
 };
 
 function findingData(f: Finding): DiagnoseFindingData {

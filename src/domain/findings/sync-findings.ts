@@ -1,0 +1,128 @@
+import type { GraphApi } from '../../infra/graph/graph-api';
+import type { Diagnosis } from '../actions/diagnosis';
+import { SYNC_KNOWLEDGE } from '../actions/provision-on-demand/diagnosis';
+import { FIRST_LOOKBACK_MS, LOG_PAGE_SIZE } from '../actions/provision-on-demand/detector';
+import { diagnoseEach, type Finding } from './finding';
+
+interface Identity {
+  readonly id?: string | null;
+  readonly displayName?: string | null;
+  readonly identityType?: string | null;
+}
+
+interface LogEntry {
+  readonly activityDateTime?: string;
+  readonly jobId?: string | null;
+  /** An object in the list page's examples; an older resource page calls it a collection. */
+  readonly servicePrincipal?:
+    | { readonly id?: string | null; readonly displayName?: string | null }
+    | readonly { readonly id?: string | null; readonly displayName?: string | null }[]
+    | null;
+  readonly sourceSystem?: { readonly displayName?: string | null } | null;
+  readonly sourceIdentity?: Identity | null;
+  readonly targetIdentity?: Identity | null;
+  readonly provisioningStatusInfo?: {
+    readonly status?: string;
+    readonly errorInformation?: {
+      readonly errorCode?: string | null;
+      readonly reason?: string | null;
+      readonly recommendedAction?: string | null;
+    } | null;
+  } | null;
+}
+
+/** One user's latest failed provisioning into one app, as the provisioning log has it. */
+export interface FailedProvisioning {
+  readonly appId: string;
+  readonly appName: string;
+  readonly userId: string;
+  readonly userName: string;
+  readonly jobId: string | undefined;
+  readonly at: string | undefined;
+  readonly code: string;
+  readonly reason: string;
+}
+
+const ENTRA = /azure active directory|microsoft entra|^aad$|^entra/i;
+
+/** The provisioning log answers "" for an empty id or name (list page examples): the same as none. */
+function present(value: string | null | undefined): string | undefined {
+  return value?.trim() ? value : undefined;
+}
+
+/** An entry as a failed provisioning of an Entra user, or undefined for a group or an entry without ids. */
+function failedProvisioning(e: LogEntry): FailedProvisioning | undefined {
+  const sp = Array.isArray(e.servicePrincipal) ? e.servicePrincipal[0] : e.servicePrincipal;
+  const identity = ENTRA.test(e.sourceSystem?.displayName ?? '') ? e.sourceIdentity : e.targetIdentity;
+  const appId = present(sp?.id);
+  const userId = present(identity?.id);
+  if (!appId || !userId || /^group$/i.test(identity?.identityType ?? '')) return undefined;
+  const info = e.provisioningStatusInfo?.errorInformation;
+  return {
+    appId,
+    appName: present(sp?.displayName) ?? appId,
+    userId,
+    userName: present(identity?.displayName) ?? userId,
+    jobId: present(e.jobId),
+    at: e.activityDateTime,
+    code: info?.errorCode || 'ProvisioningFailure',
+    reason: [info?.reason, info?.recommendedAction].filter((t): t is string => !!t).join(' '),
+  };
+}
+
+/**
+ * The failed entries of the provisioning log over the last day that `keep` picks, the latest per user and
+ * app, read with the filter the monitor uses (provisioningObjectSummary list: activityDateTime supports gt,
+ * filters are case sensitive, $top brings a skip token).
+ */
+export async function failedProvisionings(
+  graph: GraphApi,
+  now: Date,
+  keep: (f: FailedProvisioning) => boolean,
+): Promise<FailedProvisioning[]> {
+  const since = new Date(now.getTime() - FIRST_LOOKBACK_MS).toISOString();
+  const entries = await graph.list<LogEntry>('/auditLogs/provisioning', {
+    query: {
+      $filter: `provisioningStatusInfo/status eq 'failure' and activityDateTime gt ${since}`,
+      $top: String(LOG_PAGE_SIZE),
+    },
+    maxItems: 5000,
+  });
+  const latest = new Map<string, FailedProvisioning>();
+  for (const e of entries) {
+    if ((e.provisioningStatusInfo?.status ?? '').toLowerCase() !== 'failure') continue;
+    const f = failedProvisioning(e);
+    if (!f || !keep(f)) continue;
+    const key = `${f.appId}\u0000${f.userId}`.toLowerCase();
+    const seen = latest.get(key);
+    if (!seen || Date.parse(f.at ?? '') > Date.parse(seen.at ?? '')) latest.set(key, f);
+  }
+  return [...latest.values()];
+}
+
+/** Each failed provisioning as a finding whose button provisions that user on demand through that app. */
+export async function syncFindings(
+  graph: GraphApi,
+  failed: readonly FailedProvisioning[],
+  selfId: string,
+): Promise<Finding[]> {
+  const diagnoses = await diagnoseEach(
+    graph,
+    SYNC_KNOWLEDGE,
+    failed.map((f) => ({ kind: 'sync', code: f.code, ...(f.reason ? { text: f.reason } : {}) })),
+    selfId,
+  );
+  return failed.map((f, i) => ({
+    kind: 'sync',
+    what: `${f.userName} in ${f.appName}: ${f.code}${f.reason ? `: ${f.reason}` : ''}`,
+    code: f.code,
+    ...(f.at ? { when: { word: 'Failed at', at: f.at } } : {}),
+    diagnosis: diagnoses[i] as Diagnosis,
+    remediation: {
+      action: 'provision-on-demand',
+      target: f.userId,
+      app: f.appId,
+      ...(f.jobId ? { job: f.jobId } : {}),
+    },
+  }));
+}
