@@ -251,3 +251,15 @@ describe('diagnose finding its target', () => {
     ]);
   });
 });
+
+describe('help for diagnose', () => {
+  it('lists diagnose among the commands, and explains it under each of its names', async () => {
+    expect(cardText((await command(h, 'help')).card)).toMatch(
+      /diagnose \[<target>\] \[--user <user>\] \[--policy <policy>\] \[--request <request-id>\] \[--app <app>\]\nEvery failure of a user, policy, access request or app/,
+    );
+    const why = cardText((await command(h, 'help why')).card);
+    expect(why).toMatch(/why, explain/);
+    expect(why).toMatch(/none: this command changes nothing in Entra/);
+    expect(cardText((await command(h, 'help explain')).card)).toBe(why);
+  });
+});
