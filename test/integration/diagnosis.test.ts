@@ -154,3 +154,25 @@ describe('a licence refused in the user’s usage location', () => {
     expect(JSON.stringify(sent.card)).toContain(`userId/${CONTOSO.users.alice}`);
   });
 });
+
+describe('a Cloud PC policy whose Cloud PCs failed', () => {
+  it('names each failed Cloud PC with its status detail and diagnoses it before the button', async () => {
+    const pc = h.graph.store.cloudPcs.find((p) => p.id === 'cpc-1');
+    if (pc)
+      pc.statusDetail = {
+        code: 'intuneEnrollFailed',
+        message: 'Intune enrollment failed because of an enrollment restriction.',
+      };
+    const sent = await command(h, 'retry-cloudpc-policy "Frontline shift workers"');
+    const text = cardText(sent.card);
+    expect(text).toMatch(
+      /CPC-FL-1: Intune enrollment failed because of an enrollment restriction\. \(intuneEnrollFailed\)/,
+    );
+    expect(text).toMatch(/CPC-FL-2: failed, without a status detail/);
+    expect(text).toMatch(/A retry cannot help until this is fixed/);
+    expect(text).toMatch(/Fix first: In Intune, set the device type enrollment restriction/);
+    expect(cardActions(sent.card).map((a) => a.title)).toEqual(['Retry anyway', 'Reject', 'Cancel']);
+    const read = h.graph.requests.find((r) => r.path === '/deviceManagement/virtualEndpoint/cloudPCs');
+    expect(read?.query['$select']).toBe('id,displayName,status,statusDetail');
+  });
+});

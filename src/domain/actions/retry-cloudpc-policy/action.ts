@@ -3,6 +3,9 @@ import { isMissing } from '../../../infra/graph/directory-lookup';
 import { eq, isGuid, segment } from '../../../infra/graph/odata';
 import { sendRequest, type RemediationAction, type Resolution } from '../action';
 import { chooseOne } from '../choose-one';
+import type { FailureSignal } from '../diagnosis';
+import { diagnoseSignals } from '../diagnosis-facts';
+import { CLOUDPC_KNOWLEDGE } from './diagnosis';
 import { verifyRetryCloudPcPolicy } from './verify';
 
 /** A Cloud PC provisioning policy as its list and get pages return it. */
@@ -13,10 +16,31 @@ export interface ProvisioningPolicy {
   readonly provisioningType?: string;
 }
 
-/** A Cloud PC as the policy's list reads it. */
+/** A Cloud PC as the policy's list reads it; statusDetail says why a failed one failed. */
 export interface CloudPc {
   readonly id: string;
+  readonly displayName?: string;
   readonly status?: string;
+  readonly statusDetail?: { readonly code?: string | null; readonly message?: string | null } | null;
+}
+
+/** The failed Cloud PCs a confirmation names; the count says how many more there are. */
+const NAMED_CLOUD_PCS = 20;
+
+/** "CPC-FL-1: <statusDetail message> (code)": a failed Cloud PC's line on the card. */
+function describePc(pc: CloudPc): string {
+  const why = pc.statusDetail?.message ?? 'failed, without a status detail';
+  const code = pc.statusDetail?.code ? ` (${pc.statusDetail.code})` : '';
+  return `${pc.displayName ?? pc.id}: ${why}${code}`;
+}
+
+/** What the knowledge table recognises of a failed Cloud PC: its statusDetail code and message. */
+export function cloudPcSignal(pc: CloudPc): FailureSignal {
+  return {
+    kind: 'cloudpc',
+    ...(pc.statusDetail?.code ? { code: pc.statusDetail.code } : {}),
+    ...(pc.statusDetail?.message ? { text: pc.statusDetail.message } : {}),
+  };
 }
 
 /** What is kept between confirmation and execution. */
@@ -43,6 +67,28 @@ export async function findPolicies(graph: GraphApi, query: string): Promise<Prov
   const all = await graph.list<ProvisioningPolicy>(POLICIES, { version: 'beta', maxItems: 5000 });
   const wanted = query.trim().toLowerCase();
   return all.filter((p) => p.displayName?.toLowerCase() === wanted);
+}
+
+/** Reads the policy's Cloud PCs that are still failed and diagnoses each: what a later check says is left. */
+export async function diagnoseFailedCloudPcs(target: RetryCloudPcPolicyTarget, graph: GraphApi) {
+  const pcs = await graph.list<CloudPc>(CLOUD_PCS, {
+    version: 'beta',
+    query: {
+      $filter: eq('provisioningPolicyId', target.policy.id),
+      $select: 'id,displayName,status,statusDetail',
+    },
+    maxItems: 10000,
+  });
+  const watched = target.failedCloudPcIds;
+  const failed = pcs.filter(
+    (pc) => pc.status?.toLowerCase() === 'failed' && (!watched || watched.includes(pc.id)),
+  );
+  return diagnoseSignals(
+    graph,
+    CLOUDPC_KNOWLEDGE,
+    failed.slice(0, NAMED_CLOUD_PCS).map(cloudPcSignal),
+    target.policy.id,
+  );
 }
 
 /** POST /beta/…/provisioningPolicies/{id}/retry: re-runs provisioning of a Frontline shared policy's Cloud PCs. */
@@ -84,13 +130,22 @@ export const retryCloudPcPolicy: RemediationAction<RetryCloudPcPolicyTarget> = {
     const policy = choice.item;
     const pcs = await graph.list<CloudPc>(CLOUD_PCS, {
       version: 'beta',
-      query: { $filter: eq('provisioningPolicyId', policy.id), $select: 'id,status' },
+      query: {
+        $filter: eq('provisioningPolicyId', policy.id),
+        $select: 'id,displayName,status,statusDetail',
+      },
       maxItems: 10000,
     });
-    const failedIds = pcs.filter((pc) => pc.status?.toLowerCase() === 'failed').map((pc) => pc.id);
+    const failedPcs = pcs.filter((pc) => pc.status?.toLowerCase() === 'failed');
+    const failedIds = failedPcs.map((pc) => pc.id);
     const failed = failedIds.length;
+    const named = failedPcs.slice(0, NAMED_CLOUD_PCS);
     const type = policy.provisioningType ?? 'unknown';
     const shared = /^shared/i.test(type);
+    const diagnoses =
+      shared && named.length > 0
+        ? await diagnoseSignals(graph, CLOUDPC_KNOWLEDGE, named.map(cloudPcSignal), policy.id)
+        : [];
     return {
       kind: 'resolved',
       target: {
@@ -107,8 +162,11 @@ export const retryCloudPcPolicy: RemediationAction<RetryCloudPcPolicyTarget> = {
           { title: 'Type', value: type },
           { title: 'Failed Cloud PCs', value: `${failed} of ${pcs.length}` },
         ],
-        problems:
-          failed > 0 ? [`${failed} Cloud PC${failed === 1 ? ' is' : 's are'} in the failed state.`] : [],
+        problems: [
+          ...named.map(describePc),
+          ...(failed > named.length ? [`… and ${failed - named.length} more failed Cloud PCs.`] : []),
+        ],
+        ...(diagnoses.length > 0 ? { diagnoses } : {}),
         ...(shared
           ? {}
           : {

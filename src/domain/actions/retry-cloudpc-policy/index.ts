@@ -1,6 +1,7 @@
+import type { GraphApi } from '../../../infra/graph/graph-api';
 import type { RemediationDefinition } from '../definition';
 import { CLOUDPC_KNOWLEDGE } from './diagnosis';
-import { retryCloudPcPolicy } from './action';
+import { diagnoseFailedCloudPcs, retryCloudPcPolicy, type RetryCloudPcPolicyTarget } from './action';
 import { cloudPcDetector } from './detector';
 
 /** Cloud PC provisioning: the `retry-cloudpc-policy` command and the `cloudpc` failures it fixes. */
@@ -14,4 +15,6 @@ export const retryCloudPcPolicyRemediation = {
   action: () => retryCloudPcPolicy,
   detector: cloudPcDetector,
   knowledge: CLOUDPC_KNOWLEDGE,
+  diagnose: (target: unknown, graph: GraphApi) =>
+    diagnoseFailedCloudPcs(target as RetryCloudPcPolicyTarget, graph),
 } as const satisfies RemediationDefinition<'retry-cloudpc-policy', 'cloudpc'>;
