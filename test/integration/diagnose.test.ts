@@ -1,6 +1,6 @@
 import { CONTOSO, type TeamsUser } from '../fakes';
 import { cardActions, cardText } from './card-helpers';
-import { command } from './flows';
+import { click, command } from './flows';
 import { remediate } from './notifications-helpers';
 import { PEOPLE, startHarness, type Harness } from './harness';
 
@@ -141,11 +141,26 @@ describe('diagnose on targets without failures or with failures no button fixes'
     expect(h.graph.requests.filter((r) => r.path.startsWith('/users/'))).toEqual([]);
   });
 
-  it('never guesses between users of the same name', async () => {
-    const text = cardText((await command(h, 'diagnose "Sam Lee"')).card);
-    expect(text).toMatch(/2 objects match "Sam Lee"/);
-    expect(text).toContain(CONTOSO.users.samA);
-    expect(text).toContain(CONTOSO.users.samB);
+  it('never guesses between users of the same name, and diagnoses the one picked', async () => {
+    const sent = await command(h, 'diagnose "Sam Lee"');
+    expect(cardText(sent.card)).toMatch(/2 objects match "Sam Lee"\. Which one do you mean\?/);
+    expect(titles(sent.card)).toEqual([
+      'user Sam Lee (sam.lee@contoso.com)',
+      'user Sam Lee (sam.lee2@contoso.com)',
+    ]);
+    const picked = await click(
+      h,
+      sent,
+      'diagnose',
+      PEOPLE.reggie,
+      undefined,
+      cardActions(sent.card)[1]?.data,
+    );
+    expect(cardText(picked.value)).toMatch(
+      /^Diagnosis · User\nDiagnosis of Sam Lee \(sam\.lee2@contoso\.com\)/,
+    );
+    const refused = await click(h, sent, 'diagnose', CAROL, undefined, cardActions(sent.card)[1]?.data);
+    expect(cardText(refused.value)).toMatch(/^Not allowed/);
   });
 });
 
@@ -216,10 +231,15 @@ describe('diagnose finding its target', () => {
       appId: '51000000-0000-4000-8000-0000000000a1',
       displayName: 'Alice Smith',
     });
-    const text = cardText((await command(h, 'diagnose "Alice Smith"')).card);
-    expect(text).toMatch(/2 objects match "Alice Smith"/);
-    expect(text).toMatch(/user Alice Smith \(alice@contoso\.com\): 10000000-0000-4000-8000-000000000001/);
-    expect(text).toMatch(/app Alice Smith \(appId 51000000-0000-4000-8000-0000000000a1\)/);
+    const sent = await command(h, 'diagnose "Alice Smith"');
+    expect(cardText(sent.card)).toMatch(/2 objects match "Alice Smith"/);
+    expect(cardActions(sent.card).map((a) => [a.title, a.data])).toEqual([
+      ['user Alice Smith (alice@contoso.com)', { kind: 'user', id: CONTOSO.users.alice }],
+      [
+        'app Alice Smith (appId 51000000-0000-4000-8000-0000000000a1)',
+        { kind: 'app', id: '50000000-0000-4000-8000-0000000000a1' },
+      ],
+    ]);
     const user = cardText((await command(h, 'diagnose --user "Alice Smith"')).card);
     expect(user).toMatch(/^Diagnosis · User/);
   });

@@ -6,7 +6,11 @@ import type { AuditEntry } from '../../src/domain/audit/audit-log';
 import type { BulkTarget } from '../../src/domain/remediation/bulk-target';
 import { historyCard, statusCard } from '../../src/features/cards/audit-cards';
 import { reportCard } from '../../src/features/cards/report-cards';
-import { diagnoseCard, type PostedSection } from '../../src/features/cards/diagnose-cards';
+import {
+  diagnoseCard,
+  diagnoseChoiceCard,
+  type PostedSection,
+} from '../../src/features/cards/diagnose-cards';
 import type { Finding, TargetFindings } from '../../src/domain/findings/finding';
 import {
   bulkConfirmationCard,
@@ -210,6 +214,15 @@ const WORST_CASES: ReadonlyArray<[CardTemplateName, string, () => AdaptiveCardJs
   ['report', 'with every family, cause and still-failing target at their longest', () => worstReport()],
   ['confirmation', 'with every fact, problem and notice', () => remediationCard(worstRemediation, view)],
   ['diagnose', 'with 50 failures of 50 remediations, every text at its longest', () => worstDiagnosis()],
+  [
+    'diagnose-choice',
+    '50 matches',
+    () =>
+      diagnoseChoiceCard(
+        WORST(30_000),
+        Array.from({ length: 50 }, () => ({ label: WORST(2_000), kind: 'user' as const, id: WORST(2_000) })),
+      ),
+  ],
   ...STATES.filter((s) => s !== 'pending').map(
     (state) =>
       ['outcome', state, () => remediationCard({ ...worstRemediation, state }, view)] as [
@@ -400,6 +413,7 @@ describe('every card within Teams’ message size limit', () => {
       'bulk-progress': true,
       report: true,
       diagnose: true,
+      'diagnose-choice': true,
     };
     expect([...covered].sort()).toEqual(Object.keys(all).sort());
   });

@@ -17,6 +17,7 @@ import { userFindings } from './user-findings';
 /** A match the admin picks from: what it is, and the id that names it unambiguously. */
 export interface TargetCandidate {
   readonly label: string;
+  readonly kind: TargetKind;
   readonly id: string;
 }
 
@@ -147,8 +148,8 @@ export async function diagnoseTarget(
   if (found.length > 1) {
     return {
       kind: 'ambiguous',
-      prompt: `${found.length} objects match "${q}". Run diagnose again with the id of the one you mean.`,
-      candidates: found.slice(0, 10).map((m) => ({ label: labelOf(m), id: m.item.id })),
+      prompt: `${found.length} objects match "${q}". Which one do you mean?`,
+      candidates: found.slice(0, 10).map((m) => ({ label: labelOf(m), kind: m.kind, id: m.item.id })),
     };
   }
   return { kind: 'found', target: await findingsOf(only, graph, now) };

@@ -269,6 +269,17 @@ export interface DiagnoseCardData {
   readonly footer: string;
 }
 
+/** Data for cards/diagnose-choice.json: the objects a diagnose target named, one button each. */
+export interface DiagnoseChoiceCardData {
+  readonly prompt: string;
+  readonly candidates: readonly {
+    readonly label: string;
+    readonly detail: string;
+    readonly kind: string;
+    readonly id: string;
+  }[];
+}
+
 /** Every template in cards/ and the data it is rendered with, so a builder cannot pass another's data. */
 export interface CardDataByTemplate {
   readonly confirmation: ConfirmationCardData;
@@ -285,4 +296,5 @@ export interface CardDataByTemplate {
   readonly 'bulk-progress': BulkProgressCardData;
   readonly report: ReportCardData;
   readonly diagnose: DiagnoseCardData;
+  readonly 'diagnose-choice': DiagnoseChoiceCardData;
 }

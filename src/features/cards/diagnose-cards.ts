@@ -1,5 +1,6 @@
 import { kindLabel } from '../../domain/actions/registry';
 import { commandText, type RemediationCommand } from '../../domain/failures/failure';
+import type { TargetCandidate } from '../../domain/findings/find-target';
 import type { Finding, TargetFindings, TargetKind } from '../../domain/findings/finding';
 import type { DiagnoseCardData, DiagnoseFindingData } from './card-data';
 import { clip, clipFacts, firstOf, ROOM } from './card-text';
@@ -141,6 +142,23 @@ export function diagnoseCardData(
     })),
     footer: `Read with the bot’s read-only identity at ${formatWhen(readAt)}. Each Remediate opens the usual confirmation; nothing changes until someone approves with their own Entra role.`,
   };
+}
+
+/** The most matches a choice offers (the look-up gives at most ten). */
+const CHOICES = 10;
+
+/** Renders the list of objects a diagnose target matched, a button each that diagnoses that one. */
+export function diagnoseChoiceCard(prompt: string, candidates: readonly TargetCandidate[]): AdaptiveCardJson {
+  return renderCard('diagnose-choice', {
+    prompt: clip(prompt, ROOM.line),
+    candidates: candidates.slice(0, CHOICES).map((c) => ({
+      label: clip(c.label, ROOM.name),
+      detail: clip(`${NOUNS[c.kind]} ${c.id}`, ROOM.line),
+      kind: c.kind,
+      // Object ids are GUIDs; a longer one cannot name anything, and may not make the card too big.
+      id: c.id.slice(0, ROOM.name),
+    })),
+  });
 }
 
 /** Renders a diagnose card. */

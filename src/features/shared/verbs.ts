@@ -15,6 +15,7 @@ export const VERBS = {
   bulkRetry: 'bulk-retry',
   bulkResume: 'bulk-resume',
   historyMore: 'history-more',
+  diagnose: 'diagnose',
 } as const;
 
 /** A verb some card button sends. */
