@@ -215,6 +215,8 @@ export interface SubscribedSkuSeed {
   consumedUnits: number;
   /** prepaidUnits.enabled */
   enabledUnits: number;
+  /** servicePlanInfo: the plans the product holds (appliesTo User, provisioningStatus Success). */
+  servicePlans?: { servicePlanId: string; servicePlanName: string }[];
 }
 
 /** provisionedIdentity: identityType is 'User', 'Group', 'ServicePrincipal', 'RolesCompound'… */

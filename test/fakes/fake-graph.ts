@@ -1005,7 +1005,11 @@ export class FakeGraph {
             consumedUnits: s.consumedUnits,
             id: `${CONTOSO_ACCOUNT}_${s.skuId}`,
             prepaidUnits: { enabled: s.enabledUnits, lockedOut: 0, suspended: 0, warning: 0 },
-            servicePlans: [],
+            servicePlans: (s.servicePlans ?? []).map((p) => ({
+              ...p,
+              appliesTo: 'User',
+              provisioningStatus: 'Success',
+            })),
             skuId: s.skuId,
             skuPartNumber: s.skuPartNumber,
             subscriptionIds: [],

@@ -127,6 +127,38 @@ describe('a licence in CountViolation', () => {
   });
 });
 
+describe('a licence that conflicts with another product of the user', () => {
+  const E1 = '18181a46-0d4e-45cd-891e-60aabd171b4e';
+  const EXCHANGE_S_STANDARD = '9aaf7827-d63c-4b61-89c3-182f06f82e5c';
+
+  it.each(['MutuallyExclusiveViolation', 'DependencyViolation'])(
+    '%s names the product, the user’s other products and the plans turned off for them',
+    async (error) => {
+      h.graph.store.subscribedSkus.push({
+        skuId: E1,
+        skuPartNumber: 'STANDARDPACK',
+        consumedUnits: 3,
+        enabledUnits: 10,
+        servicePlans: [{ servicePlanId: EXCHANGE_S_STANDARD, servicePlanName: 'EXCHANGE_S_STANDARD' }],
+      });
+      const alice = h.graph.findUser(CONTOSO.users.alice);
+      const [failing, active] = alice?.licenseAssignmentStates ?? [];
+      if (!failing || !active) throw new Error('the Contoso seed gives Alice two licence states');
+      failing.error = error;
+      active.skuId = E1;
+      active.disabledPlans = [EXCHANGE_S_STANDARD];
+
+      const text = cardText((await command(h, 'reprocess-license alice@contoso.com')).card);
+      expect(text).toMatch(/A retry cannot help until this is fixed/);
+      expect(text).toMatch(/Product\nENTERPRISEPREMIUM/);
+      expect(text).toMatch(/Object to fix: product ENTERPRISEPREMIUM/);
+      expect(text).toMatch(/Other products of the user\nSTANDARDPACK/);
+      expect(text).toMatch(/Plans turned off for the user\nEXCHANGE_S_STANDARD \(in STANDARDPACK\)/);
+      expect(h.graph.requests.filter((r) => r.path === '/subscribedSkus')).toHaveLength(1);
+    },
+  );
+});
+
 describe('an access package request that failed delivery', () => {
   it('gives the cause and next step, and keeps Approve where a reprocess can help', async () => {
     const sent = await command(h, `reprocess-access-request ${CONTOSO.requests.failed}`);

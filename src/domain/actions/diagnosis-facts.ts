@@ -95,11 +95,32 @@ async function holderFacts(
   };
 }
 
-interface SubscribedSku {
+/** A product of the tenant as GET /subscribedSkus lists it. */
+export interface SubscribedSku {
   readonly skuId?: string;
   readonly skuPartNumber?: string;
   readonly consumedUnits?: number;
   readonly prepaidUnits?: { readonly enabled?: number } | null;
+  readonly servicePlans?: readonly { readonly servicePlanId?: string; readonly servicePlanName?: string }[];
+}
+
+/** The tenant's products, read once however often a diagnosis asks. */
+export function tenantProducts(graph: GraphApi): () => Promise<SubscribedSku[]> {
+  let skus: Promise<SubscribedSku[]> | undefined;
+  return () => (skus ??= graph.list<SubscribedSku>('/subscribedSkus'));
+}
+
+/** The product a licence error is about, by its part number (the name admins and Graph use). */
+async function productFacts(reads: Reads, advice: Diagnosis, signal: FailureSignal): Promise<Diagnosis> {
+  const skuId = signal.service?.toLowerCase();
+  if (!skuId) return advice;
+  const sku = (await reads.subscribedSkus()).find((s) => s.skuId?.toLowerCase() === skuId);
+  const product = sku?.skuPartNumber ?? skuId;
+  return {
+    ...advice,
+    objectToFix: { label: `product ${product}`, url: PRODUCTS_LINK },
+    facts: [{ title: 'Product', value: product }],
+  };
 }
 
 /**
@@ -142,6 +163,8 @@ async function gatherFacts(reads: Reads, entry: KnowledgeEntry, signal: FailureS
         return await holderFacts(reads.graph, advice, signal, reads.selfId);
       case 'sku-seats':
         return await seatFacts(reads, advice, signal);
+      case 'sku-product':
+        return await productFacts(reads, advice, signal);
       default:
         return advice;
     }
@@ -176,6 +199,7 @@ export async function diagnoseSignals(
   entries: readonly KnowledgeEntry[],
   signals: readonly FailureSignal[],
   selfId: string,
+  products: () => Promise<SubscribedSku[]> = tenantProducts(graph),
 ): Promise<Diagnosis[]> {
   const seen = new Set<string>();
   const firsts: { entry: KnowledgeEntry | undefined; signal: FailureSignal }[] = [];
@@ -186,12 +210,7 @@ export async function diagnoseSignals(
     seen.add(key);
     firsts.push({ entry, signal });
   }
-  let skus: Promise<SubscribedSku[]> | undefined;
-  const reads: Reads = {
-    graph,
-    selfId,
-    subscribedSkus: () => (skus ??= graph.list<SubscribedSku>('/subscribedSkus')),
-  };
+  const reads: Reads = { graph, selfId, subscribedSkus: products };
   return Promise.all(
     firsts.map(({ entry, signal }) =>
       entry ? gatherFacts(reads, entry, signal) : Promise.resolve(UNKNOWN_FAILURE),

@@ -12,7 +12,7 @@ export interface FailureSignal {
 }
 
 /** The Graph reads that gather a known failure's facts for one target (diagnosis-facts.ts). */
-export type FactReader = 'address-holder' | 'sku-seats';
+export type FactReader = 'address-holder' | 'sku-seats' | 'sku-product';
 
 /**
  * One known failure pattern, kept as data beside the remediation that meets it. Every field of `recognise`

@@ -16,6 +16,8 @@ export interface LicenseAssignmentState {
   readonly state?: string;
   readonly error?: string | null;
   readonly assignedByGroup?: string | null;
+  /** Service plans of the product turned off in this assignment. */
+  readonly disabledPlans?: readonly string[];
   readonly lastUpdatedDateTime?: string;
 }
 

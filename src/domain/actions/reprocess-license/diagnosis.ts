@@ -3,7 +3,7 @@ import type { GraphApi } from '../../../infra/graph/graph-api';
 import { isLicenseInError, licenseErrorOf } from '../../../infra/graph/license-states';
 import { segment } from '../../../infra/graph/odata';
 import type { Diagnosis, KnowledgeEntry } from '../diagnosis';
-import { ADMIN_LINKS, diagnoseSignals } from '../diagnosis-facts';
+import { ADMIN_LINKS, diagnoseSignals, tenantProducts, type SubscribedSku } from '../diagnosis-facts';
 
 const RESOLVE = 'https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems';
 
@@ -33,6 +33,7 @@ export const LICENSE_KNOWLEDGE: readonly KnowledgeEntry[] = [
     retryHelps: false,
     fixFirst:
       'Remove the conflicting product from the user, or disable the conflicting plan in one of the two assignments; then reprocess.',
+    gather: 'sku-product',
     source: RESOLVE,
     samples: [{ kind: 'license', code: 'MutuallyExclusiveViolation' }],
   },
@@ -45,6 +46,7 @@ export const LICENSE_KNOWLEDGE: readonly KnowledgeEntry[] = [
     retryHelps: false,
     fixFirst:
       'Assign the required plan another way, or disable the dependent plan for the user; then reprocess.',
+    gather: 'sku-product',
     source: RESOLVE,
     samples: [{ kind: 'license', code: 'DependencyViolation' }],
   },
@@ -80,6 +82,43 @@ interface UserLicences {
   readonly licenseAssignmentStates?: readonly LicenseAssignmentState[];
 }
 
+/** The errors between two products of the user: the other products and the plans turned off count. */
+const PLAN_CONFLICTS = new Set(['license-mutually-exclusive', 'license-dependency']);
+
+/**
+ * A conflict between products names the user's other products and the service plans turned off in their
+ * assignments, by name from subscribedSkus: Graph does not say which plan conflicts or is missing, but these
+ * are where an admin finds it.
+ */
+function withOtherProducts(d: Diagnosis, user: UserLicences, skus: readonly SubscribedSku[]): Diagnosis {
+  if (!d.entry || !PLAN_CONFLICTS.has(d.entry)) return d;
+  const byId = new Map(skus.map((s) => [s.skuId?.toLowerCase() ?? '', s]));
+  const name = (skuId?: string) => byId.get(skuId?.toLowerCase() ?? '')?.skuPartNumber ?? skuId ?? '?';
+  const states = user.licenseAssignmentStates ?? [];
+  const others = states.filter((s) => !isLicenseInError(s)).map((s) => name(s.skuId));
+  const disabled = states.flatMap((s) => {
+    const plans = byId.get(s.skuId?.toLowerCase() ?? '')?.servicePlans ?? [];
+    return (s.disabledPlans ?? []).map((id) => {
+      const plan = plans.find((p) => p.servicePlanId?.toLowerCase() === id.toLowerCase());
+      return `${plan?.servicePlanName ?? id} (in ${name(s.skuId)})`;
+    });
+  });
+  return {
+    ...d,
+    facts: [
+      ...d.facts,
+      {
+        title: 'Other products of the user',
+        value: others.length > 0 ? [...new Set(others)].join(', ') : 'none',
+      },
+      {
+        title: 'Plans turned off for the user',
+        value: disabled.length > 0 ? [...new Set(disabled)].join(', ') : 'none',
+      },
+    ],
+  };
+}
+
 /** A usage-location error names the user's usage location and the user to fix; the others stay as they are. */
 function withUsageLocation(d: Diagnosis, user: UserLicences, id: string): Diagnosis {
   if (d.entry !== 'license-usage-location') return d;
@@ -106,8 +145,12 @@ export async function diagnoseUserLicences(
     ...(s.skuId ? { service: s.skuId } : {}),
     code: licenseErrorOf(s) ?? s.state ?? 'Error',
   }));
-  const diagnoses = await diagnoseSignals(graph, LICENSE_KNOWLEDGE, signals, user.id);
-  return diagnoses.map((d) => withUsageLocation(d, user, user.id));
+  const products = tenantProducts(graph);
+  const diagnoses = await diagnoseSignals(graph, LICENSE_KNOWLEDGE, signals, user.id, products);
+  const skus = diagnoses.some((d) => d.entry && PLAN_CONFLICTS.has(d.entry))
+    ? await products().catch(() => undefined)
+    : undefined;
+  return diagnoses.map((d) => withUsageLocation(skus ? withOtherProducts(d, user, skus) : d, user, user.id));
 }
 
 /** Reads the user's licence states with the app's read-only client and diagnoses each one in error. */
