@@ -4,18 +4,16 @@ import { eq, segment } from '../../infra/graph/odata';
 import type { Fact } from '../actions/action';
 import type { Diagnosis, FailureSignal } from '../actions/diagnosis';
 import { CLOUDPC_KNOWLEDGE } from '../actions/retry-cloudpc-policy/diagnosis';
-import { CLOUD_PCS, type ProvisioningPolicy } from '../actions/retry-cloudpc-policy/action';
+import {
+  CLOUD_PCS,
+  cloudPcSignal,
+  type CloudPc,
+  type ProvisioningPolicy,
+} from '../actions/retry-cloudpc-policy/action';
 import { SYNC_KNOWLEDGE } from '../actions/provision-on-demand/diagnosis';
 import { diagnoseEach, unreadSource, type Finding, type TargetFindings, type UnreadSource } from './finding';
 import { failedProvisionings, syncFindings } from './sync-findings';
 import { GraphFailure } from '../../infra/graph/graph-failure';
-
-interface CloudPc {
-  readonly id: string;
-  readonly displayName?: string;
-  readonly status?: string;
-  readonly statusDetail?: { readonly code?: string | null; readonly message?: string | null } | null;
-}
 
 /** The most failed Cloud PCs one diagnosis lists; the count says how many there are. */
 const LISTED_CLOUD_PCS = 20;
@@ -35,12 +33,7 @@ export async function policyFindings(policy: ProvisioningPolicy, graph: GraphApi
   });
   const failed = pcs.filter((pc) => pc.status?.toLowerCase() === 'failed');
   const listed = failed.slice(0, LISTED_CLOUD_PCS);
-  const signals: FailureSignal[] = listed.map((pc) => ({
-    kind: 'cloudpc',
-    ...(pc.statusDetail?.code ? { code: pc.statusDetail.code } : {}),
-    ...(pc.statusDetail?.message ? { text: pc.statusDetail.message } : {}),
-  }));
-  const diagnoses = await diagnoseEach(graph, CLOUDPC_KNOWLEDGE, signals, policy.id);
+  const diagnoses = await diagnoseEach(graph, CLOUDPC_KNOWLEDGE, listed.map(cloudPcSignal), policy.id);
   const type = policy.provisioningType ?? 'unknown';
   const name = policy.displayName ?? policy.id;
   const notShared = /^shared/i.test(type)
