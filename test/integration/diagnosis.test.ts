@@ -144,7 +144,7 @@ describe('a licence that conflicts with another product of the user', () => {
       const alice = h.graph.findUser(CONTOSO.users.alice);
       const [failing, active] = alice?.licenseAssignmentStates ?? [];
       if (!failing || !active) throw new Error('the Contoso seed gives Alice two licence states');
-      failing.error = error;
+      failing.error = error as typeof failing.error;
       active.skuId = E1;
       active.disabledPlans = [EXCHANGE_S_STANDARD];
 

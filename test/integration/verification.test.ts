@@ -107,7 +107,7 @@ describe('a retry Graph accepted', () => {
     await after(2 * MINUTE);
     expect(repliesSaying(/^Still failing/)).toHaveLength(0);
     expect(cardText(attachedCard(h.connector.updates().at(-1)!))).toMatch(
-      /^Accepted by Microsoft Graph, verifying.*Still failing at check 1 of 3/s,
+      /^Accepted by Microsoft Graph, verifying.*Not resolved yet at check 1 of 3/s,
     );
     await after(8 * MINUTE);
     await after(20 * MINUTE);
@@ -206,10 +206,10 @@ describe('each remediation decides what resolved means', () => {
       /none of the 2 Cloud PCs that had failed is failed any more/,
     ],
     [
-      'reprocess-access-request: a request still delivering is not delivered',
+      'reprocess-access-request: a request still delivering after the last check is not known yet',
       `reprocess-access-request ${CONTOSO.requests.failed}`,
-      /^Still failing/,
-      /The request is delivering \(Delivering\), not delivered/,
+      /^Could not verify/,
+      /The request is delivering \(Delivering\)\. It was still under way at the last check/,
     ],
   ])('%s', async (_what, text, headline, says) => {
     const sent = await command(h, text);
@@ -221,5 +221,24 @@ describe('each remediation decides what resolved means', () => {
     const verdict = replies.filter((t) => headline.test(t));
     expect(verdict).toHaveLength(1);
     expect(verdict[0]).toMatch(says);
+  });
+
+  it('keeps verifying an access request while it is still delivering, and resolves it once delivered', async () => {
+    const sent = await command(h, `reprocess-access-request ${CONTOSO.requests.failed}`);
+    await approve(h, sent);
+    await outcomeReply(h, 'Accepted by Microsoft Graph, verifying');
+    await h.app.approvals.drain();
+    await after(2 * MINUTE);
+    expect(cardText(attachedCard(h.connector.updates().at(-1)!))).toMatch(
+      /^Accepted by Microsoft Graph, verifying.*The request is delivering/s,
+    );
+    const request = h.graph.store.accessPackageAssignmentRequests.find(
+      (r) => r.id === CONTOSO.requests.failed,
+    );
+    if (!request) throw new Error('the Contoso seed has the failed request');
+    request.state = 'delivered';
+    request.status = 'Delivered';
+    await after(8 * MINUTE);
+    expect(cardText(await outcomeReply(h, 'Resolved'))).toMatch(/the request is delivered/);
   });
 });

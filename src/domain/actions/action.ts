@@ -145,11 +145,13 @@ export function sendRequest(graph: GraphApi, request: GraphRequest): Promise<Gra
 
 /**
  * What re-reading a target some minutes after Graph accepted a remediation says: the failure is gone (and
- * which), is still there (the errors as they read now), or can no longer be judged (why, and what to check).
+ * which), is still there (the errors as they read now), is still being worked on by the service (a request
+ * still delivering: neither fixed nor failed), or can no longer be judged (why, and what to check).
  */
 export type VerifyFinding =
   | { readonly kind: 'resolved'; readonly changed: string }
   | { readonly kind: 'failing'; readonly current: readonly string[] }
+  | { readonly kind: 'in-progress'; readonly state: string }
   | { readonly kind: 'unverifiable'; readonly why: string };
 
 /**

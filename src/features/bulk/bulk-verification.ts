@@ -30,9 +30,14 @@ function toCheck(item: ItemState): boolean {
   return candidate && (item.checked === undefined || item.checked.v === 'failing');
 }
 
-function findingOf(found: VerifyFinding): ItemFinding {
+function findingOf(found: VerifyFinding, last: boolean): ItemFinding {
   if (found.kind === 'resolved') return { v: 'resolved', note: found.changed };
   if (found.kind === 'unverifiable') return { v: 'unverified', note: found.why };
+  if (found.kind === 'in-progress') {
+    return last
+      ? { v: 'unverified', note: `${found.state} Still under way at the last check.` }
+      : { v: 'failing', note: found.state };
+  }
   return { v: 'failing', note: found.current.join('; ') };
 }
 
@@ -109,6 +114,7 @@ export class BulkVerification implements ManyTargetsVerifier {
     try {
       return findingOf(
         await (action.verify as NonNullable<RemediationAction['verify']>)(target, this.deps.readGraph),
+        last,
       );
     } catch (err) {
       const f = toGraphFailure(err);

@@ -167,7 +167,7 @@ function verificationText(r: Remediation): string | undefined {
     case 'verifying':
       return v.made === 0
         ? `The bot re-reads the target ${v.planned} time${v.planned === 1 ? '' : 's'} to see whether the failure is gone, and updates this card.`
-        : `Still failing at check ${v.made} of ${v.planned} (${at}): ${v.note ?? ''}. The bot checks again and updates this card.`;
+        : `Not resolved yet at check ${v.made} of ${v.planned} (${at}): ${(v.note ?? '').replace(/\.$/, '')}. The bot checks again and updates this card.`;
     case 'resolved':
       return `Verified at ${at}: ${v.note ?? 'the failure is gone'}.`;
     case 'still-failing':

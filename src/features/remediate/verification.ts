@@ -184,6 +184,13 @@ export class Verifier {
     }
     if (found.kind === 'resolved') return { status: 'resolved', note: found.changed };
     if (found.kind === 'unverifiable') return { status: 'unverified', note: found.why };
+    if (found.kind === 'in-progress') {
+      if (!last) return { status: 'verifying', note: found.state };
+      return {
+        status: 'unverified',
+        note: `${found.state} It was still under way at the last check, so whether it worked is not known yet. Check it again later in the Entra admin center.`,
+      };
+    }
     const failing = { note: found.current.join('; '), details: found.current };
     if (!last) return { status: 'verifying', ...failing };
     const { nextStep, lines } = await this.diagnosis(r);

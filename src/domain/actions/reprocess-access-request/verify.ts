@@ -3,9 +3,13 @@ import { segment } from '../../../infra/graph/odata';
 import type { VerifyFinding } from '../action';
 import { REQUESTS, type ReprocessAccessRequestTarget } from './action';
 
+/** States in which entitlement management is still working on the request (accessPackageAssignmentRequest). */
+const UNDER_WAY = new Set(['submitted', 'pendingapproval', 'scheduled', 'delivering']);
+
 /**
- * Resolved when the request is delivered (accessPackageAssignmentRequest state `delivered`); still failing
- * while it is in any other state, with that state and status, since only delivery grants the access.
+ * Resolved when the request is delivered (accessPackageAssignmentRequest state `delivered`); in progress
+ * while entitlement management is still working on it; still failing in any other state (deliveryFailed,
+ * partiallyDelivered, …), with that state and status, since only delivery grants the access.
  */
 export async function verifyReprocessAccessRequest(
   target: ReprocessAccessRequestTarget,
@@ -17,6 +21,12 @@ export async function verifyReprocessAccessRequest(
   const state = request.state ?? 'unknown';
   if (state.toLowerCase() === 'delivered') {
     return { kind: 'resolved', changed: `the request is delivered (it was ${target.state})` };
+  }
+  if (UNDER_WAY.has(state.toLowerCase())) {
+    return {
+      kind: 'in-progress',
+      state: `The request is ${state}${request.status ? ` (${request.status})` : ''}.`,
+    };
   }
   return {
     kind: 'failing',
