@@ -356,6 +356,24 @@ describe('detectors (app-only reads)', () => {
     });
   });
 
+  it.each<[string, ReadonlySet<string> | undefined, string[]]>([
+    ['every user read when the monitor gives no open set', undefined, ['u1', 'U2', 'u3']],
+    ['only the users with open failures', new Set(['u2']), ['U2']],
+    ['none when nothing is open', new Set<string>(), []],
+  ])('user provisioning lists as read %s', async (_name, openObjectIds, listed) => {
+    const graph = new ScriptedGraph({
+      'GET /users/delta': {
+        '@odata.deltaLink': 'https://graph.example/v1.0/users/delta?$deltatoken=t1',
+        value: [{ id: 'u1' }, { id: 'U2', '@removed': { reason: 'changed' } }, { id: 'u3' }],
+      },
+    });
+    const detection = await userProvisioningDetector.detect({
+      ...ctx(graph),
+      ...(openObjectIds ? { openObjectIds } : {}),
+    });
+    expect(detection.partial?.objectIds).toEqual(listed);
+  });
+
   it('licence: groups in error, then their members whose licence from that group failed (null, absent and "None" are no error)', async () => {
     const graph = new ScriptedGraph({
       'GET /groups': { value: [{ id: 'g1', displayName: 'E5' }] },

@@ -27,6 +27,11 @@ export interface DetectionContext {
   readonly pageBudget: number;
   /** For what the log should know: a resync, a fallback to a full scan. */
   readonly logger: Logger;
+  /**
+   * Objects (lower-case ids) with open failures of this kind. An incremental detector need list only these in
+   * `partial.objectIds`: no other object has a failure to clear, and the list stays as small as the failing set.
+   */
+  readonly openObjectIds?: ReadonlySet<string>;
 }
 
 /** How far an unfinished pass has got, for the log and the `subscriptions` command. */

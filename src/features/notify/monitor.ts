@@ -103,6 +103,7 @@ export class FailureMonitor {
     const outcomes = await Promise.allSettled(
       detectors.map(async (d): Promise<Settled> => {
         const state = await ledger.scanState(d.kind);
+        const open = d.nature === 'state' ? await ledger.openStates(d.kind) : [];
         const detection = await d.detect({
           graph: this.deps.graph,
           now,
@@ -110,6 +111,7 @@ export class FailureMonitor {
           position: state?.position,
           pageBudget,
           logger: logger.child({ detector: d.kind }),
+          openObjectIds: new Set(open.map((r) => r.failure.objectId.toLowerCase())),
         });
         return { detector: d, detection, state };
       }),

@@ -72,7 +72,7 @@ async function deltaRound(
     pages++;
     items += page.value.length;
     for (const u of page.value) {
-      objectIds.push(u.id);
+      if (!ctx.openObjectIds || ctx.openObjectIds.has(u.id.toLowerCase())) objectIds.push(u.id);
       if (!u['@removed']) failures.push(...failuresOf(u, ctx.now));
     }
     if (page.deltaLink) {
@@ -110,7 +110,12 @@ async function fullScan(ctx: DetectionContext): Promise<Detection<'user-provisio
   );
   return {
     failures: pass.items.flatMap((u) => failuresOf(u, ctx.now)),
-    partial: { ...pass.partial, objectIds: pass.items.map((u) => u.id) },
+    partial: {
+      ...pass.partial,
+      objectIds: pass.items
+        .map((u) => u.id)
+        .filter((id) => !ctx.openObjectIds || ctx.openObjectIds.has(id.toLowerCase())),
+    },
     position: pass.position,
   };
 }
