@@ -1,4 +1,4 @@
-import { CONTOSO } from '../fakes';
+import { CONTOSO, failingUsers } from '../fakes';
 import { cardActions, cardText } from './card-helpers';
 import { click, command, outcomeReply } from './flows';
 import { PEOPLE, startHarness, type Harness } from './harness';
@@ -81,6 +81,20 @@ describe('a proxy address conflict', () => {
     await outcomeReply(h, 'Retry service provisioning for Alice Smith');
     expect(h.graph.callCount('retryServiceProvisioning', CONTOSO.users.alice)).toBe(1);
     expect(await historyText()).toContain(`retry anyway: ${reason}`);
+  });
+
+  it('marks the targets of a bulk request a retry cannot help yet, first, with what to fix', async () => {
+    const other = failingUsers(1, new Date(h.clock.now())).users[0];
+    if (!other) throw new Error('one failing user');
+    h.graph.store.users.push(other);
+    const sent = await command(h, `retry-provisioning ${other.userPrincipalName} alice@contoso.com`);
+    const text = cardText(sent.card);
+    expect(text).toMatch(/A retry cannot help 1 of them until something is fixed/);
+    expect(text).toMatch(
+      /Targets \(2\)\n• ✗ Alice Smith.*A retry cannot help yet\. Fix first: Remove the address from the object that holds it/s,
+    );
+    expect(text).toContain(`${other.displayName}`);
+    expect(cardActions(sent.card).find((a) => a.verb === 'approve')?.title).toBe('Approve all 2');
   });
 
   it('lets the requester not approve their own request through Retry anyway either', async () => {

@@ -1,4 +1,5 @@
 import type { ActionArgs, Confirmation, RemediationAction, Resolution } from '../actions/action';
+import { blockingDiagnosis } from '../actions/diagnosis';
 import { isMissing, type DirectoryUser } from '../../infra/graph/directory-lookup';
 import type { GraphApi } from '../../infra/graph/graph-api';
 import { eq, isGuid, segment } from '../../infra/graph/odata';
@@ -12,6 +13,8 @@ export interface BulkItem {
   readonly target: unknown;
   /** The first failure on record, shown beside the target on the confirmation card. */
   readonly problem?: string;
+  /** What to fix first where the diagnosis says a retry cannot help this target yet. */
+  readonly fixFirst?: string;
 }
 
 /** A named target that will not be part of the run, and why: listed on the confirmation, never dropped. */
@@ -100,11 +103,15 @@ export function bulkConfirmation(action: RemediationAction, target: BulkTarget):
   const placeholder = placeholderOf(action);
   const n = target.items.length;
   const skipped = target.skipped.length;
+  const blocked = target.items.filter((i) => i.fixFirst).length;
   return {
     title: `${action.name} for ${countOf(n, placeholder)}`,
     why:
       `One approval runs all ${countOf(n, placeholder)} in JSON batches of 20, as fast as Microsoft Graph's ` +
-      `throttling allows.${skipped > 0 ? ` ${skipped} named target${skipped === 1 ? ' is' : 's are'} skipped (listed below).` : ''}`,
+      `throttling allows.${skipped > 0 ? ` ${skipped} named target${skipped === 1 ? ' is' : 's are'} skipped (listed below).` : ''}` +
+      (blocked > 0
+        ? ` A retry cannot help ${blocked} of them until something is fixed (marked below with what to fix first): fix those first, or leave them out and name the rest.`
+        : ''),
     facts: [
       { title: 'Targets', value: String(n) },
       { title: 'Chosen from', value: target.source },
@@ -209,7 +216,14 @@ async function expandList(
 
 function item(id: string, label: string, target: unknown, confirmation: Confirmation): BulkItem {
   const problem = confirmation.problems[0];
-  return { id, label, target, ...(problem ? { problem } : {}) };
+  const blocking = blockingDiagnosis(confirmation.diagnoses ?? []);
+  return {
+    id,
+    label,
+    target,
+    ...(problem ? { problem } : {}),
+    ...(blocking ? { fixFirst: blocking.fixFirst } : {}),
+  };
 }
 
 interface GroupObject {

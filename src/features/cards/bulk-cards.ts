@@ -25,7 +25,14 @@ export function bulkConfirmationCardData(
   target: BulkTarget,
   view: CardView,
 ): BulkConfirmationCardData {
-  const targets = listed(target.items, (i) => (i.problem ? `${i.label} · ${i.problem}` : i.label), 'targets');
+  const targets = listed(
+    [...target.items].sort((a, b) => Number(!a.fixFirst) - Number(!b.fixFirst)),
+    (i) =>
+      i.fixFirst
+        ? `✗ ${i.label} · A retry cannot help yet. Fix first: ${i.fixFirst}${i.problem ? ` · ${i.problem}` : ''}`
+        : `${i.label}${i.problem ? ` · ${i.problem}` : ''}`,
+    'targets',
+  );
   const skipped = listed(target.skipped, (s) => `${s.input}: ${s.reason}`, 'skipped');
   return {
     ...pendingApprovalData(r, view),
