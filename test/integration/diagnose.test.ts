@@ -42,6 +42,7 @@ describe('diagnose on a user', () => {
     const text = cardText(sent.card);
     expect(text).toMatch(/^Diagnosis · User\nDiagnosis of Alice Smith \(alice@contoso\.com\)/);
     expect(text).toMatch(/4 failures found; for 2 of them a retry cannot help until something else is fixed/);
+    expect(text).toMatch(/Account\nenabled\nUsage location\n/);
 
     expect(text).toMatch(
       /exchange\/namprd11-001-01: The proxy address SMTP:alice@contoso\.com is already used by another recipient\.\nSince 2026-11-21 12:00 UTC/,
@@ -109,7 +110,11 @@ describe('diagnose on a user', () => {
 
 describe('diagnose on targets without failures or with failures no button fixes', () => {
   it('says plainly that a healthy user has no failures, and offers no button', async () => {
+    const carol = h.graph.findUser(CONTOSO.users.carol);
+    if (!carol) throw new Error('the Contoso seed has Carol');
+    carol.accountEnabled = false;
     const sent = await command(h, 'diagnose carol@contoso.com');
+    expect(cardText(sent.card)).toMatch(/Account\ndisabled: sign-in is blocked/);
     expect(cardText(sent.card)).toMatch(
       /No failures found: no unresolved service provisioning error, no licence assignment in error, no access package request that failed delivery and no failed app provisioning in the last day\./,
     );

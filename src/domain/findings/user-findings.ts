@@ -28,7 +28,7 @@ interface UserRecord extends DirectoryUser {
 }
 
 const USER_SELECT =
-  'id,displayName,userPrincipalName,usageLocation,serviceProvisioningErrors,licenseAssignmentStates';
+  'id,displayName,userPrincipalName,accountEnabled,usageLocation,serviceProvisioningErrors,licenseAssignmentStates';
 
 /** The user's unresolved service provisioning errors: one finding per ErrorRecord (or per error without XML). */
 async function provisioningFindings(user: UserRecord, graph: GraphApi): Promise<Finding[]> {
@@ -185,7 +185,14 @@ export async function userFindings(userId: string, graph: GraphApi, now: Date): 
     targetKind: 'user',
     id: user.id,
     label: describeUser(user),
-    facts: userFacts(user),
+    facts: [
+      ...userFacts(user),
+      {
+        title: 'Account',
+        value: user.accountEnabled === false ? 'disabled: sign-in is blocked' : 'enabled',
+      },
+      { title: 'Usage location', value: user.usageLocation || 'not set' },
+    ],
     findings: [...provisioning, ...licences, ...requests, ...apps],
     unread,
   };
