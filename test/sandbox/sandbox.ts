@@ -89,9 +89,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   }
 }
 
-/** Commands that find something to fix in the seeded tenant, one per remediation, for the banner and docs. */
+/**
+ * Commands that find something to fix in the seeded tenant, one per remediation and a diagnosis that finds
+ * them all for Alice, for the banner and docs.
+ */
 export const SANDBOX_TRY_COMMANDS = [
   'help',
+  'diagnose alice@contoso.com',
   'retry-provisioning alice@contoso.com',
   'reprocess-license "Alice Smith"',
   'retry-cloudpc-policy "Frontline shift workers"',
