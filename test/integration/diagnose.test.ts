@@ -212,6 +212,10 @@ describe('diagnose on a policy, an access request and an app', () => {
   it('lists the users an app failed to provision, each with a button that prepares provision-on-demand', async () => {
     const sent = await command(h, 'diagnose --app Salesforce');
     expect(cardText(sent.card)).toMatch(/Alice Smith in Salesforce: SalesforceDuplicateUserName/);
+    const log = h.graph.requests.find((r) => r.path === '/auditLogs/provisioning');
+    expect(log?.query['$filter']).toMatch(
+      / and servicePrincipal\/id eq '50000000-0000-4000-8000-000000000001'$/,
+    );
     const answer = await remediate(h, sent, 0, PEOPLE.reggie);
     expect(cardText(answer.value)).toMatch(/Provision Alice Smith \(alice@contoso\.com\) to Salesforce now/);
     expect(titles(answer.value)).toContain('Approve');

@@ -133,7 +133,7 @@ export async function appFindings(sp: ServicePrincipal, graph: GraphApi, now: Da
   );
   const unread: UnreadSource[] = [];
   const app = sp.id.toLowerCase();
-  const users = await failedProvisionings(graph, now, (f) => f.appId.toLowerCase() === app)
+  const users = await failedProvisionings(graph, now, (f) => f.appId.toLowerCase() === app, sp.id)
     .then((failed) => syncFindings(graph, failed, sp.id))
     .catch((err: unknown) => {
       if (!(err instanceof GraphFailure)) throw err;

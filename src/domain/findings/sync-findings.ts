@@ -1,4 +1,5 @@
 import type { GraphApi } from '../../infra/graph/graph-api';
+import { eq } from '../../infra/graph/odata';
 import type { Diagnosis } from '../actions/diagnosis';
 import { SYNC_KNOWLEDGE } from '../actions/provision-on-demand/diagnosis';
 import { FIRST_LOOKBACK_MS, LOG_PAGE_SIZE } from '../actions/provision-on-demand/detector';
@@ -73,17 +74,20 @@ function failedProvisioning(e: LogEntry): FailedProvisioning | undefined {
 /**
  * The failed entries of the provisioning log over the last day that `keep` picks, the latest per user and
  * app, read with the filter the monitor uses (provisioningObjectSummary list: activityDateTime supports gt,
- * filters are case sensitive, $top brings a skip token).
+ * filters are case sensitive, $top brings a skip token). With `app`, only that service principal's entries
+ * are read (servicePrincipal/id supports eq, provisioningObjectSummary resource page).
  */
 export async function failedProvisionings(
   graph: GraphApi,
   now: Date,
   keep: (f: FailedProvisioning) => boolean,
+  app?: string,
 ): Promise<FailedProvisioning[]> {
   const since = new Date(now.getTime() - FIRST_LOOKBACK_MS).toISOString();
+  const ofApp = app ? ` and ${eq('servicePrincipal/id', app)}` : '';
   const entries = await graph.list<LogEntry>('/auditLogs/provisioning', {
     query: {
-      $filter: `provisioningStatusInfo/status eq 'failure' and activityDateTime gt ${since}`,
+      $filter: `provisioningStatusInfo/status eq 'failure' and activityDateTime gt ${since}${ofApp}`,
       $top: String(LOG_PAGE_SIZE),
     },
     maxItems: 5000,
