@@ -126,6 +126,9 @@ describe('diagnose on targets without failures or with failures no button fixes'
     const text = cardText(sent.card);
     expect(text).toMatch(/Finance reports, request 40000000-0000-4000-8000-000000000003: deliveryFailed/);
     expect(text).toMatch(/completed 20 days ago and Graph reprocesses a request only within 14 days/);
+    expect(text).toMatch(
+      /No reprocess button: Graph reprocesses a request only within 14 days of its completion\./,
+    );
     expect(text).toMatch(/A retry cannot help until this is fixed\./);
     expect(cardActions(sent.card)).toEqual([]);
   });

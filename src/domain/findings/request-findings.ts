@@ -24,6 +24,8 @@ export interface AssignmentRequest {
 
 const DAY_MS = 86_400_000;
 
+const PAST_WINDOW = `No reprocess button: Graph reprocesses a request only within ${REPROCESS_WINDOW_DAYS} days of its completion.`;
+
 /** Why a failed request can no longer be reprocessed, or undefined while it can. */
 function outOfWindow(r: AssignmentRequest, now: Date): string | undefined {
   if (!r.completedDateTime) return undefined;
@@ -58,7 +60,7 @@ export async function requestFinding(r: AssignmentRequest, graph: GraphApi, now:
         : {}),
     diagnosis,
     ...(closed
-      ? { noRemediation: closed }
+      ? { noRemediation: PAST_WINDOW }
       : { remediation: { action: 'reprocess-access-request', target: r.id } }),
   };
 }
