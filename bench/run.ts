@@ -33,6 +33,7 @@ import {
   type Tenant,
 } from './harness';
 import { benchLatency } from './latency';
+import { benchMonitor } from './monitor';
 import { PROFILES } from './profiles';
 import { bundleEntry } from './project';
 import { goals, markdown, type Meta, type Results } from './report';
@@ -175,6 +176,7 @@ async function main(): Promise<void> {
       }),
       memory: () => benchMemory(tenant),
       coldStart: () => benchColdStart(tenant),
+      monitor: () => benchMonitor(tenant),
     };
     const chosen = process.argv.slice(2);
     const unknown = chosen.filter((name) => !(name in sections));
