@@ -1,5 +1,6 @@
 import type { GraphUserSeed } from '../fakes';
 import { cardText } from './card-helpers';
+import { startAzurite, type Azurite } from '../storage/azurite';
 import { startHarness, type Harness } from './harness';
 import { CHANNEL, cardsIn, say } from './notifications-helpers';
 
@@ -9,9 +10,12 @@ const DAY = 86_400_000;
 const SELECT = 'id,displayName,userPrincipalName,serviceProvisioningErrors';
 
 let h: Harness;
+let azurite: Azurite | undefined;
 
 afterEach(async () => {
   await h.close();
+  await azurite?.stop();
+  azurite = undefined;
 });
 
 /** A user of a large tenant; `failing` ones have an unresolved Exchange provisioning error. */
@@ -77,8 +81,16 @@ describe('user provisioning by delta query', () => {
     expect(cardText(cards[2])).toContain('Tenant User 3');
   });
 
-  it('keeps its deltaLink in the state store across a restart', async () => {
-    await startWatching();
+  it.each([
+    ['the file store', false],
+    ['Azure Blob Storage (Azurite)', true],
+  ])('keeps its deltaLink in %s across a restart', async (_name, blob) => {
+    azurite = blob ? await startAzurite() : undefined;
+    await startWatching(
+      azurite
+        ? { STORAGE_CONNECTION_STRING: azurite.connectionString, STORAGE_CONTAINER: 'monitor-delta' }
+        : {},
+    );
     await run();
     await h.restart();
     h.graph.resetRecords();
