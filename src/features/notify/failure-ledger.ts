@@ -113,15 +113,9 @@ export class FailureLedger {
     return open;
   }
 
-  /** Forgets the open state failures of a kind that `gone` picks. */
-  async resolveWhere(kind: string, gone: (record: FailureRecord) => boolean): Promise<FailureRecord[]> {
-    const resolved: FailureRecord[] = [];
-    for (const record of await this.openStates(kind)) {
-      if (!gone(record)) continue;
-      await this.store.delete(failureKey(kind, record.fingerprint));
-      resolved.push(record);
-    }
-    return resolved;
+  /** Forgets these failures (the monitor found them gone). */
+  async forget(records: readonly FailureRecord[]): Promise<void> {
+    for (const r of records) await this.store.delete(failureKey(r.failure.kind, r.fingerprint));
   }
 
   /** Where a detector's scan stands; undefined before its first cycle. */

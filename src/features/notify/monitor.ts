@@ -45,6 +45,8 @@ interface Settled {
   readonly detector: Detector;
   readonly detection: Detection;
   readonly state: ScanState | undefined;
+  /** The kind's open state failures as the cycle began. */
+  readonly open: readonly FailureRecord[];
 }
 
 /**
@@ -113,7 +115,7 @@ export class FailureMonitor {
           logger: logger.child({ detector: d.kind }),
           openObjectIds: new Set(open.map((r) => r.failure.objectId.toLowerCase())),
         });
-        return { detector: d, detection, state };
+        return { detector: d, detection, state, open };
       }),
     );
     const detected: Record<string, number | 'error'> = {};
@@ -185,42 +187,29 @@ export class FailureMonitor {
    * on, so a new subscriber still gets them and a send that failed is tried again.
    */
   private async mergePartial(
-    { detector, detection, state }: Settled,
+    { detector, detection, state, open }: Settled,
     present: ReadonlySet<string>,
     now: Date,
   ): Promise<{ resolved: FailureRecord[]; carried: Observed[]; state: ScanState }> {
-    const { ledger } = this.deps;
     const partial = detection.partial;
-    const kind = detector.kind;
     const found = detection.failures.map((f) => fingerprint(f));
-    const resolved: FailureRecord[] = [];
-    if (detector.nature === 'state' && partial?.objectIds && partial.objectIds.length > 0) {
-      const read = new Set(partial.objectIds.map((id) => id.toLowerCase()));
-      resolved.push(
-        ...(await ledger.resolveWhere(
-          kind,
-          (r) => read.has(r.failure.objectId.toLowerCase()) && !present.has(r.fingerprint),
-        )),
-      );
-    }
     // A pass that began before this state was kept has no list, and resolves nothing when it ends.
     const tracking = partial?.passStarted === true || state?.passSeen !== undefined;
     let passSeen = tracking
       ? [...(partial?.passStarted ? [] : (state?.passSeen ?? [])), ...found]
       : undefined;
-    if (partial?.passComplete) {
-      if (passSeen && detector.nature === 'state') {
-        const seen = new Set(passSeen);
-        resolved.push(...(await ledger.resolveWhere(kind, (r) => !seen.has(r.fingerprint))));
-      }
-      passSeen = undefined;
-    }
-    const carried: Observed[] =
-      detector.nature === 'state'
-        ? (await ledger.openStates(kind))
-            .filter((r) => !present.has(r.fingerprint))
-            .map((r) => ({ failure: r.failure, nature: 'state' as const }))
-        : [];
+    const read = new Set((partial?.objectIds ?? []).map((id) => id.toLowerCase()));
+    const seen = partial?.passComplete && passSeen ? new Set(passSeen) : undefined;
+    if (partial?.passComplete) passSeen = undefined;
+    const gone = (r: FailureRecord) =>
+      !present.has(r.fingerprint) &&
+      (read.has(r.failure.objectId.toLowerCase()) || (seen !== undefined && !seen.has(r.fingerprint)));
+    const states = detector.nature === 'state' ? open : [];
+    const resolved = states.filter(gone);
+    await this.deps.ledger.forget(resolved);
+    const carried: Observed[] = states
+      .filter((r) => !gone(r) && !present.has(r.fingerprint))
+      .map((r) => ({ failure: r.failure, nature: 'state' as const }));
     const next: ScanState = {
       ...(detection.position ? { position: detection.position } : {}),
       ...(passSeen ? { passSeen: [...new Set(passSeen)] } : {}),
