@@ -89,6 +89,9 @@ describe('diagnose on a user', () => {
     const graphCalls = h.graph.requests;
     expect(graphCalls.length).toBeGreaterThan(0);
     expect(graphCalls.every((r) => r.method === 'GET')).toBe(true);
+    expect(graphCalls.filter((r) => r.path.startsWith('/users/')).map((r) => r.path)).toEqual([
+      '/users/alice@contoso.com',
+    ]);
     expect(h.graph.callCount('retryServiceProvisioning')).toBe(0);
   });
 

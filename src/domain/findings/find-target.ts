@@ -115,7 +115,7 @@ async function matches(graph: GraphApi, query: string, kind?: TargetKind): Promi
 function findingsOf(m: Match, graph: GraphApi, now: Date): Promise<TargetFindings> {
   switch (m.kind) {
     case 'user':
-      return userFindings(m.item.id, graph, now);
+      return userFindings(m.item, graph, now);
     case 'policy':
       return policyFindings(m.item, graph);
     case 'app':

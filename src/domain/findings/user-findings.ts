@@ -22,16 +22,8 @@ import {
 } from '../actions/reprocess-access-request/action';
 import { diagnoseEach, unreadSource, type Finding, type TargetFindings, type UnreadSource } from './finding';
 
-/** The user as diagnose reads them: the lookup's fields and the usage location licences depend on. */
-interface UserRecord extends DirectoryUser {
-  readonly usageLocation?: string | null;
-}
-
-const USER_SELECT =
-  'id,displayName,userPrincipalName,accountEnabled,usageLocation,serviceProvisioningErrors,licenseAssignmentStates';
-
 /** The user's unresolved service provisioning errors: one finding per ErrorRecord (or per error without XML). */
-async function provisioningFindings(user: UserRecord, graph: GraphApi): Promise<Finding[]> {
+async function provisioningFindings(user: DirectoryUser, graph: GraphApi): Promise<Finding[]> {
   const rows = (user.serviceProvisioningErrors ?? [])
     .filter((e) => e.isResolved !== true)
     .flatMap((e) => {
@@ -62,7 +54,7 @@ async function provisioningFindings(user: UserRecord, graph: GraphApi): Promise<
 }
 
 /** A usage-location error names the user's usage location and the user to fix. */
-function withUsageLocation(d: Diagnosis, user: UserRecord): Diagnosis {
+function withUsageLocation(d: Diagnosis, user: DirectoryUser): Diagnosis {
   if (d.entry !== 'license-usage-location') return d;
   return {
     ...d,
@@ -113,7 +105,7 @@ async function names(graph: GraphApi, states: readonly LicenseAssignmentState[])
 }
 
 /** The user's licence assignments in error, direct and from groups; only group-based ones can be reprocessed. */
-async function licenceFindings(user: UserRecord, graph: GraphApi): Promise<Finding[]> {
+async function licenceFindings(user: DirectoryUser, graph: GraphApi): Promise<Finding[]> {
   const states = (user.licenseAssignmentStates ?? []).filter(isLicenseInError);
   if (states.length === 0) return [];
   const signals: FailureSignal[] = states.map((s) => ({
@@ -147,7 +139,7 @@ async function licenceFindings(user: UserRecord, graph: GraphApi): Promise<Findi
  * The user's access package requests that failed delivery. The list page documents a filter on `state` only,
  * so the failed requests are read and the user's are picked by requestor, as reprocess-access-request does.
  */
-async function requestFindings(user: UserRecord, graph: GraphApi, now: Date): Promise<Finding[]> {
+async function requestFindings(user: DirectoryUser, graph: GraphApi, now: Date): Promise<Finding[]> {
   const requests = await graph.list<AssignmentRequest>(REQUESTS, {
     query: { $filter: FAILED_REQUESTS_FILTER, $expand: 'accessPackage,requestor' },
     maxItems: 5000,
@@ -161,11 +153,11 @@ async function requestFindings(user: UserRecord, graph: GraphApi, now: Date): Pr
 /**
  * Every failure signal of one user, read with the app's read-only client: unresolved service provisioning
  * errors, licence assignments in error, access package requests that failed delivery and failed app
- * provisioning of the last day. The user's own read must succeed; a refused read of the requests or of the
- * provisioning log is reported, and the rest is still shown.
+ * provisioning of the last day. The user is as the look-up read them (findUsers selects the errors, the
+ * licence states and the usage location); a refused read of the requests or of the provisioning log is
+ * reported, and the rest is still shown.
  */
-export async function userFindings(userId: string, graph: GraphApi, now: Date): Promise<TargetFindings> {
-  const user = await graph.get<UserRecord>(`/users/${segment(userId)}`, { query: { $select: USER_SELECT } });
+export async function userFindings(user: DirectoryUser, graph: GraphApi, now: Date): Promise<TargetFindings> {
   const unread: UnreadSource[] = [];
   const orUnread = (what: string) => (err: unknown) => {
     if (!(err instanceof GraphFailure)) throw err;
