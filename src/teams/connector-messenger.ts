@@ -1,7 +1,7 @@
 import { CardFactory, type Activity, type CloudAdapter, type ConversationReference } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
 import type { AdaptiveCardJson } from '../features/cards/render';
-import type { Messenger } from '../features/shared/turns';
+import type { Messenger, ThreadNotice } from '../features/shared/turns';
 import type { ConversationAddress } from '../domain/conversation';
 import { slotOf, type SendLimiter, type SendPriority } from './send-limiter';
 import { retryAfterMs } from '../infra/graph/retry-after';
@@ -59,6 +59,28 @@ export class ConnectorMessenger implements Messenger, ProactiveChannel {
     return this.post(address, card, summary, 'interactive');
   }
 
+  /**
+   * A text message with @mentions as Teams documents them (learn.microsoft.com/microsoftteams/platform/bots/
+   * how-to/conversations/channel-and-group-conversations#add-mentions-to-your-messages): the text carries
+   * `<at>Name</at>` and each `mention` entity repeats that exact text with the person's Teams id.
+   */
+  async postNotice(address: ConversationAddress, notice: ThreadNotice) {
+    const entities = notice.mentions.map((m) => ({
+      type: 'mention',
+      text: `<at>${escapeXml(m.name)}</at>`,
+      mentioned: { id: m.id, name: m.name },
+    }));
+    const text = [...entities.map((e) => e.text), notice.text].join(' ');
+    const sent = await this.call(address, 'interactive', (connector) =>
+      connector.conversations.sendToConversation(address.conversationId, {
+        ...this.envelope(address),
+        text,
+        entities,
+      } as Activity),
+    );
+    return sent.id;
+  }
+
   /** A notification card: same path as postCard, behind the cards people are waiting for. */
   async sendProactive(address: ConversationAddress, card: AdaptiveCardJson, summary: string) {
     return this.post(address, card, summary, 'background');
@@ -80,10 +102,12 @@ export class ConnectorMessenger implements Messenger, ProactiveChannel {
   }
 
   private activity(address: ConversationAddress, card: AdaptiveCardJson, summary: string): Partial<Activity> {
+    return { ...this.envelope(address), summary, attachments: [CardFactory.adaptiveCard(card)] };
+  }
+
+  private envelope(address: ConversationAddress): Partial<Activity> {
     return {
       type: 'message',
-      summary,
-      attachments: [CardFactory.adaptiveCard(card)],
       from: { id: address.botId, name: address.botName ?? '' },
       conversation: referenceOf(address).conversation,
       channelId: address.channelId,
@@ -123,6 +147,11 @@ export class ConnectorMessenger implements Messenger, ProactiveChannel {
     if (!result) throw toDeliveryError(new Error('the connector call did not run'));
     return result.value;
   }
+}
+
+/** A display name inside an `<at>` tag: `&`, `<` and `>` would otherwise break the message's markup. */
+function escapeXml(name: string): string {
+  return name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 interface PipelineHolder {

@@ -48,6 +48,32 @@ export interface ConnectorRequestRecord {
   newId?: string;
 }
 
+/** A person a message @mentions, as Teams notifies them. */
+export interface HonouredMention {
+  /** The `<at>…</at>` text, as it stands in the message. */
+  text: string;
+  id: string;
+  name: string;
+}
+
+/**
+ * The @mentions Teams acts on in a message the bot sent: each `mention` entity with a `mentioned` id and
+ * name whose `text` stands in the message text; "If it doesn't, the mention is ignored"
+ * (learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/channel-and-group-conversations).
+ */
+export function honouredMentions(activity: unknown): HonouredMention[] {
+  if (!isObject(activity) || typeof activity['text'] !== 'string') return [];
+  const text = activity['text'];
+  const entities = Array.isArray(activity['entities']) ? (activity['entities'] as unknown[]) : [];
+  return entities.flatMap((e) => {
+    if (!isObject(e) || e['type'] !== 'mention' || typeof e['text'] !== 'string') return [];
+    const mentioned = e['mentioned'];
+    if (!isObject(mentioned) || typeof mentioned['id'] !== 'string' || !mentioned['id']) return [];
+    if (!/^<at>[^<]+<\/at>$/.test(e['text']) || !text.includes(e['text'])) return [];
+    return [{ text: e['text'], id: mentioned['id'], name: String(mentioned['name'] ?? '') }];
+  });
+}
+
 /** A Teams channel account as the connector returns it for member lookups. */
 export interface ConnectorMemberSeed {
   /** '29:…' Teams user id. */

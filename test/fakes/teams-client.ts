@@ -31,6 +31,11 @@ export interface TeamsUser {
   aadObjectId: string;
 }
 
+/** The '29:…' Teams user id a client sends in `from` for this user. */
+export function teamsUserId(user: TeamsUser): string {
+  return user.id ?? `29:1${user.aadObjectId.replace(/-/g, '')}`;
+}
+
 /** Conversation flavours Teams delivers to bots. */
 export type TeamsConversationType = 'channel' | 'groupChat' | 'personal';
 
@@ -317,7 +322,7 @@ export class TeamsClient {
       serviceUrl: this.opts.serviceUrl,
       channelId: 'msteams',
       from: {
-        id: from.id ?? `29:1${from.aadObjectId.replace(/-/g, '')}`,
+        id: teamsUserId(from),
         name: from.name,
         aadObjectId: from.aadObjectId,
       },

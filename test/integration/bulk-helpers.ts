@@ -25,15 +25,44 @@ export function sends(h: Harness): ConnectorRequestRecord[] {
   return h.connector.requests.filter((r) => r.kind === 'send' && r.status < 300);
 }
 
-/** Waits for the bulk summary the bot posts in the thread when a run ends. */
+/** Waits for the bulk summary: the run's card as its end updated it in place (see {@link toldInThread}). */
 export async function summaryPost(h: Harness, after = 0, timeoutMs = 20_000): Promise<Sent> {
-  const rec = await h.connector.waitFor((r) => {
+  return toldInThread(
+    h,
+    /Accepted by Microsoft Graph|Resolved|Still failing|Could not verify|Finished with failures|Failed/,
+    after,
+    timeoutMs,
+  );
+}
+
+/**
+ * Waits for the thread's one-line reply (after request index `after`) whose text matches `word`, and returns
+ * the card the bot updated in place to say so before it: the run's one full record.
+ */
+export async function toldInThread(h: Harness, word: RegExp, after = 0, timeoutMs = 5000): Promise<Sent> {
+  const notice = await h.connector.waitFor((r) => {
     if (r.kind !== 'send' || r.status >= 300 || h.connector.requests.indexOf(r) < after) return false;
-    return /Accepted by Microsoft Graph|Resolved|Still failing|Could not verify|Finished with failures|Failed/.test(
-      String(firstText(attachedCard(r))),
-    );
+    const text = (r.body as { text?: unknown } | undefined)?.text;
+    return typeof text === 'string' && word.test(text);
   }, timeoutMs);
-  return { card: attachedCard(rec), cardId: String(rec.newId), conversationId: String(rec.conversationId) };
+  const updated = h.connector.requests
+    .slice(after, h.connector.requests.indexOf(notice))
+    .filter((r) => r.kind === 'update' && r.status < 300 && word.test(String(firstText(attachedCard(r)))))
+    .pop();
+  if (!updated)
+    throw new Error(`The thread was told ${String(word)} without the card being updated to say so`);
+  return {
+    card: attachedCard(updated),
+    cardId: String(updated.activityId),
+    conversationId: String(updated.conversationId),
+  };
+}
+
+/** The thread's one-line replies so far whose text matches `word`. */
+export function noticesMatching(h: Harness, word: RegExp): string[] {
+  return sends(h)
+    .map((r) => (r.body as { text?: unknown } | undefined)?.text)
+    .filter((t): t is string => typeof t === 'string' && word.test(t));
 }
 
 function firstText(card: Card): unknown {

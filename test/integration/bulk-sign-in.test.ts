@@ -1,9 +1,8 @@
 import { entraFaults, type FailingUsers } from '../fakes';
 import { cardActions, cardText } from './card-helpers';
-import { requestAndApprove, startBulkHarness, summaryPost } from './bulk-helpers';
+import { requestAndApprove, startBulkHarness, summaryPost, toldInThread } from './bulk-helpers';
 import { oboRequests, type InvokeBody, type Sent } from './flows';
 import { BOT_CONNECTION, PEOPLE, type Harness } from './harness';
-import { asSent } from './notifications-helpers';
 
 jest.setTimeout(30_000);
 
@@ -40,14 +39,7 @@ it('resumes a run paused by an expired sign-in after 412 and a sign-in through t
   h.clock.advance(61 * 60_000);
   const before = h.connector.requests.length;
   hold.release();
-  const paused = asSent(
-    await h.connector.waitFor(
-      (r) =>
-        r.kind === 'send' &&
-        h.connector.requests.indexOf(r) >= before &&
-        /"Paused"/.test(JSON.stringify(r.body)),
-    ),
-  );
+  const paused = await toldInThread(h, /Paused/, before);
   const done = () => users.ids.filter((id) => h.graph.callCount('retryServiceProvisioning', id) === 1).length;
   expect(done()).toBe(40);
 

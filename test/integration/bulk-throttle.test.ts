@@ -1,9 +1,15 @@
 import { cardActions, cardText } from './card-helpers';
 import { click, command, oboRequests } from './flows';
 import { PEOPLE, type Harness } from './harness';
-import { batchedWrites, headline, requestAndApprove, startBulkHarness, summaryPost } from './bulk-helpers';
+import {
+  batchedWrites,
+  headline,
+  requestAndApprove,
+  startBulkHarness,
+  summaryPost,
+  toldInThread,
+} from './bulk-helpers';
 import { entraFaults, type FailingUsers } from '../fakes';
-import { asSent } from './notifications-helpers';
 
 describe('bulk remediation under Graph throttling (virtual time)', () => {
   let h: Harness;
@@ -131,13 +137,7 @@ describe('bulk remediation under Graph throttling (virtual time)', () => {
     h.clock.advance(61 * 60_000);
     const before = h.connector.requests.length;
     hold.release();
-    const paused = await h.connector.waitFor(
-      (r) =>
-        r.kind === 'send' &&
-        h.connector.requests.indexOf(r) >= before &&
-        /"Paused"/.test(JSON.stringify(r.body)),
-    );
-    return { pausedCard: asSent(paused), before };
+    return { pausedCard: await toldInThread(h, /Paused/, before), before };
   }
 
   const done = () => users.ids.filter((id) => h.graph.callCount('retryServiceProvisioning', id) === 1).length;

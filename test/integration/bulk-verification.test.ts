@@ -2,7 +2,14 @@ import type { FailingUsers } from '../fakes';
 import { attachedCard, cardText } from './card-helpers';
 import { command } from './flows';
 import { PEOPLE, type Harness } from './harness';
-import { headline, requestAndApprove, startBulkHarness, summaryPost } from './bulk-helpers';
+import {
+  headline,
+  noticesMatching,
+  requestAndApprove,
+  startBulkHarness,
+  summaryPost,
+  toldInThread,
+} from './bulk-helpers';
 
 jest.setTimeout(30_000);
 
@@ -57,9 +64,8 @@ it('says how many Graph accepted and that it will verify them, never Succeeded',
 it('ends Resolved at the first check when every target’s errors are gone', async () => {
   const { acceptedAt } = await acceptedRun();
   await after(2 * MINUTE);
-  const sent = h.connector.sent().map((r) => cardText(attachedCard(r)));
-  const resolved = sent.filter((t) => /^Resolved/.test(t));
-  expect(resolved).toHaveLength(1);
+  expect(noticesMatching(h, /Resolved/)).toHaveLength(1);
+  const resolved = [cardText((await toldInThread(h, /Resolved/)).card)];
   expect(resolved[0]).toMatch(/Verification \(check 1 of 3\): 3 resolved\./);
   expect(resolved[0]).toMatch(/Resolved\n3\nStill failing\n0\nNot verified\n0/);
   expect(latestUpdate()).toMatch(/^Resolved/);
@@ -77,15 +83,14 @@ it('re-reads only the targets still failing, and ends Still failing with the cou
   expect(latestUpdate()).toMatch(
     /^Accepted by Microsoft Graph, verifying.*Verification \(check 1 of 3\): 2 resolved, 1 still failing\./s,
   );
-  expect(h.connector.sent().filter((r) => /^Still failing/.test(cardText(attachedCard(r))))).toHaveLength(0);
+  expect(noticesMatching(h, /Still failing/)).toHaveLength(0);
 
   await after(8 * MINUTE);
   await after(20 * MINUTE);
   expect(readsOf(first!.id, acceptedAt)).toHaveLength(1);
   expect(readsOf(stuck!.id, acceptedAt)).toHaveLength(3);
-  const posted = h.connector.sent().map((r) => cardText(attachedCard(r)));
-  const final = posted.filter((t) => /^Still failing/.test(t));
-  expect(final).toHaveLength(1);
+  expect(noticesMatching(h, /Still failing/)).toHaveLength(1);
+  const final = [cardText((await toldInThread(h, /Still failing/)).card)];
   expect(final[0]).toMatch(/Verification \(check 3 of 3\): 2 resolved, 1 still failing\./);
   expect(final[0]).toMatch(new RegExp(`✗ ${stuck!.displayName} \\(.*\\)\\n · Still failing: exchange/`));
   expect(final[0]).toMatch(/Resolved\n2\nStill failing\n1\nNot verified\n0/);

@@ -1,6 +1,8 @@
 import {
   CONTOSO,
+  honouredMentions,
   TeamsClient,
+  type HonouredMention,
   type ConnectorRequestRecord,
   type TeamsClientOptions,
   type TeamsMessageOptions,
@@ -81,10 +83,49 @@ export async function approve(h: Harness, sent: Sent, from: TeamsUser = PEOPLE.a
   return click(h, sent, 'approve', from, h.ssoToken(from));
 }
 
-/** Waits for the thread reply that carries the final outcome. */
+/** The thread's one-line reply to an outcome: its text, the @mentions Teams honours, and no card. */
+export interface OutcomeNotice {
+  text: string;
+  mentions: HonouredMention[];
+  attachments: number;
+}
+
+/** Waits for the thread's one-line reply whose text carries `word` (an outcome headline). */
+export async function outcomeNotice(h: Harness, word: string): Promise<OutcomeNotice> {
+  const rec = await h.connector.waitFor((r) => r.kind === 'send' && noticeText(r).includes(word));
+  const body = rec.body as { attachments?: unknown[] };
+  return {
+    text: noticeText(rec),
+    mentions: honouredMentions(rec.body),
+    attachments: body.attachments?.length ?? 0,
+  };
+}
+
+/**
+ * Waits for the outcome `word` to be told in the thread, and returns the card it updated in place, the one
+ * full record of the outcome (the latest update before the reply that shows the word).
+ */
 export async function outcomeReply(h: Harness, word: string): Promise<Card> {
-  const rec = await h.connector.waitFor((r) => r.kind === 'send' && cardText(attachedCard(r)).includes(word));
-  return attachedCard(rec);
+  const notice = await h.connector.waitFor((r) => r.kind === 'send' && noticeText(r).includes(word));
+  const before = h.connector.requests.slice(0, h.connector.requests.indexOf(notice));
+  const updated = before
+    .filter((r) => r.kind === 'update' && r.status < 300 && cardText(attachedCard(r)).includes(word))
+    .pop();
+  if (!updated) throw new Error(`No card was updated to "${word}" before the thread was told`);
+  return attachedCard(updated);
+}
+
+/** The thread's one-line replies so far whose text carries `word`. */
+export function noticesSaying(h: Harness, word: string): string[] {
+  return h.connector
+    .sent()
+    .map(noticeText)
+    .filter((text) => text.includes(word));
+}
+
+function noticeText(r: ConnectorRequestRecord): string {
+  const text = (r.body as { text?: unknown } | undefined)?.text;
+  return typeof text === 'string' ? text : '';
 }
 
 /** Another Teams client against the same bot and connector (another bot display name, another tenant…). */

@@ -15,10 +15,10 @@ export function postsTo(h: Harness, conversationId: string): ConnectorRequestRec
   );
 }
 
-/** Successful card posts to a conversation. */
+/** Successful card posts to a conversation (not the one-line text replies that tell an outcome). */
 export function cardsIn(h: Harness, conversationId: string): Card[] {
   return postsTo(h, conversationId)
-    .filter((r) => r.status < 300)
+    .filter((r) => r.status < 300 && (r.body as { attachments?: unknown[] }).attachments?.length)
     .map(attachedCard);
 }
 

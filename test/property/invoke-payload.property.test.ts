@@ -88,7 +88,11 @@ async function world(): Promise<World> {
     authorizer: new Authorizer(defaultPolicy([ADA, REGGIE]), { memberOfAny: async () => false }),
     audit: new AuditLog(store, clock),
   };
-  const messenger: Messenger = { updateCard: async () => undefined, postCard: async () => undefined };
+  const messenger: Messenger = {
+    updateCard: async () => undefined,
+    postCard: async () => undefined,
+    postNotice: async () => undefined,
+  };
   const registry = defaultRegistry(clock);
   const approvals = new ApprovalHandler({
     registry,

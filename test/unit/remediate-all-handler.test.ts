@@ -16,6 +16,7 @@ import { expectNotSavedThenPrepared, failureCardScene } from './failure-card-sce
 const nobodyPosts: Messenger = {
   postCard: () => Promise.reject(new Error('nothing should be posted')),
   updateCard: () => Promise.reject(new Error('nothing should be updated')),
+  postNotice: () => Promise.reject(new Error('nothing should be posted')),
 };
 
 async function sceneWithHandler() {

@@ -93,6 +93,8 @@ export interface Remediation {
   readonly cardActivityId?: string;
   readonly approvedBy?: RecordedActor;
   readonly approvedAt?: string;
+  /** The Teams id of whoever approved or rejected it, so the thread's reply can @mention them. */
+  readonly deciderTeamsId?: string;
   readonly runner?: RunnerIdentity;
   readonly cancelledBy?: RecordedActor;
   readonly cancelledAt?: string;

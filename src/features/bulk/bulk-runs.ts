@@ -2,8 +2,9 @@ import { auditRemediation } from '../../domain/governance/governance';
 import { finishRun, outcomeEvent, type Remediation } from '../../domain/remediation/remediation';
 import type { BulkTarget } from '../../domain/remediation/bulk-target';
 import type { Logger } from '../../infra/logger';
-import { bulkProgressCard } from '../cards/bulk-cards';
+import { bulkProgressCard, bulkProgressCardData } from '../cards/bulk-cards';
 import type { AdaptiveCardJson } from '../cards/render';
+import { outcomeNotice } from '../remediate/outcome-notice';
 import type { RefreshingToken } from '../shared/delegated-token';
 import { actionOf, describeError, type BulkServiceDeps } from './bulk-deps';
 import { BulkRunner, type RunEnd } from './bulk-runner';
@@ -128,7 +129,7 @@ export class BulkRuns {
       skipped: (r.target as BulkTarget).skipped.length,
       pausedReason: reason,
     });
-    await this.announce(r, run, card, `Paused: ${r.confirmation.title}`);
+    await this.announce(r, run, card, 'Paused');
   }
 
   private async publishProgress(
@@ -211,18 +212,10 @@ export class BulkRuns {
       );
     }
     log.info({ counts }, 'bulk run finished');
-    const card = bulkProgressCard(final, {
-      phase: 'finished',
-      numbers: counts,
-      skipped: target.skipped.length,
-      outcomes,
-    });
-    const summary = `${final.state}: ${final.confirmation.title}`;
-    try {
-      await this.deps.messenger.postCard(final.address, card, summary);
-    } catch (err) {
-      log.error({ err: describeError(err) }, 'could not post the bulk summary');
-    }
+    const view = { phase: 'finished', numbers: counts, skipped: target.skipped.length, outcomes } as const;
+    const card = bulkProgressCard(final, view);
+    const word = bulkProgressCardData(final, view).state;
+    const summary = `${word}: ${final.confirmation.title}`;
     await active.publisher.finish(async () => {
       if (!run.cardActivityId) return;
       try {
@@ -231,6 +224,11 @@ export class BulkRuns {
         log.error({ err: describeError(err) }, 'could not update the bulk card with its summary');
       }
     });
+    try {
+      await this.deps.messenger.postNotice(final.address, outcomeNotice(final, word));
+    } catch (err) {
+      log.error({ err: describeError(err) }, 'could not tell the thread the bulk run finished');
+    }
   }
 
   /** The checks of the targets Graph accepted (or may have applied), planned before the run is closed. */
@@ -242,12 +240,17 @@ export class BulkRuns {
     return verification;
   }
 
-  /** Updates the run's card in place and also says it in the thread (an update notifies no one). */
-  private async announce(r: Remediation, run: BulkRunRecord, card: AdaptiveCardJson, summary: string) {
+  /** Updates the run's card in place and says it in the thread in one line (an update notifies no one). */
+  private async announce(r: Remediation, run: BulkRunRecord, card: AdaptiveCardJson, word: string) {
     try {
       if (run.cardActivityId)
-        await this.deps.messenger.updateCard(r.address, run.cardActivityId, card, summary);
-      await this.deps.messenger.postCard(r.address, card, summary);
+        await this.deps.messenger.updateCard(
+          r.address,
+          run.cardActivityId,
+          card,
+          `${word}: ${r.confirmation.title}`,
+        );
+      await this.deps.messenger.postNotice(r.address, outcomeNotice(r, word));
     } catch (err) {
       this.deps.logger.error(
         { remediationId: r.id, err: describeError(err) },

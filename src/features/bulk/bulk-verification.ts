@@ -4,9 +4,10 @@ import type { Remediation, VerificationTally } from '../../domain/remediation/re
 import type { GraphApi } from '../../infra/graph/graph-api';
 import { toGraphFailure } from '../../infra/graph/graph-failure';
 import type { Logger } from '../../infra/logger';
+import { outcomeNotice } from '../remediate/outcome-notice';
 import type { ManyTargetsVerifier, Verdict } from '../remediate/verification';
 import type { Messenger } from '../shared/turns';
-import { bulkProgressCard } from '../cards/bulk-cards';
+import { bulkProgressCard, bulkProgressCardData } from '../cards/bulk-cards';
 import { CHUNK_SIZE, type BulkStore, type ChunkRecord, type ItemFinding, type ItemState } from './bulk-store';
 import { countStates } from './item-states';
 import { itemOutcomes } from './run-outcomes';
@@ -85,17 +86,19 @@ export class BulkVerification implements ManyTargetsVerifier {
     if (!run) return;
     const target = r.target as BulkTarget;
     const chunks = await this.deps.bulk.chunks(r.id, run.chunks);
-    const card = bulkProgressCard(r, {
+    const view = {
       phase: 'finished',
       numbers: countStates(chunks),
       skipped: target.skipped.length,
       outcomes: itemOutcomes(target, chunks),
-    });
-    const summary = `${r.verification?.status ?? 'verified'}: ${r.confirmation.title}`;
+    } as const;
+    const card = bulkProgressCard(r, view);
+    const word = bulkProgressCardData(r, view).state;
+    const summary = `${word}: ${r.confirmation.title}`;
     try {
       if (run.cardActivityId)
         await this.deps.messenger.updateCard(r.address, run.cardActivityId, card, summary);
-      if (settled) await this.deps.messenger.postCard(r.address, card, summary);
+      if (settled) await this.deps.messenger.postNotice(r.address, outcomeNotice(r, word));
     } catch (err) {
       this.deps.logger.error(
         { remediationId: r.id, err: describeError(err) },

@@ -10,6 +10,7 @@ import { outcomeHeadline, remediationCard, sharedView, type CardView } from '../
 import type { AdaptiveCardJson } from '../cards/render';
 import type { CardActionResponse, CardActionTurn } from '../shared/turns';
 import type { ApprovalDeps } from './approval-deps';
+import { outcomeNotice } from './outcome-notice';
 
 /** A click refused before anything changed; the bot layer answers it in the documented error form. */
 export function clickError(status: 400 | 403 | 404 | 500, code: string, message: string): CardActionResponse {
@@ -111,7 +112,10 @@ export class ApprovalContext {
     return this.card(r, `${message} (rule: ${rule})`);
   }
 
-  /** Shows the new state to everyone (an update notifies no one) and, where asked, replies in the thread. */
+  /**
+   * Shows the new state to everyone and, where asked, says it in the thread in one line that @mentions the
+   * people involved (an update notifies no one).
+   */
   async publish(
     r: Remediation,
     clickedCardId: string | undefined,
@@ -123,7 +127,7 @@ export class ApprovalContext {
     const activityId = r.cardActivityId ?? clickedCardId;
     try {
       if (activityId) await this.deps.messenger.updateCard(r.address, activityId, card, summary);
-      if (reply) await this.deps.messenger.postCard(r.address, card, summary);
+      if (reply) await this.deps.messenger.postNotice(r.address, outcomeNotice(r, outcomeHeadline(r)));
     } catch (err) {
       log.error({ err: describeError(err) }, 'could not publish the remediation card');
     }

@@ -4,6 +4,7 @@ import { VERBS } from '../shared/verbs';
 import type { CardActionHandler } from '../shared/card-action-router';
 import type { CardActionResponse, CardActionTurn } from '../shared/turns';
 import { UNKNOWN_REQUEST, type ApprovalContext } from './approval-context';
+import { decidedBy } from './outcome-notice';
 import { runRemediation } from './remediation-run';
 import { checkRetryAnyway } from './retry-anyway';
 
@@ -48,7 +49,7 @@ export class ApproveHandler implements CardActionHandler {
     const claimed = await deps.store.update(r.id, (current) =>
       isOverdue(current, new Date(deps.clock.now()))
         ? undefined
-        : startRun(current, approver, new Date(deps.clock.now()), deps.instance),
+        : decidedBy(startRun(current, approver, new Date(deps.clock.now()), deps.instance), turn),
     );
     if (!claimed) return UNKNOWN_REQUEST;
     if (!claimed.changed) {

@@ -11,6 +11,7 @@ import {
 } from '../../domain/remediation/remediation';
 import type { RemediationStore } from '../../domain/remediation/remediation-store';
 import { runnerGone } from '../../domain/remediation/runner-liveness';
+import { outcomeNotice } from './outcome-notice';
 import type { Verifier } from './verification';
 
 /** What reconciling interrupted runs needs. */
@@ -84,7 +85,7 @@ export async function reconcileInterruptedRuns(deps: ReconcileDeps): Promise<Rem
     try {
       if (final.cardActivityId)
         await deps.messenger.updateCard(final.address, final.cardActivityId, card, summary);
-      await deps.messenger.postCard(final.address, card, summary);
+      await deps.messenger.postNotice(final.address, outcomeNotice(final, outcomeHeadline(final)));
     } catch (err) {
       deps.logger.error({ remediationId: id, err: errorMessage(err) }, 'could not post the reconciled card');
     }

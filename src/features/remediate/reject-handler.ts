@@ -5,6 +5,7 @@ import type { CardActionHandler } from '../shared/card-action-router';
 import type { CardActionResponse, CardActionTurn } from '../shared/turns';
 import type { ApprovalContext } from './approval-context';
 import { closePending } from './close-pending';
+import { decidedBy } from './outcome-notice';
 
 const rejectData = z
   .object({ rid: z.string().max(64), reason: z.string().max(500).optional() })
@@ -37,7 +38,7 @@ export class RejectHandler implements CardActionHandler {
       turn,
       loaded.id,
       by,
-      (r) => reject(r, by, reason, new Date(ctx.deps.clock.now())),
+      (r) => decidedBy(reject(r, by, reason, new Date(ctx.deps.clock.now())), turn),
       'rejected',
       { reply: true, ...(reason ? { detail: reason } : {}) },
     );

@@ -15,6 +15,7 @@ import { toGraphFailure } from '../../infra/graph/graph-failure';
 import { errorMessage, type Logger } from '../../infra/logger';
 import { outcomeHeadline, remediationCard, sharedView } from '../cards/remediation-cards';
 import type { Messenger } from '../shared/turns';
+import { outcomeNotice } from './outcome-notice';
 
 /** What verifying remediations needs; `afterMs` is VERIFY_AFTER, empty when verification is off. */
 export interface VerifierDeps {
@@ -251,7 +252,7 @@ export class Verifier {
     const summary = `${outcomeHeadline(r)}: ${r.confirmation.title}`;
     try {
       if (r.cardActivityId) await deps.messenger.updateCard(r.address, r.cardActivityId, card, summary);
-      if (settled) await deps.messenger.postCard(r.address, card, summary);
+      if (settled) await deps.messenger.postNotice(r.address, outcomeNotice(r, outcomeHeadline(r)));
     } catch (err) {
       deps.logger.error(
         { remediationId: r.id, err: errorMessage(err) },

@@ -2,7 +2,7 @@ import type { AdaptiveCardJson } from '../cards/render';
 import type { Logger } from '../../infra/logger';
 import type { ConversationGate } from './delivery';
 import { DeliveryError, retryDelivery, type DeliveryRetryPolicy } from './delivery';
-import type { Messenger } from './turns';
+import type { Messenger, ThreadNotice } from './turns';
 import type { ConversationAddress } from '../../domain/conversation';
 
 /** What the retrying messenger needs besides the raw one. */
@@ -41,6 +41,10 @@ export class RetryingMessenger implements Messenger {
     summary: string,
   ): Promise<string | undefined> {
     return this.run('post', address, () => this.inner.postCard(address, card, summary));
+  }
+
+  async postNotice(address: ConversationAddress, notice: ThreadNotice): Promise<string | undefined> {
+    return this.run('notice', address, () => this.inner.postNotice(address, notice));
   }
 
   private async run<T>(what: string, address: ConversationAddress, attempt: () => Promise<T>): Promise<T> {

@@ -79,6 +79,15 @@ export interface ReplySink {
   sendCard(card: AdaptiveCardJson, summary: string): Promise<string | undefined>;
 }
 
+/**
+ * A one-line text message for the thread that notifies people: the Teams layer @mentions each of
+ * `mentions` (by Teams user id) before `text`. The card stays the full record; this only tells people.
+ */
+export interface ThreadNotice {
+  readonly mentions: readonly { readonly id: string; readonly name: string }[];
+  readonly text: string;
+}
+
 /** Sends and updates messages outside a turn, e.g. when a remediation finishes after its invoke returned. */
 export interface Messenger {
   updateCard(
@@ -92,4 +101,5 @@ export interface Messenger {
     card: AdaptiveCardJson,
     summary: string,
   ): Promise<string | undefined>;
+  postNotice(address: ConversationAddress, notice: ThreadNotice): Promise<string | undefined>;
 }
