@@ -56,6 +56,8 @@ describe('diagnose on a user', () => {
     );
     expect(text).toMatch(/Seats of ENTERPRISEPREMIUM\n25 assigned of 25 enabled/);
     expect(text).toMatch(/Object to fix: product ENTERPRISEPREMIUM/);
+    // Product names and seats come from one read of the tenant's products.
+    expect(h.graph.requests.filter((r) => r.path === '/subscribedSkus')).toHaveLength(1);
 
     expect(text).toMatch(
       /Sales tools, request 40000000-0000-4000-8000-000000000001: deliveryFailed \(DeliveryFailed\)\nCompleted 2026-11-21 12:00 UTC/,

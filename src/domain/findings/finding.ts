@@ -8,7 +8,7 @@ import {
   type FailureSignal,
   type KnowledgeEntry,
 } from '../actions/diagnosis';
-import { diagnoseSignals } from '../actions/diagnosis-facts';
+import { diagnoseSignals, tenantProducts, type SubscribedSku } from '../actions/diagnosis-facts';
 import type { RemediationCommand } from '../failures/failure';
 
 /**
@@ -68,13 +68,15 @@ function keyOf(entries: readonly KnowledgeEntry[], signal: FailureSignal): strin
 
 /**
  * The table's diagnosis of each signal, in the signals' order, so every finding carries its own. Signals the
- * table treats alike (same entry, same service) share one diagnosis, whose facts are read once.
+ * table treats alike (same entry, same service) share one diagnosis, whose facts are read once; the tenant's
+ * products are read once for all of them (and for the caller, which may pass its own).
  */
 export async function diagnoseEach(
   graph: GraphApi,
   entries: readonly KnowledgeEntry[],
   signals: readonly FailureSignal[],
   selfId: string,
+  products: () => Promise<SubscribedSku[]> = tenantProducts(graph),
 ): Promise<Diagnosis[]> {
   const byKey = new Map<string, Promise<Diagnosis>>();
   return Promise.all(
@@ -82,7 +84,9 @@ export async function diagnoseEach(
       const key = keyOf(entries, signal);
       let diagnosis = byKey.get(key);
       if (!diagnosis) {
-        diagnosis = diagnoseSignals(graph, entries, [signal], selfId).then(([d]) => d ?? UNKNOWN_FAILURE);
+        diagnosis = diagnoseSignals(graph, entries, [signal], selfId, products).then(
+          ([d]) => d ?? UNKNOWN_FAILURE,
+        );
         byKey.set(key, diagnosis);
       }
       return diagnosis;

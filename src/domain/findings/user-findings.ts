@@ -11,7 +11,7 @@ import { describeErrorDetail, errorRecords } from '../../infra/graph/provisionin
 import { userFacts } from '../actions/resolve-user';
 import { USER_PROVISIONING_KNOWLEDGE } from '../actions/retry-provisioning/diagnosis';
 import { LICENSE_KNOWLEDGE } from '../actions/reprocess-license/diagnosis';
-import { ADMIN_LINKS } from '../actions/diagnosis-facts';
+import { ADMIN_LINKS, tenantProducts, type SubscribedSku } from '../actions/diagnosis-facts';
 import type { Diagnosis, FailureSignal } from '../actions/diagnosis';
 import { requestFinding, type AssignmentRequest } from './request-findings';
 import { failedProvisionings, syncFindings } from './sync-findings';
@@ -80,10 +80,14 @@ async function optional<T>(read: Promise<T>): Promise<T | undefined> {
 }
 
 /** Names of the products and groups the states mention, by id; a read Graph refuses leaves the ids. */
-async function names(graph: GraphApi, states: readonly LicenseAssignmentState[]) {
+async function names(
+  graph: GraphApi,
+  states: readonly LicenseAssignmentState[],
+  tenantSkus: () => Promise<SubscribedSku[]>,
+) {
   const groupIds = [...new Set(states.map((s) => s.assignedByGroup).filter((g): g is string => !!g))];
   const [skus, groups] = await Promise.all([
-    optional(graph.list<{ skuId?: string; skuPartNumber?: string }>('/subscribedSkus')),
+    optional(tenantSkus()),
     Promise.all(
       groupIds.map((id) =>
         optional(
@@ -113,9 +117,10 @@ async function licenceFindings(user: DirectoryUser, graph: GraphApi): Promise<Fi
     ...(s.skuId ? { service: s.skuId } : {}),
     code: licenseErrorOf(s) ?? s.state ?? 'Error',
   }));
+  const tenantSkus = tenantProducts(graph);
   const [diagnoses, named] = await Promise.all([
-    diagnoseEach(graph, LICENSE_KNOWLEDGE, signals, user.id),
-    names(graph, states),
+    diagnoseEach(graph, LICENSE_KNOWLEDGE, signals, user.id, tenantSkus),
+    names(graph, states, tenantSkus),
   ]);
   return states.map((s, i) => {
     const code = signals[i]?.code ?? 'Error';
