@@ -10,8 +10,8 @@ import { segment } from '../../infra/graph/odata';
 import { describeErrorDetail, errorRecords } from '../../infra/graph/provisioning-error-detail';
 import { userFacts } from '../actions/resolve-user';
 import { USER_PROVISIONING_KNOWLEDGE } from '../actions/retry-provisioning/diagnosis';
-import { LICENSE_KNOWLEDGE } from '../actions/reprocess-license/diagnosis';
-import { ADMIN_LINKS, tenantProducts, type SubscribedSku } from '../actions/diagnosis-facts';
+import { LICENSE_KNOWLEDGE, withUserFacts } from '../actions/reprocess-license/diagnosis';
+import { tenantProducts, type SubscribedSku } from '../actions/diagnosis-facts';
 import type { Diagnosis, FailureSignal } from '../actions/diagnosis';
 import { requestFinding, type AssignmentRequest } from './request-findings';
 import { failedProvisionings, syncFindings } from './sync-findings';
@@ -53,19 +53,6 @@ async function provisioningFindings(user: DirectoryUser, graph: GraphApi): Promi
   }));
 }
 
-/** A usage-location error names the user's usage location and the user to fix. */
-function withUsageLocation(d: Diagnosis, user: DirectoryUser): Diagnosis {
-  if (d.entry !== 'license-usage-location') return d;
-  return {
-    ...d,
-    objectToFix: { label: `user ${user.displayName ?? user.id}`, url: ADMIN_LINKS.user(user.id) },
-    facts: [
-      ...d.facts,
-      { title: 'Usage location', value: user.usageLocation || 'not set (the tenant’s country applies)' },
-    ],
-  };
-}
-
 const DIRECT =
   'This licence is assigned directly, and reprocessing re-evaluates only group-based licences (user: reprocessLicenseAssignment). Fix the assignment under the user’s Licenses in Entra.';
 
@@ -105,7 +92,7 @@ async function names(
     const name = groups[i]?.displayName;
     if (name) groupNames.set(id, name);
   });
-  return { products, groups: groupNames };
+  return { products, groups: groupNames, skus };
 }
 
 /** The user's licence assignments in error, direct and from groups; only group-based ones can be reprocessed. */
@@ -132,7 +119,7 @@ async function licenceFindings(user: DirectoryUser, graph: GraphApi): Promise<Fi
       what: `${product} (${origin}): ${s.state ?? 'Error'}, ${code}`,
       code,
       ...(s.lastUpdatedDateTime ? { when: { word: 'Last updated', at: s.lastUpdatedDateTime } } : {}),
-      diagnosis: withUsageLocation(diagnoses[i] as Diagnosis, user),
+      diagnosis: withUserFacts(diagnoses[i] as Diagnosis, user, named.skus),
       ...(group
         ? { remediation: { action: 'reprocess-license', target: user.id } }
         : { noRemediation: DIRECT }),

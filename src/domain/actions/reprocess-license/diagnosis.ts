@@ -119,6 +119,19 @@ function withOtherProducts(d: Diagnosis, user: UserLicences, skus: readonly Subs
   };
 }
 
+/**
+ * A licence diagnosis with the facts the user's own record gives: the usage location for a usage-location
+ * error, the other products and the plans turned off for a conflict between products (named from the
+ * tenant's products, when they were read).
+ */
+export function withUserFacts(
+  d: Diagnosis,
+  user: UserLicences & { readonly id: string },
+  skus: readonly SubscribedSku[] | undefined,
+): Diagnosis {
+  return withUsageLocation(skus ? withOtherProducts(d, user, skus) : d, user, user.id);
+}
+
 /** A usage-location error names the user's usage location and the user to fix; the others stay as they are. */
 function withUsageLocation(d: Diagnosis, user: UserLicences, id: string): Diagnosis {
   if (d.entry !== 'license-usage-location') return d;
@@ -150,7 +163,7 @@ export async function diagnoseUserLicences(
   const skus = diagnoses.some((d) => d.entry && PLAN_CONFLICTS.has(d.entry))
     ? await products().catch(() => undefined)
     : undefined;
-  return diagnoses.map((d) => withUsageLocation(skus ? withOtherProducts(d, user, skus) : d, user, user.id));
+  return diagnoses.map((d) => withUserFacts(d, user, skus));
 }
 
 /** Reads the user's licence states with the app's read-only client and diagnoses each one in error. */
