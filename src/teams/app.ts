@@ -20,6 +20,7 @@ import { loadPolicyFile } from '../domain/governance/policy-file';
 import { CardActionRouter } from '../features/shared/card-action-router';
 import { systemClock, type Clock } from '../infra/clock';
 import { CommandHandler } from '../features/remediate/command-handler';
+import { SuggestionHandler } from '../features/remediate/suggestion-handler';
 import { createRemediate } from '../features/remediate';
 import { Verifier } from '../features/remediate/verification';
 import { VerificationStore } from '../domain/remediation/verification-store';
@@ -199,7 +200,7 @@ export async function startApp(
     inScope,
   );
   const cardActions = new CardActionRouter(
-    features.flatMap((f) => f.cardActions),
+    [...features.flatMap((f) => f.cardActions), new SuggestionHandler(commands)],
     inScope,
   );
   const server = await teams.serve(

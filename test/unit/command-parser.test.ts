@@ -225,3 +225,16 @@ describe('built-in commands', () => {
     });
   });
 });
+
+describe('the suggested command keeps the arguments as typed', () => {
+  it.each<[string, string | undefined]>([
+    ['retry-provisionin alice@contoso.com', 'retry-provisioning alice@contoso.com'],
+    ['retry-provisionin "Alice Smith" --group  Sales', 'retry-provisioning "Alice Smith" --group  Sales'],
+    ['  Retry-Provisionin alice', 'retry-provisioning alice'],
+    ['hlep', 'help'],
+    ['frobnicate alice', undefined],
+  ])('%s', (text, expected) => {
+    const parsed = parseCommand(text, registry);
+    expect(parsed.kind === 'error' ? parsed.suggestedCommand : 'not an error').toBe(expected);
+  });
+});

@@ -93,6 +93,8 @@ export interface NoticeCardData {
   readonly color: 'Default' | 'Attention' | 'Warning' | 'Good';
   readonly usage: string | null;
   readonly hint: string | null;
+  /** A button that runs a suggested command as if the clicker had typed it. */
+  readonly run: { readonly title: string; readonly command: string } | null;
 }
 
 /** Data for cards/history.json. */

@@ -226,6 +226,7 @@ export function noticeCard(
     text: clip(data.text, ROOM.paragraph),
     usage: data.usage ? clip(data.usage, ROOM.line) : null,
     hint: data.hint ? clip(data.hint, ROOM.line) : null,
+    run: data.run ? { title: clip(data.run.title, ROOM.name), command: data.run.command } : null,
   });
 }
 

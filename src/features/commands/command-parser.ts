@@ -25,6 +25,8 @@ export type ParsedCommand =
       readonly message: string;
       readonly usage?: string;
       readonly suggestion?: string;
+      /** The text as typed with the suggested command in place of the unknown one: the same arguments. */
+      readonly suggestedCommand?: string;
     };
 
 /**
@@ -73,11 +75,25 @@ export function parseCommand(
     return {
       kind: 'error',
       message: `"${truncate(verb, 40)}" is not a command I know.`,
-      ...(suggestion ? { suggestion } : {}),
+      ...(suggestion ? { suggestion, suggestedCommand: withVerb(text, verb, suggestion, rest) } : {}),
     };
   }
   const bound = bindArguments(action, rest);
   return bound.kind === 'bound' ? { kind: 'action', action, args: bound.args } : bound;
+}
+
+/**
+ * The typed text with its first word replaced, the rest left exactly as typed (quotes and all); should the
+ * first word not start the text as typed, the rest is written back from its words.
+ */
+function withVerb(text: string, verb: string, replacement: string, rest: readonly Word[]): string {
+  const typed = text.trimStart();
+  const tail = typed.startsWith(verb)
+    ? typed.slice(verb.length).trim()
+    : rest
+        .map((w) => (/[\s"']/.test(w.text) || w.quoted ? `"${w.text.replace(/"/g, "'")}"` : w.text))
+        .join(' ');
+  return tail ? `${replacement} ${tail}` : replacement;
 }
 
 type Binding =

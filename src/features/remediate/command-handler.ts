@@ -81,6 +81,9 @@ export class CommandHandler {
               ? `Did you mean ${parsed.suggestion}?`
               : 'Type help to see every command.',
             color: 'Warning',
+            run: parsed.suggestedCommand
+              ? { title: `Run ${parsed.suggestedCommand}`, command: parsed.suggestedCommand }
+              : null,
           }),
           parsed.message,
         );

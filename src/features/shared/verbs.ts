@@ -16,6 +16,7 @@ export const VERBS = {
   bulkResume: 'bulk-resume',
   historyMore: 'history-more',
   diagnose: 'diagnose',
+  runSuggestion: 'run-suggestion',
 } as const;
 
 /** A verb some card button sends. */
