@@ -1,13 +1,12 @@
 import type { ServicePrincipal } from '../../infra/graph/directory-lookup';
 import type { GraphApi } from '../../infra/graph/graph-api';
-import { eq, segment } from '../../infra/graph/odata';
+import { segment } from '../../infra/graph/odata';
 import type { Fact } from '../actions/action';
 import type { Diagnosis, FailureSignal } from '../actions/diagnosis';
 import { CLOUDPC_KNOWLEDGE } from '../actions/retry-cloudpc-policy/diagnosis';
 import {
-  CLOUD_PCS,
   cloudPcSignal,
-  type CloudPc,
+  policyCloudPcs,
   type ProvisioningPolicy,
 } from '../actions/retry-cloudpc-policy/action';
 import { SYNC_KNOWLEDGE } from '../actions/provision-on-demand/diagnosis';
@@ -23,14 +22,7 @@ const LISTED_CLOUD_PCS = 20;
  * for Frontline shared policies, so a dedicated policy's failures get no button and say what to do instead.
  */
 export async function policyFindings(policy: ProvisioningPolicy, graph: GraphApi): Promise<TargetFindings> {
-  const pcs = await graph.list<CloudPc>(CLOUD_PCS, {
-    version: 'beta',
-    query: {
-      $filter: eq('provisioningPolicyId', policy.id),
-      $select: 'id,displayName,status,statusDetail',
-    },
-    maxItems: 10000,
-  });
+  const pcs = await policyCloudPcs(graph, policy.id);
   const failed = pcs.filter((pc) => pc.status?.toLowerCase() === 'failed');
   const listed = failed.slice(0, LISTED_CLOUD_PCS);
   const diagnoses = await diagnoseEach(graph, CLOUDPC_KNOWLEDGE, listed.map(cloudPcSignal), policy.id);

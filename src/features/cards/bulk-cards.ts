@@ -2,7 +2,12 @@ import type { Remediation } from '../../domain/remediation/remediation';
 import type { BulkTarget } from '../../domain/remediation/bulk-target';
 import type { BulkConfirmationCardData, BulkProgressCardData } from './card-data';
 import { clip, firstOf, ROOM } from './card-text';
-import { pendingApprovalData, remediationFooter, type CardView } from './remediation-cards';
+import {
+  pendingApprovalData,
+  remediationFooter,
+  verificationWords,
+  type CardView,
+} from './remediation-cards';
 import { renderCard, type AdaptiveCardJson } from './render';
 
 /** How many targets (and skipped names) the confirmation lists by name; the rest are counted. */
@@ -100,20 +105,11 @@ function finishedState(
 ): { state: string; color: BulkProgressCardData['color'] } {
   if (numbers.succeeded + numbers.unknown === 0) return { state: 'Failed', color: 'Attention' };
   if (numbers.failed > 0) return { state: 'Finished with failures', color: 'Attention' };
-  switch (r.verification?.status) {
-    case 'resolved':
-      return { state: 'Resolved', color: 'Good' };
-    case 'still-failing':
-      return { state: 'Still failing', color: 'Attention' };
-    case 'unverified':
-      return { state: 'Could not verify', color: 'Warning' };
-    case 'verifying':
-      return { state: 'Accepted by Microsoft Graph, verifying', color: 'Accent' };
-    default:
-      return numbers.unknown > 0
-        ? { state: 'Finished with failures', color: 'Attention' }
-        : { state: 'Accepted by Microsoft Graph', color: 'Accent' };
-  }
+  const verified = verificationWords(r);
+  if (verified) return verified;
+  return numbers.unknown > 0
+    ? { state: 'Finished with failures', color: 'Attention' }
+    : { state: 'Accepted by Microsoft Graph', color: 'Accent' };
 }
 
 /** What the checks found so far, or that they are still to come; nothing where none are planned. */

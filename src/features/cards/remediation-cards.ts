@@ -136,7 +136,9 @@ export function remediationFooter(r: Remediation): string {
 }
 
 /** The headline and colour verification gives a card, where the remediation is verified. */
-function verificationWords(r: Remediation): { state: string; color: OutcomeCardData['color'] } | undefined {
+export function verificationWords(
+  r: Remediation,
+): { state: string; color: OutcomeCardData['color'] } | undefined {
   const v = r.verification;
   if (!v) return undefined;
   const unknown = r.state === 'unknown';

@@ -24,6 +24,18 @@ export interface CloudPc {
   readonly statusDetail?: { readonly code?: string | null; readonly message?: string | null } | null;
 }
 
+/** A policy's Cloud PCs with why each failed (cloudPC.statusDetail), as the policy's card and checks read them. */
+export function policyCloudPcs(graph: GraphApi, policyId: string): Promise<CloudPc[]> {
+  return graph.list<CloudPc>(CLOUD_PCS, {
+    version: 'beta',
+    query: {
+      $filter: eq('provisioningPolicyId', policyId),
+      $select: 'id,displayName,status,statusDetail',
+    },
+    maxItems: 10000,
+  });
+}
+
 /** The failed Cloud PCs a confirmation names; the count says how many more there are. */
 const NAMED_CLOUD_PCS = 20;
 
@@ -71,14 +83,7 @@ export async function findPolicies(graph: GraphApi, query: string): Promise<Prov
 
 /** Reads the policy's Cloud PCs that are still failed and diagnoses each: what a later check says is left. */
 export async function diagnoseFailedCloudPcs(target: RetryCloudPcPolicyTarget, graph: GraphApi) {
-  const pcs = await graph.list<CloudPc>(CLOUD_PCS, {
-    version: 'beta',
-    query: {
-      $filter: eq('provisioningPolicyId', target.policy.id),
-      $select: 'id,displayName,status,statusDetail',
-    },
-    maxItems: 10000,
-  });
+  const pcs = await policyCloudPcs(graph, target.policy.id);
   const watched = target.failedCloudPcIds;
   const failed = pcs.filter(
     (pc) => pc.status?.toLowerCase() === 'failed' && (!watched || watched.includes(pc.id)),
@@ -128,14 +133,7 @@ export const retryCloudPcPolicy: RemediationAction<RetryCloudPcPolicyTarget> = {
     );
     if (choice.kind !== 'one') return choice;
     const policy = choice.item;
-    const pcs = await graph.list<CloudPc>(CLOUD_PCS, {
-      version: 'beta',
-      query: {
-        $filter: eq('provisioningPolicyId', policy.id),
-        $select: 'id,displayName,status,statusDetail',
-      },
-      maxItems: 10000,
-    });
+    const pcs = await policyCloudPcs(graph, policy.id);
     const failedPcs = pcs.filter((pc) => pc.status?.toLowerCase() === 'failed');
     const failedIds = failedPcs.map((pc) => pc.id);
     const failed = failedIds.length;
