@@ -78,6 +78,36 @@ describe('AuditLog', () => {
     expect(read).toEqual(pages);
   });
 
+  it.each([
+    { limit: 10, pages: [['r2 outcome', 'r1 outcome', 'no remediation', 'r3 requested']] },
+    { limit: 1, pages: [['r2 outcome'], ['r1 outcome'], ['no remediation'], ['r3 requested']] },
+    {
+      limit: 2,
+      pages: [
+        ['r2 outcome', 'r1 outcome'],
+        ['no remediation', 'r3 requested'],
+      ],
+    },
+  ])('lists one entry per remediation, its newest, across pages of $limit', async ({ limit, pages }) => {
+    const { audit, write } = trail();
+    await write(START, { target: 'r3 requested', remediationId: 'r3' });
+    await write(START + 1, { target: 'r1 requested', remediationId: 'r1' });
+    await write(START + 2, { target: 'no remediation' });
+    await write(START + 3, { target: 'r2 requested', remediationId: 'r2' });
+    await write(START + HOUR, { target: 'r1 approved', remediationId: 'r1', event: 'approved' });
+    await write(START + HOUR + 1, { target: 'r1 outcome', remediationId: 'r1', event: 'succeeded' });
+    await write(START + HOUR + 2, { target: 'r2 approved', remediationId: 'r2', event: 'approved' });
+    await write(START + HOUR + 3, { target: 'r2 outcome', remediationId: 'r2', event: 'failed' });
+    const read: string[][] = [];
+    let after: string | undefined;
+    do {
+      const page = await audit.query({ limit, latestPerRemediation: true, ...(after ? { after } : {}) });
+      read.push(targets(page.entries));
+      after = page.next;
+    } while (after);
+    expect(read).toEqual(pages);
+  });
+
   it('merges the trail kept one item per entry, from before the journal, in order of time', async () => {
     const scratch = trail();
     const written = [

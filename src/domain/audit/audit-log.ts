@@ -69,6 +69,11 @@ export interface AuditQuery {
   readonly limit: number;
   /** Continue after this entry id (paging). */
   readonly after?: string;
+  /**
+   * One entry per remediation, its newest (where it stands now), on every page: entries of a remediation
+   * that a newer one already stands for are left out. Entries about no remediation are all kept.
+   */
+  readonly latestPerRemediation?: boolean;
 }
 
 /** Where entries are written: one log per UTC hour (`audit/2026-11-23T08`), well inside an Append Blob's 50,000 blocks. */
@@ -129,10 +134,25 @@ export class AuditLog {
   async query(q: AuditQuery): Promise<{ entries: AuditEntry[]; next: string | undefined }> {
     const entries: AuditEntry[] = [];
     const needle = q.user?.toLowerCase();
+    // Remediations a newer entry stands for, on this page or an earlier one.
+    const shown = new Set<string>();
+    const oneOf = (item: AuditEntry) => {
+      if (!q.latestPerRemediation || item.remediationId === undefined) return false;
+      if (shown.has(item.remediationId)) return true;
+      shown.add(item.remediationId);
+      return false;
+    };
     for await (const item of this.entries()) {
-      if ((q.after && item.id <= q.after) || !matches(item, q, needle)) continue;
-      if (entries.length === q.limit) return { entries, next: entries[entries.length - 1]?.id };
-      entries.push(item);
+      if (!matches(item, q, needle)) continue;
+      if (q.after && item.id <= q.after) {
+        oneOf(item);
+        continue;
+      }
+      if (entries.length === q.limit) {
+        if (oneOf(item)) continue;
+        return { entries, next: entries[entries.length - 1]?.id };
+      }
+      if (!oneOf(item)) entries.push(item);
     }
     return { entries, next: undefined };
   }

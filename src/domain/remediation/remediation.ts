@@ -82,6 +82,8 @@ export interface Remediation {
   readonly confirmation: Confirmation;
   readonly address: ConversationAddress;
   readonly requestedBy: RecordedActor;
+  /** What it acts on, named for the audit trail and history (e.g. "Alice Smith (alice@…) · <id>"). */
+  readonly subject?: string;
   /** The requester's Teams id, so their client refreshes the card into their own view. */
   readonly requesterTeamsId?: string;
   readonly createdAt: string;
@@ -222,7 +224,10 @@ export function expire(r: Remediation, now: Date): Remediation | undefined {
   return { ...r, state: 'expired', expiredAt: now.toISOString() };
 }
 
-/** A short description of the target for audit entries and history: the confirmation's facts. */
-export function targetDescription(r: Pick<Remediation, 'confirmation'>): string {
-  return r.confirmation.facts.map((f) => f.value).join(' · ');
+/**
+ * A short description of the target for audit entries and history: its subject, or for a record made before
+ * subjects were kept, the confirmation's facts.
+ */
+export function targetDescription(r: Pick<Remediation, 'confirmation' | 'subject'>): string {
+  return r.subject ?? r.confirmation.facts.map((f) => f.value).join(' · ');
 }

@@ -32,8 +32,9 @@ function describeFilters(q: AuditQuery): string {
   return parts.join(' · ');
 }
 
+/** One page of history: a row per remediation, where it stands now (`status` shows every step). */
 async function historyPage(audit: AuditLog, q: AuditQuery): Promise<AdaptiveCardJson> {
-  const page = await audit.query(q);
+  const page = await audit.query({ ...q, latestPerRemediation: true });
   const more = page.next
     ? {
         after: page.next,
@@ -62,9 +63,9 @@ export function historyCommand(deps: AuditCommandDeps): BuiltInCommand {
   return {
     name: 'history',
     aliases: ['audit', 'log'],
-    summary: 'Recent remediations and approvals from the audit trail',
+    summary: 'Recent remediations and where each stands, from the audit trail',
     description:
-      'Lists audit entries newest first: requests, approvals, rejections, expiries and outcomes, with Graph request-ids.',
+      'Lists remediations newest first, one row each at its latest step (requested, approved, rejected, expired, its outcome or verification), with Graph request-ids; status <remediation-id> shows every step.',
     examples: [
       'history',
       'history --user alice@contoso.com',

@@ -64,7 +64,7 @@ function timelineLines(timeline: readonly AuditEntry[]): string[] {
   const between = timeline.length - TIMELINE_FIRST - TIMELINE_LAST;
   return [
     ...timeline.slice(0, TIMELINE_FIRST).map(timelineLine),
-    `… and ${between.toLocaleString('en-US')} more events; history lists every entry`,
+    `… and ${between.toLocaleString('en-US')} more events`,
     ...timeline.slice(-TIMELINE_LAST).map(timelineLine),
   ];
 }

@@ -104,7 +104,7 @@ function summaryOf(r: Remediation): string {
     case 'cancelled':
       return 'Cancelled by the requester. Nothing was changed.';
     case 'rejected':
-      return `Rejected${r.rejectionReason ? `: ${r.rejectionReason}` : '.'} Nothing was changed.`;
+      return `Rejected${r.rejectionReason ? `: ${asSentence(r.rejectionReason)}` : '.'} Nothing was changed.`;
     case 'unknown':
       if (r.result) return r.result.summary;
       return `The bot stopped while this was running in Microsoft Graph, so whether it took effect is unknown: verify in Entra before running the command again. The bot will not run it again on its own.`;
@@ -113,6 +113,22 @@ function summaryOf(r: Remediation): string {
     default:
       return r.result?.summary ?? '';
   }
+}
+
+/** Someone's words as a sentence: ended with a full stop unless they end in one of their own. */
+function asSentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?…]["')\]]*$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+/**
+ * The confirmation's facts with what the run read afterwards: a fact read again (e.g. the number of licence
+ * assignments) takes the place of the one read before, so no row appears twice.
+ */
+function withLaterFacts(before: readonly Fact[], after: readonly Fact[]): Fact[] {
+  const later = new Map(after.map((f) => [f.title, f]));
+  const kept = before.map((f) => later.get(f.title) ?? f);
+  return [...kept, ...after.filter((f) => !before.some((b) => b.title === f.title))];
 }
 
 /** Who did what and when, for the card's footer: the channel's record of the remediation. */
@@ -200,7 +216,7 @@ export function outcomeCardData(r: Remediation): OutcomeCardData {
     color: verified?.color ?? (r.result?.headline ? 'Warning' : word.color),
     title: clip(r.confirmation.title, ROOM.title),
     summary: clip(note ? `${note} ${summaryOf(r)}` : summaryOf(r), ROOM.paragraph),
-    facts: clipFacts([...r.confirmation.facts, ...(r.result?.facts ?? [])]),
+    facts: clipFacts(withLaterFacts(r.confirmation.facts, r.result?.facts ?? [])),
     details: listLines(
       [...(r.verification?.details ?? []), ...(r.result?.details ?? [])],
       LISTED_DETAILS,

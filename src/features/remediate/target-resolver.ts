@@ -14,7 +14,7 @@ import { GraphFailure } from '../../infra/graph/graph-failure';
 import { newOpaqueId, type RemediationStore } from '../../domain/remediation/remediation-store';
 import { auditRemediation, type Governance } from '../../domain/governance/governance';
 import { recordActor, type Remediation } from '../../domain/remediation/remediation';
-import type { BulkResolution } from '../../domain/remediation/bulk-target';
+import { isBulkTarget, type BulkResolution } from '../../domain/remediation/bulk-target';
 
 /** A card to show, and the remediation it stands for when there is one. */
 export interface ResolvedCard {
@@ -149,6 +149,7 @@ export class TargetResolver {
           confirmation,
           address: ctx.address,
           requestedBy: recordActor(ctx.from),
+          subject: subjectOf(action, resolution.target),
           ...(ctx.from.id ? { requesterTeamsId: ctx.from.id } : {}),
           ...(ctx.cardActivityId ? { cardActivityId: ctx.cardActivityId } : {}),
           createdAt: now,
@@ -173,6 +174,17 @@ export class TargetResolver {
       }
     }
   }
+}
+
+/** What a remediation acts on, in words: the target's name and id, or a bulk run's count and source. */
+function subjectOf(action: RemediationAction, target: unknown): string {
+  if (isBulkTarget(target)) {
+    const n = target.items.length;
+    const skipped = target.skipped.length > 0 ? `, ${target.skipped.length} skipped` : '';
+    return `${n} target${n === 1 ? '' : 's'} (${target.source}${skipped})`;
+  }
+  const { id, label } = action.describe(target);
+  return label.includes(id) ? label : `${label} · ${id}`;
 }
 
 function lookupFailureCard(f: GraphFailure) {
