@@ -5,7 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import { FakeConnector, FakeGraph, type GraphUserSeed } from '../test/fakes';
-import { rssMb, round } from './bench-lib';
+import { quietRssMb, rssMb, round } from './bench-lib';
 import { botEnv, cardOf, contosoClient, dataDirFor, startBuiltBot, type Tenant } from './harness';
 import { PEOPLE } from './settings';
 
@@ -24,6 +24,13 @@ export const MONITOR_SETTINGS = {
   changedPerInterval: 10,
   /** Pages a cycle may read; high enough that the first round is one cycle, so its time is the round's. */
   pageBudget: 5000,
+  /** Seconds of further steady cycles, nothing changing, before the last memory reading. */
+  quietS: 90,
+  /**
+   * The bot's V8 old space, capped so that it collects instead of growing into headroom: the same cap at both
+   * sizes shows what the bot holds does not grow with the tenant (the process would stop if it did).
+   */
+  heapCapMb: 160,
   graphShare: 0.25,
 } as const;
 
@@ -47,6 +54,8 @@ export interface MonitorRun {
   };
   readonly rssAfterFirstRoundMb: number;
   readonly rssAfterSteadyMb: number;
+  /** After `quietS` more seconds with nothing changing (the monitor still cycling): lowest and last reading. */
+  readonly rssQuietMb: { readonly min: number; readonly last: number };
 }
 
 const ID_PREFIX = '40000000-0000-4000-8000-';
@@ -97,6 +106,7 @@ async function monitorRun(tenant: Tenant, users: number): Promise<MonitorRun> {
     MONITOR_INTERVAL: `${s.intervalMs}ms`,
     MONITOR_PAGE_BUDGET: String(s.pageBudget),
     MONITOR_GRAPH_SHARE: String(s.graphShare),
+    NODE_OPTIONS: `--max-old-space-size=${s.heapCapMb}`,
   });
   try {
     const teams = contosoClient(bot.port, connector);
@@ -143,15 +153,20 @@ async function monitorRun(tenant: Tenant, users: number): Promise<MonitorRun> {
       const before = cycles();
       await until(() => cycles() > before, 30_000, 'the next cycle');
     }
-    const starts = graph.requests
-      .map((r, index) => ({ r, index }))
-      .filter(({ r }) => r.query['$deltatoken'] !== undefined)
-      .map(({ index }) => index);
-    const perInterval = starts.slice(0, -1).map((start, n) => (starts[n + 1] ?? start) - start);
-    const busiest = perInterval.indexOf(Math.max(...perInterval));
-    const busiestPaths = graph.requests
-      .slice(starts[busiest], starts[busiest + 1])
-      .map((r) => `${r.path}${r.query['$skiptoken'] ? ' (next page)' : ''}`);
+    // A cycle's reads go out within tens of milliseconds and cycles are an interval apart, so a gap of half
+    // an interval separates two cycles (detectors start together, so their order within a cycle varies).
+    const cyclesRead: string[][] = [];
+    let lastAt = Number.NEGATIVE_INFINITY;
+    for (const r of [...graph.requests].sort((a, b) => a.at - b.at)) {
+      if (r.at - lastAt > s.intervalMs / 2) cyclesRead.push([]);
+      cyclesRead.at(-1)?.push(`${r.path}${r.query['$skiptoken'] ? ' (next page)' : ''}`);
+      lastAt = r.at;
+    }
+    const whole = cyclesRead.slice(1, -1);
+    const perInterval = whole.map((c) => c.length);
+    const busiestPaths = whole[perInterval.indexOf(Math.max(...perInterval))] ?? [];
+    const rssAfterSteadyMb = rssMb(bot.process.pid ?? 0);
+    const quiet = await quietRssMb(bot.process.pid ?? 0, s.quietS);
     return {
       users,
       firstRound: {
@@ -168,7 +183,8 @@ async function monitorRun(tenant: Tenant, users: number): Promise<MonitorRun> {
         newFailureReportedMs: round(reportedMs, 0),
       },
       rssAfterFirstRoundMb: round(rssAfterFirstRoundMb),
-      rssAfterSteadyMb: round(rssMb(bot.process.pid ?? 0)),
+      rssAfterSteadyMb: round(rssAfterSteadyMb),
+      rssQuietMb: { min: round(quiet.minMb), last: round(quiet.rssMb) },
     };
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${bot.output.join('').slice(-3000)}`, { cause: err });
