@@ -1,4 +1,4 @@
-import type { GraphUserSeed } from '../fakes';
+import { provisioningLog, type GraphUserSeed } from '../fakes';
 import { cardText } from './card-helpers';
 import { startAzurite, type Azurite } from '../storage/azurite';
 import { startHarness, type Harness } from './harness';
@@ -234,5 +234,40 @@ describe('user provisioning by delta query', () => {
     const lookups = h.graph.requests.filter((r) => r.method === 'GET');
     expect(lookups.length).toBeGreaterThan(0);
     expect(lookups.some((r) => r.headers['x-ms-throttle-priority'] !== undefined)).toBe(false);
+  });
+
+  it('reads a long provisioning log over several cycles, posts each failure once, moves its watermark at the end', async () => {
+    h = await startHarness({ MONITOR_PAGE_BUDGET: '1', NOTIFY_DIGEST_THRESHOLD: '50' }, { graphPageSize: 1 });
+    await say(h, 'subscribe sync');
+    const now = new Date(h.clock.now());
+    const entries = [1, 2, 3].map((i) =>
+      provisioningLog(now, i * 60_000, `log-t${i}`, tenantUser(i).id, `Tenant User ${i}`, 'failure'),
+    );
+    h.graph.seed({ provisioningLogs: [...h.graph.store.provisioningLogs, ...entries] });
+    const logReads = () => h.graph.requests.filter((r) => r.path === '/auditLogs/provisioning');
+
+    let report = await run();
+    expect(report.behind['sync']).toMatchObject({ pages: 1, items: 1 });
+    const window = logReads()[0]?.query['$filter'];
+    let cycles = 1;
+    while (report.behind['sync'] && cycles < 20) {
+      report = await run();
+      cycles++;
+    }
+    expect(cycles).toBeGreaterThan(3);
+    const reads = logReads();
+    expect(reads.slice(1).every((r) => r.query['$skiptoken'] !== undefined)).toBe(true);
+    expect(reads.every((r) => r.query['$filter'] === window)).toBe(true);
+
+    h.graph.resetRecords();
+    await run();
+    const latest = Date.parse(entries[0]?.activityDateTime ?? '');
+    expect(logReads()[0]?.query['$filter']).toBe(
+      `provisioningStatusInfo/status eq 'failure' and activityDateTime gt ${new Date(latest - 3_600_000).toISOString()}`,
+    );
+    const text = cardsIn(h, CHANNEL).map(cardText);
+    for (const i of [1, 2, 3]) {
+      expect(text.filter((t) => t.includes(`Tenant User ${i} in Salesforce`))).toHaveLength(1);
+    }
   });
 });
