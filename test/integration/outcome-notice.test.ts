@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CONTOSO, teamsUserId } from '../fakes';
 import { remediationId } from '../faults/fault-helpers';
 import { cardText } from './card-helpers';
+import { noticesMatching, summaryPost } from './bulk-helpers';
 import { approve, click, command, outcomeNotice, outcomeReply } from './flows';
 import { PEOPLE, startHarness, type Harness } from './harness';
 
@@ -112,4 +113,17 @@ it('escapes a display name inside the mention, so the tag and the entity still m
     id: teamsUserId(rnd),
     name: 'R&D <Ops> Reggie',
   });
+});
+
+it('tells the thread in one line when a bulk run ends; its card holds the summary', async () => {
+  h = await startHarness();
+  const sent = await command(h, `${ALICE} carol@contoso.com`, PEOPLE.reggie);
+  const rid = remediationId(sent);
+  const from = h.connector.requests.length;
+  await approve(h, sent, PEOPLE.ada);
+  const summary = await summaryPost(h, from);
+  expect(cardText(summary.card)).toMatch(/of \d+ accepted by Microsoft Graph/);
+  const [notice] = noticesMatching(h, new RegExp(`Remediation ${rid}`));
+  expect(notice).toMatch(/^<at>Reggie Requester<\/at> <at>Ada Admin<\/at> Accepted by Microsoft Graph/);
+  expect(cardsPostedSince(from)).toHaveLength(0);
 });
