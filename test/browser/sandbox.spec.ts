@@ -94,6 +94,26 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
     await screenshot(ui!.page, 'literal-text');
   });
 
+  it('runs "Did you mean" from its button, and tells the outcome once on the card and in one line', async () => {
+    const thread = await playground.mentionBot('reprocess-licnse "Alice Smith"');
+    await thread.getByText('Did you mean reprocess-license?').waitFor();
+    await thread.getByRole('button', { name: 'Run reprocess-license "Alice Smith"' }).click();
+    await thread.getByText('Approval needed').waitFor();
+    await thread.getByText('Reprocess licence assignments for Alice Smith').first().waitFor();
+    await thread.getByRole('button', { name: 'Approve' }).first().click();
+    await thread
+      .getByText(/^Accepted by Microsoft Graph/)
+      .first()
+      .waitFor();
+    const reply = thread.getByText(
+      /: Reprocess licence assignments for Alice Smith\. Remediation \S+; its card/,
+    );
+    await reply.waitFor();
+    await expect(reply.textContent()).resolves.toMatch(/Ada Admin/);
+    expect(await thread.getByText('Graph status').count()).toBe(1);
+    await screenshot(ui!.page, 'outcome-and-reply');
+  });
+
   // Proactive failure cards are issue 4's; the test runs when that feature is in the tree.
   const monitorOf = (s: Sandbox) =>
     (s.app as { notifications?: { monitor?: { runOnce(): Promise<unknown> } } }).notifications?.monitor;
