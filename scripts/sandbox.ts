@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const sandbox = await startSandbox({ logLevel: process.env.LOG_LEVEL ?? 'warn' });
+  const sandbox = await startSandbox({ logLevel: process.env.LOG_LEVEL ?? 'warn', logFormat: 'pretty' });
   const url = sandbox.playground?.url ?? '(no Playground)';
   const lines = [
     '',

@@ -100,6 +100,7 @@ const keys = {
   PORT: intIn(0, 65535, 3978),
   HOST: unsetOr(z.string().default('0.0.0.0')),
   LOG_LEVEL: unsetOr(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  LOG_FORMAT: unsetOr(z.enum(['json', 'pretty']).default('json')),
   BOT_ID: unsetOr(z.string().trim().default('')),
   BOT_PASSWORD: optionalString,
   BOT_TYPE: unsetOr(z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMsi']).default('MultiTenant')),
@@ -254,6 +255,8 @@ const configSchema = z
       port: e.PORT,
       host: e.HOST,
       logLevel: e.LOG_LEVEL,
+      /** `pretty`: one readable line per entry, for a person at a terminal (npm run dev); JSON otherwise. */
+      logFormat: e.LOG_FORMAT,
       /** No BOT_ID: inbound Bot Framework authentication is off (local development only). */
       localMode: e.BOT_ID === '',
       bot: {

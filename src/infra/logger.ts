@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -29,8 +30,20 @@ export const REDACTED_PATHS = [
   '*.connectionString',
 ];
 
-/** One structured JSON logger per process; child loggers carry the turn's correlation id. */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/**
+ * One structured logger per process; child loggers carry the turn's correlation id. JSON lines for log
+ * collectors; `pretty` turns the same entries into one readable line each for a person at a terminal.
+ */
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  format: 'json' | 'pretty' = 'json',
+): Logger {
+  const out =
+    destination ??
+    (format === 'pretty'
+      ? pretty({ sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service' })
+      : undefined);
   return pino(
     {
       level,
@@ -38,7 +51,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination,
+    out,
   );
 }
 

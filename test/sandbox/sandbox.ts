@@ -20,6 +20,8 @@ export interface SandboxOptions {
   readonly logLevel?: string;
   /** Where the bot's JSON log goes (default stdout). */
   readonly logDestination?: DestinationStream;
+  /** How the log reads on stdout: `pretty` for a person at the terminal (npm run sandbox), JSON by default. */
+  readonly logFormat?: 'json' | 'pretty';
   /** Extra or overriding bot settings, on top of {@link sandboxEnv}. */
   readonly env?: Env;
 }
@@ -74,7 +76,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const tenant = await startSimulatedTenant();
     cleanups.push(() => tenant.close());
     const config = loadConfig({ ...sandboxEnv(tenant, path.join(dataDir, 'state')), ...opts.env });
-    const app = await startApp(config, createLogger(opts.logLevel ?? 'info', opts.logDestination));
+    const app = await startApp(
+      config,
+      createLogger(opts.logLevel ?? 'info', opts.logDestination, opts.logFormat),
+    );
     cleanups.push(() => app.close());
     const botEndpoint = `http://127.0.0.1:${app.port}/api/messages`;
     let playground: Playground | undefined;

@@ -33,6 +33,14 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c.aad)).toBe(true);
   });
 
+  it.each<[Env, 'json' | 'pretty']>([
+    [{}, 'json'],
+    [{ LOG_FORMAT: 'pretty' }, 'pretty'],
+    [{ LOG_FORMAT: 'json' }, 'json'],
+  ])('logs as %j says: %s', (env, format) => {
+    expect(loadConfig({ ...minimal, ...env }).logFormat).toBe(format);
+  });
+
   it('derives the Application ID URI from BOT_ID', () => {
     const c = loadConfig({ ...minimal, BOT_ID: BOT, BOT_PASSWORD: 'p', OAUTH_CONNECTION_NAME: 'sign-in' });
     expect(c.aad.appIdUri).toBe(`api://botid-${BOT}`);
@@ -74,6 +82,7 @@ describe('loadConfig', () => {
       /^BOT_TENANT_ID is required/,
     ],
     ['bad bot type', { ...minimal, BOT_TYPE: 'Anything' }, /^BOT_TYPE/],
+    ['a log format other than json or pretty', { ...minimal, LOG_FORMAT: 'text' }, /^LOG_FORMAT/],
     [
       'BOT_ID without an OAuth connection for card sign-in',
       { ...minimal, BOT_ID: BOT, BOT_PASSWORD: 'p', OAUTH_CONNECTION_NAME: ' ' },
