@@ -196,6 +196,8 @@ export interface GroupSeed {
   id: string;
   displayName: string;
   memberIds: string[];
+  /** Every user made by FakeGraph.generateUsers is a member too (after memberIds), made only when read. */
+  generatedMembers?: boolean;
   mail?: string | null;
   proxyAddresses?: string[];
 }

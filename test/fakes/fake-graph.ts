@@ -931,15 +931,29 @@ export class FakeGraph {
     }
     if (nav === 'members') {
       const select = parseSelect(ctx);
-      const users = group.memberIds
+      const view = (u: GraphUserSeed) => ({
+        '@odata.type': '#microsoft.graph.user',
+        ...userView(u, ctx, select),
+      });
+      const seeded = group.memberIds
         .map((id) => this.findUser(id))
         .filter((u): u is GraphUserSeed => u !== undefined);
-      return this.collection(
-        ctx,
-        'directoryObjects',
-        users.map((u) => ({ '@odata.type': '#microsoft.graph.user', ...userView(u, ctx, select) })),
-        select,
-      );
+      const generated = group.generatedMembers ? (this.generated?.count ?? 0) : 0;
+      const byId = new Map(this.data.users.map((u) => [u.id, u]));
+      const made = (i: number) => {
+        const u = (this.generated as GeneratedUsers).user(i);
+        return byId.get(u.id) ?? u;
+      };
+      // Generated members are made only for the page asked for, so a 100,000-member group costs one page.
+      const members = {
+        length: seeded.length + generated,
+        slice: (start: number, end: number) =>
+          Array.from({ length: Math.max(0, Math.min(end, seeded.length + generated) - start) }, (_, k) => {
+            const i = start + k;
+            return view(i < seeded.length ? (seeded[i] as GraphUserSeed) : made(i - seeded.length));
+          }),
+      };
+      return this.collection(ctx, 'directoryObjects', members, select, GROUP_MEMBERS_PAGE);
     }
     if (nav !== 'membersWithLicenseErrors') throw segmentNotFound(nav);
     const select = parseSelect(ctx);
@@ -951,6 +965,7 @@ export class FakeGraph {
         ...userView(u, ctx, select),
       })),
       select,
+      GROUP_MEMBERS_PAGE,
     );
   }
 
@@ -1508,11 +1523,13 @@ export class FakeGraph {
     return { '@odata.context': `${this.url}/${ctx.version}/$metadata#${set}/$entity`, ...value };
   }
 
+  /** `defaultPage`: the page size Graph uses without `$top`, where the collection's pages state one. */
   private collection(
     ctx: Ctx,
     set: string,
-    items: Array<Record<string, unknown>>,
+    items: { readonly length: number; slice(start: number, end: number): Array<Record<string, unknown>> },
     select: string[] | undefined,
+    defaultPage?: number,
   ): Reply {
     const topRaw = ctx.query['$top'];
     let top: number | undefined;
@@ -1527,7 +1544,7 @@ export class FakeGraph {
       }
     }
     // Server-driven paging: the fake's page size caps $top, as Graph's own limits do.
-    const size = Math.min(top ?? items.length, this.opts.pageSize ?? items.length) || 1;
+    const size = Math.min(top ?? defaultPage ?? items.length, this.opts.pageSize ?? items.length) || 1;
     const token = ctx.query['$skiptoken'];
     const offset = token === undefined ? 0 : decodeSkipToken(token);
     const page = items.slice(offset, offset + size);
@@ -1546,6 +1563,12 @@ export class FakeGraph {
     return { status: 200, body };
   }
 }
+
+/**
+ * A group's members per page without `$top`: server-side paging returns "a default of 100 results in a single
+ * page" for directory collections such as /users (graph/paging); group-list-members allows `$top` up to 999.
+ */
+const GROUP_MEMBERS_PAGE = 100;
 
 // -------------------------------------------------------------------------------------------------------------
 // Module helpers

@@ -241,7 +241,7 @@ describe('bulk expansion', () => {
     expect(tooMany).toMatchObject({ kind: 'refused', title: 'Too many targets' });
   });
 
-  it('--group reads the members in one listing and keeps those with the failure', async () => {
+  it('--group reads the members and keeps those with the failure', async () => {
     const gid = '61000000-0000-4000-8000-000000000001';
     const graph = new ScriptedGraph({
       [`GET /groups/${gid}`]: { id: gid, displayName: 'Sales' },

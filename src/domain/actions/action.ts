@@ -132,8 +132,16 @@ export interface RateLimit<T> {
  * failure it fixes, and each member's target, built without another lookup.
  */
 export interface GroupExpansion<T> {
-  /** `advanced`: the path is an advanced query (an OData cast on members needs ConsistencyLevel: eventual). */
-  members(groupId: string): { readonly path: string; readonly select: string; readonly advanced?: boolean };
+  /**
+   * `advanced`: the path is an advanced query (an OData cast on members needs ConsistencyLevel: eventual);
+   * `top`: the page size to ask for, where the collection's page documents `$top`.
+   */
+  members(groupId: string): {
+    readonly path: string;
+    readonly select: string;
+    readonly advanced?: boolean;
+    readonly top?: number;
+  };
   /** The member's target and confirmation; a `blocked` confirmation means there is nothing to fix. */
   fromUser(user: DirectoryUser): { readonly target: T; readonly confirmation: Confirmation };
 }

@@ -1,8 +1,7 @@
 import type { ActionArgs, Confirmation, RemediationAction, Resolution } from '../actions/action';
 import { blockingDiagnosis } from '../actions/diagnosis';
-import { isMissing, type DirectoryUser } from '../../infra/graph/directory-lookup';
 import type { GraphApi } from '../../infra/graph/graph-api';
-import { eq, isGuid, segment } from '../../infra/graph/odata';
+import { eachMember, findGroups } from './group-members';
 
 /** One target of a bulk remediation, stored on the pending remediation like a single target. */
 export interface BulkItem {
@@ -155,7 +154,10 @@ async function expandList(
     return {
       kind: 'refused',
       title: 'Too many targets',
-      message: `A bulk remediation takes at most ${options.maxTargets} targets; this one names ${inputs.length}. Split it.`,
+      message:
+        `This command names ${inputs.length.toLocaleString('en-US')} targets; a bulk remediation takes at most ` +
+        `${options.maxTargets.toLocaleString('en-US')} (BULK_MAX_TARGETS). Split the run: send the names in ` +
+        `several commands of at most ${options.maxTargets.toLocaleString('en-US')} each, or use --group.`,
     };
   }
   const seenInputs = new Set<string>();
@@ -214,8 +216,14 @@ async function expandList(
   return { kind: 'resolved', target, confirmation: bulkConfirmation(action, target) };
 }
 
-function item(id: string, label: string, target: unknown, confirmation: Confirmation): BulkItem {
-  const problem = confirmation.problems[0];
+function item(
+  id: string,
+  label: string,
+  target: unknown,
+  confirmation: Confirmation,
+  withProblem = true,
+): BulkItem {
+  const problem = withProblem ? confirmation.problems[0] : undefined;
   const blocking = blockingDiagnosis(confirmation.diagnoses ?? []);
   return {
     id,
@@ -226,14 +234,16 @@ function item(id: string, label: string, target: unknown, confirmation: Confirma
   };
 }
 
-interface GroupObject {
-  readonly id: string;
-  readonly displayName?: string;
-}
+/**
+ * The confirmation card lists the first 20 targets with their failure; beyond those a failure line is never
+ * shown, so a large group keeps only what the run needs of each member (its target, id and label).
+ */
+export const PROBLEMS_KEPT = 20;
 
 /**
  * `--group`: the group's members that have the failure this action fixes (the action says where Graph lists
- * them), each turned into a target with no further look-up. Members with nothing to fix are not targets.
+ * them), each turned into a target with no further look-up. Members with nothing to fix are not targets. Past
+ * `maxTargets` targets it only counts, so the refusal can say how many there are.
  */
 async function expandGroup(
   action: RemediationAction,
@@ -245,23 +255,7 @@ async function expandGroup(
   if (!expansion) {
     return { kind: 'refused', title: 'No --group', message: `${action.name} does not take --group.` };
   }
-  let groups: GroupObject[] = [];
-  if (isGuid(groupQuery)) {
-    try {
-      groups = [
-        await graph.get<GroupObject>(`/groups/${segment(groupQuery)}`, {
-          query: { $select: 'id,displayName' },
-        }),
-      ];
-    } catch (err) {
-      if (!isMissing(err)) throw err;
-    }
-  } else {
-    groups = await graph.list<GroupObject>('/groups', {
-      query: { $filter: eq('displayName', groupQuery), $select: 'id,displayName' },
-      maxItems: 10,
-    });
-  }
+  const groups = await findGroups(graph, groupQuery);
   const [group] = groups;
   if (!group) {
     return {
@@ -276,34 +270,30 @@ async function expandGroup(
       message: `${groups.length} groups are named "${groupQuery}". Name the group by its object id: ${groups.map((g) => g.id).join(', ')}.`,
     };
   }
-  const { path, select, advanced } = expansion.members(group.id);
-  const members = await graph.list<DirectoryUser>(path, {
-    query: { $select: select },
-    advanced: advanced ?? false,
-    maxItems: options.maxTargets + 1,
-  });
   const items: BulkItem[] = [];
-  let unaffected = 0;
-  for (const member of members) {
+  let toFix = 0;
+  const read = await eachMember(expansion, group.id, graph, (member) => {
     const { target, confirmation } = expansion.fromUser(member);
-    if (confirmation.blocked) {
-      unaffected++;
-      continue;
-    }
+    if (confirmation.blocked || ++toFix > options.maxTargets) return;
     const { id, label } = action.describe(target);
-    items.push(item(id, label, target, confirmation));
-  }
-  if (items.length > options.maxTargets) {
+    items.push(item(id, label, target, confirmation, items.length < PROBLEMS_KEPT));
+  });
+  const name = group.displayName ?? group.id;
+  const n = (count: number) => count.toLocaleString('en-US');
+  if (toFix > options.maxTargets) {
     return {
       kind: 'refused',
       title: 'Too many targets',
-      message: `${group.displayName ?? group.id} has more than ${options.maxTargets} members to remediate; a bulk remediation takes at most ${options.maxTargets}.`,
+      message:
+        `${name} has ${n(toFix)} members to remediate (of ${n(read)} read); a bulk remediation takes at most ` +
+        `${n(options.maxTargets)} (BULK_MAX_TARGETS). Split the run: use --group with smaller groups that ` +
+        `together cover these members (for example one per department or country), or name up to ` +
+        `${n(options.maxTargets)} users in one command.`,
     };
   }
-  const name = group.displayName ?? group.id;
   const target: BulkTarget = {
     kind: 'bulk',
-    source: `group ${name} (${members.length} member${members.length === 1 ? '' : 's'} read, ${unaffected} with nothing to fix)`,
+    source: `group ${name} (${n(read)} member${read === 1 ? '' : 's'} read, ${n(read - toFix)} with nothing to fix)`,
     items,
     skipped: [],
   };

@@ -106,6 +106,8 @@ export const retryProvisioning: RemediationAction<RetryProvisioningTarget> = {
       path: `/groups/${segment(groupId)}/members/microsoft.graph.user`,
       select: 'id,displayName,userPrincipalName,serviceProvisioningErrors',
       advanced: true,
+      // group-list-members: $top up to 999, so a 100,000-member group takes 101 pages instead of 1,000.
+      top: 999,
     }),
     fromUser: confirmFor,
   },
