@@ -66,7 +66,7 @@ export function noticesMatching(h: Harness, word: RegExp): string[] {
 }
 
 function firstText(card: Card): unknown {
-  return (card.body as Array<{ text?: unknown }> | undefined)?.[0]?.text;
+  return cardText(card).split('\n')[0];
 }
 
 /** The headline (first text block) of a card. */

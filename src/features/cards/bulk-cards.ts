@@ -89,10 +89,10 @@ const ORDER = { failed: 0, failing: 1, unknown: 2, unverified: 3, succeeded: 4, 
 const WORDS = {
   failed: { mark: '✗', word: 'Failed', color: 'Attention' },
   failing: { mark: '✗', word: 'Still failing', color: 'Attention' },
-  unknown: { mark: '?', word: 'Outcome unknown', color: 'Warning' },
-  unverified: { mark: '?', word: 'Not verified', color: 'Warning' },
+  unknown: { mark: '?', word: 'Outcome unknown', color: 'Default' },
+  unverified: { mark: '?', word: 'Not verified', color: 'Default' },
   succeeded: { mark: '✓', word: 'Accepted', color: 'Default' },
-  resolved: { mark: '✓', word: 'Resolved', color: 'Good' },
+  resolved: { mark: '✓', word: 'Resolved', color: 'Default' },
 } as const;
 
 /** Where a target stands: its verified state once a check has read it, else Graph's answer. */

@@ -148,7 +148,8 @@ export interface BulkCounter {
 export interface BulkOutcomeLine {
   readonly label: string;
   readonly text: string;
-  readonly color: 'Good' | 'Attention' | 'Warning' | 'Default';
+  /** Red for what needs a person; yellow and light green text read badly on white, so no other colour. */
+  readonly color: 'Attention' | 'Default';
 }
 
 /** Data for cards/bulk-progress.json: the run's progress, and at the end its summary. */
