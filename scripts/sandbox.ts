@@ -12,7 +12,12 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const sandbox = await startSandbox({ logLevel: process.env.LOG_LEVEL ?? 'warn', logFormat: 'pretty' });
+  const fourEyes = process.argv.includes('--four-eyes');
+  const sandbox = await startSandbox({
+    logLevel: process.env.LOG_LEVEL ?? 'warn',
+    logFormat: 'pretty',
+    fourEyes,
+  });
   const url = sandbox.playground?.url ?? '(no Playground)';
   const lines = [
     '',
@@ -22,6 +27,12 @@ async function main(): Promise<void> {
     ...SANDBOX_TRY_COMMANDS.map((c) => `      ${c}`),
     '',
     '  You are Ada Admin, who holds every remediation role: Approve runs the change in the simulated tenant.',
+    fourEyes
+      ? '  Four-eyes, as in production: your own requests need someone else. Type act-as reggie, ask for a fix as'
+      : '  Here you may approve your own requests. To see four-eyes, the production default, run',
+    fourEyes
+      ? '  Reggie Requester, then act-as me and Approve it yourself.'
+      : '  npm run sandbox -- --four-eyes; act-as reggie and act-as me switch who you are.',
     `  Bot ${sandbox.botEndpoint} · Entra ${sandbox.tenant.entra.url} · Graph ${sandbox.tenant.graph.url}`,
     '  Press Ctrl-C to stop everything.',
     '',

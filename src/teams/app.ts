@@ -31,7 +31,8 @@ import { BulkVerification } from '../features/bulk/bulk-verification';
 import type { BulkService } from '../features/bulk/bulk-service';
 import { createAudit } from '../features/audit';
 import { createDiagnose } from '../features/diagnose';
-import type { Origin } from '../domain/conversation';
+import type { Actor, Origin } from '../domain/conversation';
+import { ActingAs } from './acting-as';
 import type { Config } from '../infra/config';
 import type { Logger } from '../infra/logger';
 import { createNotifications, type Notifications } from '../features/notify/notifications';
@@ -42,6 +43,8 @@ export interface AppOverrides {
   /** Time for records, expiry, pacing, retries and the monitor interval. */
   readonly clock?: Clock;
   readonly store?: StateStore;
+  /** Local sandbox only: the simulated people `act-as <name>` switches to (see acting-as.ts). */
+  readonly actAs?: ReadonlyMap<string, Actor>;
 }
 
 /** A running bot. */
@@ -203,9 +206,14 @@ export async function startApp(
     [...features.flatMap((f) => f.cardActions), new SuggestionHandler(commands)],
     inScope,
   );
+  const acting = overrides.actAs ? new ActingAs(overrides.actAs) : undefined;
   const server = await teams.serve(
     {
-      handlers: { commands, cardActions, installations: notifications.installations },
+      handlers: {
+        commands: acting ? acting.commands(commands) : commands,
+        cardActions: acting ? acting.cardActions(cardActions) : cardActions,
+        installations: notifications.installations,
+      },
       conversations: notifications.status,
       webhook: notifications.webhook,
     },

@@ -29,7 +29,7 @@ import { turnTokenService } from './token-service';
 
 /** The domain handlers the bot layer dispatches to. */
 export interface BotHandlers {
-  readonly commands: CommandHandler;
+  readonly commands: Pick<CommandHandler, 'handle'>;
   readonly cardActions: { handle(turn: CardActionTurn): Promise<CardActionResponse> };
   /** Installation lifecycle, so proactive notifications know where the bot is; absent means ignored. */
   readonly installations?: InstallationHandler;

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { startApp, type RunningApp } from '../../src/teams/app';
 import { loadConfig, type Env } from '../../src/infra/config';
 import { createLogger } from '../../src/infra/logger';
+import type { Actor } from '../../src/domain/conversation';
 import {
   CONTOSO,
   contosoBotEnv,
@@ -68,6 +69,8 @@ export interface HarnessOptions {
    * token service ({@link BOT_CONNECTION}).
    */
   readonly botFramework?: boolean;
+  /** The sandbox's simulated people for `act-as` (AppOverrides.actAs). */
+  readonly actAs?: ReadonlyMap<string, Actor>;
 }
 
 /** The OAuth connection of the Azure Bot when the harness runs with `botFramework`. */
@@ -128,7 +131,8 @@ export async function startHarness(env: Env = {}, options: HarnessOptions = {}):
     ...env,
   });
   const logger = createLogger('debug', sink);
-  const launch = () => startApp(config, logger, { clock });
+  const launch = () =>
+    startApp(config, logger, { clock, ...(options.actAs ? { actAs: options.actAs } : {}) });
   const clientFor = (port: number) =>
     new TeamsClient({
       botUrl: `http://127.0.0.1:${port}`,

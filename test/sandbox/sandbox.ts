@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DestinationStream } from 'pino';
+import type { Actor } from '../../src/domain/conversation';
 import { startApp, type RunningApp } from '../../src/teams/app';
 import { loadConfig, type Env } from '../../src/infra/config';
 import { createLogger } from '../../src/infra/logger';
@@ -11,6 +12,19 @@ import { startSimulatedTenant, type SimulatedTenant } from './simulated-tenant';
 
 /** The approval policy the sandbox runs with (the Playground has one signed-in person). */
 export const SANDBOX_POLICY_PATH = path.join(REPO_ROOT, 'test', 'sandbox', 'sandbox-policy.yaml');
+/** `npm run sandbox -- --four-eyes`: the production default, a requester never approves their own request. */
+export const SANDBOX_FOUR_EYES_POLICY_PATH = path.join(
+  REPO_ROOT,
+  'test',
+  'sandbox',
+  'sandbox-four-eyes.yaml',
+);
+
+/** The simulated people `act-as <name>` switches to, so one Playground user can play two admins. */
+export const SANDBOX_PEOPLE: ReadonlyMap<string, Actor> = new Map([
+  ['reggie', { id: 'sandbox:reggie', aadObjectId: CONTOSO.admins.reggie, name: 'Reggie Requester' }],
+  ['nora', { id: 'sandbox:nora', aadObjectId: CONTOSO.admins.nora, name: 'Nora NoRole' }],
+]);
 
 /** Options for {@link startSandbox}. */
 export interface SandboxOptions {
@@ -22,6 +36,8 @@ export interface SandboxOptions {
   readonly logDestination?: DestinationStream;
   /** How the log reads on stdout: `pretty` for a person at the terminal (npm run sandbox), JSON by default. */
   readonly logFormat?: 'json' | 'pretty';
+  /** Run the default four-eyes policy instead of letting Ada approve her own requests. */
+  readonly fourEyes?: boolean;
   /** Extra or overriding bot settings, on top of {@link sandboxEnv}. */
   readonly env?: Env;
 }
@@ -75,10 +91,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   try {
     const tenant = await startSimulatedTenant();
     cleanups.push(() => tenant.close());
-    const config = loadConfig({ ...sandboxEnv(tenant, path.join(dataDir, 'state')), ...opts.env });
+    const config = loadConfig({
+      ...sandboxEnv(tenant, path.join(dataDir, 'state')),
+      ...(opts.fourEyes ? { POLICY_FILE: SANDBOX_FOUR_EYES_POLICY_PATH } : {}),
+      ...opts.env,
+    });
     const app = await startApp(
       config,
       createLogger(opts.logLevel ?? 'info', opts.logDestination, opts.logFormat),
+      { actAs: SANDBOX_PEOPLE },
     );
     cleanups.push(() => app.close());
     const botEndpoint = `http://127.0.0.1:${app.port}/api/messages`;
