@@ -20,6 +20,7 @@ import {
 } from '../test/fakes';
 import { freePort, percentile, pool, quietRssMb, ROOT, round, rssMb, waitHealthy } from './bench-lib';
 import { benchBulk } from './bulk';
+import { benchGroup } from './group';
 import {
   botEnv,
   botUrl,
@@ -177,6 +178,7 @@ async function main(): Promise<void> {
       memory: () => benchMemory(tenant),
       coldStart: () => benchColdStart(tenant),
       monitor: () => benchMonitor(tenant),
+      group: () => benchGroup(tenant),
     };
     const chosen = process.argv.slice(2);
     const unknown = chosen.filter((name) => !(name in sections));
