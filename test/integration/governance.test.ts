@@ -130,7 +130,7 @@ actions:
   it('applies an action-specific self mode: the requester may approve their own reprocess-license', async () => {
     await start();
     const sent = await command(h, 'reprocess-license alice@contoso.com', PEOPLE.ada);
-    expect(cardText(sent.card)).toMatch(/self \(actions\.reprocess-license\)/);
+    expect(cardText(sent.card)).toMatch(/\(rule actions\.reprocess-license\), Ada Admin included\./);
     const done = await approve(h, sent, PEOPLE.ada);
     expect(cardText(done.value)).toMatch(/^Accepted by Microsoft Graph/);
   });

@@ -87,7 +87,9 @@ describe('a retry Graph accepted', () => {
     expect(reads[0]?.token?.idtyp).toBe('app');
     const reply = cardText(await outcomeReply(h, 'Resolved'));
     expect(reply).toMatch(/^Resolved/);
-    expect(reply).toMatch(/Verified at 2026-11-22T12:02:\d\d/);
+    expect(reply).toMatch(
+      /Verified {{DATE\(2026-11-22T12:02:\d\dZ, SHORT\)}} {{TIME\(2026-11-22T12:02:\d\dZ\)}}/,
+    );
     expect(reply).toMatch(/no unresolved provisioning error is left for exchange\/namprd11-001-01/);
     const updated = h.connector.updates().map((u) => cardText(attachedCard(u)));
     expect(updated.at(-1)).toMatch(/^Resolved/);

@@ -128,6 +128,49 @@ describe('card templates', () => {
     for (const word of ['Failed', 'Authorization_RequestDenied', 'rid-9']) expect(text).toContain(word);
   });
 
+  it.each<[string, CardView, RegExp]>([
+    ['four-eyes', view, /other than Reggie: four-eyes\. .*one of: User Administrator\./],
+    [
+      'self',
+      { ...view, approvalRule: 'self (actions.retry-provisioning)' },
+      /\(rule actions\.retry-provisioning\), Reggie included\./,
+    ],
+  ])(
+    'says in the body who may approve (%s), the role Graph requires, the expiry and the id',
+    (_mode, v, who) => {
+      const card = remediationCard({ ...base, expiresAt: '2026-11-23T12:00:00.000Z' }, v);
+      const text = visibleText(card);
+      expect(text).toMatch(who);
+      expect(text).toContain('Expires {{DATE(2026-11-23T12:00:00Z, SHORT)}} {{TIME(2026-11-23T12:00:00Z)}}');
+      expect(text).toContain(
+        'Remediation AAAAAAAAAAAAAAAAAAAAAA: status AAAAAAAAAAAAAAAAAAAAAA shows where it stands.',
+      );
+      const footer = (card.body as Array<{ text?: string }>).at(-1)?.text ?? '';
+      expect(footer).toBe('Requested by Reggie · retry-provisioning alice@contoso.com');
+    },
+  );
+
+  it('writes times as DATE and TIME so each viewer reads their own, without milliseconds', () => {
+    const text = visibleText(
+      remediationCard(
+        {
+          ...base,
+          state: 'cancelled',
+          cancelledBy: base.requestedBy,
+          cancelledAt: '2026-11-22T12:05:00.123Z',
+        },
+        view,
+      ),
+    );
+    expect(text).toContain(
+      'Requested by Reggie {{DATE(2026-11-22T12:00:00Z, SHORT)}} {{TIME(2026-11-22T12:00:00Z)}}',
+    );
+    expect(text).toContain(
+      'cancelled by Reggie {{DATE(2026-11-22T12:05:00Z, SHORT)}} {{TIME(2026-11-22T12:05:00Z)}}',
+    );
+    expect(text).not.toMatch(/\d\.\d{3}Z/);
+  });
+
   it('puts nothing but the opaque id in button data', () => {
     const card = samples[0]![1];
     const data = JSON.stringify(card).match(/"data":(\{[^}]*\})/g);

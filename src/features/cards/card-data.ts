@@ -10,10 +10,10 @@ export interface PendingApprovalData {
   readonly notice: string | null;
   readonly requestedBy: string;
   readonly command: string;
-  readonly roles: string;
-  /** e.g. "four-eyes (actions.retry-provisioning)". */
-  readonly approvalRule: string;
-  readonly expiresAt: string;
+  /** Who may approve under which rule, and the Entra role Graph will require of them. */
+  readonly approval: string;
+  /** When the request expires, in each viewer's own time (DATE/TIME), or that it does not. */
+  readonly expires: string;
   readonly showApprove: boolean;
   readonly showReject: boolean;
   readonly showCancel: boolean;

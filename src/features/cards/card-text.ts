@@ -130,3 +130,16 @@ export function clipFacts(facts: readonly Fact[]): Fact[] {
     value: clip(f.value, ROOM.factValue),
   }));
 }
+
+/**
+ * A time each viewer reads in their own time zone and format: Adaptive Cards' DATE() and TIME() in TextBlock
+ * text ("Text features": uppercase, no spaces inside the braces, strict RFC 3339, whose examples carry no
+ * fraction, so milliseconds are dropped). Only TextBlock text: a FactSet value or a plain message shows the
+ * function as written.
+ */
+export function localTime(iso: string | undefined): string {
+  const t = iso === undefined ? Number.NaN : Date.parse(iso);
+  if (Number.isNaN(t)) return iso ?? '?';
+  const at = new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `{{DATE(${at}, SHORT)}} {{TIME(${at})}}`;
+}

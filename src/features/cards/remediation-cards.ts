@@ -8,7 +8,7 @@ import type {
   OutcomeCardData,
   PendingApprovalData,
 } from './card-data';
-import { clip, clipFacts, firstOf, ROOM } from './card-text';
+import { clip, clipFacts, firstOf, localTime, ROOM } from './card-text';
 import { diagnosisView } from './diagnosis-cards';
 import { renderCard, type AdaptiveCardJson } from './render';
 
@@ -38,6 +38,17 @@ function refreshUsers(r: Remediation): string[] {
   return r.requesterTeamsId ? [r.requesterTeamsId] : [];
 }
 
+/** Who may approve, in words: the rule, whether the requester may, and the role Graph will require. */
+function approvalText(r: Remediation, view: CardView): string {
+  const [mode, ...source] = view.approvalRule.split(' ');
+  const rule = source.join(' ').replace(/^\((.*)\)$/, '$1');
+  const who =
+    mode === 'self'
+      ? `Someone the approval policy lets approve (rule ${rule}), ${r.requestedBy.name} included.`
+      : `Someone the approval policy lets approve (rule ${rule}), other than ${r.requestedBy.name}: four-eyes.`;
+  return `${who} It then runs with their own Entra role, which Microsoft Graph requires to be one of: ${view.roles.join(', ')}.`;
+}
+
 /** The part of a card awaiting approval that single and bulk confirmations share, for one viewer or everyone. */
 export function pendingApprovalData(r: Remediation, view: CardView): PendingApprovalData {
   const open = r.state === 'pending' && !r.confirmation.blocked;
@@ -50,9 +61,10 @@ export function pendingApprovalData(r: Remediation, view: CardView): PendingAppr
     notice: view.notice ? clip(view.notice, ROOM.paragraph) : null,
     requestedBy: clip(r.requestedBy.name, ROOM.name),
     command: clip(r.command, ROOM.title),
-    roles: clip(view.roles.join(', '), ROOM.line),
-    approvalRule: clip(view.approvalRule, ROOM.line),
-    expiresAt: r.expiresAt ?? 'never',
+    approval: clip(approvalText(r, view), ROOM.paragraph),
+    expires: r.expiresAt
+      ? `Expires ${localTime(r.expiresAt)} unless someone approves, rejects or cancels it first.`
+      : 'Does not expire.',
     showApprove: open && (view.viewer?.canApprove ?? true),
     showReject: open && (view.viewer?.canApprove ?? true),
     showCancel: open && (view.viewer?.isRequester ?? true),
@@ -134,14 +146,14 @@ function withLaterFacts(before: readonly Fact[], after: readonly Fact[]): Fact[]
 /** Who did what and when, for the card's footer: the channel's record of the remediation. */
 export function historyLine(r: Remediation): string {
   const name = (who: { readonly name: string }) => clip(who.name, ROOM.name);
-  const who: string[] = [`Requested by ${name(r.requestedBy)} at ${r.createdAt}`];
-  if (r.approvedBy) who.push(`approved by ${name(r.approvedBy)} at ${r.approvedAt ?? '?'}`);
-  if (r.rejectedBy) who.push(`rejected by ${name(r.rejectedBy)} at ${r.rejectedAt ?? '?'}`);
-  if (r.cancelledBy) who.push(`cancelled by ${name(r.cancelledBy)} at ${r.cancelledAt ?? '?'}`);
-  if (r.expiredAt) who.push(`expired at ${r.expiredAt}`);
+  const who: string[] = [`Requested by ${name(r.requestedBy)} ${localTime(r.createdAt)}`];
+  if (r.approvedBy) who.push(`approved by ${name(r.approvedBy)} ${localTime(r.approvedAt)}`);
+  if (r.rejectedBy) who.push(`rejected by ${name(r.rejectedBy)} ${localTime(r.rejectedAt)}`);
+  if (r.cancelledBy) who.push(`cancelled by ${name(r.cancelledBy)} ${localTime(r.cancelledAt)}`);
+  if (r.expiredAt) who.push(`expired ${localTime(r.expiredAt)}`);
   if (r.finishedAt)
     who.push(
-      `${r.state === 'unknown' && !r.result ? 'interrupted; reconciled' : 'finished'} at ${r.finishedAt}`,
+      `${r.state === 'unknown' && !r.result ? 'interrupted; reconciled' : 'finished'} ${localTime(r.finishedAt)}`,
     );
   return who.join('; ');
 }
@@ -178,7 +190,7 @@ export function verificationWords(
 function verificationText(r: Remediation): string | undefined {
   const v = r.verification;
   if (!v) return undefined;
-  const at = v.checkedAt ?? '?';
+  const at = localTime(v.checkedAt);
   switch (v.status) {
     case 'off':
       return 'Not verified: verification is off (VERIFY_AFTER is empty), so whether the failure is gone was not checked. Look at the target in Entra in a few minutes.';
@@ -187,11 +199,11 @@ function verificationText(r: Remediation): string | undefined {
         ? `The bot re-reads the target ${v.planned} time${v.planned === 1 ? '' : 's'} to see whether the failure is gone, and updates this card.`
         : `Not resolved yet at check ${v.made} of ${v.planned} (${at}): ${(v.note ?? '').replace(/\.$/, '')}. The bot checks again and updates this card.`;
     case 'resolved':
-      return `Verified at ${at}: ${v.note ?? 'the failure is gone'}.`;
+      return `Verified ${at}: ${v.note ?? 'the failure is gone'}.`;
     case 'still-failing':
       return `Still failing at the last check (${at}, ${v.made} of ${v.planned}): ${v.note ?? ''}. Next step: ${v.nextStep ?? 'a retry will not help until the cause is fixed: open the error in the Entra admin center, fix what it names, then run the command again.'}`;
     case 'unverified':
-      return `Could not verify at ${at}: ${v.note ?? ''}`;
+      return `Could not verify (${at}): ${v.note ?? ''}`;
   }
 }
 
