@@ -130,6 +130,15 @@ describe('a licence in CountViolation', () => {
     expect(cardActions(sent.card).map((a) => a.title)).not.toContain('Approve');
   });
 
+  it('names the product and the licensing group on record, not their ids', async () => {
+    const text = cardText((await command(h, 'reprocess-license alice@contoso.com')).card);
+    expect(text).toMatch(
+      /ENTERPRISEPREMIUM: Error \(CountViolation\), from group Licensing - Microsoft 365 E5/,
+    );
+    expect(text).not.toMatch(/c7df2760-2c81-4ef7-b578-5b5392b571df: Error/);
+    expect(h.graph.requests.filter((r) => r.path === '/subscribedSkus')).toHaveLength(1);
+  });
+
   it('says reprocessing can help once a seat is free', async () => {
     const sent = await command(h, 'reprocess-license alice@contoso.com');
     const text = cardText(sent.card);

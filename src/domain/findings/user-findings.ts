@@ -1,17 +1,13 @@
-import {
-  describeUser,
-  type DirectoryUser,
-  type LicenseAssignmentState,
-} from '../../infra/graph/directory-lookup';
+import { describeUser, type DirectoryUser } from '../../infra/graph/directory-lookup';
 import type { GraphApi } from '../../infra/graph/graph-api';
 import { GraphFailure } from '../../infra/graph/graph-failure';
 import { isLicenseInError, licenseErrorOf } from '../../infra/graph/license-states';
-import { segment } from '../../infra/graph/odata';
 import { describeErrorDetail, errorRecords } from '../../infra/graph/provisioning-error-detail';
 import { userFacts } from '../actions/resolve-user';
 import { USER_PROVISIONING_KNOWLEDGE } from '../actions/retry-provisioning/diagnosis';
 import { LICENSE_KNOWLEDGE, withUserFacts } from '../actions/reprocess-license/diagnosis';
-import { tenantProducts, type SubscribedSku } from '../actions/diagnosis-facts';
+import { licenceNames } from '../actions/reprocess-license/licence-names';
+import { tenantProducts } from '../actions/diagnosis-facts';
 import type { Diagnosis, FailureSignal } from '../actions/diagnosis';
 import { requestFinding, type AssignmentRequest } from './request-findings';
 import { failedProvisionings, syncFindings } from './sync-findings';
@@ -56,45 +52,6 @@ async function provisioningFindings(user: DirectoryUser, graph: GraphApi): Promi
 const DIRECT =
   'This licence is assigned directly, and reprocessing re-evaluates only group-based licences (user: reprocessLicenseAssignment). Fix the assignment under the user’s Licenses in Entra.';
 
-/** The value a read gives, or undefined when Graph refuses it: a name is a courtesy, the id still says it. */
-async function optional<T>(read: Promise<T>): Promise<T | undefined> {
-  try {
-    return await read;
-  } catch (err) {
-    if (err instanceof GraphFailure) return undefined;
-    throw err;
-  }
-}
-
-/** Names of the products and groups the states mention, by id; a read Graph refuses leaves the ids. */
-async function names(
-  graph: GraphApi,
-  states: readonly LicenseAssignmentState[],
-  tenantSkus: () => Promise<SubscribedSku[]>,
-) {
-  const groupIds = [...new Set(states.map((s) => s.assignedByGroup).filter((g): g is string => !!g))];
-  const [skus, groups] = await Promise.all([
-    optional(tenantSkus()),
-    Promise.all(
-      groupIds.map((id) =>
-        optional(
-          graph.get<{ id: string; displayName?: string }>(`/groups/${segment(id)}`, {
-            query: { $select: 'id,displayName' },
-          }),
-        ),
-      ),
-    ),
-  ]);
-  const products = new Map<string, string>();
-  for (const s of skus ?? []) if (s.skuId && s.skuPartNumber) products.set(s.skuId, s.skuPartNumber);
-  const groupNames = new Map<string, string>();
-  groupIds.forEach((id, i) => {
-    const name = groups[i]?.displayName;
-    if (name) groupNames.set(id, name);
-  });
-  return { products, groups: groupNames, skus };
-}
-
 /** The user's licence assignments in error, direct and from groups; only group-based ones can be reprocessed. */
 async function licenceFindings(user: DirectoryUser, graph: GraphApi): Promise<Finding[]> {
   const states = (user.licenseAssignmentStates ?? []).filter(isLicenseInError);
@@ -107,7 +64,7 @@ async function licenceFindings(user: DirectoryUser, graph: GraphApi): Promise<Fi
   const tenantSkus = tenantProducts(graph);
   const [diagnoses, named] = await Promise.all([
     diagnoseEach(graph, LICENSE_KNOWLEDGE, signals, user.id, tenantSkus),
-    names(graph, states, tenantSkus),
+    licenceNames(graph, states, tenantSkus),
   ]);
   return states.map((s, i) => {
     const code = signals[i]?.code ?? 'Error';

@@ -15,9 +15,20 @@ export function isLicenseInError(state: LicenseAssignmentState): boolean {
   return licenseErrorOf(state) !== undefined || /error/i.test(state.state ?? '');
 }
 
-/** One licence state as a card line, e.g. `6fd2c87f…: Error (CountViolation), from group 1234…`. */
-export function describeLicenseState(state: LicenseAssignmentState): string {
+/** Names of products (by skuId) and groups (by id) where they were read; an id stands in for a missing one. */
+export interface LicenceNames {
+  readonly products: ReadonlyMap<string, string>;
+  readonly groups: ReadonlyMap<string, string>;
+}
+
+/**
+ * One licence state as a card line, e.g. `ENTERPRISEPREMIUM: Error (CountViolation), from group Licensing`, or
+ * with the ids where no names were read.
+ */
+export function describeLicenseState(state: LicenseAssignmentState, names?: LicenceNames): string {
   const code = licenseErrorOf(state);
-  const origin = state.assignedByGroup ? `, from group ${state.assignedByGroup}` : ', direct';
-  return `${state.skuId ?? 'unknown SKU'}: ${state.state ?? 'unknown'}${code ? ` (${code})` : ''}${origin}`;
+  const sku = state.skuId ?? 'unknown SKU';
+  const group = state.assignedByGroup;
+  const origin = group ? `, from group ${names?.groups.get(group) ?? group}` : ', direct';
+  return `${names?.products.get(sku) ?? sku}: ${state.state ?? 'unknown'}${code ? ` (${code})` : ''}${origin}`;
 }

@@ -17,7 +17,9 @@ import {
 } from '../action';
 import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from '../choose-one';
 import { lookupUser, userFacts } from '../resolve-user';
+import { tenantProducts } from '../diagnosis-facts';
 import { diagnoseUserLicences } from './diagnosis';
+import { licenceNames } from './licence-names';
 import { verifyReprocessLicense } from './verify';
 
 /** What is kept between confirmation and execution. */
@@ -77,7 +79,7 @@ function interpretReprocess(target: ReprocessLicenseTarget, result: ExecutionRes
         ? `Entra accepted the reprocess of ${name}'s licence assignments; ${stillFailing.length} of ${count} still show${stillFailing.length === 1 ? 's' : ''} an error. ${PROCESSING}`
         : `Entra accepted the reprocess of ${name}'s licence assignments; none of ${count} shows an error.`,
     facts: [{ title: 'Licence assignments', value: String(states.length) }],
-    details: states.map(describeLicenseState),
+    details: states.map((s) => describeLicenseState(s)),
   };
 }
 
@@ -96,7 +98,7 @@ function confirmFor(user: DirectoryUser): { target: ReprocessLicenseTarget; conf
           ? `${errors.length} licence assignment${errors.length === 1 ? ' is' : 's are'} in error.`
           : `No licence errors are on record; reprocessing re-evaluates ${states.length} assignment${states.length === 1 ? '' : 's'}.`,
       facts: [...userFacts(user), { title: 'Licence assignments', value: String(states.length) }],
-      problems: errors.map(describeLicenseState),
+      problems: errors.map((s) => describeLicenseState(s)),
       ...(states.length === 0
         ? {
             blocked: `${user.displayName ?? 'This user'} has no licence assignments, so there is nothing to reprocess. Assign a licence (directly or through a group) first.`,
@@ -132,11 +134,21 @@ export const reprocessLicense: RemediationAction<ReprocessLicenseTarget> = {
     if (found.kind !== 'one') return found;
     const { target, confirmation } = confirmFor(found.item);
     if (confirmation.blocked) return { kind: 'resolved', target, confirmation };
-    const diagnoses = await diagnoseUserLicences(found.item, graph);
+    // Products and groups by name on the card; the tenant's products are read once for both.
+    const errors = (found.item.licenseAssignmentStates ?? []).filter(isLicenseInError);
+    const products = tenantProducts(graph);
+    const [diagnoses, names] = await Promise.all([
+      diagnoseUserLicences(found.item, graph, products),
+      licenceNames(graph, errors, products),
+    ]);
     return {
       kind: 'resolved',
       target,
-      confirmation: diagnoses.length > 0 ? { ...confirmation, diagnoses } : confirmation,
+      confirmation: {
+        ...confirmation,
+        problems: errors.map((s) => describeLicenseState(s, names)),
+        ...(diagnoses.length > 0 ? { diagnoses } : {}),
+      },
     };
   },
 

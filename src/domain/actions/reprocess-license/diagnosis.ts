@@ -152,13 +152,13 @@ function withUsageLocation(d: Diagnosis, user: UserLicences, id: string): Diagno
 export async function diagnoseUserLicences(
   user: UserLicences & { readonly id: string },
   graph: GraphApi,
+  products: () => Promise<SubscribedSku[]> = tenantProducts(graph),
 ): Promise<Diagnosis[]> {
   const signals = (user.licenseAssignmentStates ?? []).filter(isLicenseInError).map((s) => ({
     kind: 'license',
     ...(s.skuId ? { service: s.skuId } : {}),
     code: licenseErrorOf(s) ?? s.state ?? 'Error',
   }));
-  const products = tenantProducts(graph);
   const diagnoses = await diagnoseSignals(graph, LICENSE_KNOWLEDGE, signals, user.id, products);
   const skus = diagnoses.some((d) => d.entry && PLAN_CONFLICTS.has(d.entry))
     ? await products().catch(() => undefined)

@@ -18,7 +18,7 @@ export async function verifyReprocessLicense(
   });
   const states = user.licenseAssignmentStates ?? [];
   const failing = states.filter(isLicenseInError);
-  if (failing.length > 0) return { kind: 'failing', current: failing.map(describeLicenseState) };
+  if (failing.length > 0) return { kind: 'failing', current: failing.map((s) => describeLicenseState(s)) };
   const count = `${states.length} licence assignment${states.length === 1 ? '' : 's'}`;
   return { kind: 'resolved', changed: `none of ${count} is in error any more` };
 }
