@@ -92,10 +92,11 @@ async function bulkBotRun(tenant: Tenant, profile: Profile) {
       token: tenant.ssoToken(PEOPLE.ada),
     });
     if (approved.status !== 200) throw new Error(`approve answered ${approved.status}`);
+    // The run's card turns into its summary in place (a one-line reply follows in the thread).
     const summary = await connector.waitFor(
       (r) =>
-        r.kind === 'send' &&
-        new RegExp(`of ${users.toLocaleString('en-US')} succeeded`).test(JSON.stringify(r.body)),
+        r.kind === 'update' &&
+        JSON.stringify(r.body).includes(`of ${users.toLocaleString('en-US')} accepted by Microsoft Graph`),
       120_000,
     );
     const wallMs = performance.now() - started;
