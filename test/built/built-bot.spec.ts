@@ -71,10 +71,12 @@ describe.each(STORES)('the built bundle with %s', (_name, store) => {
       data: { rid },
     });
     expect(clicked.status).toBe(200);
-    const result = await tenant.connector.waitFor(
-      (r) => r.kind === 'send' && cardText(attachedCard(r)).startsWith('Accepted by Microsoft Graph'),
+    // The card turns into the outcome in place; one line in the thread tells the requester and the approver.
+    const said = (r: { body: unknown }) => String((r.body as { text?: unknown } | undefined)?.text ?? '');
+    const told = await tenant.connector.waitFor(
+      (r) => r.kind === 'send' && /Accepted by Microsoft Graph/.test(said(r)),
     );
-    expect(cardText(attachedCard(result))).toMatch(/approved by Ada Admin/);
+    expect(said(told)).toMatch(/<at>Reggie Requester<\/at> <at>Ada Admin<\/at> Accepted by Microsoft Graph/);
     expect(tenant.graph.callCount('retryServiceProvisioning')).toBe(1);
     expect(
       tenant.entra.requests.filter(
