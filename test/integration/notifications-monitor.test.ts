@@ -106,8 +106,9 @@ describe('failure monitor', () => {
       'Service provisioning failed for Alice Smith',
       'ProvisioningError/exchange',
       'The proxy address SMTP:alice@contoso.com is already used by another recipient.',
-      '2026-11-21 12:00 UTC',
-      `retry-provisioning ${u.alice}`,
+      'Failed {{DATE(2026-11-21T12:00:00Z, SHORT)}} {{TIME(2026-11-21T12:00:00Z)}}.',
+      'retry-provisioning for Alice Smith',
+      `Remediate proposes retry-provisioning ${u.alice}`,
     ]) {
       expect(text).toContain(part);
     }

@@ -248,8 +248,10 @@ describe('failure cards', () => {
     for (const part of [
       'Frontline',
       'provisioningFailed',
-      '2026-11-22 12:00 UTC',
-      'retry-cloudpc-policy p1',
+      'Failed {{DATE(2026-11-22T12:00:00Z, SHORT)}} {{TIME(2026-11-22T12:00:00Z)}}.',
+      '"title":"Object","value":"Frontline"',
+      '"title":"Fix with","value":"retry-cloudpc-policy for Frontline"',
+      'object p1 · Remediate proposes retry-cloudpc-policy p1',
     ]) {
       expect(text).toContain(part);
     }

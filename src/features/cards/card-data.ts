@@ -175,13 +175,15 @@ export interface FailureCardData {
   readonly kindLabel: string;
   readonly title: string;
   readonly errorMessage: string;
+  /** What people call the object; its id is in the footer. */
   readonly object: string;
   readonly errorCode: string;
+  /** When it failed, in each viewer's own time (DATE/TIME; TextBlock text only). */
   readonly when: string;
-  /** The remediation command the button prepares, shown so admins know what Remediate will propose. */
-  readonly command: string;
-  /** Where the failure came from: the monitor or an external alert. */
-  readonly source: string;
+  /** The remediation Remediate prepares, in words: the command's name and the object's. */
+  readonly fixWith: string;
+  /** The footer: where the failure came from, the object's id and the exact command Remediate runs. */
+  readonly footer: string;
   /** The opaque id of the stored notice; the only data the button carries. */
   readonly fid: string;
   /** The knowledge table says a retry cannot help until something is fixed: said at the top. */

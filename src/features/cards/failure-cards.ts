@@ -2,7 +2,7 @@ import { commandText, type DetectedFailure } from '../../domain/failures/failure
 import type { FailureCardData, FailureDigestCardData } from './card-data';
 import { diagnoseSignal, failureTitle as titleFor, kindLabel } from '../../domain/actions/registry';
 import type { FailureSignal } from '../../domain/actions/diagnosis';
-import { clip, firstOf, ROOM } from './card-text';
+import { clip, firstOf, localTime, ROOM } from './card-text';
 import { renderCard, type AdaptiveCardJson } from './render';
 
 /**
@@ -55,14 +55,11 @@ export function failureCardData(p: PostedFailure, source: string): FailureCardDa
     kindLabel: kindLabel(f.kind),
     title: failureTitle(f),
     errorMessage: clip(f.errorMessage, ROOM.paragraph),
-    object: clip(
-      f.objectLabel === f.objectId ? f.objectId : `${f.objectLabel} · ${f.objectId}`,
-      ROOM.factValue,
-    ),
+    object: clip(f.objectLabel, ROOM.factValue),
     errorCode: clip(f.errorCode, ROOM.factValue),
-    when: formatWhen(f.occurredAt),
-    command: clip(commandText(f.remediation), ROOM.factValue),
-    source: clip(source, ROOM.line),
+    when: Number.isNaN(Date.parse(f.occurredAt)) ? 'at an unknown time' : localTime(f.occurredAt),
+    fixWith: clip(`${f.remediation.action} for ${f.objectLabel}`, ROOM.factValue),
+    footer: `${clip(source, ROOM.line)} · object ${clip(f.objectId, ROOM.line)} · Remediate proposes ${clip(commandText(f.remediation), ROOM.title)}; nothing changes until someone approves with their own Entra role.`,
     fid: p.fid,
   };
 }
