@@ -60,7 +60,7 @@ describe('diagnose on a user', () => {
     expect(h.graph.requests.filter((r) => r.path === '/subscribedSkus')).toHaveLength(1);
 
     expect(text).toMatch(
-      /Sales tools, request 40000000-0000-4000-8000-000000000001: deliveryFailed \(DeliveryFailed\)\nCompleted 2026-11-21 12:00 UTC/,
+      /Sales tools, request 40000000-0000-4000-8000-000000000001: delivery failed\nCompleted 2026-11-21 12:00 UTC/,
     );
     expect(text).toMatch(/A retry can help now\.\nCause: Entitlement management could not add the user/);
 
@@ -129,7 +129,7 @@ describe('diagnose on targets without failures or with failures no button fixes'
   it('shows a failed request past Graph’s 14-day reprocess window without a button, and says why', async () => {
     const sent = await command(h, 'why bob@contoso.com');
     const text = cardText(sent.card);
-    expect(text).toMatch(/Finance reports, request 40000000-0000-4000-8000-000000000003: deliveryFailed/);
+    expect(text).toMatch(/Finance reports, request 40000000-0000-4000-8000-000000000003: delivery failed/);
     expect(text).toMatch(/completed 20 days ago and Graph reprocesses a request only within 14 days/);
     expect(text).toMatch(
       /No reprocess button: Graph reprocesses a request only within 14 days of its completion\./,
@@ -191,7 +191,7 @@ describe('diagnose on a policy, an access request and an app', () => {
   it('gives an access request’s state and failure, and says a delivered one has none', async () => {
     const failed = cardText((await command(h, `diagnose ${CONTOSO.requests.failed}`)).card);
     expect(failed).toMatch(/Diagnosis · Access package request/);
-    expect(failed).toMatch(/State\ndeliveryFailed \(DeliveryFailed\)/);
+    expect(failed).toMatch(/State\ndelivery failed\n/);
     expect(failed).toMatch(/A retry can help now\./);
     const delivered = await command(h, `explain --request ${CONTOSO.requests.delivered}`);
     expect(cardText(delivered.card)).toMatch(/No failures found: the request has not failed delivery\./);

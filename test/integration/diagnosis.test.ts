@@ -222,6 +222,7 @@ describe('a Cloud PC policy whose Cloud PCs failed', () => {
       /CPC-FL-1: Intune enrollment failed because of an enrollment restriction\. \(intuneEnrollFailed\)/,
     );
     expect(text).toMatch(/CPC-FL-2: failed, without a status detail/);
+    expect(text).toMatch(/Type\nshared by entra group/);
     expect(text).toMatch(/A retry cannot help until this is fixed/);
     expect(text).toMatch(/Fix first: In Intune, set the device type enrollment restriction/);
     expect(cardActions(sent.card).map((a) => a.title)).toEqual(['Retry anyway', 'Reject', 'Cancel']);

@@ -72,7 +72,7 @@ const ACTIONS: ActionCase[] = [
     command: `reprocess-access-request ${CONTOSO.requests.failed}`,
     kind: 'reprocessAccessRequest',
     target: CONTOSO.requests.failed,
-    confirms: [/Sales tools/, /deliveryFailed/, /Alice Smith/],
+    confirms: [/Sales tools/, /delivery failed/, /Alice Smith/],
     headline: 'Accepted by Microsoft Graph, verifying',
     succeeded: [/accepted the request to deliver Sales tools/],
     notFound: 'reprocess-access-request 40000000-0000-4000-8000-0000000000ee',

@@ -1,3 +1,4 @@
+import { enumWords } from '../../infra/graph/enum-words';
 import {
   describeUser,
   findServicePrincipals,
@@ -67,7 +68,7 @@ function labelOf(m: Match): string {
     case 'user':
       return `user ${describeUser(m.item)}`;
     case 'policy':
-      return `policy ${m.item.displayName ?? m.item.id} (${m.item.provisioningType ?? 'unknown type'})`;
+      return `policy ${m.item.displayName ?? m.item.id} (${m.item.provisioningType ? enumWords(m.item.provisioningType) : 'unknown type'})`;
     case 'app':
       return `app ${m.item.displayName ?? m.item.id} (appId ${m.item.appId ?? '?'})`;
     case 'request':

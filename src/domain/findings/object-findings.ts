@@ -1,3 +1,4 @@
+import { enumWords } from '../../infra/graph/enum-words';
 import type { ServicePrincipal } from '../../infra/graph/directory-lookup';
 import type { GraphApi } from '../../infra/graph/graph-api';
 import { segment } from '../../infra/graph/odata';
@@ -30,7 +31,7 @@ export async function policyFindings(policy: ProvisioningPolicy, graph: GraphApi
   const name = policy.displayName ?? policy.id;
   const notShared = /^shared/i.test(type)
     ? undefined
-    : `Retry works only for Frontline shared policies; "${name}" is ${type}. Reprovision its failed Cloud PCs one by one in Intune.`;
+    : `Retry works only for Frontline shared policies; "${name}" is ${enumWords(type)}. Reprovision its failed Cloud PCs one by one in Intune.`;
   return {
     targetKind: 'policy',
     id: policy.id,
@@ -38,7 +39,7 @@ export async function policyFindings(policy: ProvisioningPolicy, graph: GraphApi
     facts: [
       { title: 'Policy', value: name },
       { title: 'Policy id', value: policy.id },
-      { title: 'Type', value: type },
+      { title: 'Type', value: enumWords(type) },
       { title: 'Failed Cloud PCs', value: `${failed.length} of ${pcs.length}` },
     ],
     findings: listed.map((pc, i) => ({

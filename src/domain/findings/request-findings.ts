@@ -1,3 +1,4 @@
+import { stateWords } from '../../infra/graph/enum-words';
 import { isMissing } from '../../infra/graph/directory-lookup';
 import type { GraphApi } from '../../infra/graph/graph-api';
 import { segment } from '../../infra/graph/odata';
@@ -51,7 +52,7 @@ export async function requestFinding(r: AssignmentRequest, graph: GraphApi, now:
   const pkg = r.accessPackage?.displayName ?? r.accessPackage?.id ?? 'access package';
   return {
     kind: 'access-request',
-    what: `${pkg}, request ${r.id}: ${state}${r.status ? ` (${r.status})` : ''}`,
+    what: `${pkg}, request ${r.id}: ${stateWords(state, r.status)}`,
     code: state,
     ...(r.completedDateTime
       ? { when: { word: 'Completed', at: r.completedDateTime } }
@@ -92,7 +93,7 @@ export async function requestFindings(
     label: `${pkg} for ${who}`,
     facts: [
       { title: 'Request id', value: r.id },
-      { title: 'State', value: `${state}${r.status ? ` (${r.status})` : ''}` },
+      { title: 'State', value: stateWords(state, r.status) },
       { title: 'Access package', value: pkg },
       { title: 'Requestor', value: `${who}${r.requestor?.email ? ` (${r.requestor.email})` : ''}` },
       { title: 'Created', value: r.createdDateTime ?? '—' },

@@ -1,3 +1,4 @@
+import { stateWords } from '../../../infra/graph/enum-words';
 import { isMissing } from '../../../infra/graph/directory-lookup';
 import type { GraphApi } from '../../../infra/graph/graph-api';
 import { segment } from '../../../infra/graph/odata';
@@ -152,10 +153,10 @@ export function createReprocessAccessRequest(
       };
       const confirmation: Confirmation = {
         title: `Reprocess access request: ${describe(request)}`,
-        why: `The request is ${state}${request.status ? ` (${request.status})` : ''}.`,
+        why: `The request is ${stateWords(state, request.status)}.`,
         facts: [
           { title: 'Request id', value: request.id },
-          { title: 'State', value: state },
+          { title: 'State', value: stateWords(state, request.status) },
           { title: 'Access package', value: request.accessPackage?.displayName ?? '—' },
           {
             title: 'Requestor',

@@ -1,3 +1,4 @@
+import { stateWords } from '../../../infra/graph/enum-words';
 import type { GraphApi } from '../../../infra/graph/graph-api';
 import { segment } from '../../../infra/graph/odata';
 import type { VerifyFinding } from '../action';
@@ -25,11 +26,11 @@ export async function verifyReprocessAccessRequest(
   if (UNDER_WAY.has(state.toLowerCase())) {
     return {
       kind: 'in-progress',
-      state: `The request is ${state}${request.status ? ` (${request.status})` : ''}.`,
+      state: `The request is ${stateWords(state, request.status)}.`,
     };
   }
   return {
     kind: 'failing',
-    current: [`The request is ${state}${request.status ? ` (${request.status})` : ''}, not delivered.`],
+    current: [`The request is ${stateWords(state, request.status)}, not delivered.`],
   };
 }

@@ -1,3 +1,4 @@
+import { enumWords } from '../../../infra/graph/enum-words';
 import type { GraphApi } from '../../../infra/graph/graph-api';
 import { isMissing } from '../../../infra/graph/directory-lookup';
 import { eq, isGuid, segment } from '../../../infra/graph/odata';
@@ -127,7 +128,7 @@ export const retryCloudPcPolicy: RemediationAction<RetryCloudPcPolicyTarget> = {
         notFound: `No Cloud PC provisioning policy matches "${query}". Use the policy's id or exact name.`,
         ambiguous: (n) => `${n} provisioning policies are named "${query}". Which one?`,
         label: (p) => p.displayName ?? p.id,
-        detail: (p) => `${p.id} (${p.provisioningType ?? 'unknown type'})`,
+        detail: (p) => `${p.id} (${p.provisioningType ? enumWords(p.provisioningType) : 'unknown type'})`,
         id: (p) => p.id,
       },
     );
@@ -157,7 +158,7 @@ export const retryCloudPcPolicy: RemediationAction<RetryCloudPcPolicyTarget> = {
         facts: [
           { title: 'Policy', value: policy.displayName ?? '(no name)' },
           { title: 'Policy id', value: policy.id },
-          { title: 'Type', value: type },
+          { title: 'Type', value: enumWords(type) },
           { title: 'Failed Cloud PCs', value: `${failed} of ${pcs.length}` },
         ],
         problems: [
@@ -168,7 +169,7 @@ export const retryCloudPcPolicy: RemediationAction<RetryCloudPcPolicyTarget> = {
         ...(shared
           ? {}
           : {
-              blocked: `Retry works only for Frontline shared policies; "${policy.displayName ?? policy.id}" is ${type}. Reprovision its failed Cloud PCs one by one in Intune instead.`,
+              blocked: `Retry works only for Frontline shared policies; "${policy.displayName ?? policy.id}" is ${enumWords(type)}. Reprovision its failed Cloud PCs one by one in Intune instead.`,
             }),
       },
     };
