@@ -145,6 +145,9 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
       const remediate = card.getByRole('button', { name: 'Remediate' });
       await remediate.waitFor();
       await card.getByText('retry-cloudpc-policy 30000000-0000-4000-8000-000000000001').waitFor();
+      // The time is DATE()/TIME(): the client writes it in the viewer's own zone and format.
+      await card.getByText(/^Failed .*\d{4}.*\d{1,2}:\d{2}/).waitFor();
+      expect(await card.getByText(/\{\{(DATE|TIME)\(/).count()).toBe(0);
       await card.scrollIntoViewIfNeeded();
       await screenshot(ui!.page, 'failure-card');
       await remediate.click();
