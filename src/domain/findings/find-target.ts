@@ -12,7 +12,8 @@ import { isGuid } from '../../infra/graph/odata';
 import { findPolicies, type ProvisioningPolicy } from '../actions/retry-cloudpc-policy/action';
 import type { TargetKind, TargetFindings } from './finding';
 import { appFindings, policyFindings } from './object-findings';
-import { readRequest, requestFindings, type AssignmentRequest } from './request-findings';
+import { readRequest, type AssignmentRequest } from '../actions/reprocess-access-request/action';
+import { requestFindings } from './request-findings';
 import { userFindings } from './user-findings';
 
 /** A match the admin picks from: what it is, and the id that names it unambiguously. */

@@ -1,37 +1,21 @@
 import { stateWords } from '../../infra/graph/enum-words';
-import { isMissing } from '../../infra/graph/directory-lookup';
 import type { GraphApi } from '../../infra/graph/graph-api';
-import { segment } from '../../infra/graph/odata';
 import type { Diagnosis } from '../actions/diagnosis';
-import { isReprocessable, REPROCESS_WINDOW_DAYS, REQUESTS } from '../actions/reprocess-access-request/action';
+import {
+  daysSinceCompleted,
+  isReprocessable,
+  REPROCESS_WINDOW_DAYS,
+  type AssignmentRequest,
+} from '../actions/reprocess-access-request/action';
 import { ACCESS_REQUEST_KNOWLEDGE } from '../actions/reprocess-access-request/diagnosis';
 import { diagnoseEach, type Finding, type TargetFindings } from './finding';
-
-/** An access package assignment request as its list and get pages return it, accessPackage and requestor expanded. */
-export interface AssignmentRequest {
-  readonly id: string;
-  readonly requestType?: string;
-  readonly state?: string;
-  readonly status?: string;
-  readonly createdDateTime?: string;
-  readonly completedDateTime?: string | null;
-  readonly accessPackage?: { readonly id?: string; readonly displayName?: string } | null;
-  readonly requestor?: {
-    readonly objectId?: string;
-    readonly displayName?: string;
-    readonly email?: string;
-  } | null;
-}
-
-const DAY_MS = 86_400_000;
 
 const PAST_WINDOW = `No reprocess button: Graph reprocesses a request only within ${REPROCESS_WINDOW_DAYS} days of its completion.`;
 
 /** Why a failed request can no longer be reprocessed, or undefined while it can. */
 function outOfWindow(r: AssignmentRequest, now: Date): string | undefined {
-  if (!r.completedDateTime) return undefined;
-  const days = (now.getTime() - Date.parse(r.completedDateTime)) / DAY_MS;
-  return days > REPROCESS_WINDOW_DAYS
+  const days = daysSinceCompleted(r, now);
+  return days !== undefined && days > REPROCESS_WINDOW_DAYS
     ? `This request completed ${Math.floor(days)} days ago and Graph reprocesses a request only within ${REPROCESS_WINDOW_DAYS} days of completion. Ask the user to request the access package again.`
     : undefined;
 }
@@ -64,18 +48,6 @@ export async function requestFinding(r: AssignmentRequest, graph: GraphApi, now:
       ? { noRemediation: PAST_WINDOW }
       : { remediation: { action: 'reprocess-access-request', target: r.id } }),
   };
-}
-
-/** Reads one request by id; undefined when Graph does not know it. */
-export async function readRequest(graph: GraphApi, id: string): Promise<AssignmentRequest | undefined> {
-  try {
-    return await graph.get<AssignmentRequest>(`${REQUESTS}/${segment(id)}`, {
-      query: { $expand: 'accessPackage,requestor' },
-    });
-  } catch (err) {
-    if (isMissing(err)) return undefined;
-    throw err;
-  }
 }
 
 /** One access package request: its state, and its failure when delivery failed. */

@@ -9,13 +9,14 @@ import { LICENSE_KNOWLEDGE, withUserFacts } from '../actions/reprocess-license/d
 import { licenceNames } from '../actions/reprocess-license/licence-names';
 import { tenantProducts } from '../actions/diagnosis-facts';
 import type { Diagnosis, FailureSignal } from '../actions/diagnosis';
-import { requestFinding, type AssignmentRequest } from './request-findings';
-import { failedProvisionings, syncFindings } from './sync-findings';
 import {
   FAILED_REQUESTS_FILTER,
   isReprocessable,
   REQUESTS,
+  type AssignmentRequest,
 } from '../actions/reprocess-access-request/action';
+import { requestFinding } from './request-findings';
+import { failedProvisionings, syncFindings } from './sync-findings';
 import { diagnoseEach, unreadSource, type Finding, type TargetFindings, type UnreadSource } from './finding';
 
 /** The user's unresolved service provisioning errors: one finding per ErrorRecord (or per error without XML). */

@@ -7,15 +7,20 @@ import { lookupUser } from '../resolve-user';
 import { diagnoseAccessRequest } from './diagnosis';
 import { verifyReprocessAccessRequest } from './verify';
 
-interface AssignmentRequest {
+/** An access package assignment request as its list and get pages return it, accessPackage and requestor expanded. */
+export interface AssignmentRequest {
   readonly id: string;
   readonly requestType?: string;
   readonly state?: string;
   readonly status?: string;
   readonly createdDateTime?: string;
   readonly completedDateTime?: string | null;
-  readonly accessPackage?: { readonly id?: string; readonly displayName?: string };
-  readonly requestor?: { readonly objectId?: string; readonly displayName?: string; readonly email?: string };
+  readonly accessPackage?: { readonly id?: string; readonly displayName?: string } | null;
+  readonly requestor?: {
+    readonly objectId?: string;
+    readonly displayName?: string;
+    readonly email?: string;
+  } | null;
 }
 
 /** What is kept between confirmation and execution. */
@@ -47,7 +52,8 @@ function describe(r: AssignmentRequest): string {
   return `${r.accessPackage?.displayName ?? 'access package'} for ${r.requestor?.displayName ?? 'unknown requestor'}`;
 }
 
-async function getRequest(graph: GraphApi, id: string): Promise<AssignmentRequest | undefined> {
+/** Reads one request by id; undefined when Graph does not know it. */
+export async function readRequest(graph: GraphApi, id: string): Promise<AssignmentRequest | undefined> {
   try {
     return await graph.get<AssignmentRequest>(`${REQUESTS}/${segment(id)}`, {
       query: { $expand: 'accessPackage,requestor' },
@@ -58,16 +64,19 @@ async function getRequest(graph: GraphApi, id: string): Promise<AssignmentReques
   }
 }
 
+/** Whole days since the request completed, when it did: Graph reprocesses only within REPROCESS_WINDOW_DAYS. */
+export function daysSinceCompleted(r: AssignmentRequest, now: Date): number | undefined {
+  return r.completedDateTime ? (now.getTime() - Date.parse(r.completedDateTime)) / 86_400_000 : undefined;
+}
+
 function precondition(r: AssignmentRequest, now: Date): string | undefined {
   const state = r.state ?? 'unknown';
   if (!isReprocessable(state)) {
     return `This request is ${state}. Only requests in DeliveryFailed or PartiallyDelivered can be reprocessed.`;
   }
-  if (r.completedDateTime) {
-    const ageDays = (now.getTime() - Date.parse(r.completedDateTime)) / 86_400_000;
-    if (ageDays > REPROCESS_WINDOW_DAYS) {
-      return `This request completed ${Math.floor(ageDays)} days ago; Graph reprocesses only within ${REPROCESS_WINDOW_DAYS} days. Ask the user to request the access package again.`;
-    }
+  const ageDays = daysSinceCompleted(r, now);
+  if (ageDays !== undefined && ageDays > REPROCESS_WINDOW_DAYS) {
+    return `This request completed ${Math.floor(ageDays)} days ago; Graph reprocesses only within ${REPROCESS_WINDOW_DAYS} days. Ask the user to request the access package again.`;
   }
   return undefined;
 }
@@ -117,7 +126,7 @@ export function createReprocessAccessRequest(
     async resolve(args, graph): Promise<Resolution<ReprocessAccessRequestTarget>> {
       let request: AssignmentRequest | undefined;
       if (args.positional.request) {
-        request = await getRequest(graph, args.positional.request);
+        request = await readRequest(graph, args.positional.request);
         if (!request) {
           return {
             kind: 'not-found',
