@@ -182,6 +182,11 @@ async function gatherFacts(reads: Reads, entry: KnowledgeEntry, signal: FailureS
   }
 }
 
+/** Signals the table treats alike (same entry, same service; every unknown one) share this key and one diagnosis. */
+export function diagnosisKey(entry: KnowledgeEntry | undefined, signal: FailureSignal): string {
+  return entry ? `${entry.id}\u0000${signal.service ?? ''}` : '';
+}
+
 /** The reads one diagnosis shares: the tenant's products are read once however many licences failed. */
 interface Reads {
   readonly graph: GraphApi;
@@ -191,7 +196,7 @@ interface Reads {
 
 /**
  * What the table says of each failure signal of one target, facts read where an entry gathers them; one
- * diagnosis per entry (and one "unknown"), in the order the failures came. The facts of different entries
+ * diagnosis per diagnosisKey (and one "unknown"), in the order the keys first came. The facts of different entries
  * are read at once.
  */
 export async function diagnoseSignals(
@@ -205,7 +210,7 @@ export async function diagnoseSignals(
   const firsts: { entry: KnowledgeEntry | undefined; signal: FailureSignal }[] = [];
   for (const signal of signals) {
     const entry = recognise(entries, signal);
-    const key = entry ? `${entry.id}\u0000${signal.service ?? ''}` : '';
+    const key = diagnosisKey(entry, signal);
     if (seen.has(key)) continue;
     seen.add(key);
     firsts.push({ entry, signal });

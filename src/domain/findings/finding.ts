@@ -8,7 +8,12 @@ import {
   type FailureSignal,
   type KnowledgeEntry,
 } from '../actions/diagnosis';
-import { diagnoseSignals, tenantProducts, type SubscribedSku } from '../actions/diagnosis-facts';
+import {
+  diagnoseSignals,
+  diagnosisKey,
+  tenantProducts,
+  type SubscribedSku,
+} from '../actions/diagnosis-facts';
 import type { RemediationCommand } from '../failures/failure';
 
 /**
@@ -61,11 +66,6 @@ export function unreadSource(what: string, err: unknown): UnreadSource {
   return { what, status: f.status, code: f.code, requestId: f.requestId };
 }
 
-function keyOf(entries: readonly KnowledgeEntry[], signal: FailureSignal): string {
-  const entry = recognise(entries, signal);
-  return entry ? `${entry.id}\u0000${signal.service ?? ''}` : '';
-}
-
 /**
  * The table's diagnosis of each signal, in the signals' order, so every finding carries its own. Signals the
  * table treats alike (same entry, same service) share one diagnosis, whose facts are read once; the tenant's
@@ -78,18 +78,8 @@ export async function diagnoseEach(
   selfId: string,
   products: () => Promise<SubscribedSku[]> = tenantProducts(graph),
 ): Promise<Diagnosis[]> {
-  const byKey = new Map<string, Promise<Diagnosis>>();
-  return Promise.all(
-    signals.map((signal) => {
-      const key = keyOf(entries, signal);
-      let diagnosis = byKey.get(key);
-      if (!diagnosis) {
-        diagnosis = diagnoseSignals(graph, entries, [signal], selfId, products).then(
-          ([d]) => d ?? UNKNOWN_FAILURE,
-        );
-        byKey.set(key, diagnosis);
-      }
-      return diagnosis;
-    }),
-  );
+  const keys = signals.map((signal) => diagnosisKey(recognise(entries, signal), signal));
+  const firsts = [...new Set(keys)];
+  const diagnoses = await diagnoseSignals(graph, entries, signals, selfId, products);
+  return keys.map((key) => diagnoses[firsts.indexOf(key)] ?? UNKNOWN_FAILURE);
 }
