@@ -2,35 +2,12 @@ import type { GraphApi } from '../../infra/graph/graph-api';
 import { eq } from '../../infra/graph/odata';
 import type { Diagnosis } from '../actions/diagnosis';
 import { SYNC_KNOWLEDGE } from '../actions/provision-on-demand/diagnosis';
-import { FIRST_LOOKBACK_MS, LOG_PAGE_SIZE } from '../actions/provision-on-demand/detector';
+import {
+  FIRST_LOOKBACK_MS,
+  LOG_PAGE_SIZE,
+  type ProvisioningLogEntry,
+} from '../actions/provision-on-demand/detector';
 import { diagnoseEach, type Finding } from './finding';
-
-interface Identity {
-  readonly id?: string | null;
-  readonly displayName?: string | null;
-  readonly identityType?: string | null;
-}
-
-interface LogEntry {
-  readonly activityDateTime?: string;
-  readonly jobId?: string | null;
-  /** An object in the list page's examples; an older resource page calls it a collection. */
-  readonly servicePrincipal?:
-    | { readonly id?: string | null; readonly displayName?: string | null }
-    | readonly { readonly id?: string | null; readonly displayName?: string | null }[]
-    | null;
-  readonly sourceSystem?: { readonly displayName?: string | null } | null;
-  readonly sourceIdentity?: Identity | null;
-  readonly targetIdentity?: Identity | null;
-  readonly provisioningStatusInfo?: {
-    readonly status?: string;
-    readonly errorInformation?: {
-      readonly errorCode?: string | null;
-      readonly reason?: string | null;
-      readonly recommendedAction?: string | null;
-    } | null;
-  } | null;
-}
 
 /** One user's latest failed provisioning into one app, as the provisioning log has it. */
 export interface FailedProvisioning {
@@ -52,7 +29,7 @@ function present(value: string | null | undefined): string | undefined {
 }
 
 /** An entry as a failed provisioning of an Entra user, or undefined for a group or an entry without ids. */
-function failedProvisioning(e: LogEntry): FailedProvisioning | undefined {
+function failedProvisioning(e: ProvisioningLogEntry): FailedProvisioning | undefined {
   const sp = Array.isArray(e.servicePrincipal) ? e.servicePrincipal[0] : e.servicePrincipal;
   const identity = ENTRA.test(e.sourceSystem?.displayName ?? '') ? e.sourceIdentity : e.targetIdentity;
   const appId = present(sp?.id);
@@ -85,7 +62,7 @@ export async function failedProvisionings(
 ): Promise<FailedProvisioning[]> {
   const since = new Date(now.getTime() - FIRST_LOOKBACK_MS).toISOString();
   const ofApp = app ? ` and ${eq('servicePrincipal/id', app)}` : '';
-  const entries = await graph.list<LogEntry>('/auditLogs/provisioning', {
+  const entries = await graph.list<ProvisioningLogEntry>('/auditLogs/provisioning', {
     query: {
       $filter: `provisioningStatusInfo/status eq 'failure' and activityDateTime gt ${since}${ofApp}`,
       $top: String(LOG_PAGE_SIZE),

@@ -26,7 +26,8 @@ interface ProvisioningServicePrincipal {
   readonly displayName?: string | null;
 }
 
-interface ProvisioningLogEntry {
+/** A provisioning log entry (provisioningObjectSummary) with the properties the detector and diagnose read. */
+export interface ProvisioningLogEntry {
   readonly id: string;
   readonly activityDateTime?: string;
   readonly jobId?: string | null;
