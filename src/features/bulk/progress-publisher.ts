@@ -5,8 +5,9 @@ export const PROGRESS_GAP_MS = 3000;
 
 /**
  * Coalesces a run's progress into in-place card updates at most once every `gapMs`: a change inside the gap
- * is published when the gap ends, with whatever the numbers are by then. The last update (the summary)
- * also waits out the gap, so the message is never edited twice within it.
+ * is published when the gap ends, with whatever the numbers are by then. The gap is about reading, not
+ * about Teams' limits (the send limiter keeps those), so the summary does not wait it out: the admin sees
+ * the run's end as soon as it ends.
  */
 export class ProgressPublisher {
   private dirty = false;
@@ -30,11 +31,10 @@ export class ProgressPublisher {
     });
   }
 
-  /** Publishes `last` as the final update (after the gap), then nothing more. */
+  /** Publishes `last` as the final update once any update in flight is done, then nothing more. */
   async finish(last: () => Promise<void>): Promise<void> {
     this.closed = true;
     await this.loop;
-    await this.waitGap();
     this.lastAt = this.clock.now();
     await last();
   }
@@ -43,16 +43,6 @@ export class ProgressPublisher {
   async stop(): Promise<void> {
     this.closed = true;
     await this.loop;
-  }
-
-  private async waitGap(): Promise<void> {
-    for (
-      let wait = this.lastAt + this.gapMs - this.clock.now();
-      wait > 0;
-      wait = this.lastAt + this.gapMs - this.clock.now()
-    ) {
-      await this.clock.sleep(wait);
-    }
   }
 
   private async drain(): Promise<void> {
