@@ -243,6 +243,23 @@ describe('failure ledger', () => {
     expect(Boolean(record.postedTo['c1'])).toBe(stillClaimed);
   });
 
+  const LATER = new Date(NOW.getTime() + 5 * 60_000);
+  it.each([
+    ['an open state failure seen again as it was', false, 'state', {}],
+    ['a state failure whose message changed', true, 'state', { errorMessage: 'Proxy address conflict (2)' }],
+    ['the same event occurrence read again', false, 'event', {}],
+    ['a later occurrence of an event', true, 'event', { occurredAt: '2026-11-22T11:30:00.000Z' }],
+  ] as const)('observe: %s, rewritten: %s', async (_name, rewritten, nature, change) => {
+    const store = new MemoryStateStore();
+    const ledger = new FailureLedger(store);
+    const f = failure({ kind: nature === 'event' ? 'sync' : 'user-provisioning' });
+    await ledger.observe(f, nature, NOW);
+    const [key] = await store.list('notify/failure/');
+    const before = (await store.get(String(key)))?.eTag;
+    await ledger.observe({ ...f, ...change }, nature, LATER);
+    expect((await store.get(String(key)))?.eTag !== before).toBe(rewritten);
+  });
+
   it('sweeps quiet events and calls old occurrences history', async () => {
     const ledger = new FailureLedger(new MemoryStateStore());
     const f = failure({ kind: 'sync', occurredAt: '2026-11-21T10:00:00.000Z' });
@@ -277,7 +294,7 @@ describe('notifier', () => {
       logger,
       digestThreshold: threshold,
     });
-    return { s, directory, ledger, channel, notifier };
+    return { s, store, directory, ledger, channel, notifier };
   }
   const many = (n: number) =>
     Array.from({ length: n }, (_, i) => ({
@@ -294,6 +311,19 @@ describe('notifier', () => {
     expect(channel.sends.map((x) => x.conversationId)).toEqual(['c1']);
     const again = await s.run(notifier.notify(many(5), { source: 'test' }));
     expect(again).toMatchObject({ posted: 1, cards: 1, digests: 0 });
+  });
+
+  it('writes no failure record when the same open failures come again a cycle later', async () => {
+    const { s, directory, notifier, store } = await setup(3);
+    await directory.subscribe(address('c1'), ['user-provisioning'], 'Ada');
+    await s.run(notifier.notify(many(4), { source: 'test' }));
+    const tags = async () =>
+      Promise.all((await store.list('notify/failure/')).map(async (k) => (await store.get(k))?.eTag));
+    const before = await tags();
+    s.advance(5 * 60_000);
+    const again = await s.run(notifier.notify(many(4), { source: 'test' }));
+    expect(again).toMatchObject({ failures: 4, posted: 0 });
+    expect(await tags()).toEqual(before);
   });
 
   it('releases claims of a card that was not delivered', async () => {

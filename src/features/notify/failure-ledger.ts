@@ -11,7 +11,10 @@ export interface FailureRecord {
   readonly failure: DetectedFailure;
   readonly nature: FailureNature;
   readonly firstSeen: string;
-  /** State: the last cycle that saw it. Event: the latest occurrence. */
+  /**
+   * State: when it was first seen or last seen changed (an open failure seen again as it was is not rewritten,
+   * so a cycle writes only what changed). Event: the latest occurrence.
+   */
   readonly lastSeen: string;
   /** Conversation id → when it was posted there. */
   readonly postedTo: Readonly<Record<string, string>>;
@@ -62,7 +65,10 @@ export class FailureLedger {
     private readonly quietMs: number = EVENT_QUIET_MS,
   ) {}
 
-  /** Records that a failure is (still) present; a stale event record is reset, so it posts again. */
+  /**
+   * Records that a failure is (still) present; a stale event record is reset, so it posts again. A failure
+   * seen again exactly as recorded is left unwritten: the monitor hands every open failure over each cycle.
+   */
   async observe(failure: DetectedFailure, nature: FailureNature, now: Date): Promise<FailureRecord> {
     const fp = fingerprint(failure);
     const seenAt = nature === 'event' ? failure.occurredAt : now.toISOString();
@@ -77,12 +83,12 @@ export class FailureLedger {
           postedTo: {},
         };
       }
-      return {
-        ...current,
-        failure,
-        nature: current.nature === 'state' || nature === 'state' ? 'state' : 'event',
-        lastSeen: later(current.lastSeen, seenAt),
-      };
+      const merged = current.nature === 'state' || nature === 'state' ? 'state' : 'event';
+      const changed =
+        merged !== current.nature || JSON.stringify(failure) !== JSON.stringify(current.failure);
+      const lastSeen = nature === 'state' && !changed ? current.lastSeen : later(current.lastSeen, seenAt);
+      if (!changed && lastSeen === current.lastSeen) return undefined;
+      return { ...current, failure, nature: merged, lastSeen };
     });
     if (!saved) throw new Error('The failure record could not be saved');
     return saved;
