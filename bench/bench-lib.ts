@@ -28,8 +28,16 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts `node <args>` with `env` (plus PATH and the test CA) and resolves once /healthz answers 200. */
-export async function startChild(args: string[], env: Record<string, string>, port: number): Promise<Child> {
+/**
+ * Starts `node <args>` with `env` (plus PATH and the test CA) and resolves once /healthz answers 200; with
+ * `ipc`, the child gets a message channel (`process.send`) for a bench that drives it step by step.
+ */
+export async function startChild(
+  args: string[],
+  env: Record<string, string>,
+  port: number,
+  options: { readonly ipc?: boolean } = {},
+): Promise<Child> {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
@@ -38,7 +46,7 @@ export async function startChild(args: string[], env: Record<string, string>, po
       ...env,
       PORT: String(port),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
   child.stdout?.on('data', (c: Buffer) => output.push(c.toString('utf8')));

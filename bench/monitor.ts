@@ -60,7 +60,8 @@ export interface MonitorRun {
 
 const ID_PREFIX = '40000000-0000-4000-8000-';
 
-function tenantUser(i: number, failing: boolean): GraphUserSeed {
+/** User `i` of the bench tenant; `failing` ones have an unresolved Exchange provisioning error. */
+export function tenantUser(i: number, failing: boolean): GraphUserSeed {
   return {
     id: `${ID_PREFIX}${String(i).padStart(12, '0')}`,
     displayName: `Bench User ${i}`,

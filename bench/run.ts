@@ -35,6 +35,7 @@ import {
 } from './harness';
 import { benchLatency } from './latency';
 import { benchMonitor } from './monitor';
+import { benchMonitorDay } from './monitor-day';
 import { PROFILES } from './profiles';
 import { bundleEntry } from './project';
 import { goals, markdown, type Meta, type Results } from './report';
@@ -178,6 +179,7 @@ async function main(): Promise<void> {
       memory: () => benchMemory(tenant),
       coldStart: () => benchColdStart(tenant),
       monitor: () => benchMonitor(tenant),
+      monitorDay: () => benchMonitorDay(tenant),
       group: () => benchGroup(tenant),
     };
     const chosen = process.argv.slice(2);
