@@ -313,7 +313,7 @@ describe('history and status', () => {
     expect(text).toMatch(/^Accepted by Microsoft Graph/);
     const timeline = text
       .split('\n')
-      .filter((l) => /^\d{4}-.* · (Requested|Approved|Accepted by Graph) · /.test(l));
+      .filter((l) => /^\{\{DATE\(\d{4}-.* · (Requested|Approved|Accepted by Graph) · /.test(l));
     expect(timeline.map((l) => l.split(' · ')[1])).toEqual(['Requested', 'Approved', 'Accepted by Graph']);
   });
 

@@ -106,7 +106,7 @@ describe('failure monitor', () => {
       'Service provisioning failed for Alice Smith',
       'ProvisioningError/exchange',
       'The proxy address SMTP:alice@contoso.com is already used by another recipient.',
-      'Failed {{DATE(2026-11-21T12:00:00Z, SHORT)}} {{TIME(2026-11-21T12:00:00Z)}}.',
+      'Failed {{DATE(2026-11-21T12:00:00Z, SHORT)}} {{TIME(2026-11-21T12:00:00Z)}}, 24 h before this alert.',
       'retry-provisioning for Alice Smith',
       `Remediate proposes retry-provisioning ${u.alice}`,
     ]) {

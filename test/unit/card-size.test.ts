@@ -166,6 +166,7 @@ const auditEntry = (i: number): AuditEntry => ({
 
 const failure = (i: number): PostedFailure => ({
   fid: RID,
+  postedAt: '2026-11-25T12:00:00Z',
   failure: {
     kind: 'sync',
     objectId: `${GUID}/${GUID}`,

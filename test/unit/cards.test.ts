@@ -123,6 +123,26 @@ describe('card templates', () => {
     expect(found.map((v) => v.slice(8, -1))).toEqual(verbs);
   });
 
+  it('names the target in the body and keeps its object id and Graph times for the footer', () => {
+    const guid = '10000000-0000-4000-8000-000000000001';
+    const r: Remediation = {
+      ...base,
+      confirmation: {
+        ...base.confirmation,
+        facts: [...base.confirmation.facts, { title: 'Object id', value: guid }],
+        problems: ['exchange since 2026-11-21T12:00:00.000Z: proxy address conflict'],
+      },
+    };
+    const card = remediationCard(r, view);
+    const body = card.body as Array<{ type: string; text?: string; $when?: string }>;
+    const facts = JSON.stringify(body.filter((b) => b.type === 'FactSet'));
+    expect(facts).not.toContain(guid);
+    expect(body.at(-1)?.text).toBe(`Object id ${guid}`);
+    expect(JSON.stringify(card)).toContain(
+      'exchange since {{DATE(2026-11-21T12:00:00Z, SHORT)}} {{TIME(2026-11-21T12:00:00Z)}}: proxy address conflict',
+    );
+  });
+
   it('shows the outcome word, the Graph error and the request-id on a failed card', () => {
     const text = visibleText(samples.find(([n]) => n === 'failed')![1]);
     for (const word of ['Failed', 'Authorization_RequestDenied', 'rid-9']) expect(text).toContain(word);
@@ -141,7 +161,9 @@ describe('card templates', () => {
       const card = remediationCard({ ...base, expiresAt: '2026-11-23T12:00:00.000Z' }, v);
       const text = visibleText(card);
       expect(text).toMatch(who);
-      expect(text).toContain('Expires {{DATE(2026-11-23T12:00:00Z, SHORT)}} {{TIME(2026-11-23T12:00:00Z)}}');
+      expect(text).toContain(
+        'Can be approved for 24 h from the request, until {{DATE(2026-11-23T12:00:00Z, SHORT)}} {{TIME(2026-11-23T12:00:00Z)}}; then it expires.',
+      );
       expect(text).toContain(
         'Remediation AAAAAAAAAAAAAAAAAAAAAA: status AAAAAAAAAAAAAAAAAAAAAA shows where it stands.',
       );

@@ -34,16 +34,23 @@ describe('the failure card says before anyone clicks whether a retry can help', 
       /Fix first: Buy more seats/,
     ],
   ])('%s: at the top, with the fix', (_what, f, fix) => {
-    const text = cardText(failureCard({ fid: 'f1', failure: f }, 'the failure monitor'));
+    const text = cardText(
+      failureCard({ fid: 'f1', failure: f, postedAt: '2026-11-22T12:00:00Z' }, 'the failure monitor'),
+    );
     expect(text.indexOf('A retry cannot help until this is fixed')).toBeLessThan(text.indexOf('Error code'));
     expect(text).toMatch(fix);
   });
 
   it('says plainly when it does not know the error, and leaves Remediate to offer the retry', () => {
     const f = failure('cloudpc', 'provisioningFailed', '1 Cloud PC failed: CPC-1.');
-    const data = failureCardData({ fid: 'f1', failure: f }, 'the failure monitor');
+    const data = failureCardData(
+      { fid: 'f1', failure: f, postedAt: '2026-11-22T12:00:00Z' },
+      'the failure monitor',
+    );
     expect(data.retryBlocked).toBe(false);
-    const text = cardText(failureCard({ fid: 'f1', failure: f }, 'the failure monitor'));
+    const text = cardText(
+      failureCard({ fid: 'f1', failure: f, postedAt: '2026-11-22T12:00:00Z' }, 'the failure monitor'),
+    );
     expect(text).not.toMatch(/A retry cannot help/);
     expect(text).toMatch(/not in the bot’s knowledge table/);
     expect(text).toMatch(/Remediate/);

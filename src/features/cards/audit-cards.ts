@@ -1,8 +1,9 @@
 import type { HistoryCardData, StatusCardData } from './card-data';
 import type { Remediation } from '../../domain/remediation/remediation';
 import type { AuditEntry } from '../../domain/audit/audit-log';
-import { clip, ROOM } from './card-text';
-import { outcomeCardData, remediationFooter } from './remediation-cards';
+import { clip, localTime, ROOM } from './card-text';
+import { approvalWindow } from './relative-time';
+import { outcomeCardData } from './remediation-cards';
 import { renderCard, type AdaptiveCardJson } from './render';
 
 /**
@@ -55,7 +56,7 @@ function footnote(e: AuditEntry, room: { readonly name: number; readonly detail:
 }
 
 function timelineLine(e: AuditEntry): string {
-  return `${clip(e.at, ID_ROOM)} · ${EVENT_WORDS[e.event]} · ${footnote(e, { name: ROOM.name, detail: TIMELINE_DETAIL })}`;
+  return `${localTime(e.at)} · ${EVENT_WORDS[e.event]} · ${footnote(e, { name: ROOM.name, detail: TIMELINE_DETAIL })}`;
 }
 
 /** A long timeline keeps its start and its latest events, and counts the ones between. */
@@ -78,13 +79,19 @@ export function historyCard(
   const data: HistoryCardData = {
     filters: clip(filters, ROOM.title),
     entries: entries.map((e) => ({
-      headline: `${clip(e.at, ID_ROOM)} · ${EVENT_WORDS[e.event]} · ${clip(e.action, ID_ROOM)}`,
+      headline: `${localTime(e.at)} · ${EVENT_WORDS[e.event]} · ${clip(e.action, ID_ROOM)}`,
       target: clip(e.target, HISTORY_ROOM.target),
       footnote: footnote(e, HISTORY_ROOM),
     })),
     more,
   };
   return renderCard('history', data);
+}
+
+/** Why a pending remediation was asked for, and how long it can still be approved. */
+function pendingSummary(r: Remediation): string {
+  const why = clip(r.confirmation.why, ROOM.paragraph);
+  return r.expiresAt ? `${why} ${approvalWindow(r.createdAt, r.expiresAt)}` : why;
 }
 
 /** One remediation's current state and its timeline from the audit trail. */
@@ -94,10 +101,10 @@ export function statusCard(r: Remediation, timeline: readonly AuditEntry[]): Ada
     state: r.state === 'pending' ? 'Pending approval' : outcome.state,
     color: r.state === 'pending' ? 'Accent' : outcome.color,
     title: outcome.title,
-    summary: r.state === 'pending' ? clip(r.confirmation.why, ROOM.paragraph) : outcome.summary,
-    facts: [...outcome.facts, ...(outcome.graph ?? []), { title: 'Expires', value: r.expiresAt ?? 'never' }],
+    summary: r.state === 'pending' ? pendingSummary(r) : outcome.summary,
+    facts: [...outcome.facts, ...(outcome.graph ?? [])],
     timeline: timelineLines(timeline),
-    footer: remediationFooter(r),
+    footer: outcome.footer,
   };
   return renderCard('status', data);
 }

@@ -2,6 +2,7 @@ import type { Remediation } from '../../domain/remediation/remediation';
 import type { BulkTarget } from '../../domain/remediation/bulk-target';
 import type { BulkConfirmationCardData, BulkProgressCardData } from './card-data';
 import { clip, firstOf, ROOM } from './card-text';
+import { localTimesIn } from './relative-time';
 import {
   pendingApprovalData,
   remediationFooter,
@@ -21,7 +22,7 @@ const TARGET_LINE = 300;
 
 function listed<T>(all: readonly T[], text: (item: T) => string, noun: string) {
   const { shown, more } = firstOf(all, LISTED_TARGETS, (rest) => `… and ${rest} more ${noun}`);
-  return { shown: shown.map((item) => ({ text: clip(text(item), TARGET_LINE) })), more };
+  return { shown: shown.map((item) => ({ text: localTimesIn(clip(text(item), TARGET_LINE)) })), more };
 }
 
 /** The bulk confirmation's data for one viewer (or everyone): the first 20 targets and skips, and their counts. */

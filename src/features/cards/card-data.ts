@@ -12,8 +12,10 @@ export interface PendingApprovalData {
   readonly command: string;
   /** Who may approve under which rule, and the Entra role Graph will require of them. */
   readonly approval: string;
-  /** When the request expires, in each viewer's own time (DATE/TIME), or that it does not. */
+  /** How long the request can be approved and until when, in each viewer's own time (DATE/TIME). */
   readonly expires: string;
+  /** Ids of what the facts name (object ids), for the footer; empty when there are none. */
+  readonly ids: string;
   readonly showApprove: boolean;
   readonly showReject: boolean;
   readonly showCancel: boolean;

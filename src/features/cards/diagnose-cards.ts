@@ -3,8 +3,9 @@ import { commandText, type RemediationCommand } from '../../domain/failures/fail
 import type { TargetCandidate } from '../../domain/findings/find-target';
 import type { Finding, TargetFindings, TargetKind } from '../../domain/findings/finding';
 import type { DiagnoseCardData, DiagnoseFindingData } from './card-data';
-import { clip, clipFacts, firstOf, ROOM } from './card-text';
-import { formatWhen } from './failure-cards';
+import { idLine, idsToFooter } from './card-ids';
+import { clip, clipFacts, firstOf, localTime, ROOM } from './card-text';
+import { timeBefore } from './relative-time';
 import { renderCard, type AdaptiveCardJson } from './render';
 
 /**
@@ -65,18 +66,23 @@ const CHECKED: Readonly<Record<TargetKind, string>> = {
   app: 'no provisioning job of the app is in quarantine or failed its last run, and no user failed to provision in the last day',
 };
 
-function findingData(f: Finding): DiagnoseFindingData {
+/** One finding as the card shows it, and the ids its facts named (for the footer). */
+function findingData(f: Finding, readAt: string): { data: DiagnoseFindingData; ids: string[] } {
   const d = f.diagnosis;
-  return {
+  const { facts, ids } = idsToFooter(clipFacts(d.facts.slice(0, FINDING_FACTS)));
+  const data: DiagnoseFindingData = {
     what: clip(f.what, PART),
-    when: f.when ? `${clip(f.when.word, ROOM.factTitle)} ${formatWhen(f.when.at)}` : null,
+    when: f.when
+      ? `${clip(f.when.word, ROOM.factTitle)} ${timeBefore(f.when.at, readAt, 'this diagnosis')}`
+      : null,
     retryHelps: d.retryHelps,
     cause: clip(d.cause, PART),
     fix: clip(d.fixFirst, PART),
     object: d.objectToFix ? clip(d.objectToFix.label, ROOM.name) : null,
     url: d.objectToFix?.url ? clip(d.objectToFix.url, ROOM.line) : null,
-    facts: clipFacts(d.facts.slice(0, FINDING_FACTS)),
+    facts,
   };
+  return { data, ids };
 }
 
 function summaryOf(target: TargetFindings, total: number, blocked: number, shown: number): string {
@@ -117,30 +123,41 @@ export function diagnoseCardData(
   const blocked = target.findings.filter((f) => !f.diagnosis.retryHelps).length;
   const shown = listedSections(sections);
   const count = shown.reduce((n, s) => n + s.shown.length, 0);
+  const read = idsToFooter(clipFacts(target.facts.slice(0, TARGET_FACTS)));
+  const ids = [...read.ids];
+  const commands: string[] = [];
+  const sectionData = shown.map(({ section: s, shown: findings, more }) => {
+    if (s.remediation) commands.push(commandText(s.remediation));
+    return {
+      heading: clip(`${kindLabel(s.kind)}${s.remediation ? ` · ${s.remediation.action}` : ''}`, ROOM.title),
+      findings: findings.map((f) => {
+        const one = findingData(f, readAt);
+        ids.push(...one.ids);
+        return one.data;
+      }),
+      more,
+      note: s.note ? clip(s.note, PART) : null,
+      fid: s.fid ?? null,
+      buttonTitle: clip(s.remediation ? `Remediate: ${s.remediation.action}` : 'Remediate', ROOM.name),
+    };
+  });
+  const unread = target.unread.slice(0, UNREAD_LINES);
+  for (const u of unread) if (u.requestId) ids.push(`request-id of the ${u.what} read ${u.requestId}`);
+  const proposes = commands.length > 0 ? ` Remediate proposes ${commands.join('; ')}.` : '';
   return {
     targetNoun: NOUNS[target.targetKind],
     title: clip(`Diagnosis of ${target.label}`, ROOM.title),
     summary: summaryOf(target, total, blocked, count),
     healthy: total === 0 && target.unread.length === 0,
-    facts: clipFacts(target.facts.slice(0, TARGET_FACTS)),
-    sections: shown.map(({ section: s, shown, more }) => ({
-      heading: clip(
-        `${kindLabel(s.kind)}${s.remediation ? ` · ${commandText(s.remediation)}` : ''}`,
-        ROOM.title,
-      ),
-      findings: shown.map(findingData),
-      more,
-      note: s.note ? clip(s.note, PART) : null,
-      fid: s.fid ?? null,
-      buttonTitle: clip(s.remediation ? `Remediate: ${s.remediation.action}` : 'Remediate', ROOM.name),
-    })),
-    unread: target.unread.slice(0, UNREAD_LINES).map((u) => ({
+    facts: read.facts,
+    sections: sectionData,
+    unread: unread.map((u) => ({
       line: clip(
-        `The ${u.what} could not be read: Microsoft Graph answered ${u.status || 'nothing'} (${u.code})${u.requestId ? `, request-id ${u.requestId}` : ''}. Their failures are not shown; check the app registration's read permissions in the README, or try again in a few minutes.`,
+        `The ${u.what} could not be read: Microsoft Graph answered ${u.status || 'nothing'} (${u.code}). Their failures are not shown; check the app registration's read permissions in the README, or try again in a few minutes.`,
         ROOM.line,
       ),
     })),
-    footer: `Read with the bot’s read-only identity at ${formatWhen(readAt)}. Each Remediate opens the usual confirmation; nothing changes until someone approves with their own Entra role.`,
+    footer: `Read with the bot’s read-only identity ${localTime(readAt)}.${clip(proposes, ROOM.line)} Each Remediate opens the usual confirmation; nothing changes until someone approves with their own Entra role.${ids.length > 0 ? ` ${idLine(ids)}` : ''}`,
   };
 }
 

@@ -2,7 +2,8 @@ import { commandText, type DetectedFailure } from '../../domain/failures/failure
 import type { FailureCardData, FailureDigestCardData } from './card-data';
 import { diagnoseSignal, failureTitle as titleFor, kindLabel } from '../../domain/actions/registry';
 import type { FailureSignal } from '../../domain/actions/diagnosis';
-import { clip, firstOf, localTime, ROOM } from './card-text';
+import { clip, firstOf, ROOM } from './card-text';
+import { timeBefore } from './relative-time';
 import { renderCard, type AdaptiveCardJson } from './render';
 
 /**
@@ -17,22 +18,22 @@ const OBJECT_LABEL = 240;
 /** Room for a digest line's error message: twenty of them share one card. */
 const DIGEST_MESSAGE = 400;
 
-/** A failure as posted to one conversation: the failure and the id its button carries. */
+/** A failure as posted to one conversation: the failure, the id its button carries, and when it was posted. */
 export interface PostedFailure {
   readonly fid: string;
   readonly failure: DetectedFailure;
+  /** The card's own moment: "failed 2 days before this alert" stays true however late it is read. */
+  readonly postedAt: string;
+}
+
+/** When a failure happened, for each viewer's own zone, and how long before its alert. */
+function failedWhen(p: PostedFailure): string {
+  return timeBefore(p.failure.occurredAt, p.postedAt, 'this alert');
 }
 
 /** A card headline for a failure (also the notification's summary). */
 export function failureTitle(f: DetectedFailure): string {
   return titleFor(f.kind, clip(f.objectLabel, OBJECT_LABEL));
-}
-
-/** `2026-11-22 12:00 UTC`: unambiguous for admins in any time zone. */
-export function formatWhen(iso: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return clip(iso, ROOM.factTitle) || 'unknown';
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /**
@@ -57,7 +58,7 @@ export function failureCardData(p: PostedFailure, source: string): FailureCardDa
     errorMessage: clip(f.errorMessage, ROOM.paragraph),
     object: clip(f.objectLabel, ROOM.factValue),
     errorCode: clip(f.errorCode, ROOM.factValue),
-    when: Number.isNaN(Date.parse(f.occurredAt)) ? 'at an unknown time' : localTime(f.occurredAt),
+    when: failedWhen(p),
     fixWith: clip(`${f.remediation.action} for ${f.objectLabel}`, ROOM.factValue),
     footer: `${clip(source, ROOM.line)} · object ${clip(f.objectId, ROOM.line)} · Remediate proposes ${clip(commandText(f.remediation), ROOM.title)}; nothing changes until someone approves with their own Entra role.`,
     fid: p.fid,
@@ -76,14 +77,14 @@ export function failureDigestCardData(
   );
   return {
     title: `${items.length.toLocaleString('en-US')} new provisioning failures`,
-    lines: shown.map(({ fid, failure: f }) => ({
-      kindLabel: kindLabel(f.kind),
-      title: failureTitle(f),
-      errorCode: clip(f.errorCode, ROOM.name),
-      errorMessage: clip(f.errorMessage, DIGEST_MESSAGE),
-      when: formatWhen(f.occurredAt),
-      command: clip(commandText(f.remediation), ROOM.title),
-      fid,
+    lines: shown.map((p) => ({
+      kindLabel: kindLabel(p.failure.kind),
+      title: failureTitle(p.failure),
+      errorCode: clip(p.failure.errorCode, ROOM.name),
+      errorMessage: clip(p.failure.errorMessage, DIGEST_MESSAGE),
+      when: `Failed ${failedWhen(p)}`,
+      command: clip(commandText(p.failure.remediation), ROOM.title),
+      fid: p.fid,
     })),
     more,
     footer: `${clip(source, ROOM.line)} · Each Remediate opens a confirmation; nothing changes until someone approves with their own Entra role.`,

@@ -8,7 +8,9 @@ import type {
   OutcomeCardData,
   PendingApprovalData,
 } from './card-data';
+import { idLine, idsToFooter } from './card-ids';
 import { clip, clipFacts, firstOf, localTime, ROOM } from './card-text';
+import { approvalWindow, localTimesIn } from './relative-time';
 import { diagnosisView } from './diagnosis-cards';
 import { renderCard, type AdaptiveCardJson } from './render';
 
@@ -20,7 +22,7 @@ export const LISTED_DETAILS = 20;
 
 function listLines(lines: readonly string[], max: number, noun: string): string[] {
   const { shown, more } = firstOf(lines, max, (rest) => `… and ${rest} more${noun}`);
-  return [...shown.map((line) => clip(line, ROOM.line)), ...(more ? [more] : [])];
+  return [...shown.map((line) => localTimesIn(clip(line, ROOM.line))), ...(more ? [more] : [])];
 }
 
 /** What the person looking at a card may do with it; the default view (no viewer) offers every button. */
@@ -52,19 +54,21 @@ function approvalText(r: Remediation, view: CardView): string {
 /** The part of a card awaiting approval that single and bulk confirmations share, for one viewer or everyone. */
 export function pendingApprovalData(r: Remediation, view: CardView): PendingApprovalData {
   const open = r.state === 'pending' && !r.confirmation.blocked;
+  const { facts, ids } = idsToFooter(clipFacts(r.confirmation.facts));
   return {
     rid: r.id,
     title: clip(r.confirmation.title, ROOM.title),
     why: clip(r.confirmation.why, ROOM.paragraph),
-    facts: clipFacts(r.confirmation.facts),
+    facts,
     blocked: r.confirmation.blocked ? clip(r.confirmation.blocked, ROOM.paragraph) : null,
     notice: view.notice ? clip(view.notice, ROOM.paragraph) : null,
     requestedBy: clip(r.requestedBy.name, ROOM.name),
     command: clip(r.command, ROOM.title),
     approval: clip(approvalText(r, view), ROOM.paragraph),
     expires: r.expiresAt
-      ? `Expires ${localTime(r.expiresAt)} unless someone approves, rejects or cancels it first.`
-      : 'Does not expire.',
+      ? approvalWindow(r.createdAt, r.expiresAt)
+      : 'Can be approved at any time: it does not expire.',
+    ids: idLine(ids),
     showApprove: open && (view.viewer?.canApprove ?? true),
     showReject: open && (view.viewer?.canApprove ?? true),
     showCancel: open && (view.viewer?.isRequester ?? true),
@@ -78,9 +82,12 @@ export function confirmationCardData(r: Remediation, view: CardView): Confirmati
   const diagnosis = diagnosisView(r.confirmation.diagnoses);
   // Where a retry cannot help yet, Approve gives way to Retry anyway, which asks for a reason.
   const onlyAnyway = diagnosis.retryBlocked !== null;
+  const read = idsToFooter(diagnosis.diagnosisFacts);
   return {
     ...base,
     ...diagnosis,
+    diagnosisFacts: read.facts,
+    ids: idLine([...(base.ids ? [base.ids] : []), ...read.ids]),
     showApprove: base.showApprove && !onlyAnyway,
     showRetryAnyway: base.showApprove && onlyAnyway,
     problems: listLines(r.confirmation.problems, LISTED_PROBLEMS, ' on record'),
@@ -93,9 +100,16 @@ function graphFacts(r: Remediation): Fact[] | null {
   const facts: Fact[] = [{ title: 'Graph status', value: String(g.status || 'no answer') }];
   if (g.code) facts.push({ title: 'Error code', value: clip(g.code, ROOM.line) });
   if (g.message) facts.push({ title: 'Graph message', value: clip(g.message, ROOM.paragraph) });
-  facts.push({ title: 'request-id', value: clip(g.requestId ?? '—', ROOM.line) });
-  facts.push({ title: 'Date', value: clip(g.date ?? '—', ROOM.line) });
   return facts;
+}
+
+/** Graph's request-id and answer time, for the footer: what Microsoft support asks for. */
+function graphIds(r: Remediation): string[] {
+  const g = r.result?.graph;
+  if (!g?.requestId) return [];
+  return [
+    `Graph request-id ${clip(g.requestId, ROOM.name)}${g.date ? `, answered ${localTime(g.date)}` : ''}`,
+  ];
 }
 
 const STATE_WORDS = {
@@ -158,9 +172,9 @@ export function historyLine(r: Remediation): string {
   return who.join('; ');
 }
 
-/** The footer of every card of a remediation: its history, its id for `status`, and the command. */
-export function remediationFooter(r: Remediation): string {
-  return `${historyLine(r)}. Remediation ${r.id} · ${clip(r.command, ROOM.title)}`;
+/** The footer of every card of a remediation: its history, its id for `status`, the command, and other ids. */
+export function remediationFooter(r: Remediation, ids = ''): string {
+  return `${historyLine(r)}. Remediation ${r.id} · ${clip(r.command, ROOM.title)}${ids ? ` · ${ids}` : ''}`;
 }
 
 /** The headline and colour verification gives a card, where the remediation is verified. */
@@ -221,6 +235,7 @@ export function outcomeCardData(r: Remediation): OutcomeCardData {
   const word = STATE_WORDS[r.state === 'pending' ? 'running' : r.state];
   const verified = verificationWords(r);
   const note = verificationText(r);
+  const { facts, ids } = idsToFooter(clipFacts(withLaterFacts(r.confirmation.facts, r.result?.facts ?? [])));
   return {
     rid: r.id,
     userIds: refreshUsers(r),
@@ -228,14 +243,14 @@ export function outcomeCardData(r: Remediation): OutcomeCardData {
     color: verified?.color ?? (r.result?.headline ? 'Warning' : word.color),
     title: clip(r.confirmation.title, ROOM.title),
     summary: clip(note ? `${note} ${summaryOf(r)}` : summaryOf(r), ROOM.paragraph),
-    facts: clipFacts(withLaterFacts(r.confirmation.facts, r.result?.facts ?? [])),
+    facts,
     details: listLines(
       [...(r.verification?.details ?? []), ...(r.result?.details ?? [])],
       LISTED_DETAILS,
       '',
     ),
     graph: graphFacts(r),
-    footer: remediationFooter(r),
+    footer: remediationFooter(r, idLine([...ids, ...graphIds(r)])),
   };
 }
 

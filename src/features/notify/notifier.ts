@@ -139,7 +139,7 @@ export class FailureNotifier {
     for (const failure of failures.filter((f) => target.kinds.some((k) => k === f.kind))) {
       if (!(await ledger.claim(failure, target.conversationId, now))) continue;
       const notice = await ledger.createNotice(failure, target.conversationId, now);
-      fresh.push({ fid: notice.id, failure });
+      fresh.push({ fid: notice.id, failure, postedAt: now.toISOString() });
     }
     let cards = 0;
     let digests = 0;
