@@ -167,6 +167,13 @@ export function contosoSeed(now: Date): GraphSeed {
         consumedUnits: 24,
         enabledUnits: 25,
       },
+      // Office 365 F3, which Alice and Carol hold directly.
+      {
+        skuId: '4b585984-651b-448a-9e53-3b10f069cf7f',
+        skuPartNumber: 'DESKLESSPACK',
+        consumedUnits: 2,
+        enabledUnits: 10,
+      },
     ],
     roles: {
       [CONTOSO.admins.ada]: [

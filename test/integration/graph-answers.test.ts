@@ -45,7 +45,9 @@ describe('reprocess-license reports the licence states read after the reprocess'
     const text = await run('reprocess-license alice@contoso.com');
     expect(text).toMatch(/^Accepted by Microsoft Graph/);
     expect(text).toMatch(/none of 2 licence assignments shows an error/);
-    expect(text).toMatch(/c7df2760-2c81-4ef7-b578-5b5392b571df: Active, from group/);
+    // Named as on the confirmation: the product from subscribedSkus, the group by its name.
+    expect(text).toMatch(/ENTERPRISEPREMIUM: Active, from group Licensing - Microsoft 365 E5/);
+    expect(text).toMatch(/DESKLESSPACK: Active, direct/);
     const post = h.graph.writes()[0];
     expect(post?.body).toBeUndefined();
     // The read after the write: the confirmation's diagnosis read the same user before it, app-only.

@@ -51,7 +51,7 @@ const ACTIONS: ActionCase[] = [
     target: CONTOSO.users.alice,
     confirms: [/Alice Smith/, /CountViolation/],
     headline: 'Accepted by Microsoft Graph, verifying',
-    succeeded: [/c7df2760-2c81-4ef7-b578-5b5392b571df: Active/],
+    succeeded: [/ENTERPRISEPREMIUM: Active, from group Licensing - Microsoft 365 E5/],
     notFound: 'reprocess-license "Nobody Here"',
     blocked: { command: 'reprocess-license bob@contoso.com', reason: /no licence assignments/ },
   },

@@ -559,6 +559,21 @@ describe('interpret: what Graph answered', () => {
     expect(i.details).toEqual(details);
   });
 
+  it('names the states read back with the products and groups the confirmation read', () => {
+    const named = {
+      ...licenceTarget,
+      names: { products: { 'sku-f3': 'DESKLESSPACK' }, groups: { 'group-1': 'Licensing' } },
+    };
+    const result = {
+      ...ok(200, { id: ALICE.id }),
+      readBack: { ok: true as const, body: { licenseAssignmentStates: healthy } },
+    };
+    expect(reprocessLicense.interpret(named, result).details).toEqual([
+      'DESKLESSPACK: Active, direct',
+      'sku-ems: Active, from group Licensing',
+    ]);
+  });
+
   it('reprocess-license names the failed read-back by its request-id', () => {
     const i = reprocessLicense.interpret(licenceTarget, {
       ...ok(200),

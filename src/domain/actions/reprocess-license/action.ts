@@ -5,7 +5,11 @@ import {
 } from '../../../infra/graph/directory-lookup';
 import type { GraphApi } from '../../../infra/graph/graph-api';
 import { toGraphFailure } from '../../../infra/graph/graph-failure';
-import { describeLicenseState, isLicenseInError } from '../../../infra/graph/license-states';
+import {
+  describeLicenseState,
+  isLicenseInError,
+  type LicenceNames,
+} from '../../../infra/graph/license-states';
 import { segment } from '../../../infra/graph/odata';
 import {
   sendRequest,
@@ -25,6 +29,19 @@ import { verifyReprocessLicense } from './verify';
 /** What is kept between confirmation and execution. */
 export interface ReprocessLicenseTarget {
   readonly user: Pick<DirectoryUser, 'id' | 'displayName' | 'userPrincipalName'>;
+  /**
+   * Product and group names read for the confirmation, by id, so the states read back after the reprocess are
+   * named too; absent for a group's members (bulk), whose lines keep the ids.
+   */
+  readonly names?: {
+    readonly products: Readonly<Record<string, string>>;
+    readonly groups: Readonly<Record<string, string>>;
+  };
+}
+
+function namesOf(target: ReprocessLicenseTarget): LicenceNames | undefined {
+  const n = target.names;
+  return n && { products: new Map(Object.entries(n.products)), groups: new Map(Object.entries(n.groups)) };
 }
 
 /**
@@ -79,7 +96,7 @@ function interpretReprocess(target: ReprocessLicenseTarget, result: ExecutionRes
         ? `Entra accepted the reprocess of ${name}'s licence assignments; ${stillFailing.length} of ${count} still show${stillFailing.length === 1 ? 's' : ''} an error. ${PROCESSING}`
         : `Entra accepted the reprocess of ${name}'s licence assignments; none of ${count} shows an error.`,
     facts: [{ title: 'Licence assignments', value: String(states.length) }],
-    details: states.map((s) => describeLicenseState(s)),
+    details: states.map((s) => describeLicenseState(s, namesOf(target))),
   };
 }
 
@@ -135,15 +152,19 @@ export const reprocessLicense: RemediationAction<ReprocessLicenseTarget> = {
     const { target, confirmation } = confirmFor(found.item);
     if (confirmation.blocked) return { kind: 'resolved', target, confirmation };
     // Products and groups by name on the card; the tenant's products are read once for both.
-    const errors = (found.item.licenseAssignmentStates ?? []).filter(isLicenseInError);
+    const states = found.item.licenseAssignmentStates ?? [];
+    const errors = states.filter(isLicenseInError);
     const products = tenantProducts(graph);
     const [diagnoses, names] = await Promise.all([
       diagnoseUserLicences(found.item, graph, products),
-      licenceNames(graph, errors, products),
+      licenceNames(graph, states, products),
     ]);
     return {
       kind: 'resolved',
-      target,
+      target: {
+        ...target,
+        names: { products: Object.fromEntries(names.products), groups: Object.fromEntries(names.groups) },
+      },
       confirmation: {
         ...confirmation,
         problems: errors.map((s) => describeLicenseState(s, names)),
