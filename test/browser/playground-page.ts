@@ -31,13 +31,21 @@ export class PlaygroundPage {
     await this.page.getByText('Start a new post').waitFor();
   }
 
-  /** Starts a new post that @mentions the bot (picked from the mention menu, as Teams users do). */
+  /**
+   * Starts a new post that @mentions the bot (picked from the mention menu, as Teams users do). The text is
+   * typed into the new-post editor itself, not wherever the focus is, and checked before posting: a card's
+   * input (a confirmation's Reason) must not take it.
+   */
   async mentionBot(text: string): Promise<Locator> {
     const editor = this.page.getByRole('textbox').first();
     await editor.click();
-    await this.page.keyboard.type(`@${this.botName.slice(0, 4)}`);
+    await editor.pressSequentially(`@${this.botName.slice(0, 4)}`);
     await this.page.getByRole('menuitem', { name: this.botName }).click();
-    await this.page.keyboard.type(` ${text}`);
+    await editor.pressSequentially(` ${text}`);
+    const written = (await editor.innerText()).replace(/\s+/g, ' ').trim();
+    if (written !== `${this.botName} ${text}`) {
+      throw new Error(`The new post reads "${written}" instead of "@${this.botName} ${text}".`);
+    }
     await this.page.getByRole('button', { name: 'Post', exact: true }).click();
     return this.thread(text);
   }

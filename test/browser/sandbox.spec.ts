@@ -9,6 +9,8 @@ import { systemClock } from '../../src/infra/clock';
 
 const BOT_NAME = 'Provisioning Fixer';
 const OBO_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+/** Ids a licence card names instead: the SKUs Alice holds and the licensing group's object id. */
+const SKU_OR_GROUP_ID = /c7df2760|4b585984|60000000-0000-4000-8000-000000000001/i;
 
 /**
  * The local sandbox as a newcomer sees it: the real bot against the simulated tenant, driven through the
@@ -108,6 +110,17 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
     await thread.getByRole('button', { name: 'Run reprocess-license "Alice Smith"' }).click();
     await thread.getByText('Approval needed').waitFor();
     await thread.getByText('Reprocess licence assignments for Alice Smith').first().waitFor();
+    // The licence is named by its product and its group, as subscribedSkus and the group read name them.
+    await thread
+      .getByText(/ENTERPRISEPREMIUM/)
+      .first()
+      .waitFor();
+    await thread
+      .getByText(/Licensing - Microsoft 365 E5/)
+      .first()
+      .waitFor();
+    expect(await thread.innerText()).not.toMatch(SKU_OR_GROUP_ID);
+    await screenshot(ui!.page, 'licence-confirmation');
     await thread.getByRole('button', { name: 'Approve' }).first().click();
     await thread
       .getByText(/^Accepted by Microsoft Graph/)
@@ -119,6 +132,7 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
     await reply.waitFor();
     await expect(reply.textContent()).resolves.toMatch(/Ada Admin/);
     expect(await thread.getByText('Graph status').count()).toBe(1);
+    expect(await thread.innerText()).not.toMatch(SKU_OR_GROUP_ID);
     await screenshot(ui!.page, 'outcome-and-reply');
   });
 
