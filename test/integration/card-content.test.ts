@@ -50,8 +50,12 @@ it('lists a remediation once in history, where it stands, named by its target', 
     expect.stringMatching(/ · Requested · retry-provisioning$/),
     expect.stringMatching(/ · Accepted by Graph · reprocess-license$/),
   ]);
-  const target = `Alice Smith (alice@contoso.com) · ${CONTOSO.users.alice}`;
-  expect(history.filter((l) => l.startsWith('Alice Smith'))).toEqual([target, target]);
+  // Named in the row, the object's id in its grey footnote.
+  expect(history.filter((l) => l.startsWith('Alice Smith'))).toEqual([
+    'Alice Smith (alice@contoso.com)',
+    'Alice Smith (alice@contoso.com)',
+  ]);
+  expect(history.filter((l) => l.includes(`object ${CONTOSO.users.alice} · remediation `))).toHaveLength(2);
 });
 
 it('names a bulk remediation in history by its count and source, not by bare numbers', async () => {
@@ -62,3 +66,53 @@ it('names a bulk remediation in history by its count and source, not by bare num
   expect(history[row + 1]).toBe('1 target (2 users named, 1 skipped)');
   expect(history[row + 2]).toMatch(new RegExp(`remediation ${rid}$`));
 });
+
+/** What a card's body says: every text but the subtle footer's, rendered as Teams shows it. */
+function bodyText(card: unknown): string {
+  const strip = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (!node || typeof node !== 'object') return node;
+    const n = node as Record<string, unknown>;
+    if (n.isSubtle === true) return null;
+    return Object.fromEntries(Object.entries(n).map(([k, v]) => [k, strip(v)]));
+  };
+  return cardText(strip(card));
+}
+
+/** The lines of a card's body that match. */
+const bodyLines = (card: unknown, re: RegExp) =>
+  bodyText(card)
+    .split('\n')
+    .filter((l) => re.test(l));
+
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+/** An RFC 3339 time written out, not given to DATE()/TIME() for the viewer's own zone. */
+const RAW_TIME = /(?<!\()\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+it.each([
+  ['retry-provisioning alice@contoso.com', 'Accepted by Microsoft Graph'],
+  ['reprocess-license "Alice Smith"', 'Accepted by Microsoft Graph'],
+  ['reprocess-access-request --user alice@contoso.com', 'Accepted by Microsoft Graph'],
+])('names things and leaves ids to the footer on every card of "%s"', async (typed, word) => {
+  const sent = await command(h, typed);
+  await approve(h, sent);
+  const outcome = await outcomeReply(h, word);
+  const status = (await command(h, `status ${remediationId(sent)}`, PEOPLE.ada)).card;
+  const history = (await command(h, 'history', PEOPLE.ada)).card;
+  for (const card of [sent.card, outcome, status, history]) {
+    expect(bodyLines(card, GUID)).toEqual([]);
+    expect(bodyLines(card, RAW_TIME)).toEqual([]);
+  }
+  // The ids are still on the card, for a support ticket: in the footer.
+  expect(cardText(outcome)).toMatch(GUID);
+});
+
+it.each(['alice@contoso.com', `--request ${CONTOSO.requests.failed}`])(
+  'diagnoses "%s" with names in the body and ids in the footer',
+  async (target) => {
+    const card = (await command(h, `diagnose ${target}`)).card;
+    expect(bodyLines(card, GUID)).toEqual([]);
+    expect(bodyLines(card, RAW_TIME)).toEqual([]);
+    expect(cardText(card)).toMatch(GUID);
+  },
+);

@@ -36,7 +36,8 @@ export async function requestFinding(r: AssignmentRequest, graph: GraphApi, now:
   const pkg = r.accessPackage?.displayName ?? r.accessPackage?.id ?? 'access package';
   return {
     kind: 'access-request',
-    what: `${pkg}, request ${r.id}: ${stateWords(state, r.status)}`,
+    // Named by its package; the card's footer keeps the request's id with the command that reprocesses it.
+    what: `${pkg} request: ${stateWords(state, r.status)}`,
     code: state,
     ...(r.completedDateTime
       ? { when: { word: 'Completed', at: r.completedDateTime } }

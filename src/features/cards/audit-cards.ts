@@ -2,6 +2,7 @@ import type { HistoryCardData, StatusCardData } from './card-data';
 import type { Remediation } from '../../domain/remediation/remediation';
 import type { AuditEntry } from '../../domain/audit/audit-log';
 import { clip, localTime, ROOM } from './card-text';
+import { nameAndId } from './card-facts';
 import { approvalWindow } from './relative-time';
 import { outcomeCardData } from './remediation-cards';
 import { renderCard, type AdaptiveCardJson } from './render';
@@ -10,7 +11,7 @@ import { renderCard, type AdaptiveCardJson } from './render';
  * Room for the free text of one history row: fifty rows share a card, so a reason or a long target is cut
  * there and shown in full by `status <remediation-id>`.
  */
-const HISTORY_ROOM = { name: 50, target: 100, detail: 100 } as const;
+const HISTORY_ROOM = { name: 50, target: 100, detail: 100, objectId: true } as const;
 
 /** Room for the ids the bot and Graph make: a remediation id (22 characters), a request-id (a GUID), an action name. */
 const ID_ROOM = 40;
@@ -44,19 +45,25 @@ const EVENT_WORDS: Readonly<Record<AuditEntry['event'], string>> = {
   'conversation-restored': 'Conversation restored',
 };
 
-function footnote(e: AuditEntry, room: { readonly name: number; readonly detail: number }): string {
+/** An entry's who, detail, Graph answer and ids; the object's id where the line does not sit under its name. */
+function footnote(
+  e: AuditEntry,
+  room: { readonly name: number; readonly detail: number; readonly objectId: boolean },
+): string {
   const parts = [`by ${clip(e.actor.name, room.name)}`];
   if (e.detail) parts.push(clip(e.detail, room.detail));
   if (e.graph) {
     const requestId = e.graph.requestId ? `, request-id ${clip(e.graph.requestId, ID_ROOM)}` : '';
     parts.push(`Graph ${e.graph.status}${requestId}`);
   }
+  const { id } = nameAndId(e.target);
+  if (id && room.objectId) parts.push(`object ${id}`);
   if (e.remediationId) parts.push(`remediation ${clip(e.remediationId, ID_ROOM)}`);
   return parts.join(' · ');
 }
 
 function timelineLine(e: AuditEntry): string {
-  return `${localTime(e.at)} · ${EVENT_WORDS[e.event]} · ${footnote(e, { name: ROOM.name, detail: TIMELINE_DETAIL })}`;
+  return `${localTime(e.at)} · ${EVENT_WORDS[e.event]} · ${footnote(e, { name: ROOM.name, detail: TIMELINE_DETAIL, objectId: false })}`;
 }
 
 /** A long timeline keeps its start and its latest events, and counts the ones between. */
@@ -80,7 +87,7 @@ export function historyCard(
     filters: clip(filters, ROOM.title),
     entries: entries.map((e) => ({
       headline: `${localTime(e.at)} · ${EVENT_WORDS[e.event]} · ${clip(e.action, ID_ROOM)}`,
-      target: clip(e.target, HISTORY_ROOM.target),
+      target: clip(nameAndId(e.target).name, HISTORY_ROOM.target),
       footnote: footnote(e, HISTORY_ROOM),
     })),
     more,
@@ -103,6 +110,7 @@ export function statusCard(r: Remediation, timeline: readonly AuditEntry[]): Ada
     title: outcome.title,
     summary: r.state === 'pending' ? pendingSummary(r) : outcome.summary,
     facts: [...outcome.facts, ...(outcome.graph ?? [])],
+    times: outcome.times,
     timeline: timelineLines(timeline),
     footer: outcome.footer,
   };

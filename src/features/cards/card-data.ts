@@ -6,6 +6,8 @@ export interface PendingApprovalData {
   readonly title: string;
   readonly why: string;
   readonly facts: readonly Fact[];
+  /** Times among the facts, as text lines in each viewer's own zone ("Created <DATE TIME>"). */
+  readonly times: readonly string[];
   readonly blocked: string | null;
   readonly notice: string | null;
   readonly requestedBy: string;
@@ -54,6 +56,8 @@ export interface OutcomeCardData {
   readonly title: string;
   readonly summary: string;
   readonly facts: readonly Fact[];
+  /** Times among the facts, as text lines in each viewer's own zone ("Created <DATE TIME>"). */
+  readonly times: readonly string[];
   readonly details: readonly string[];
   readonly graph: readonly Fact[] | null;
   readonly footer: string;
@@ -119,6 +123,8 @@ export interface StatusCardData {
   /** What the outcome card says, a reject reason in full among it. */
   readonly summary: string;
   readonly facts: readonly Fact[];
+  /** Times among the facts, as text lines in each viewer's own zone ("Created <DATE TIME>"). */
+  readonly times: readonly string[];
   readonly timeline: readonly string[];
   readonly footer: string;
 }
@@ -248,6 +254,8 @@ export interface DiagnoseFindingData {
   readonly url: string | null;
   /** Facts the diagnosis read for this target (the address's holder, a product's seats). */
   readonly facts: readonly Fact[];
+  /** Times among the facts, as text lines in each viewer's own zone ("Created <DATE TIME>"). */
+  readonly times: readonly string[];
 }
 
 /** A diagnose card's failures that one remediation addresses (or that none does), with its button. */
@@ -270,6 +278,9 @@ export interface DiagnoseCardData {
   readonly summary: string;
   readonly healthy: boolean;
   readonly facts: readonly Fact[];
+  /** Times among the facts, as text lines in each viewer's own zone ("Created <DATE TIME>"). */
+  readonly times: readonly string[];
+
   readonly sections: readonly DiagnoseSectionData[];
   /** Reads that failed, each a line with Graph's answer and request-id. */
   readonly unread: readonly { readonly line: string }[];

@@ -3,7 +3,7 @@ import { commandText, type RemediationCommand } from '../../domain/failures/fail
 import type { TargetCandidate } from '../../domain/findings/find-target';
 import type { Finding, TargetFindings, TargetKind } from '../../domain/findings/finding';
 import type { DiagnoseCardData, DiagnoseFindingData } from './card-data';
-import { idLine, idsToFooter } from './card-ids';
+import { idLine, sortFacts } from './card-facts';
 import { clip, clipFacts, firstOf, localTime, ROOM } from './card-text';
 import { timeBefore } from './relative-time';
 import { renderCard, type AdaptiveCardJson } from './render';
@@ -69,7 +69,7 @@ const CHECKED: Readonly<Record<TargetKind, string>> = {
 /** One finding as the card shows it, and the ids its facts named (for the footer). */
 function findingData(f: Finding, readAt: string): { data: DiagnoseFindingData; ids: string[] } {
   const d = f.diagnosis;
-  const { facts, ids } = idsToFooter(clipFacts(d.facts.slice(0, FINDING_FACTS)));
+  const { facts, times, ids } = sortFacts(clipFacts(d.facts.slice(0, FINDING_FACTS)));
   const data: DiagnoseFindingData = {
     what: clip(f.what, PART),
     when: f.when
@@ -81,6 +81,7 @@ function findingData(f: Finding, readAt: string): { data: DiagnoseFindingData; i
     object: d.objectToFix ? clip(d.objectToFix.label, ROOM.name) : null,
     url: d.objectToFix?.url ? clip(d.objectToFix.url, ROOM.line) : null,
     facts,
+    times,
   };
   return { data, ids };
 }
@@ -123,7 +124,7 @@ export function diagnoseCardData(
   const blocked = target.findings.filter((f) => !f.diagnosis.retryHelps).length;
   const shown = listedSections(sections);
   const count = shown.reduce((n, s) => n + s.shown.length, 0);
-  const read = idsToFooter(clipFacts(target.facts.slice(0, TARGET_FACTS)));
+  const read = sortFacts(clipFacts(target.facts.slice(0, TARGET_FACTS)));
   const ids = [...read.ids];
   const commands: string[] = [];
   const sectionData = shown.map(({ section: s, shown: findings, more }) => {
@@ -150,6 +151,7 @@ export function diagnoseCardData(
     summary: summaryOf(target, total, blocked, count),
     healthy: total === 0 && target.unread.length === 0,
     facts: read.facts,
+    times: read.times,
     sections: sectionData,
     unread: unread.map((u) => ({
       line: clip(

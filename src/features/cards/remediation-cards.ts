@@ -8,7 +8,7 @@ import type {
   OutcomeCardData,
   PendingApprovalData,
 } from './card-data';
-import { idLine, idsToFooter } from './card-ids';
+import { idLine, sortFacts } from './card-facts';
 import { clip, clipFacts, firstOf, localTime, ROOM } from './card-text';
 import { approvalWindow, localTimesIn } from './relative-time';
 import { diagnosisView } from './diagnosis-cards';
@@ -54,12 +54,13 @@ function approvalText(r: Remediation, view: CardView): string {
 /** The part of a card awaiting approval that single and bulk confirmations share, for one viewer or everyone. */
 export function pendingApprovalData(r: Remediation, view: CardView): PendingApprovalData {
   const open = r.state === 'pending' && !r.confirmation.blocked;
-  const { facts, ids } = idsToFooter(clipFacts(r.confirmation.facts));
+  const { facts, times, ids } = sortFacts(clipFacts(r.confirmation.facts));
   return {
     rid: r.id,
     title: clip(r.confirmation.title, ROOM.title),
     why: clip(r.confirmation.why, ROOM.paragraph),
     facts,
+    times,
     blocked: r.confirmation.blocked ? clip(r.confirmation.blocked, ROOM.paragraph) : null,
     notice: view.notice ? clip(view.notice, ROOM.paragraph) : null,
     requestedBy: clip(r.requestedBy.name, ROOM.name),
@@ -82,11 +83,12 @@ export function confirmationCardData(r: Remediation, view: CardView): Confirmati
   const diagnosis = diagnosisView(r.confirmation.diagnoses);
   // Where a retry cannot help yet, Approve gives way to Retry anyway, which asks for a reason.
   const onlyAnyway = diagnosis.retryBlocked !== null;
-  const read = idsToFooter(diagnosis.diagnosisFacts);
+  const read = sortFacts(diagnosis.diagnosisFacts);
   return {
     ...base,
     ...diagnosis,
     diagnosisFacts: read.facts,
+    times: [...base.times, ...read.times],
     ids: idLine([...(base.ids ? [base.ids] : []), ...read.ids]),
     showApprove: base.showApprove && !onlyAnyway,
     showRetryAnyway: base.showApprove && onlyAnyway,
@@ -235,7 +237,9 @@ export function outcomeCardData(r: Remediation): OutcomeCardData {
   const word = STATE_WORDS[r.state === 'pending' ? 'running' : r.state];
   const verified = verificationWords(r);
   const note = verificationText(r);
-  const { facts, ids } = idsToFooter(clipFacts(withLaterFacts(r.confirmation.facts, r.result?.facts ?? [])));
+  const { facts, times, ids } = sortFacts(
+    clipFacts(withLaterFacts(r.confirmation.facts, r.result?.facts ?? [])),
+  );
   return {
     rid: r.id,
     userIds: refreshUsers(r),
@@ -244,6 +248,7 @@ export function outcomeCardData(r: Remediation): OutcomeCardData {
     title: clip(r.confirmation.title, ROOM.title),
     summary: clip(note ? `${note} ${summaryOf(r)}` : summaryOf(r), ROOM.paragraph),
     facts,
+    times,
     details: listLines(
       [...(r.verification?.details ?? []), ...(r.result?.details ?? [])],
       LISTED_DETAILS,

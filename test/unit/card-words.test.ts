@@ -1,4 +1,4 @@
-import { idsToFooter } from '../../src/features/cards/card-ids';
+import { nameAndId, sortFacts } from '../../src/features/cards/card-facts';
 import {
   approvalWindow,
   localTimesIn,
@@ -98,20 +98,35 @@ describe('words anchored to fixed moments, beside the viewer-local time', () => 
   });
 });
 
-describe('idsToFooter: the body names, the footer keeps ids', () => {
+describe('sortFacts: the body names, times read in each zone, the footer keeps ids', () => {
   const guid = '10000000-0000-4000-8000-000000000002';
+  const local = '{{DATE(2026-11-21T12:00:00Z, SHORT)}} {{TIME(2026-11-21T12:00:00Z)}}';
   it.each([
-    [{ title: 'Object id', value: guid }, null, `Object id ${guid}`],
-    [{ title: 'Read-back request-id', value: 'abc' }, null, 'Read-back request-id abc'],
-    [{ title: 'Policy', value: guid }, null, `Policy ${guid}`],
+    [{ title: 'Object id', value: guid }, null, null, `Object id ${guid}`],
+    [{ title: 'Read-back request-id', value: 'abc' }, null, null, 'Read-back request-id abc'],
+    [{ title: 'Policy', value: guid }, null, null, `Policy ${guid}`],
     [
       { title: 'Holder of alice@contoso.com', value: `user Bob Jones (bob@contoso.com) · ${guid}` },
       { title: 'Holder of alice@contoso.com', value: 'user Bob Jones (bob@contoso.com)' },
+      null,
       `user Bob Jones (bob@contoso.com) ${guid}`,
     ],
-    [{ title: 'UPN', value: 'alice@contoso.com' }, { title: 'UPN', value: 'alice@contoso.com' }, null],
-    [{ title: 'Paid', value: 'Valid' }, { title: 'Paid', value: 'Valid' }, null],
-  ])('%j', (fact, body, id) => {
-    expect(idsToFooter([fact])).toEqual({ facts: body ? [body] : [], ids: id ? [id] : [] });
+    [{ title: 'Completed', value: '2026-11-21T12:00:00.123Z' }, null, `Completed ${local}`, null],
+    [{ title: 'Created', value: '—' }, { title: 'Created', value: '—' }, null, null],
+    [{ title: 'UPN', value: 'alice@contoso.com' }, { title: 'UPN', value: 'alice@contoso.com' }, null, null],
+    [{ title: 'Paid', value: 'Valid' }, { title: 'Paid', value: 'Valid' }, null, null],
+  ])('%j', (fact, body, time, id) => {
+    expect(sortFacts([fact])).toEqual({
+      facts: body ? [body] : [],
+      times: time ? [time] : [],
+      ids: id ? [id] : [],
+    });
+  });
+
+  it.each([
+    [`Alice Smith (alice@contoso.com) · ${guid}`, { name: 'Alice Smith (alice@contoso.com)', id: guid }],
+    ['3 users (4 named) · retry', { name: '3 users (4 named) · retry', id: null }],
+  ])('nameAndId(%j)', (text, split) => {
+    expect(nameAndId(text)).toEqual(split);
   });
 });
