@@ -97,6 +97,12 @@ export function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** The kernel's record of a process's largest resident set so far (VmHWM), in MB (Linux). */
+export function peakRssMb(pid: number): number {
+  const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 'NaN');
+  return kb / 1024;
+}
+
 /** CPU time (user + system) a process has used so far in ms, from /proc (Linux, 100 clock ticks a second). */
 export function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

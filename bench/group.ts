@@ -2,11 +2,11 @@
  * `npm run bench -- group`: a bulk remediation of a 100,000-member group (issue 22) by the built bot: the
  * fake Graph makes the members on demand, a share of them failing; `retry-provisioning --group`, approve, until
  * the summary. Reports the bot's peak memory (the kernel's high-water mark of its resident set), the member
- * reads and the times. Prints its results; not part of the published run.
+ * reads and the times. Part of the published run.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { contosoSeed, FakeConnector, FakeGraph, type GraphUserSeed } from '../test/fakes';
-import { round, rssMb } from './bench-lib';
+import { peakRssMb, round, rssMb } from './bench-lib';
 import { botEnv, cardOf, contosoClient, dataDirFor, startBuiltBot, type Tenant } from './harness';
 import { PEOPLE } from './settings';
 
@@ -43,12 +43,6 @@ function member(i: number, failing: boolean): GraphUserSeed {
         ]
       : [],
   };
-}
-
-/** The kernel's record of a process's largest resident set so far (VmHWM), in MB. */
-function peakRssMb(pid: number): number {
-  const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 'NaN');
-  return kb / 1024;
 }
 
 export interface GroupRun {

@@ -7,13 +7,13 @@
  * of the day, so what the bot holds is measured rather than what V8 has not yet given back.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { FakeConnector, FakeGraph } from '../test/fakes';
 import { freePort, ROOT, round, startChild } from './bench-lib';
 import type { DayAnswer, DayRequest } from './monitor-day-child';
-import { botEnv, contosoClient, dataDirFor, storeRoot, type Tenant } from './harness';
+import { botEnv, contosoClient, dataDirFor, type Tenant } from './harness';
 import { MONITOR_SETTINGS, tenantUser } from './monitor';
 import { PEOPLE } from './settings';
 
@@ -48,9 +48,8 @@ export interface MonitorDayRun {
 
 /** Bundles the child's own code (the project's modules) into one file, as scripts/bundle.ts does for the bot. */
 async function bundleChild(): Promise<string> {
-  const dir = path.join(storeRoot().dir, 'monitor-day');
-  mkdirSync(dir, { recursive: true });
-  const outfile = path.join(dir, 'monitor-day-child.js');
+  // Beside the built bot, so the packages it leaves out resolve from the project's node_modules.
+  const outfile = path.join(ROOT, 'dist/bench/monitor-day-child.js');
   await build({
     entryPoints: [path.join(ROOT, 'bench/monitor-day-child.ts')],
     outfile,

@@ -1,11 +1,11 @@
 /**
  * `npm run bench -- monitor`: the failure monitor of the built bot against a tenant the fake Graph makes up on
- * demand (issue 22): the first full delta round, then steady intervals with a few changed users each, and the
- * bot's memory at two tenant sizes. Prints its results; not part of the published run yet.
+ * demand (issue 22): the first full delta round, then steady intervals with a few changed users each, at two
+ * tenant sizes. Its memory over a day of intervals is the monitorDay section's (monitor-day.ts).
  */
 import { rmSync } from 'node:fs';
 import { FakeConnector, FakeGraph, type GraphUserSeed } from '../test/fakes';
-import { quietRssMb, rssMb, round } from './bench-lib';
+import { round } from './bench-lib';
 import { botEnv, cardOf, contosoClient, dataDirFor, startBuiltBot, type Tenant } from './harness';
 import { PEOPLE } from './settings';
 
@@ -24,13 +24,6 @@ export const MONITOR_SETTINGS = {
   changedPerInterval: 10,
   /** Pages a cycle may read; high enough that the first round is one cycle, so its time is the round's. */
   pageBudget: 5000,
-  /** Seconds of further steady cycles, nothing changing, before the last memory reading. */
-  quietS: 90,
-  /**
-   * The bot's V8 old space, capped so that it collects instead of growing into headroom: the same cap at both
-   * sizes shows what the bot holds does not grow with the tenant (the process would stop if it did).
-   */
-  heapCapMb: 160,
   graphShare: 0.25,
 } as const;
 
@@ -52,10 +45,6 @@ export interface MonitorRun {
     /** From a user's new failure in the fake to its card reaching the connector. */
     readonly newFailureReportedMs: number;
   };
-  readonly rssAfterFirstRoundMb: number;
-  readonly rssAfterSteadyMb: number;
-  /** After `quietS` more seconds with nothing changing (the monitor still cycling): lowest and last reading. */
-  readonly rssQuietMb: { readonly min: number; readonly last: number };
 }
 
 const ID_PREFIX = '40000000-0000-4000-8000-';
@@ -107,7 +96,6 @@ async function monitorRun(tenant: Tenant, users: number): Promise<MonitorRun> {
     MONITOR_INTERVAL: `${s.intervalMs}ms`,
     MONITOR_PAGE_BUDGET: String(s.pageBudget),
     MONITOR_GRAPH_SHARE: String(s.graphShare),
-    NODE_OPTIONS: `--max-old-space-size=${s.heapCapMb}`,
   });
   try {
     const teams = contosoClient(bot.port, connector);
@@ -125,7 +113,6 @@ async function monitorRun(tenant: Tenant, users: number): Promise<MonitorRun> {
       60_000,
       'the first delta link',
     );
-    const rssAfterFirstRoundMb = rssMb(bot.process.pid ?? 0);
 
     // Steady state: each interval changes a few users; the one in the middle of the run starts failing.
     graph.resetRecords();
@@ -166,8 +153,6 @@ async function monitorRun(tenant: Tenant, users: number): Promise<MonitorRun> {
     const whole = cyclesRead.slice(1, -1);
     const perInterval = whole.map((c) => c.length);
     const busiestPaths = whole[perInterval.indexOf(Math.max(...perInterval))] ?? [];
-    const rssAfterSteadyMb = rssMb(bot.process.pid ?? 0);
-    const quiet = await quietRssMb(bot.process.pid ?? 0, s.quietS);
     return {
       users,
       firstRound: {
@@ -183,9 +168,6 @@ async function monitorRun(tenant: Tenant, users: number): Promise<MonitorRun> {
         busiestInterval: busiestPaths,
         newFailureReportedMs: round(reportedMs, 0),
       },
-      rssAfterFirstRoundMb: round(rssAfterFirstRoundMb),
-      rssAfterSteadyMb: round(rssAfterSteadyMb),
-      rssQuietMb: { min: round(quiet.minMb), last: round(quiet.rssMb) },
     };
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${bot.output.join('').slice(-3000)}`, { cause: err });

@@ -2,8 +2,11 @@
 import path from 'node:path';
 import { ROOT, round } from './bench-lib';
 import type { BulkResult } from './bulk';
+import type { GroupRun } from './group';
 import type { StoreRoot } from './harness';
 import type { LatencyResult } from './latency';
+import { MONITOR_SETTINGS, type MonitorRun } from './monitor';
+import { MONITOR_DAY_SETTINGS, type MonitorDayRun } from './monitor-day';
 import { describePeaks, type WindowPeak } from './population';
 import { PROFILES, type ServiceTime } from './profiles';
 import { bundleEntry } from './project';
@@ -27,6 +30,9 @@ export interface Results {
     peakGrowthMb: number;
   };
   coldStart: { runs: number[]; medianMs: number; maxMs: number };
+  monitor: { runs: MonitorRun[] };
+  monitorDay: { runs: MonitorDayRun[] };
+  group: { runs: GroupRun[] };
   load: {
     tenants: number;
     conversations: number;
@@ -96,12 +102,96 @@ export function goals(r: Results) {
       value: `${r.coldStart.maxMs} ms (max)`,
       met: r.coldStart.maxMs < 1500,
     },
+    ...largeTenantGoals(r),
     {
       profile: 'both',
       goal: "Turns offered within Teams' rate limits (bot and echo)",
       value: `busiest window at ${r.load.busiestShareOfLimit}% of its limit`,
       met: r.load.withinLimits,
     },
+  ];
+}
+
+/** Issue 22's goals: the monitor on a large tenant, and a large group in bulk. */
+function largeTenantGoals(r: Results) {
+  const m = MONITOR_SETTINGS;
+  const largest = r.monitor.runs.at(-1);
+  const days = r.monitorDay.runs;
+  const heapAt = (run: MonitorDayRun | undefined, hour: number) =>
+    run?.heap.find((h) => h.hour === hour)?.heapMb ?? Number.NaN;
+  const dayEnd = days.map((d) => heapAt(d, MONITOR_DAY_SETTINGS.hours));
+  const sizeSpread = round(Math.max(...dayEnd) - Math.min(...dayEnd));
+  const hourGrowth = round(
+    Math.max(...days.map((d) => heapAt(d, MONITOR_DAY_SETTINGS.hours) - heapAt(d, 1))),
+  );
+  const uncapped = r.group.runs.find((g) => g.heapCapMb === null);
+  return [
+    {
+      profile: 'loopback',
+      goal: `Monitor's first scan of ${largest?.users.toLocaleString('en-US')} users within MONITOR_GRAPH_SHARE (${m.graphShare}) of the directory quota`,
+      value: `${largest?.firstRound.shareOfQuota} (${largest?.firstRound.requests.toLocaleString('en-US')} requests in ${largest?.firstRound.seconds} s)`,
+      met: (largest?.firstRound.shareOfQuota ?? Number.POSITIVE_INFINITY) <= m.graphShare,
+    },
+    {
+      profile: 'loopback',
+      goal: `Monitor: at most 5 Graph requests per steady interval (${m.changedPerInterval} users changed in each)`,
+      value: r.monitor.runs.map((x) => `${x.steady.maxRequestsPerInterval}`).join(' and ') + ' at most',
+      met: r.monitor.runs.every((x) => x.steady.maxRequestsPerInterval <= 5),
+    },
+    {
+      profile: 'loopback',
+      goal: `Monitor: a new failure on a card by the first cycle after it (interval ${m.intervalMs / 1000} s)`,
+      value: r.monitor.runs.map((x) => `${x.steady.newFailureReportedMs} ms`).join(', '),
+      met: r.monitor.runs.every((x) => x.steady.newFailureReportedMs <= 2 * m.intervalMs),
+    },
+    {
+      profile: 'loopback',
+      goal: `Monitor: heap after ${MONITOR_DAY_SETTINGS.hours} simulated hours the same at ${days.map((d) => d.users.toLocaleString('en-US')).join(' and ')} users (within 5 MB), and not growing (hour 1 → ${MONITOR_DAY_SETTINGS.hours}, within 5 MB)`,
+      value: `${dayEnd.join(' / ')} MB; grew at most ${hourGrowth} MB`,
+      met: sizeSpread <= 5 && hourGrowth <= 5,
+    },
+    {
+      profile: 'loopback',
+      goal: `Peak RSS of a ${uncapped?.members.toLocaleString('en-US')}-member --group run under ${uncapped?.peakGoalMb} MB, no heap cap`,
+      value: `${uncapped?.peakRssMb} MB`,
+      met: uncapped?.met === true,
+    },
+  ];
+}
+
+function largeTenantSection(r: Results): string[] {
+  const m = MONITOR_SETTINGS;
+  const d = MONITOR_DAY_SETTINGS;
+  const n = (x: number) => x.toLocaleString('en-US');
+  return [
+    `## Large tenant (issue 22)`,
+    '',
+    `**Failure monitor** (built bot, \`MONITOR_INTERVAL\` ${m.intervalMs} ms, \`MONITOR_GRAPH_SHARE\` ${m.graphShare}, \`MONITOR_PAGE_BUDGET\` ${m.pageBudget}, ${m.deltaPageSize} users a delta page): a tenant the fake Graph makes up on demand, ${n(m.failing)} users failing at each size. The first round is paced by the bot to its share of the smallest documented directory quota (3,500 resource units per 10 s, a read costing 1); then ${m.steadyIntervals} intervals with ${m.changedPerInterval} users changed in each, one of them starting to fail in the middle one.`,
+    '',
+    '| users | first round: requests | seconds | share of quota | requests per steady interval (max / median) | new failure on a card |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...r.monitor.runs.map(
+      (x) =>
+        `| ${n(x.users)} | ${n(x.firstRound.requests)} | ${x.firstRound.seconds} | ${x.firstRound.shareOfQuota} | ${x.steady.maxRequestsPerInterval} / ${x.steady.medianRequestsPerInterval} | ${n(x.steady.newFailureReportedMs)} ms |`,
+    ),
+    '',
+    `**A simulated day**: the bot composed as \`npm start\` composes it, on a clock the bench moves: ${d.hours * (60 / d.intervalMinutes)} intervals of ${d.intervalMinutes} minutes, ${d.changedPerInterval} users changed in each (the failing set unchanged). The V8 heap in use is read after a full collection (\`--expose-gc\`), so it is what the bot holds, not what V8 has yet to give back. RSS is shown beside it: the intervals run back to back, with none of the quiet time in which V8 returns pages it no longer uses, so it climbs with the work done, not with what is held.`,
+    '',
+    `| users | wall time | Graph requests per interval (max) | store files written per interval (max / median) | failures: first round / carried at the end | heap after GC, MB, at hour ${d.checkpointsH.join(' / ')} | RSS at the same hours, MB |`,
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...r.monitorDay.runs.map(
+      (x) =>
+        `| ${n(x.users)} | ${x.seconds} s | ${x.maxRequestsPerInterval} | ${x.storeWritesPerInterval.max} / ${x.storeWritesPerInterval.median} | ${x.firstRoundFailures} / ${x.openFailuresAtEnd} | ${x.heap.map((h) => h.heapMb).join(' / ')} | ${x.heap.map((h) => h.rssMb).join(' / ')} |`,
+    ),
+    '',
+    `**A large group in bulk**: \`retry-provisioning --group\` on a group of ${n(r.group.runs[0]?.members ?? 0)} members the fake makes up on demand, every 20th failing; approve, until the summary. Peak is the kernel's high-water mark of the bot's resident set (VmHWM). Each run on a fresh tenant, store and process.`,
+    '',
+    '| heap cap | targets | member reads | confirmation | run (approve → summary) | RSS idle | peak at confirmation | peak |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...r.group.runs.map(
+      (g) =>
+        `| ${g.heapCapMb === null ? 'none' : `${g.heapCapMb} MB`} | ${n(g.targets)} | ${g.memberReads} | ${n(g.confirmationMs)} ms | ${n(g.runMs)} ms | ${g.idleRssMb} MB | ${g.peakAtConfirmationMb} MB | ${g.peakRssMb} MB |`,
+    ),
   ];
 }
 
@@ -183,6 +273,8 @@ export function markdown(r: Results, meta: Meta): string {
     `**Memory** (built bot, ${r.memory.turns.toLocaleString('en-US')} turns of \`${r.memory.command}\`, ${r.memory.concurrency} at a time, ${r.memory.turnsPerSecond} turns/s): RSS ${r.memory.idleRssMb} MB idle → ${r.memory.rightAfterRssMb} MB right after the last turn (+${r.memory.peakGrowthMb} MB) → ${r.memory.afterRssMb} MB after ${r.memory.quietS} s without traffic (growth ${r.memory.growthMb} MB). Idle and after are both read after ${r.memory.quietS} quiet seconds: right after a burst RSS still holds the heap V8 grew for it, which V8's memory reducer returns once the process goes quiet.`,
     '',
     `**Cold start** (\`node ${path.relative(ROOT, bundleEntry())}\`, what \`npm start\` runs, to GET /healthz 200, ${r.coldStart.runs.length} runs): median ${r.coldStart.medianMs} ms, max ${r.coldStart.maxMs} ms (${r.coldStart.runs.join(', ')} ms).`,
+    '',
+    ...largeTenantSection(r),
     '',
     `## Offered load`,
     '',

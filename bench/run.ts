@@ -201,6 +201,9 @@ async function main(): Promise<void> {
       bulk: await step('bulk', sections.bulk),
       memory: await step('memory', sections.memory),
       coldStart: await step('cold start', sections.coldStart),
+      monitor: await step('monitor', sections.monitor),
+      monitorDay: await step('monitor day', sections.monitorDay),
+      group: await step('group', sections.group),
       load: loadReport(),
     };
     const meta: Meta = {
