@@ -69,6 +69,9 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
       .first()
       .waitFor();
     expect(s.tenant.graph.callCount('retryServiceProvisioning')).toBe(0);
+    // How long it stays open, in words that stay true, beside the time in the viewer's own zone.
+    await thread.getByText(/^Can be approved for 24 h from the request, until .*\d{1,2}:\d{2}/).waitFor();
+    expect(await thread.getByText(/\{\{(DATE|TIME)\(/).count()).toBe(0);
     await screenshot(ui!.page, 'confirmation-card');
 
     await thread.getByRole('button', { name: 'Approve' }).first().click();
