@@ -1,4 +1,5 @@
-import { CONTOSO } from '../fakes';
+import { CONTOSO, type FailingUsers } from '../fakes';
+import { startBulkHarness, summaryPost } from './bulk-helpers';
 import { remediationId } from '../faults/fault-helpers';
 import { cardText } from './card-helpers';
 import { approve, click, command, outcomeReply } from './flows';
@@ -116,3 +117,19 @@ it.each(['alice@contoso.com', `--request ${CONTOSO.requests.failed}`])(
     expect(cardText(card)).toMatch(GUID);
   },
 );
+
+it('names things and leaves ids to the footer on a bulk run, confirmation to summary', async () => {
+  await h.close();
+  let users: FailingUsers;
+  ({ h, users } = await startBulkHarness(3));
+  const upns = users.users.map((u) => u.userPrincipalName).join(' ');
+  for (const typed of [`retry-provisioning ${upns}`, `reprocess-license ${upns}`]) {
+    const confirmation = await command(h, typed, PEOPLE.reggie);
+    await approve(h, confirmation, PEOPLE.ada);
+    const summary = await summaryPost(h, h.connector.requests.length);
+    for (const card of [confirmation.card, summary.card]) {
+      expect(bodyLines(card, GUID)).toEqual([]);
+      expect(bodyLines(card, RAW_TIME)).toEqual([]);
+    }
+  }
+});
