@@ -87,6 +87,11 @@ async function groupRun(tenant: Tenant, heapCapMb: number | undefined): Promise<
   const bot = await startBuiltBot({
     ...botEnv(tenant.entra, graph, dataDir),
     ...(heapCapMb ? { NODE_OPTIONS: `--max-old-space-size=${heapCapMb}` } : {}),
+  }).catch(async (err: unknown) => {
+    // A bot that did not start leaves the fakes to close, or they would keep the bench running.
+    await Promise.all([connector.close(), graph.close()]);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   });
   const pid = bot.process.pid ?? 0;
   try {

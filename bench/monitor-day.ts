@@ -11,7 +11,7 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { FakeConnector, FakeGraph } from '../test/fakes';
-import { freePort, ROOT, round, startChild } from './bench-lib';
+import { freePort, ROOT, round, startChild, type Child } from './bench-lib';
 import type { DayAnswer, DayRequest } from './monitor-day-child';
 import { botEnv, contosoClient, dataDirFor, type Tenant } from './harness';
 import { MONITOR_SETTINGS, tenantUser } from './monitor';
@@ -101,17 +101,27 @@ async function dayRun(tenant: Tenant, entry: string, users: number): Promise<Mon
   graph.generateUsers({ count: users, user: (i) => tenantUser(i, failing(i)) });
   const connector = await FakeConnector.start({});
   const dataDir = dataDirFor('bench-monitor-day-');
-  const bot = await startChild(
-    ['--expose-gc', entry],
-    {
-      ...botEnv(tenant.entra, graph, dataDir),
-      MONITOR_INTERVAL: `${s.intervalMinutes}m`,
-      MONITOR_PAGE_BUDGET: String(MONITOR_SETTINGS.pageBudget),
-      MONITOR_GRAPH_SHARE: String(MONITOR_SETTINGS.graphShare),
-    },
-    await freePort(),
-    { ipc: true },
-  );
+  const closeFakes = async () => {
+    await Promise.all([connector.close(), graph.close()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  let bot: Child;
+  try {
+    bot = await startChild(
+      ['--expose-gc', entry],
+      {
+        ...botEnv(tenant.entra, graph, dataDir),
+        MONITOR_INTERVAL: `${s.intervalMinutes}m`,
+        MONITOR_PAGE_BUDGET: String(MONITOR_SETTINGS.pageBudget),
+        MONITOR_GRAPH_SHARE: String(MONITOR_SETTINGS.graphShare),
+      },
+      await freePort(),
+      { ipc: true },
+    );
+  } catch (err) {
+    await closeFakes();
+    throw err;
+  }
   try {
     const teams = contosoClient(bot.port, connector);
     const asked = await teams.message({ from: PEOPLE.reggie, text: 'subscribe user-provisioning' });
@@ -164,8 +174,7 @@ async function dayRun(tenant: Tenant, entry: string, users: number): Promise<Mon
     throw new Error(`${(err as Error).message}\n${bot.output.join('').slice(-3000)}`, { cause: err });
   } finally {
     await bot.stop();
-    await Promise.all([connector.close(), graph.close()]);
-    rmSync(dataDir, { recursive: true, force: true });
+    await closeFakes();
   }
 }
 

@@ -96,6 +96,11 @@ async function monitorRun(tenant: Tenant, users: number): Promise<MonitorRun> {
     MONITOR_INTERVAL: `${s.intervalMs}ms`,
     MONITOR_PAGE_BUDGET: String(s.pageBudget),
     MONITOR_GRAPH_SHARE: String(s.graphShare),
+  }).catch(async (err: unknown) => {
+    // A bot that did not start leaves the fakes to close, or they would keep the bench running.
+    await Promise.all([connector.close(), graph.close()]);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   });
   try {
     const teams = contosoClient(bot.port, connector);
