@@ -90,7 +90,13 @@ describe('bulk remediation: several targets, one approval, JSON batches', () => 
 
   it('--group for reprocess-license reads /groups/{id}/membersWithLicenseErrors', async () => {
     const { confirmation } = await requestAndApprove(h, `reprocess-license --group ${users.group.id}`);
-    expect(cardText(confirmation.card)).toMatch(/reprocess-license for 45 users/);
+    const shown = cardText(confirmation.card);
+    expect(shown).toMatch(/reprocess-license for 45 users/);
+    // Each member's failing licence by product and group name, as on a one-user confirmation.
+    expect(shown).toContain(
+      `ENTERPRISEPREMIUM: Error (CountViolation), from group ${users.group.displayName}`,
+    );
+    expect(shown).not.toContain('c7df2760-2c81-4ef7-b578-5b5392b571df');
     await summaryPost(h);
     expect(
       h.graph.requests.some((r) => r.path === `/groups/${users.group.id}/membersWithLicenseErrors`),

@@ -143,8 +143,22 @@ export interface GroupExpansion<T> {
     readonly top?: number;
   };
   /** The member's target and confirmation; a `blocked` confirmation means there is nothing to fix. */
-  fromUser(user: DirectoryUser): { readonly target: T; readonly confirmation: Confirmation };
+  fromUser: MemberTarget<T>;
+  /**
+   * Reads once per run what members' cards name beyond the member (products, groups), and returns the
+   * builder that names them; without it, members are built by `fromUser` alone.
+   */
+  named?(
+    graph: GraphApi,
+    group: { readonly id: string; readonly displayName?: string },
+  ): Promise<MemberTarget<T>>;
 }
+
+/** A group member's target and confirmation, built from the member as Graph listed it. */
+export type MemberTarget<T> = (user: DirectoryUser) => {
+  readonly target: T;
+  readonly confirmation: Confirmation;
+};
 
 /** Sends a remediation's request with a Graph client: the single-target path of every action. */
 export function sendRequest(graph: GraphApi, request: GraphRequest): Promise<GraphResult> {

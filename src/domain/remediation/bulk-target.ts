@@ -272,8 +272,9 @@ async function expandGroup(
   }
   const items: BulkItem[] = [];
   let toFix = 0;
+  const fromUser = (await expansion.named?.(graph, group)) ?? expansion.fromUser;
   const read = await eachMember(expansion, group.id, graph, (member) => {
-    const { target, confirmation } = expansion.fromUser(member);
+    const { target, confirmation } = fromUser(member);
     if (confirmation.blocked || ++toFix > options.maxTargets) return;
     const { id, label } = action.describe(target);
     items.push(item(id, label, target, confirmation, items.length < PROBLEMS_KEPT));

@@ -30,12 +30,31 @@ import { verifyReprocessLicense } from './verify';
 export interface ReprocessLicenseTarget {
   readonly user: Pick<DirectoryUser, 'id' | 'displayName' | 'userPrincipalName'>;
   /**
-   * Product and group names read for the confirmation, by id, so the states read back after the reprocess are
-   * named too; absent for a group's members (bulk), whose lines keep the ids.
+   * Names of the products and groups the user's states mention, read for the confirmation, by id, so the
+   * states read back after the reprocess are named too; absent when Graph refused the reads.
    */
   readonly names?: {
     readonly products: Readonly<Record<string, string>>;
     readonly groups: Readonly<Record<string, string>>;
+  };
+}
+
+/** The names among `names` that the states mention: what a target keeps, not the tenant's whole list. */
+function keptNames(
+  states: readonly LicenseAssignmentState[],
+  names: LicenceNames,
+): NonNullable<ReprocessLicenseTarget['names']> {
+  const pick = (ids: (string | null | undefined)[], from: ReadonlyMap<string, string>) =>
+    Object.fromEntries(ids.flatMap((id) => (id && from.has(id) ? [[id, from.get(id) ?? id]] : [])));
+  return {
+    products: pick(
+      states.map((s) => s.skuId),
+      names.products,
+    ),
+    groups: pick(
+      states.map((s) => s.assignedByGroup),
+      names.groups,
+    ),
   };
 }
 
@@ -101,12 +120,16 @@ function interpretReprocess(target: ReprocessLicenseTarget, result: ExecutionRes
 }
 
 /** The target and confirmation for a user already read from Graph (a lookup or a group's member list). */
-function confirmFor(user: DirectoryUser): { target: ReprocessLicenseTarget; confirmation: Confirmation } {
+function confirmFor(
+  user: DirectoryUser,
+  names?: LicenceNames,
+): { target: ReprocessLicenseTarget; confirmation: Confirmation } {
   const states = user.licenseAssignmentStates ?? [];
   const errors = states.filter(isLicenseInError);
   return {
     target: {
       user: { id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName },
+      ...(names ? { names: keptNames(states, names) } : {}),
     },
     confirmation: {
       title: `Reprocess licence assignments for ${user.displayName ?? user.id}`,
@@ -115,7 +138,7 @@ function confirmFor(user: DirectoryUser): { target: ReprocessLicenseTarget; conf
           ? `${errors.length} licence assignment${errors.length === 1 ? ' is' : 's are'} in error.`
           : `No licence errors are on record; reprocessing re-evaluates ${states.length} assignment${states.length === 1 ? '' : 's'}.`,
       facts: [...userFacts(user), { title: 'Licence assignments', value: String(states.length) }],
-      problems: errors.map((s) => describeLicenseState(s)),
+      problems: errors.map((s) => describeLicenseState(s, names)),
       ...(states.length === 0
         ? {
             blocked: `${user.displayName ?? 'This user'} has no licence assignments, so there is nothing to reprocess. Assign a licence (directly or through a group) first.`,
@@ -149,27 +172,20 @@ export const reprocessLicense: RemediationAction<ReprocessLicenseTarget> = {
   async resolve(args, graph) {
     const found = await lookupUser(graph, args, { positional: 'user' });
     if (found.kind !== 'one') return found;
-    const { target, confirmation } = confirmFor(found.item);
-    if (confirmation.blocked) return { kind: 'resolved', target, confirmation };
+    const unnamed = confirmFor(found.item);
+    if (unnamed.confirmation.blocked) return { kind: 'resolved', ...unnamed };
     // Products and groups by name on the card; the tenant's products are read once for both.
     const states = found.item.licenseAssignmentStates ?? [];
-    const errors = states.filter(isLicenseInError);
     const products = tenantProducts(graph);
     const [diagnoses, names] = await Promise.all([
       diagnoseUserLicences(found.item, graph, products),
       licenceNames(graph, states, products),
     ]);
+    const { target, confirmation } = confirmFor(found.item, names);
     return {
       kind: 'resolved',
-      target: {
-        ...target,
-        names: { products: Object.fromEntries(names.products), groups: Object.fromEntries(names.groups) },
-      },
-      confirmation: {
-        ...confirmation,
-        problems: errors.map((s) => describeLicenseState(s, names)),
-        ...(diagnoses.length > 0 ? { diagnoses } : {}),
-      },
+      target,
+      confirmation: { ...confirmation, ...(diagnoses.length > 0 ? { diagnoses } : {}) },
     };
   },
 
@@ -195,7 +211,13 @@ export const reprocessLicense: RemediationAction<ReprocessLicenseTarget> = {
       path: `/groups/${segment(groupId)}/membersWithLicenseErrors`,
       select: 'id,displayName,userPrincipalName,licenseAssignmentStates',
     }),
-    fromUser: confirmFor,
+    fromUser: (user) => confirmFor(user),
+    // The products once for the run, and the group by the name it was found under.
+    async named(graph, group) {
+      const names = await licenceNames(graph, [], tenantProducts(graph));
+      const groups = new Map([[group.id, group.displayName ?? group.id]]);
+      return (user) => confirmFor(user, { products: names.products, groups });
+    },
   },
 
   interpret: interpretReprocess,
