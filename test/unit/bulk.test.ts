@@ -193,6 +193,28 @@ describe('the progress card', () => {
     await turn();
     expect(published).toEqual([3000, 4000]);
   });
+
+  it('does not hold the summary for a progress update still waiting out its gap', async () => {
+    const clock = new ManualClock(0, 'hold');
+    const published: string[] = [];
+    const publisher = new ProgressPublisher(
+      clock,
+      async () => void published.push(`progress ${clock.now()}`),
+      3000,
+      0,
+    );
+    clock.advance(3500);
+    publisher.changed();
+    await new Promise((r) => setImmediate(r));
+    expect(published).toEqual(['progress 3500']);
+    clock.advance(500);
+    publisher.changed();
+    await publisher.finish(async () => void published.push(`summary ${clock.now()}`));
+    expect(published).toEqual(['progress 3500', 'summary 4000']);
+    clock.advance(10_000);
+    await new Promise((r) => setImmediate(r));
+    expect(published).toEqual(['progress 3500', 'summary 4000']);
+  });
 });
 
 describe('bulk expansion', () => {

@@ -13,6 +13,8 @@ export class ProgressPublisher {
   private dirty = false;
   private closed = false;
   private loop: Promise<void> | undefined;
+  /** The update being sent, if any: the summary waits for it, never for the gap. */
+  private sending: Promise<void> | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -34,7 +36,7 @@ export class ProgressPublisher {
   /** Publishes `last` as the final update once any update in flight is done, then nothing more. */
   async finish(last: () => Promise<void>): Promise<void> {
     this.closed = true;
-    await this.loop;
+    await this.sending;
     this.lastAt = this.clock.now();
     await last();
   }
@@ -42,7 +44,7 @@ export class ProgressPublisher {
   /** Stops publishing without a final update (the run moves to another process). */
   async stop(): Promise<void> {
     this.closed = true;
-    await this.loop;
+    await this.sending;
   }
 
   private async drain(): Promise<void> {
@@ -54,7 +56,12 @@ export class ProgressPublisher {
       }
       this.dirty = false;
       this.lastAt = this.clock.now();
-      await this.publish();
+      this.sending = this.publish();
+      try {
+        await this.sending;
+      } finally {
+        this.sending = undefined;
+      }
     }
   }
 }
