@@ -207,7 +207,7 @@ function bulkTable(b: BulkResult): string[] {
     `| theoretical minimum: (⌈${b.users}/${b.throttle.limit}⌉ − 1) × ${b.throttle.windowMs} ms + fastest Graph answer ${b.graph.minMs} ms${b.connector.minMs > 0 ? ` + fastest connector answer ${b.connector.minMs} ms` : ''} | ${b.theoreticalMinMs} ms | 1× | | | |`,
     ...(b.loop
       ? [
-          `| sequential loop, one request at a time | ${b.loop.wallMs} ms | ${round(b.loop.wallMs / b.theoreticalMinMs, 1)}× | ${b.loop.lost} | ${b.loop.duplicates} | ${b.loop.throttled} |`,
+          `| sequential loop, one request at a time (${b.loop.users} users timed: ${b.loop.measuredMs} ms, scaled to ${b.users}) | ${b.loop.wallMs} ms | ${round(b.loop.wallMs / b.theoreticalMinMs, 1)}× | ${b.loop.lost} | ${b.loop.duplicates} | ${b.loop.throttled} |`,
         ]
       : []),
   ];
@@ -249,7 +249,7 @@ export function markdown(r: Results, meta: Meta): string {
         `| ${s.rate}/s | ${s.answeredPerS} | ${s.p50Ms} ms | ${s.p95Ms} ms | ${s.p99Ms} ms | ${s.maxMs} ms | ${s.maxInFlight} | ${s.botCpuMsPerTurn} ms | ${s.botCores} | ${s.harnessCores} | ${s.sustained ? 'yes' : `**no**${s.errors > 0 ? ` (${s.errors} errors: ${s.firstError ?? ''})` : ''}`} |`,
     ),
     '',
-    `**Bulk**: ${r.bulk.realistic.users} users, \`retry-provisioning --group\`, approve → summary posted; throttle ${r.bulk.realistic.throttle.limit} writes per ${r.bulk.realistic.throttle.windowMs} ms window, counted per item inside batches (Graph's is per 10 s; 1 s keeps the run short); BULK_CONCURRENCY ${r.bulk.realistic.bulkConcurrency}.`,
+    `**Bulk**: ${r.bulk.realistic.users} users, \`retry-provisioning --group\`, approve → summary posted; throttle ${r.bulk.realistic.throttle.limit} writes per ${r.bulk.realistic.throttle.windowMs} ms window, counted per item inside batches, answered 429 with Retry-After in whole seconds past it; BULK_CONCURRENCY ${r.bulk.realistic.bulkConcurrency}.`,
     '',
     ...bulkTable(r.bulk.realistic),
     '',
