@@ -9,10 +9,12 @@ import {
 import type { GraphApi } from '../../infra/graph/graph-api';
 import { GraphFailure } from '../../infra/graph/graph-failure';
 import { isGuid } from '../../infra/graph/odata';
-import { findPolicies, type ProvisioningPolicy } from '../actions/retry-cloudpc-policy/action';
+import { findPolicies } from '../actions/retry-cloudpc-policy/action';
+import type { ProvisioningPolicy } from '../actions/retry-cloudpc-policy/target';
 import type { TargetKind, TargetFindings } from './finding';
 import { appFindings, policyFindings } from './object-findings';
-import { readRequest, type AssignmentRequest } from '../actions/reprocess-access-request/action';
+import { readRequest } from '../actions/reprocess-access-request/action';
+import type { AssignmentRequest } from '../actions/reprocess-access-request/target';
 import { requestFindings } from './request-findings';
 import { userFindings } from './user-findings';
 

@@ -5,11 +5,8 @@ import { segment } from '../../infra/graph/odata';
 import type { Fact } from '../actions/action';
 import type { Diagnosis, FailureSignal } from '../actions/diagnosis';
 import { CLOUDPC_KNOWLEDGE } from '../actions/retry-cloudpc-policy/diagnosis';
-import {
-  cloudPcSignal,
-  policyCloudPcs,
-  type ProvisioningPolicy,
-} from '../actions/retry-cloudpc-policy/action';
+import { cloudPcSignal, policyCloudPcs } from '../actions/retry-cloudpc-policy/action';
+import type { ProvisioningPolicy } from '../actions/retry-cloudpc-policy/target';
 import { SYNC_KNOWLEDGE } from '../actions/provision-on-demand/diagnosis';
 import { diagnoseEach, unreadSource, type Finding, type TargetFindings, type UnreadSource } from './finding';
 import { failedProvisionings, syncFindings } from './sync-findings';

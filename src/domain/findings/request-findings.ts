@@ -5,8 +5,8 @@ import {
   daysSinceCompleted,
   isReprocessable,
   REPROCESS_WINDOW_DAYS,
-  type AssignmentRequest,
 } from '../actions/reprocess-access-request/action';
+import type { AssignmentRequest } from '../actions/reprocess-access-request/target';
 import { ACCESS_REQUEST_KNOWLEDGE } from '../actions/reprocess-access-request/diagnosis';
 import { diagnoseEach, type Finding, type TargetFindings } from './finding';
 

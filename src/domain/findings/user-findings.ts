@@ -9,12 +9,8 @@ import { LICENSE_KNOWLEDGE, withUserFacts } from '../actions/reprocess-license/d
 import { licenceNames } from '../actions/reprocess-license/licence-names';
 import { tenantProducts } from '../actions/diagnosis-facts';
 import type { Diagnosis, FailureSignal } from '../actions/diagnosis';
-import {
-  FAILED_REQUESTS_FILTER,
-  isReprocessable,
-  REQUESTS,
-  type AssignmentRequest,
-} from '../actions/reprocess-access-request/action';
+import { FAILED_REQUESTS_FILTER, isReprocessable } from '../actions/reprocess-access-request/action';
+import { REQUESTS, type AssignmentRequest } from '../actions/reprocess-access-request/target';
 import { requestFinding } from './request-findings';
 import { failedProvisionings, syncFindings } from './sync-findings';
 import { diagnoseEach, unreadSource, type Finding, type TargetFindings, type UnreadSource } from './finding';

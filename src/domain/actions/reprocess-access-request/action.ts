@@ -5,34 +5,9 @@ import { segment } from '../../../infra/graph/odata';
 import { sendRequest, type Confirmation, type RemediationAction, type Resolution } from '../action';
 import { lookupUser } from '../resolve-user';
 import { diagnoseAccessRequest } from './diagnosis';
+import { REQUESTS, type AssignmentRequest, type ReprocessAccessRequestTarget } from './target';
 import { verifyReprocessAccessRequest } from './verify';
 
-/** An access package assignment request as its list and get pages return it, accessPackage and requestor expanded. */
-export interface AssignmentRequest {
-  readonly id: string;
-  readonly requestType?: string;
-  readonly state?: string;
-  readonly status?: string;
-  readonly createdDateTime?: string;
-  readonly completedDateTime?: string | null;
-  readonly accessPackage?: { readonly id?: string; readonly displayName?: string } | null;
-  readonly requestor?: {
-    readonly objectId?: string;
-    readonly displayName?: string;
-    readonly email?: string;
-  } | null;
-}
-
-/** What is kept between confirmation and execution. */
-export interface ReprocessAccessRequestTarget {
-  readonly requestId: string;
-  readonly accessPackage: string;
-  readonly requestor: string;
-  readonly state: string;
-}
-
-/** Where Entitlement Management's assignment requests are read. */
-export const REQUESTS = '/identityGovernance/entitlementManagement/assignmentRequests';
 const REPROCESSABLE = new Set(['deliveryfailed', 'partiallydelivered']);
 
 /** True for a request state Graph reprocesses (deliveryFailed, partiallyDelivered), in any case. */

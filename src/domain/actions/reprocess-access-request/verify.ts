@@ -2,7 +2,7 @@ import { stateWords } from '../../../infra/graph/enum-words';
 import type { GraphApi } from '../../../infra/graph/graph-api';
 import { segment } from '../../../infra/graph/odata';
 import type { VerifyFinding } from '../action';
-import { REQUESTS, type ReprocessAccessRequestTarget } from './action';
+import { REQUESTS, type ReprocessAccessRequestTarget } from './target';
 
 /** States in which entitlement management is still working on the request (accessPackageAssignmentRequest). */
 const UNDER_WAY = new Set(['submitted', 'pendingapproval', 'scheduled', 'delivering']);

@@ -24,20 +24,8 @@ import { lookupUser, userFacts } from '../resolve-user';
 import { tenantProducts } from '../diagnosis-facts';
 import { diagnoseUserLicences } from './diagnosis';
 import { licenceNames } from './licence-names';
+import type { ReprocessLicenseTarget } from './target';
 import { verifyReprocessLicense } from './verify';
-
-/** What is kept between confirmation and execution. */
-export interface ReprocessLicenseTarget {
-  readonly user: Pick<DirectoryUser, 'id' | 'displayName' | 'userPrincipalName'>;
-  /**
-   * Names of the products and groups the user's states mention, read for the confirmation, by id, so the
-   * states read back after the reprocess are named too; absent when Graph refused the reads.
-   */
-  readonly names?: {
-    readonly products: Readonly<Record<string, string>>;
-    readonly groups: Readonly<Record<string, string>>;
-  };
-}
 
 /** The names among `names` that the states mention: what a target keeps, not the tenant's whole list. */
 function keptNames(

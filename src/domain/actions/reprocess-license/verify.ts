@@ -3,7 +3,7 @@ import type { GraphApi } from '../../../infra/graph/graph-api';
 import { describeLicenseState, isLicenseInError } from '../../../infra/graph/license-states';
 import { segment } from '../../../infra/graph/odata';
 import type { VerifyFinding } from '../action';
-import type { ReprocessLicenseTarget } from './action';
+import type { ReprocessLicenseTarget } from './target';
 
 /**
  * Resolved when none of the user's licenceAssignmentStates is in Error or ActiveWithError (or carries an

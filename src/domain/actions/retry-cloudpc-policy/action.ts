@@ -7,23 +7,8 @@ import { chooseOne } from '../choose-one';
 import type { FailureSignal } from '../diagnosis';
 import { diagnoseSignals } from '../diagnosis-facts';
 import { CLOUDPC_KNOWLEDGE } from './diagnosis';
+import { CLOUD_PCS, type CloudPc, type ProvisioningPolicy, type RetryCloudPcPolicyTarget } from './target';
 import { verifyRetryCloudPcPolicy } from './verify';
-
-/** A Cloud PC provisioning policy as its list and get pages return it. */
-export interface ProvisioningPolicy {
-  readonly id: string;
-  readonly displayName?: string;
-  readonly description?: string;
-  readonly provisioningType?: string;
-}
-
-/** A Cloud PC as the policy's list reads it; statusDetail says why a failed one failed. */
-export interface CloudPc {
-  readonly id: string;
-  readonly displayName?: string;
-  readonly status?: string;
-  readonly statusDetail?: { readonly code?: string | null; readonly message?: string | null } | null;
-}
 
 /** A policy's Cloud PCs with why each failed (cloudPC.statusDetail), as the policy's card and checks read them. */
 export function policyCloudPcs(graph: GraphApi, policyId: string): Promise<CloudPc[]> {
@@ -56,17 +41,7 @@ export function cloudPcSignal(pc: CloudPc): FailureSignal {
   };
 }
 
-/** What is kept between confirmation and execution. */
-export interface RetryCloudPcPolicyTarget {
-  readonly policy: Pick<ProvisioningPolicy, 'id' | 'displayName' | 'provisioningType'>;
-  readonly failedCloudPcs: number;
-  /** The Cloud PCs that were failed when this was confirmed, which verification watches. */
-  readonly failedCloudPcIds?: readonly string[];
-}
-
 const POLICIES = '/deviceManagement/virtualEndpoint/provisioningPolicies';
-/** Where a policy's Cloud PCs are listed. */
-export const CLOUD_PCS = '/deviceManagement/virtualEndpoint/cloudPCs';
 
 /** Finds provisioning policies by id or exact display name (case-insensitive). */
 export async function findPolicies(graph: GraphApi, query: string): Promise<ProvisioningPolicy[]> {

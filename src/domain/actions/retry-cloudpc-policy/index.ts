@@ -1,7 +1,8 @@
 import type { GraphApi } from '../../../infra/graph/graph-api';
 import type { RemediationDefinition } from '../definition';
 import { CLOUDPC_KNOWLEDGE } from './diagnosis';
-import { diagnoseFailedCloudPcs, retryCloudPcPolicy, type RetryCloudPcPolicyTarget } from './action';
+import { diagnoseFailedCloudPcs, retryCloudPcPolicy } from './action';
+import type { RetryCloudPcPolicyTarget } from './target';
 import { cloudPcDetector } from './detector';
 
 /** Cloud PC provisioning: the `retry-cloudpc-policy` command and the `cloudpc` failures it fixes. */

@@ -1,7 +1,7 @@
 import type { GraphApi } from '../../../infra/graph/graph-api';
 import { eq } from '../../../infra/graph/odata';
 import type { VerifyFinding } from '../action';
-import { CLOUD_PCS, type CloudPc, type RetryCloudPcPolicyTarget } from './action';
+import { CLOUD_PCS, type CloudPc, type RetryCloudPcPolicyTarget } from './target';
 
 /**
  * Resolved when none of the Cloud PCs that were failed under the policy is still failed; a Cloud PC deleted

@@ -9,15 +9,8 @@ import { sendRequest, type Confirmation, type RemediationAction } from '../actio
 import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from '../choose-one';
 import { lookupUser, userFacts } from '../resolve-user';
 import { diagnoseUserErrors } from './diagnosis';
+import type { RetryProvisioningTarget } from './target';
 import { verifyRetryProvisioning } from './verify';
-
-/** What is kept between confirmation and execution. */
-export interface RetryProvisioningTarget {
-  readonly user: Pick<DirectoryUser, 'id' | 'displayName' | 'userPrincipalName'>;
-  readonly unresolvedErrors: number;
-  /** The service instances that were failing when this was confirmed, which verification watches. */
-  readonly failingServices?: readonly string[];
-}
 
 function describeError(e: ServiceProvisioningError): string {
   const when = e.createdDateTime ? ` since ${e.createdDateTime}` : '';

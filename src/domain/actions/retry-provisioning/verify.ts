@@ -3,7 +3,7 @@ import type { GraphApi } from '../../../infra/graph/graph-api';
 import { segment } from '../../../infra/graph/odata';
 import { describeErrorDetail } from '../../../infra/graph/provisioning-error-detail';
 import type { VerifyFinding } from '../action';
-import type { RetryProvisioningTarget } from './action';
+import type { RetryProvisioningTarget } from './target';
 
 /**
  * Resolved when no unresolved serviceProvisioningError is left for the service instances that were failing
