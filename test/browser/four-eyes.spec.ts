@@ -1,9 +1,8 @@
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import path from 'node:path';
 import { CONTOSO } from '../fakes';
-import { startSandbox, type Sandbox } from '../sandbox/sandbox';
-import { ARTIFACTS_DIR, openIsolatedPage, screenshot, type IsolatedPage } from './browser';
-import { PlaygroundPage } from './playground-page';
+import type { Sandbox } from '../sandbox/sandbox';
+import { screenshot, type IsolatedPage } from './browser';
+import { openPlaygroundSession, type PlaygroundSession } from './playground-session';
+import type { PlaygroundPage } from './playground-page';
 
 /**
  * `npm run sandbox -- --four-eyes` as a newcomer tries the default policy: the one person in the Playground
@@ -11,35 +10,23 @@ import { PlaygroundPage } from './playground-page';
  * (`act-as me`): a second admin, since the Playground has no user switcher.
  */
 describe('four-eyes approval in the Agents Playground', () => {
-  let sandbox: Sandbox | undefined;
-  let ui: IsolatedPage | undefined;
+  let session: PlaygroundSession | undefined;
+  let sandbox: Sandbox;
+  let page: IsolatedPage['page'];
   let playground: PlaygroundPage;
-  let botLog: WriteStream | undefined;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    botLog = createWriteStream(path.join(ARTIFACTS_DIR, 'bot-four-eyes.log'));
-    sandbox = await startSandbox({
-      logLevel: 'info',
-      logDestination: botLog,
-      fourEyes: true,
-      env: { MONITOR_INTERVAL: '' },
-    });
-    ui = await openIsolatedPage(sandbox.playground!.url);
-    playground = new PlaygroundPage(ui.page, 'Provisioning Fixer');
-    await playground.open(sandbox.playground!.url);
-    await playground.closeLogPanel();
-    await playground.openChannel('Provisioning');
+    session = await openPlaygroundSession('bot-four-eyes.log', { fourEyes: true });
+    ({ sandbox, playground } = session);
+    page = session.ui.page;
   });
 
   afterAll(async () => {
-    await ui?.close();
-    await sandbox?.close();
-    await new Promise<void>((resolve) => (botLog ? botLog.end(() => resolve()) : resolve()));
+    await session?.close();
   });
 
   it('refuses the requester and lets a second admin approve, end to end', async () => {
-    const s = sandbox!;
+    const s = sandbox;
     await (await playground.mentionBot('act-as reggie')).getByText('You act as Reggie Requester').waitFor();
 
     const request = 'retry-provisioning alice@contoso.com';
@@ -54,7 +41,7 @@ describe('four-eyes approval in the Agents Playground', () => {
     await thread.getByText(/^You may not approve retry-provisioning/).waitFor();
     await thread.getByRole('button', { name: 'Approve' }).waitFor();
     expect(s.tenant.graph.callCount('retryServiceProvisioning')).toBe(0);
-    await screenshot(ui!.page, 'four-eyes-refused');
+    await screenshot(page, 'four-eyes-refused');
 
     await (await playground.mentionBot('act-as me')).getByText('You act as Ada Admin again').waitFor();
     await thread.getByRole('button', { name: 'Approve' }).click();
@@ -67,7 +54,7 @@ describe('four-eyes approval in the Agents Playground', () => {
     expect(await reply.textContent()).toMatch(/Reggie Requester.*Ada Admin/);
     await thread.getByText(/^Requested by Reggie Requester .*; approved by Ada Admin /).waitFor();
     expect(await thread.getByRole('button', { name: 'Approve' }).count()).toBe(0);
-    await screenshot(ui!.page, 'four-eyes-approved');
+    await screenshot(page, 'four-eyes-approved');
 
     // The write ran once, on behalf of the approver, not the requester.
     expect(s.tenant.graph.callCount('retryServiceProvisioning', CONTOSO.users.alice)).toBe(1);

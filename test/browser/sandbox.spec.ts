@@ -1,13 +1,13 @@
-import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { defaultRegistry } from '../../src/domain/actions/registry';
 import { CONTOSO } from '../fakes';
-import { startSandbox, type Sandbox } from '../sandbox/sandbox';
-import { ARTIFACTS_DIR, openIsolatedPage, screenshot, type IsolatedPage } from './browser';
-import { PlaygroundPage } from './playground-page';
+import type { Sandbox } from '../sandbox/sandbox';
+import { screenshot, type IsolatedPage } from './browser';
+import { openPlaygroundSession, type PlaygroundSession } from './playground-session';
+import type { PlaygroundPage } from './playground-page';
 import { systemClock } from '../../src/infra/clock';
 
-const BOT_NAME = 'Provisioning Fixer';
 const OBO_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /** Ids a licence card names instead: the SKUs Alice holds and the licensing group's object id. */
 const SKU_OR_GROUP_ID = /c7df2760|4b585984|60000000-0000-4000-8000-000000000001/i;
@@ -17,27 +17,20 @@ const SKU_OR_GROUP_ID = /c7df2760|4b585984|60000000-0000-4000-8000-000000000001/
  * Microsoft 365 Agents Playground's own web client in headless Chromium, with no request leaving loopback.
  */
 describe('the sandbox in the Microsoft 365 Agents Playground', () => {
-  let sandbox: Sandbox | undefined;
-  let ui: IsolatedPage | undefined;
+  let session: PlaygroundSession | undefined;
+  let sandbox: Sandbox;
+  let page: IsolatedPage['page'];
   let playground: PlaygroundPage;
-  let botLog: WriteStream | undefined;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    botLog = createWriteStream(path.join(ARTIFACTS_DIR, 'bot.log'));
     // The monitor's interval is off: the test runs one cycle itself, after subscribing, instead of waiting.
-    sandbox = await startSandbox({ logLevel: 'info', logDestination: botLog, env: { MONITOR_INTERVAL: '' } });
-    ui = await openIsolatedPage(sandbox.playground!.url);
-    playground = new PlaygroundPage(ui.page, BOT_NAME);
-    await playground.open(sandbox.playground!.url);
-    await playground.closeLogPanel();
-    await playground.openChannel('Provisioning');
+    session = await openPlaygroundSession('bot.log');
+    ({ sandbox, playground } = session);
+    page = session.ui.page;
   });
 
   afterAll(async () => {
-    await ui?.close();
-    await sandbox?.close();
-    await new Promise<void>((resolve) => (botLog ? botLog.end(() => resolve()) : resolve()));
+    await session?.close();
   });
 
   it('answers "@Provisioning Fixer help" in a team channel with every command', async () => {
@@ -56,11 +49,11 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
     ]) {
       await thread.getByText(usage, { exact: true }).waitFor();
     }
-    await screenshot(ui!.page, 'help-in-channel');
+    await screenshot(page, 'help-in-channel');
   });
 
   it('runs retry-provisioning from the command to Accepted by Microsoft Graph through the card buttons', async () => {
-    const s = sandbox!;
+    const s = sandbox;
     const thread = await playground.mentionBot('retry-provisioning alice@contoso.com');
     await thread.getByText('Approval needed').waitFor();
     await thread.getByText('Retry service provisioning for Alice Smith').first().waitFor();
@@ -72,13 +65,13 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
     // How long it stays open, in words that stay true, beside the time in the viewer's own zone.
     await thread.getByText(/^Can be approved for 24 h from the request, until .*\d{1,2}:\d{2}/).waitFor();
     expect(await thread.getByText(/\{\{(DATE|TIME)\(/).count()).toBe(0);
-    await screenshot(ui!.page, 'confirmation-card');
+    await screenshot(page, 'confirmation-card');
 
     await thread.getByRole('button', { name: 'Approve' }).first().click();
     await thread.getByText('Accepted by Microsoft Graph, verifying').first().waitFor();
     await thread.getByText('Graph status').first().waitFor();
     expect(await thread.getByRole('button', { name: 'Approve' }).count()).toBe(0);
-    await screenshot(ui!.page, 'succeeded-card');
+    await screenshot(page, 'succeeded-card');
 
     // Approve worked without SSO because the bot fetched Ada's token from the simulated tenant, then
     // validated it and exchanged it on-behalf-of her: Graph saw her delegated token, not the app's.
@@ -104,7 +97,7 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
     const card = thread.locator('.ac-adaptiveCard').last();
     await card.getByText(`There is no command "${topic}".`, { exact: true }).waitFor();
     expect(await card.locator('a, em, strong, code').count()).toBe(0);
-    await screenshot(ui!.page, 'literal-text');
+    await screenshot(page, 'literal-text');
   });
 
   it('runs "Did you mean" from its button, and tells the outcome once on the card and in one line', async () => {
@@ -123,7 +116,7 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
       .first()
       .waitFor();
     expect(await thread.innerText()).not.toMatch(SKU_OR_GROUP_ID);
-    await screenshot(ui!.page, 'licence-confirmation');
+    await screenshot(page, 'licence-confirmation');
     await thread.getByRole('button', { name: 'Approve' }).first().click();
     await thread
       .getByText(/^Accepted by Microsoft Graph/)
@@ -136,7 +129,7 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
     await expect(reply.textContent()).resolves.toMatch(/Ada Admin/);
     expect(await thread.getByText('Graph status').count()).toBe(1);
     expect(await thread.innerText()).not.toMatch(SKU_OR_GROUP_ID);
-    await screenshot(ui!.page, 'outcome-and-reply');
+    await screenshot(page, 'outcome-and-reply');
   });
 
   // Proactive failure cards are issue 4's; the test runs when that feature is in the tree.
@@ -151,13 +144,13 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
         .getByText(/subscribed|notif/i)
         .first()
         .waitFor();
-      const monitor = monitorOf(sandbox!);
+      const monitor = monitorOf(sandbox);
       expect(monitor).toBeDefined();
       await monitor!.runOnce();
       // Each failure is its own post in the channel, with what failed, the error and a Remediate button.
-      const card = ui!.page
+      const card = page
         .getByRole('group')
-        .filter({ has: ui!.page.getByText('Cloud PCs failed to provision: Frontline shift workers') })
+        .filter({ has: page.getByText('Cloud PCs failed to provision: Frontline shift workers') })
         .first();
       const remediate = card.getByRole('button', { name: 'Remediate' });
       await remediate.waitFor();
@@ -166,18 +159,18 @@ describe('the sandbox in the Microsoft 365 Agents Playground', () => {
       await card.getByText(/^Failed .*\d{4}.*\d{1,2}:\d{2}/).waitFor();
       expect(await card.getByText(/\{\{(DATE|TIME)\(/).count()).toBe(0);
       await card.scrollIntoViewIfNeeded();
-      await screenshot(ui!.page, 'failure-card');
+      await screenshot(page, 'failure-card');
       await remediate.click();
       // The invoke answer replaces the failure card in place with the confirmation for the same target.
-      const confirmation = ui!.page
+      const confirmation = page
         .getByRole('group')
-        .filter({ has: ui!.page.getByText('Approval needed') })
-        .filter({ has: ui!.page.getByText('retry-cloudpc-policy 30000000-0000-4000-8000-000000000001') })
+        .filter({ has: page.getByText('Approval needed') })
+        .filter({ has: page.getByText('retry-cloudpc-policy 30000000-0000-4000-8000-000000000001') })
         .first();
       await confirmation.getByRole('button', { name: 'Approve' }).waitFor();
       await confirmation.getByText('Frontline shift workers').first().waitFor();
-      expect(sandbox!.tenant.graph.callCount('retryCloudPcPolicy')).toBe(0);
-      await screenshot(ui!.page, 'failure-remediate');
+      expect(sandbox.tenant.graph.callCount('retryCloudPcPolicy')).toBe(0);
+      await screenshot(page, 'failure-remediate');
     },
   );
 });
