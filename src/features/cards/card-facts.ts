@@ -1,5 +1,7 @@
 import type { Fact } from '../../domain/actions/action';
+import { isGuid } from '../../infra/graph/odata';
 import { clip, localTime, ROOM } from './card-text';
+import { RFC3339 } from './relative-time';
 
 /*
  * A card's body names things; ids (object ids, Graph request-ids) are for support tickets and copying, so they
@@ -11,11 +13,10 @@ import { clip, localTime, ROOM } from './card-text';
 const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 /** A fact that is an id by its title: "Object id", "request-id", "Read-back request-id". */
 const ID_TITLE = /(^|[\s-])id$/i;
-const ONLY_GUID = new RegExp(`^${GUID}$`, 'i');
 /** "user Bob Jones (bob@contoso.com) · 1000…": a name with its id after it. */
 const NAME_THEN_GUID = new RegExp(`^(.+?)\\s+·\\s+(${GUID})$`, 'i');
 /** A value that is one RFC 3339 time, as Graph writes them. */
-const ONLY_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const ONLY_TIME = new RegExp(`^${RFC3339}$`);
 
 /** A card's facts for its FactSet, its times as text lines ("Created <DATE TIME>"), and its ids for the footer. */
 export interface SortedFacts {
@@ -32,7 +33,7 @@ export function sortFacts(facts: readonly Fact[]): SortedFacts {
   for (const f of facts) {
     const value = f.value.trim();
     const named = NAME_THEN_GUID.exec(value);
-    if (ID_TITLE.test(f.title) || ONLY_GUID.test(value)) ids.push(`${f.title} ${value}`);
+    if (ID_TITLE.test(f.title) || isGuid(value)) ids.push(`${f.title} ${value}`);
     else if (ONLY_TIME.test(value)) times.push(`${f.title} ${localTime(value)}`);
     else if (named?.[1] && named[2]) {
       body.push({ title: f.title, value: named[1] });

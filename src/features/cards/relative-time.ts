@@ -61,8 +61,10 @@ export function timeBefore(at: string, moment: string, what: string): string {
   return span ? `${localTime(at)}, ${span} before ${what}` : localTime(at);
 }
 
-/** An RFC 3339 time with a zone, as Graph writes them (fractions allowed). */
-const TIMESTAMP = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
+/** An RFC 3339 time with a zone, as Graph writes them (fractions allowed): a pattern to build on. */
+export const RFC3339 = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?(?:Z|[+-]\\d{2}:\\d{2})';
+
+const TIMESTAMP = new RegExp(`\\b${RFC3339}`, 'g');
 
 /**
  * Text with every RFC 3339 time in it written for each viewer's own zone (DATE/TIME): for lines that quote
