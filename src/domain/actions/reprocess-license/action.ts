@@ -160,10 +160,10 @@ export const reprocessLicense: RemediationAction<ReprocessLicenseTarget> = {
   async resolve(args, graph) {
     const found = await lookupUser(graph, args, { positional: 'user' });
     if (found.kind !== 'one') return found;
-    const unnamed = confirmFor(found.item);
-    if (unnamed.confirmation.blocked) return { kind: 'resolved', ...unnamed };
-    // Products and groups by name on the card; the tenant's products are read once for both.
+    // With no assignments the card says there is nothing to reprocess, so there is nothing to name.
     const states = found.item.licenseAssignmentStates ?? [];
+    if (states.length === 0) return { kind: 'resolved', ...confirmFor(found.item) };
+    // Products and groups by name on the card; the tenant's products are read once for both.
     const products = tenantProducts(graph);
     const [diagnoses, names] = await Promise.all([
       diagnoseUserLicences(found.item, graph, products),
