@@ -28,6 +28,11 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/** `err` with the end of the child's output after it, so a section that fails says what the bot said. */
+export function withOutput(err: unknown, child: Child): Error {
+  return new Error(`${(err as Error).message}\n${child.output.join('').slice(-3000)}`, { cause: err });
+}
+
 /**
  * Starts `node <args>` with `env` (plus PATH and the test CA) and resolves once /healthz answers 200; with
  * `ipc`, the child gets a message channel (`process.send`) for a bench that drives it step by step.

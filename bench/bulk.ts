@@ -15,7 +15,16 @@ import {
   type FakeGraphOptions,
 } from '../test/fakes';
 import { round } from './bench-lib';
-import { botEnv, call, cardOf, contosoClient, dataDirFor, startBuiltBot, type Tenant } from './harness';
+import {
+  approveAsAda,
+  botEnv,
+  bulkSummary,
+  call,
+  contosoClient,
+  dataDirFor,
+  startBuiltBot,
+  type Tenant,
+} from './harness';
 import { type Profile, ServiceTimes } from './profiles';
 import { DEFAULT_BULK_CONCURRENCY, exchangeOnBehalfOf, graphScope, loadConfig } from './project';
 import { PEOPLE, SETTINGS } from './settings';
@@ -79,29 +88,13 @@ async function bulkBotRun(tenant: Tenant, profile: Profile) {
       (r) => r.kind === 'reply' && r.activityId === String(asked.activity.id),
       60_000,
     );
-    const rid = /"rid":"([A-Za-z0-9_-]{22})"/.exec(JSON.stringify(cardOf(reply)))?.[1];
-    if (!rid) throw new Error('no confirmation card for the bulk command');
 
     graph.resetRecords();
     graph.setThrottle(throttle);
     const startedAt = Date.now();
     const started = performance.now();
-    const approved = await teams.invoke({
-      from: PEOPLE.ada,
-      conversationId: String(reply.conversationId),
-      replyToId: String(reply.newId),
-      verb: 'approve',
-      data: { rid },
-      token: tenant.ssoToken(PEOPLE.ada),
-    });
-    if (approved.status !== 200) throw new Error(`approve answered ${approved.status}`);
-    // The run's card turns into its summary in place (a one-line reply follows in the thread).
-    const summary = await connector.waitFor(
-      (r) =>
-        r.kind === 'update' &&
-        JSON.stringify(r.body).includes(`of ${users.toLocaleString('en-US')} accepted by Microsoft Graph`),
-      120_000,
-    );
+    await approveAsAda(teams, tenant, reply);
+    const summary = await bulkSummary(connector, users, 120_000);
     const wallMs = performance.now() - started;
     const envelopes = graph.requests.filter((r) => r.path === '/$batch');
     const calls = bulk.ids.map((id) => graph.callCount('retryServiceProvisioning', id));

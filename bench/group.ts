@@ -6,8 +6,16 @@
  */
 import { rmSync } from 'node:fs';
 import { contosoSeed, FakeConnector, FakeGraph, type GraphUserSeed } from '../test/fakes';
-import { peakRssMb, round, rssMb } from './bench-lib';
-import { botEnv, cardOf, contosoClient, dataDirFor, startBuiltBot, type Tenant } from './harness';
+import { peakRssMb, round, rssMb, withOutput } from './bench-lib';
+import {
+  approveAsAda,
+  botEnv,
+  bulkSummary,
+  contosoClient,
+  dataDirFor,
+  startBuiltBot,
+  type Tenant,
+} from './harness';
 import { PEOPLE } from './settings';
 
 /** What the section is asked to show, from the issue. */
@@ -108,30 +116,12 @@ async function groupRun(tenant: Tenant, heapCapMb: number | undefined): Promise<
     );
     const confirmationMs = performance.now() - started;
     const peakAtConfirmationMb = peakRssMb(pid);
-    const card = JSON.stringify(cardOf(reply));
-    const rid = /"rid":"([A-Za-z0-9_-]{22})"/.exec(card)?.[1];
-    if (!rid) throw new Error(`no confirmation card for the group: ${card.slice(0, 500)}`);
     const memberReads = graph.requests.filter((r) => r.path.startsWith(`/groups/${GROUP_ID}/members`)).length;
 
     const approvedAt = performance.now();
-    const approved = await teams.invoke({
-      from: PEOPLE.ada,
-      conversationId: String(reply.conversationId),
-      replyToId: String(reply.newId),
-      verb: 'approve',
-      data: { rid },
-      token: tenant.ssoToken(PEOPLE.ada),
-    });
-    if (approved.status !== 200) throw new Error(`approve answered ${approved.status}`);
+    await approveAsAda(teams, tenant, reply);
     const targets = seeded.length;
-    const total = targets.toLocaleString('en-US');
-    // The card turns into the run's summary in place; the thread gets a one-line reply.
-    await connector.waitFor(
-      (r) =>
-        r.kind === 'update' &&
-        new RegExp(`of ${total} accepted by Microsoft Graph`).test(JSON.stringify(r.body)),
-      600_000,
-    );
+    await bulkSummary(connector, targets, 600_000);
     const runMs = performance.now() - approvedAt;
     const peak = peakRssMb(pid);
     return {
@@ -149,7 +139,7 @@ async function groupRun(tenant: Tenant, heapCapMb: number | undefined): Promise<
       met: peak < peakGoalMb,
     };
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n${bot.output.join('').slice(-3000)}`, { cause: err });
+    throw withOutput(err, bot);
   } finally {
     await bot.stop();
     await Promise.all([connector.close(), graph.close()]);

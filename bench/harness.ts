@@ -19,7 +19,7 @@ import {
 import { freePort, percentile, ROOT, round, startChild, type Child } from './bench-lib';
 import { LoadPeaks, Population, type Seats } from './population';
 import { bundleEntry } from './project';
-import { SETTINGS } from './settings';
+import { PEOPLE, SETTINGS } from './settings';
 
 /** The fake Entra tenant every section uses, and SSO tokens for its people. */
 export interface Tenant {
@@ -166,6 +166,41 @@ export function forgetRecorded(connector: FakeConnector, graph?: FakeGraph): voi
 export function cardOf(record: ConnectorRequestRecord): Record<string, unknown> {
   const body = record.body as { attachments?: Array<{ content?: Record<string, unknown> }> };
   return body.attachments?.[0]?.content ?? {};
+}
+
+/**
+ * Ada clicks Approve on the confirmation card the bot posted as `reply`, as Teams sends the click; throws
+ * unless the bot took it.
+ */
+export async function approveAsAda(teams: TeamsClient, tenant: Tenant, reply: ConnectorRequestRecord) {
+  const card = JSON.stringify(cardOf(reply));
+  const rid = /"rid":"([A-Za-z0-9_-]{22})"/.exec(card)?.[1];
+  if (!rid) throw new Error(`no confirmation card: ${card.slice(0, 500)}`);
+  const approved = await teams.invoke({
+    from: PEOPLE.ada,
+    conversationId: String(reply.conversationId),
+    replyToId: String(reply.newId),
+    verb: 'approve',
+    data: { rid },
+    token: tenant.ssoToken(PEOPLE.ada),
+  });
+  if (approved.status !== 200) throw new Error(`approve answered ${approved.status}`);
+}
+
+/**
+ * A bulk run's end as the bench waits for it: its card turned into the summary in place, every one of
+ * `targets` accepted by Microsoft Graph (the thread's one-line reply follows).
+ */
+export function bulkSummary(
+  connector: FakeConnector,
+  targets: number,
+  timeoutMs: number,
+): Promise<ConnectorRequestRecord> {
+  const accepted = `of ${targets.toLocaleString('en-US')} accepted by Microsoft Graph`;
+  return connector.waitFor(
+    (r) => r.kind === 'update' && JSON.stringify(r.body).includes(accepted),
+    timeoutMs,
+  );
 }
 
 /** One Graph request with a bearer token over `agent`; resolves the status and any Retry-After. */

@@ -11,7 +11,7 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { FakeConnector, FakeGraph } from '../test/fakes';
-import { freePort, ROOT, round, startChild, type Child } from './bench-lib';
+import { freePort, ROOT, round, startChild, withOutput, type Child } from './bench-lib';
 import type { DayAnswer, DayRequest } from './monitor-day-child';
 import { botEnv, contosoClient, dataDirFor, type Tenant } from './harness';
 import { MONITOR_SETTINGS, tenantUser } from './monitor';
@@ -171,7 +171,7 @@ async function dayRun(tenant: Tenant, entry: string, users: number): Promise<Mon
       heap,
     };
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n${bot.output.join('').slice(-3000)}`, { cause: err });
+    throw withOutput(err, bot);
   } finally {
     await bot.stop();
     await closeFakes();

@@ -5,7 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import { FakeConnector, FakeGraph, type GraphUserSeed } from '../test/fakes';
-import { round } from './bench-lib';
+import { round, withOutput } from './bench-lib';
 import { botEnv, cardOf, contosoClient, dataDirFor, startBuiltBot, type Tenant } from './harness';
 import { PEOPLE } from './settings';
 
@@ -175,7 +175,7 @@ async function monitorRun(tenant: Tenant, users: number): Promise<MonitorRun> {
       },
     };
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n${bot.output.join('').slice(-3000)}`, { cause: err });
+    throw withOutput(err, bot);
   } finally {
     await bot.stop();
     await Promise.all([connector.close(), graph.close()]);
