@@ -82,6 +82,18 @@ export default tseslint.config(
   {
     files: ['src/teams/**/*.ts'],
     rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@microsoft/teams-ai',
+              message:
+                "Import from '@microsoft/teams-ai/lib/<Module>': the package's index loads its AI planners, OpenAI client and tokenizer, some 2.4 MB of bundle the bot never runs and keeps in memory.",
+            },
+          ],
+        },
+      ],
       'no-restricted-properties': [
         'error',
         {

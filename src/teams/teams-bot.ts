@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Application, TeamsAdapter } from '@microsoft/teams-ai';
+import { Application } from '@microsoft/teams-ai/lib/Application';
+import { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
 import {
   ActivityTypes,
   CallerIdConstants,
