@@ -1,4 +1,4 @@
-import type { RemediationAction } from '../../src/domain/actions/action';
+import type { GroupExpansion, RemediationAction } from '../../src/domain/actions/action';
 import { defaultRegistry } from '../../src/domain/actions/registry';
 import { expandBulk, PROBLEMS_KEPT, type BulkResolution } from '../../src/domain/remediation/bulk-target';
 import { ManualClock } from '../fakes/manual-clock';
@@ -82,6 +82,59 @@ describe('bulk expansion of a large request', () => {
       expect(result.target.items.slice(0, withProblem).every((i) => i.problem)).toBe(true);
       expect(graph.calls.map((c) => c.path)).toEqual([`/groups/${GID}`, MEMBERS, NEXT]);
       expect(graph.calls[1]?.query['$top']).toBe('999');
+    },
+  );
+
+  it('asks the action to describe failures only for the targets whose line the card shows', async () => {
+    const expansion = retry.group as GroupExpansion<unknown>;
+    const asked: boolean[] = [];
+    const counting: RemediationAction = {
+      ...retry,
+      group: {
+        ...expansion,
+        fromUser: (user, detail) => {
+          asked.push(detail?.problems ?? true);
+          return expansion.fromUser(user, detail);
+        },
+      },
+    };
+    const result = await expandBulk(
+      counting,
+      group,
+      twoPages(30, 30, () => true),
+      { maxTargets: 100 },
+    );
+    if (result.kind !== 'resolved') throw new Error(result.kind);
+    expect(result.target.items).toHaveLength(60);
+    expect(asked.filter((problems) => problems)).toHaveLength(PROBLEMS_KEPT);
+    expect(asked.slice(0, PROBLEMS_KEPT).every((problems) => problems)).toBe(true);
+  });
+
+  const failing = {
+    id: 'f1',
+    displayName: 'Fay',
+    userPrincipalName: 'fay@contoso.com',
+    serviceProvisioningErrors: [
+      {
+        isResolved: false,
+        serviceInstance: 'exchange',
+        errorDetail: '<ErrorDescription>Conflict.</ErrorDescription>',
+      },
+    ],
+    licenseAssignmentStates: [
+      { skuId: '6fd2c87f-b296-42f0-b197-1e91e994b900', state: 'Error', error: 'CountViolation' },
+    ],
+  };
+  it.each(['retry-provisioning', 'reprocess-license'])(
+    '%s builds the same target and verdict for a member whose failure line is not shown, without the line',
+    (name) => {
+      const expansion = (registry.find(name) as RemediationAction).group as GroupExpansion<unknown>;
+      const shown = expansion.fromUser(failing, { problems: true });
+      const unshown = expansion.fromUser(failing, { problems: false });
+      expect(shown.confirmation.problems).toHaveLength(1);
+      expect(unshown.confirmation.problems).toEqual([]);
+      expect(unshown.target).toEqual(shown.target);
+      expect(unshown.confirmation.blocked).toBe(shown.confirmation.blocked);
     },
   );
 });

@@ -154,8 +154,21 @@ export interface GroupExpansion<T> {
   ): Promise<MemberTarget<T>>;
 }
 
+/**
+ * What a member's confirmation must carry. A bulk card shows the failure line of its first targets only, so
+ * past those `problems` is false and the builder may leave the lines out: describing a failure can mean parsing
+ * its XML error detail, which for the 5,000 failing members of a 100,000-member group was most of what the
+ * expansion allocated.
+ */
+export interface MemberDetail {
+  readonly problems: boolean;
+}
+
 /** A group member's target and confirmation, built from the member as Graph listed it. */
-export type MemberTarget<T> = (user: DirectoryUser) => {
+export type MemberTarget<T> = (
+  user: DirectoryUser,
+  detail?: MemberDetail,
+) => {
   readonly target: T;
   readonly confirmation: Confirmation;
 };

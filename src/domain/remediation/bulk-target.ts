@@ -236,7 +236,8 @@ function item(
 
 /**
  * The confirmation card lists the first 20 targets with their failure; beyond those a failure line is never
- * shown, so a large group keeps only what the run needs of each member (its target, id and label).
+ * shown, so a large group neither describes nor keeps it: only what the run needs of each member (its target,
+ * id and label).
  */
 export const PROBLEMS_KEPT = 20;
 
@@ -274,10 +275,11 @@ async function expandGroup(
   let toFix = 0;
   const fromUser = (await expansion.named?.(graph, group)) ?? expansion.fromUser;
   const read = await eachMember(expansion, group.id, graph, (member) => {
-    const { target, confirmation } = fromUser(member);
+    const shown = items.length < PROBLEMS_KEPT;
+    const { target, confirmation } = fromUser(member, { problems: shown });
     if (confirmation.blocked || ++toFix > options.maxTargets) return;
     const { id, label } = action.describe(target);
-    items.push(item(id, label, target, confirmation, items.length < PROBLEMS_KEPT));
+    items.push(item(id, label, target, confirmation, shown));
   });
   const name = group.displayName ?? group.id;
   const n = (count: number) => count.toLocaleString('en-US');

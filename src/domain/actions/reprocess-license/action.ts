@@ -16,6 +16,7 @@ import {
   type Confirmation,
   type ExecutionResult,
   type Interpretation,
+  type MemberDetail,
   type ReadBack,
   type RemediationAction,
 } from '../action';
@@ -111,6 +112,7 @@ function interpretReprocess(target: ReprocessLicenseTarget, result: ExecutionRes
 function confirmFor(
   user: DirectoryUser,
   names?: LicenceNames,
+  detail: MemberDetail = { problems: true },
 ): { target: ReprocessLicenseTarget; confirmation: Confirmation } {
   const states = user.licenseAssignmentStates ?? [];
   const errors = states.filter(isLicenseInError);
@@ -126,7 +128,7 @@ function confirmFor(
           ? `${errors.length} licence assignment${errors.length === 1 ? ' is' : 's are'} in error.`
           : `No licence errors are on record; reprocessing re-evaluates ${states.length} assignment${states.length === 1 ? '' : 's'}.`,
       facts: [...userFacts(user), { title: 'Licence assignments', value: String(states.length) }],
-      problems: errors.map((s) => describeLicenseState(s, names)),
+      problems: detail.problems ? errors.map((s) => describeLicenseState(s, names)) : [],
       ...(states.length === 0
         ? {
             blocked: `${user.displayName ?? 'This user'} has no licence assignments, so there is nothing to reprocess. Assign a licence (directly or through a group) first.`,
@@ -199,12 +201,12 @@ export const reprocessLicense: RemediationAction<ReprocessLicenseTarget> = {
       path: `/groups/${segment(groupId)}/membersWithLicenseErrors`,
       select: 'id,displayName,userPrincipalName,licenseAssignmentStates',
     }),
-    fromUser: (user) => confirmFor(user),
+    fromUser: (user, detail) => confirmFor(user, undefined, detail),
     // The products once for the run, and the group by the name it was found under.
     async named(graph, group) {
       const names = await licenceNames(graph, [], tenantProducts(graph));
       const groups = new Map([[group.id, group.displayName ?? group.id]]);
-      return (user) => confirmFor(user, { products: names.products, groups });
+      return (user, detail) => confirmFor(user, { products: names.products, groups }, detail);
     },
   },
 

@@ -5,7 +5,7 @@ import {
 } from '../../../infra/graph/directory-lookup';
 import { segment } from '../../../infra/graph/odata';
 import { describeErrorDetail } from '../../../infra/graph/provisioning-error-detail';
-import { sendRequest, type Confirmation, type RemediationAction } from '../action';
+import { sendRequest, type Confirmation, type MemberDetail, type RemediationAction } from '../action';
 import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from '../choose-one';
 import { lookupUser, userFacts } from '../resolve-user';
 import { diagnoseUserErrors } from './diagnosis';
@@ -18,7 +18,10 @@ function describeError(e: ServiceProvisioningError): string {
 }
 
 /** The target and confirmation for a user already read from Graph (a lookup or a group's member list). */
-function confirmFor(user: DirectoryUser): { target: RetryProvisioningTarget; confirmation: Confirmation } {
+function confirmFor(
+  user: DirectoryUser,
+  detail: MemberDetail = { problems: true },
+): { target: RetryProvisioningTarget; confirmation: Confirmation } {
   const open = (user.serviceProvisioningErrors ?? []).filter((e) => e.isResolved !== true);
   return {
     target: {
@@ -33,7 +36,7 @@ function confirmFor(user: DirectoryUser): { target: RetryProvisioningTarget; con
           ? `${open.length} unresolved service provisioning error${open.length === 1 ? '' : 's'} on record.`
           : 'No unresolved service provisioning errors are on record.',
       facts: userFacts(user),
-      problems: open.map(describeError),
+      problems: detail.problems ? open.map(describeError) : [],
       ...(open.length === 0
         ? {
             blocked: `${user.displayName ?? 'This user'} has no unresolved service provisioning errors, so there is nothing to retry.`,
