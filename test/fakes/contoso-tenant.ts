@@ -1,5 +1,11 @@
 import type { EntraClientRegistration } from './fake-entra';
-import type { GraphSeed, GraphUserSeed, GroupSeed, ProvisioningLogSeed } from './fake-graph-types';
+import type {
+  AccessPackageAssignmentRequestSeed,
+  GraphSeed,
+  GraphUserSeed,
+  GroupSeed,
+  ProvisioningLogSeed,
+} from './fake-graph-types';
 
 /** Ids of the simulated Contoso tenant, shared by the integration tests and the local sandbox. */
 export const CONTOSO = {
@@ -443,4 +449,28 @@ export function failingUsers(
     group: { id: groupId, displayName: `${prefix} department (${count})`, memberIds: users.map((u) => u.id) },
     ids: users.map((u) => u.id),
   };
+}
+
+/**
+ * `count` access package requests that failed delivery a day before `now`, each by a different requestor who
+ * is none of Contoso's people: a large tenant's backlog, for the look-ups that read at most so many.
+ */
+export function failedRequestBacklog(count: number, now: Date): AccessPackageAssignmentRequestSeed[] {
+  const at = new Date(now.getTime() - 86_400_000).toISOString();
+  return Array.from({ length: count }, (_, n) => ({
+    id: `7a000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`,
+    requestType: 'userAdd',
+    state: 'deliveryFailed',
+    status: 'DeliveryFailed',
+    createdDateTime: at,
+    completedDateTime: at,
+    accessPackage: { id: '70000000-0000-4000-8000-000000000003', displayName: 'Field tools' },
+    requestor: {
+      id: `subj-field-${n}`,
+      objectId: `7b000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`,
+      displayName: `Field worker ${n}`,
+      email: `field${n}@contoso.com`,
+      subjectType: 'user',
+    },
+  }));
 }

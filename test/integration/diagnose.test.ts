@@ -1,4 +1,4 @@
-import { CONTOSO, type TeamsUser } from '../fakes';
+import { CONTOSO, failedRequestBacklog, provisioningLog, type TeamsUser } from '../fakes';
 import { cardActions, cardText } from './card-helpers';
 import { click, command } from './flows';
 import { remediate } from './notifications-helpers';
@@ -288,6 +288,53 @@ describe('diagnose finding its target', () => {
       'Remediate: reprocess-license',
       'Remediate: provision-on-demand',
     ]);
+  });
+});
+
+describe('diagnose in a tenant with more to read than one diagnosis reads', () => {
+  /** Adds a backlog of other people's failed requests, so the tenant has `total` failed requests in all. */
+  function failedRequestsInAll(total: number): void {
+    const seeded = h.graph.store.accessPackageAssignmentRequests ?? [];
+    const failed = seeded.filter((r) => r.state === 'deliveryFailed' || r.state === 'partiallyDelivered');
+    h.graph.seed({
+      accessPackageAssignmentRequests: [
+        ...seeded,
+        ...failedRequestBacklog(total - failed.length, new Date(h.clock.now())),
+      ],
+    });
+  }
+
+  it('says it read only the first 5,000 failed requests, and still shows what it found', async () => {
+    failedRequestsInAll(5_001);
+    const text = cardText((await command(h, 'diagnose alice@contoso.com')).card);
+    expect(text).toMatch(
+      /Only the first 5,000 of the tenant's failed access package requests were read: Microsoft Graph lists more than one diagnosis reads, so failures among the rest are not shown\./,
+    );
+    expect(text).toMatch(/^4 failures found/m);
+    expect(text).toContain('Sales tools');
+  });
+
+  it('says when it read only the first 5,000 of an app’s failures in the provisioning log', async () => {
+    const now = new Date(h.clock.now());
+    h.graph.seed({
+      provisioningLogs: [
+        ...(h.graph.store.provisioningLogs ?? []),
+        ...Array.from({ length: 5_000 }, (_, n) =>
+          provisioningLog(now, 3_600_000, `log-backlog-${n}`, `7d${n}`, `Field worker ${n}`, 'failure'),
+        ),
+      ],
+    });
+    const text = cardText((await command(h, 'diagnose --app Salesforce')).card);
+    expect(text).toMatch(
+      /Only the first 5,000 of the provisioning log's failures of the last day were read: Microsoft Graph lists more than one diagnosis reads/,
+    );
+  });
+
+  it('says nothing of the kind when the failed requests end at 5,000', async () => {
+    failedRequestsInAll(5_000);
+    const text = cardText((await command(h, 'diagnose alice@contoso.com')).card);
+    expect(text).not.toMatch(/Only the first/);
+    expect(text).toMatch(/^4 failures found/m);
   });
 });
 

@@ -1,5 +1,5 @@
-import { CONTOSO, CONTOSO_DELEGATED_SCOPES, contosoBotRegistration } from '../fakes';
-import { cardText } from './card-helpers';
+import { CONTOSO, CONTOSO_DELEGATED_SCOPES, contosoBotRegistration, failedRequestBacklog } from '../fakes';
+import { cardActions, cardText } from './card-helpers';
 import { approve, command } from './flows';
 import { startHarness, type Harness } from './harness';
 
@@ -155,6 +155,22 @@ describe('look-ups use only the queries their API pages document', () => {
     );
     expect(list?.query['$filter']).toBe("state eq 'deliveryFailed' or state eq 'partiallyDelivered'");
     expect(list?.status).toBe(200);
+  });
+
+  it('reprocess-access-request --user will not pick the newest from part of the failed requests', async () => {
+    h.graph.seed({
+      accessPackageAssignmentRequests: [
+        ...failedRequestBacklog(5_000, new Date(h.clock.now())),
+        ...(h.graph.store.accessPackageAssignmentRequests ?? []),
+      ],
+    });
+    const sent = await command(h, 'reprocess-access-request --user alice@contoso.com');
+    const text = cardText(sent.card);
+    expect(text).toMatch(/^Too many failed requests to search/);
+    expect(text).toMatch(/more than 5,000 access package requests in DeliveryFailed or PartiallyDelivered/);
+    expect(text).toMatch(/Name the request by its id instead: reprocess-access-request <request-id>/);
+    expect(cardActions(sent.card)).toHaveLength(0);
+    expect(h.graph.writes()).toHaveLength(0);
   });
 
   it('provision-on-demand --app <appId> finds the app through its appId alternate key', async () => {

@@ -40,9 +40,9 @@ export class ScriptedGraph implements PagingGraphApi {
     }) as T;
   }
 
-  async list<T>(path: string, options?: CallOptions): Promise<T[]> {
+  async list<T>(path: string, options?: CallOptions & { maxItems?: number }): Promise<T[]> {
     const page = (await this.get<{ value: T[] }>(path, options)) ?? { value: [] };
-    return page.value;
+    return page.value.slice(0, options?.maxItems);
   }
 
   async page<T>(pathOrLink: string, options?: CallOptions): Promise<GraphPage<T>> {

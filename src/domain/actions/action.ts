@@ -68,7 +68,9 @@ export interface Candidate {
 export type Resolution<T> =
   | { readonly kind: 'resolved'; readonly target: T; readonly confirmation: Confirmation }
   | { readonly kind: 'ambiguous'; readonly prompt: string; readonly candidates: readonly Candidate[] }
-  | { readonly kind: 'not-found'; readonly message: string };
+  | { readonly kind: 'not-found'; readonly message: string }
+  /** The look-up could not answer truthfully (e.g. more to read than one look-up reads): what to do instead. */
+  | { readonly kind: 'refused'; readonly title: string; readonly message: string };
 
 /** What Graph's answer means for the admin, beyond its status code. */
 export interface Interpretation {

@@ -36,12 +36,21 @@ export interface Finding {
   readonly noRemediation?: string;
 }
 
-/** A read that failed while gathering a target's findings: which, and what Graph answered. */
-export interface UnreadSource {
+/** A source not read whole while gathering a target's findings: its failures may be missing. */
+export type UnreadSource = RefusedSource | PartlyReadSource;
+
+/** A read that failed: which, and what Graph answered. */
+export interface RefusedSource {
   readonly what: string;
   readonly status: number;
   readonly code: string;
   readonly requestId: string | undefined;
+}
+
+/** A source read up to the most one diagnosis reads while Graph had more: which, and how many were read. */
+export interface PartlyReadSource {
+  readonly what: string;
+  readonly readUpTo: number;
 }
 
 /** Every failure signal found for one target, with what was read about the target itself. */
@@ -61,7 +70,7 @@ export interface TargetFindings {
 export type TargetKind = 'user' | 'policy' | 'request' | 'app';
 
 /** How a failed read is reported on the card instead of stopping the whole diagnosis. */
-export function unreadSource(what: string, err: unknown): UnreadSource {
+export function unreadSource(what: string, err: unknown): RefusedSource {
   const f = toGraphFailure(err);
   return { what, status: f.status, code: f.code, requestId: f.requestId };
 }

@@ -124,7 +124,12 @@ export async function appFindings(sp: ServicePrincipal, graph: GraphApi, now: Da
   const unread: UnreadSource[] = [];
   const app = sp.id.toLowerCase();
   const users = await failedProvisionings(graph, now, (f) => f.appId.toLowerCase() === app, sp.id)
-    .then((failed) => syncFindings(graph, failed, sp.id))
+    .then((failed) => {
+      if (!failed.complete) {
+        unread.push({ what: "provisioning log's failures of the last day", readUpTo: failed.ceiling });
+      }
+      return syncFindings(graph, failed.items, sp.id);
+    })
     .catch((err: unknown) => {
       if (!(err instanceof GraphFailure)) throw err;
       unread.push(unreadSource('provisioning log', err));

@@ -1,4 +1,4 @@
-import type { GraphApi } from '../../infra/graph/graph-api';
+import { listUpTo, type GraphApi, type Listed } from '../../infra/graph/graph-api';
 import { eq } from '../../infra/graph/odata';
 import type { Diagnosis } from '../actions/diagnosis';
 import { SYNC_KNOWLEDGE } from '../actions/provision-on-demand/diagnosis';
@@ -48,29 +48,32 @@ function failedProvisioning(e: ProvisioningLogEntry): FailedProvisioning | undef
   };
 }
 
+/** The most failed provisioning log entries one diagnosis reads. */
+export const FAILED_ENTRIES_READ = 5000;
+
 /**
  * The failed entries of the provisioning log over the last day that `keep` picks, the latest per user and
  * app, read with the filter the monitor uses (provisioningObjectSummary list: activityDateTime supports gt,
  * filters are case sensitive, $top brings a skip token). With `app`, only that service principal's entries
- * are read (servicePrincipal/id supports eq, provisioningObjectSummary resource page).
+ * are read (servicePrincipal/id supports eq, provisioningObjectSummary resource page). At most
+ * {@link FAILED_ENTRIES_READ} entries are read; `complete` false says the log had more.
  */
 export async function failedProvisionings(
   graph: GraphApi,
   now: Date,
   keep: (f: FailedProvisioning) => boolean,
   app?: string,
-): Promise<FailedProvisioning[]> {
+): Promise<Listed<FailedProvisioning>> {
   const since = new Date(now.getTime() - FIRST_LOOKBACK_MS).toISOString();
   const ofApp = app ? ` and ${eq('servicePrincipal/id', app)}` : '';
-  const entries = await graph.list<ProvisioningLogEntry>('/auditLogs/provisioning', {
+  const read = await listUpTo<ProvisioningLogEntry>(graph, '/auditLogs/provisioning', FAILED_ENTRIES_READ, {
     query: {
       $filter: `provisioningStatusInfo/status eq 'failure' and activityDateTime gt ${since}${ofApp}`,
       $top: String(LOG_PAGE_SIZE),
     },
-    maxItems: 5000,
   });
   const latest = new Map<string, FailedProvisioning>();
-  for (const e of entries) {
+  for (const e of read.items) {
     if ((e.provisioningStatusInfo?.status ?? '').toLowerCase() !== 'failure') continue;
     const f = failedProvisioning(e);
     if (!f || !keep(f)) continue;
@@ -78,7 +81,7 @@ export async function failedProvisionings(
     const seen = latest.get(key);
     if (!seen || Date.parse(f.at ?? '') > Date.parse(seen.at ?? '')) latest.set(key, f);
   }
-  return [...latest.values()];
+  return { ...read, items: [...latest.values()] };
 }
 
 /** Each failed provisioning as a finding whose button provisions that user on demand through that app. */

@@ -1,5 +1,5 @@
 import { describeUser, type DirectoryUser } from '../../infra/graph/directory-lookup';
-import type { GraphApi } from '../../infra/graph/graph-api';
+import type { GraphApi, Listed } from '../../infra/graph/graph-api';
 import { GraphFailure } from '../../infra/graph/graph-failure';
 import { isLicenseInError, licenseErrorOf } from '../../infra/graph/license-states';
 import { describeErrorDetail, errorRecords } from '../../infra/graph/provisioning-error-detail';
@@ -9,8 +9,7 @@ import { LICENSE_KNOWLEDGE, withUserFacts } from '../actions/reprocess-license/d
 import { licenceNames } from '../actions/reprocess-license/licence-names';
 import { tenantProducts } from '../actions/diagnosis-facts';
 import type { Diagnosis, FailureSignal } from '../actions/diagnosis';
-import { FAILED_REQUESTS_FILTER, isReprocessable } from '../actions/reprocess-access-request/action';
-import { REQUESTS, type AssignmentRequest } from '../actions/reprocess-access-request/target';
+import { failedRequestsOf } from '../actions/reprocess-access-request/action';
 import { requestFinding } from './request-findings';
 import { failedProvisionings, syncFindings } from './sync-findings';
 import { diagnoseEach, unreadSource, type Finding, type TargetFindings, type UnreadSource } from './finding';
@@ -85,15 +84,9 @@ async function licenceFindings(user: DirectoryUser, graph: GraphApi): Promise<Fi
  * The user's access package requests that failed delivery. The list page documents a filter on `state` only,
  * so the failed requests are read and the user's are picked by requestor, as reprocess-access-request does.
  */
-async function requestFindings(user: DirectoryUser, graph: GraphApi, now: Date): Promise<Finding[]> {
-  const requests = await graph.list<AssignmentRequest>(REQUESTS, {
-    query: { $filter: FAILED_REQUESTS_FILTER, $expand: 'accessPackage,requestor' },
-    maxItems: 5000,
-  });
-  const mine = requests.filter(
-    (r) => isReprocessable(r.state ?? '') && r.requestor?.objectId?.toLowerCase() === user.id.toLowerCase(),
-  );
-  return Promise.all(mine.map((r) => requestFinding(r, graph, now)));
+async function requestFindings(user: DirectoryUser, graph: GraphApi, now: Date): Promise<Listed<Finding>> {
+  const mine = await failedRequestsOf(graph, user.id);
+  return { ...mine, items: await Promise.all(mine.items.map((r) => requestFinding(r, graph, now))) };
 }
 
 /**
@@ -110,12 +103,21 @@ export async function userFindings(user: DirectoryUser, graph: GraphApi, now: Da
     unread.push(unreadSource(what, err));
     return [];
   };
+  const orPartly =
+    (what: string) =>
+    <T>(listed: Listed<T>): T[] => {
+      if (!listed.complete) unread.push({ what, readUpTo: listed.ceiling });
+      return listed.items;
+    };
   const self = user.id.toLowerCase();
   const [provisioning, licences, requests, apps] = await Promise.all([
     provisioningFindings(user, graph),
     licenceFindings(user, graph),
-    requestFindings(user, graph, now).catch(orUnread('access package requests')),
+    requestFindings(user, graph, now)
+      .then(orPartly("tenant's failed access package requests"))
+      .catch(orUnread('access package requests')),
     failedProvisionings(graph, now, (f) => f.userId.toLowerCase() === self)
+      .then(orPartly("provisioning log's failures of the last day"))
       .then((failed) => syncFindings(graph, failed, user.id))
       .catch(orUnread('provisioning log')),
   ]);

@@ -31,15 +31,11 @@ export interface BulkTarget {
   readonly skipped: readonly BulkSkip[];
 }
 
-/** A request the bot will not turn into a bulk remediation (e.g. an ambiguous name), with the reason. */
-export interface BulkRefusal {
-  readonly kind: 'refused';
-  readonly title: string;
-  readonly message: string;
-}
-
-/** What expanding a bulk request gives: a confirmation to store, a not-found message, or a refusal. */
-export type BulkResolution = Exclude<Resolution<BulkTarget>, { kind: 'ambiguous' }> | BulkRefusal;
+/**
+ * What expanding a bulk request gives: a confirmation to store, a not-found message, or a refusal (an ambiguous
+ * name, too many targets), with the reason.
+ */
+export type BulkResolution = Exclude<Resolution<BulkTarget>, { kind: 'ambiguous' }>;
 
 /** Tells a stored bulk target from a single one. */
 export function isBulkTarget(target: unknown): target is BulkTarget {
@@ -184,6 +180,7 @@ async function expandList(
         ambiguous.push(`"${input}" (${resolution.candidates.length} matches)`);
         return;
       case 'not-found':
+      case 'refused':
         skipped.push({ input, reason: resolution.message });
         return;
       case 'resolved': {

@@ -1,7 +1,7 @@
 import { kindLabel } from '../../domain/actions/registry';
 import { commandText, type RemediationCommand } from '../../domain/failures/failure';
 import type { TargetCandidate } from '../../domain/findings/find-target';
-import type { Finding, TargetFindings, TargetKind } from '../../domain/findings/finding';
+import type { Finding, TargetFindings, TargetKind, UnreadSource } from '../../domain/findings/finding';
 import type { DiagnoseCardData, DiagnoseFindingData } from './card-data';
 import { idLine, sortFacts } from './card-facts';
 import { clip, clipFacts, firstOf, localTime, ROOM } from './card-text';
@@ -86,6 +86,13 @@ function findingData(f: Finding, readAt: string): { data: DiagnoseFindingData; i
   return { data, ids };
 }
 
+function unreadLine(u: UnreadSource): string {
+  if ('readUpTo' in u) {
+    return `Only the first ${u.readUpTo.toLocaleString('en-US')} of the ${u.what} were read: Microsoft Graph lists more than one diagnosis reads, so failures among the rest are not shown.`;
+  }
+  return `The ${u.what} could not be read: Microsoft Graph answered ${u.status || 'nothing'} (${u.code}). Their failures are not shown; check the app registration's read permissions in the README, or try again in a few minutes.`;
+}
+
 function summaryOf(target: TargetFindings, total: number, blocked: number, shown: number): string {
   if (total === 0) {
     const partly = target.unread.length > 0 ? ' in what could be read' : '';
@@ -143,7 +150,9 @@ export function diagnoseCardData(
     };
   });
   const unread = target.unread.slice(0, UNREAD_LINES);
-  for (const u of unread) if (u.requestId) ids.push(`request-id of the ${u.what} read ${u.requestId}`);
+  for (const u of unread) {
+    if ('requestId' in u && u.requestId) ids.push(`request-id of the ${u.what} read ${u.requestId}`);
+  }
   const proposes = commands.length > 0 ? ` Remediate proposes ${commands.join('; ')}.` : '';
   return {
     targetNoun: NOUNS[target.targetKind],
@@ -153,12 +162,7 @@ export function diagnoseCardData(
     facts: read.facts,
     times: read.times,
     sections: sectionData,
-    unread: unread.map((u) => ({
-      line: clip(
-        `The ${u.what} could not be read: Microsoft Graph answered ${u.status || 'nothing'} (${u.code}). Their failures are not shown; check the app registration's read permissions in the README, or try again in a few minutes.`,
-        ROOM.line,
-      ),
-    })),
+    unread: unread.map((u) => ({ line: clip(unreadLine(u), ROOM.line) })),
     footer: `Read with the bot’s read-only identity ${localTime(readAt)}.${clip(proposes, ROOM.line)} Each Remediate opens the usual confirmation; nothing changes until someone approves with their own Entra role.${ids.length > 0 ? ` ${idLine(ids)}` : ''}`,
   };
 }

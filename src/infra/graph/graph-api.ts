@@ -57,6 +57,28 @@ export interface GraphApi {
   post<T>(path: string, body: unknown, options?: CallOptions): Promise<GraphResult<T>>;
 }
 
+/** A collection read up to a ceiling, and whether that was all of it. */
+export interface Listed<T> {
+  readonly items: T[];
+  /** False when Graph had more than `ceiling`: the items are part of the collection, never to be taken as all. */
+  readonly complete: boolean;
+  readonly ceiling: number;
+}
+
+/**
+ * Reads at most `ceiling` items of a collection, asking for one more to learn whether that was all: a look-up
+ * that stops at a ceiling must say so, not answer "none" or "the newest" from part of the tenant.
+ */
+export async function listUpTo<T>(
+  graph: GraphApi,
+  path: string,
+  ceiling: number,
+  options?: CallOptions,
+): Promise<Listed<T>> {
+  const read = await graph.list<T>(path, { ...options, maxItems: ceiling + 1 });
+  return { items: read.slice(0, ceiling), complete: read.length <= ceiling, ceiling };
+}
+
 /** One page of a collection or of a delta round, with the link Graph gave to go on from it. */
 export interface GraphPage<T> {
   readonly value: readonly T[];

@@ -1,6 +1,6 @@
 import { stateWords } from '../../../infra/graph/enum-words';
 import { isMissing } from '../../../infra/graph/directory-lookup';
-import type { GraphApi } from '../../../infra/graph/graph-api';
+import { listUpTo, type GraphApi, type Listed } from '../../../infra/graph/graph-api';
 import { segment } from '../../../infra/graph/odata';
 import { sendRequest, type Confirmation, type RemediationAction, type Resolution } from '../action';
 import { lookupUser } from '../resolve-user';
@@ -20,11 +20,45 @@ export function isReprocessable(state: string): boolean {
  */
 export const FAILED_REQUESTS_FILTER = "state eq 'deliveryFailed' or state eq 'partiallyDelivered'";
 
+/** The most failed requests one look-up reads to find a user's (the list has no documented order). */
+export const FAILED_REQUESTS_READ = 5000;
+
+/**
+ * A user's failed requests, newest first, from the tenant's failed requests read up to
+ * {@link FAILED_REQUESTS_READ}; `complete` false means the tenant has more, so the user may have others.
+ */
+export async function failedRequestsOf(graph: GraphApi, userId: string): Promise<Listed<AssignmentRequest>> {
+  const read = await listUpTo<AssignmentRequest>(graph, REQUESTS, FAILED_REQUESTS_READ, {
+    query: { $filter: FAILED_REQUESTS_FILTER, $expand: 'accessPackage,requestor' },
+  });
+  const id = userId.toLowerCase();
+  const items = read.items
+    .filter((r) => isReprocessable(r.state ?? '') && r.requestor?.objectId?.toLowerCase() === id)
+    .sort((a, b) => Date.parse(b.createdDateTime ?? '') - Date.parse(a.createdDateTime ?? ''));
+  return { ...read, items };
+}
+
 /** Graph reprocesses a request only within this many days of its completion. */
 export const REPROCESS_WINDOW_DAYS = 14;
 
 function describe(r: AssignmentRequest): string {
   return `${r.accessPackage?.displayName ?? 'access package'} for ${r.requestor?.displayName ?? 'unknown requestor'}`;
+}
+
+/**
+ * Part of the tenant's failed requests cannot say which of a user's is the newest, or that there is none: the
+ * admin names the request instead.
+ */
+function tooManyFailedRequests(user: string): Resolution<never> {
+  return {
+    kind: 'refused',
+    title: 'Too many failed requests to search',
+    message:
+      `The tenant has more than ${FAILED_REQUESTS_READ.toLocaleString('en-US')} access package requests in ` +
+      `DeliveryFailed or PartiallyDelivered, more than one look-up reads, so the bot cannot tell which of ` +
+      `${user}'s is the newest. Name the request by its id instead: reprocess-access-request <request-id> ` +
+      `(Identity Governance → Access packages → the package's Requests, or the monitor's alert, shows it).`,
+  };
 }
 
 /** Reads one request by id; undefined when Graph does not know it. */
@@ -111,15 +145,9 @@ export function createReprocessAccessRequest(
       } else {
         const found = await lookupUser(graph, args, { flag: 'user' });
         if (found.kind !== 'one') return found;
-        const requests = await graph.list<AssignmentRequest>(REQUESTS, {
-          query: { $filter: FAILED_REQUESTS_FILTER, $expand: 'accessPackage,requestor' },
-          maxItems: 5000,
-        });
-        const userId = found.item.id.toLowerCase();
-        request = requests
-          .filter((r) => isReprocessable(r.state ?? ''))
-          .filter((r) => r.requestor?.objectId?.toLowerCase() === userId)
-          .sort((a, b) => Date.parse(b.createdDateTime ?? '') - Date.parse(a.createdDateTime ?? ''))[0];
+        const requests = await failedRequestsOf(graph, found.item.id);
+        if (!requests.complete) return tooManyFailedRequests(found.item.displayName ?? found.item.id);
+        request = requests.items[0];
         if (!request) {
           return {
             kind: 'not-found',
