@@ -263,6 +263,28 @@ describe('OData safety', () => {
 });
 
 describe('a name with several matches', () => {
+  it.each([
+    { namesakes: 10, says: /^10 users match "Pat Doe"\. Which one did you mean\?$/m },
+    {
+      namesakes: 11,
+      says: /^More than 10 users match "Pat Doe"\. Which one did you mean\? The first 10 are listed; if the one you mean is not among them, name it by its id\.$/m,
+    },
+  ])('with $namesakes namesakes, counts only what it knows and lists 10', async ({ namesakes, says }) => {
+    h.graph.seed({
+      users: [
+        ...(h.graph.store.users ?? []),
+        ...Array.from({ length: namesakes }, (_, n) => ({
+          id: `7c000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+          displayName: 'Pat Doe',
+          userPrincipalName: `pat.doe${n}@contoso.com`,
+        })),
+      ],
+    });
+    const choice = await command(h, 'retry-provisioning "Pat Doe"');
+    expect(cardText(choice.card)).toMatch(says);
+    expect(cardActions(choice.card)).toHaveLength(10);
+  });
+
   it('offers a choice, turns the pick into one remediation for that user, and writes only on approve', async () => {
     // Give the second Sam something to retry, so the picked card has an Approve button.
     const samB = h.graph.findUser(CONTOSO.users.samB);

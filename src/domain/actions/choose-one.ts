@@ -1,3 +1,4 @@
+import { matchCount, unlistedMatches } from '../../infra/graph/directory-lookup';
 import type { ActionArgs, ParamSpec, Resolution } from './action';
 
 /** Exactly one match, or the resolution that ends the lookup: a pick list or a not-found message. */
@@ -22,7 +23,8 @@ export function withArgument(args: ActionArgs, slot: ArgumentSlot, value: string
 /** How to word and label the matches of one kind of object. */
 export interface ChoiceWording<T> {
   readonly notFound: string;
-  readonly ambiguous: (count: number) => string;
+  /** The question, given how many match: "3", or "More than 10" past what a pick list offers. */
+  readonly ambiguous: (count: string) => string;
   readonly label: (item: T) => string;
   readonly detail: (item: T) => string;
   readonly id: (item: T) => string;
@@ -43,7 +45,7 @@ export function chooseOne<T>(
   if (items.length === 1) return { kind: 'one', item: first };
   return {
     kind: 'ambiguous',
-    prompt: words.ambiguous(items.length),
+    prompt: `${words.ambiguous(matchCount(items.length))}${unlistedMatches(items.length)}`,
     candidates: items.map((item) => ({
       label: words.label(item),
       detail: words.detail(item),

@@ -3,6 +3,9 @@ import {
   describeUser,
   findServicePrincipals,
   findUsers,
+  matchCount,
+  PICK_LIST_SIZE,
+  unlistedMatches,
   type DirectoryUser,
   type ServicePrincipal,
 } from '../../infra/graph/directory-lookup';
@@ -152,8 +155,10 @@ export async function diagnoseTarget(
   if (found.length > 1) {
     return {
       kind: 'ambiguous',
-      prompt: `${found.length} objects match "${q}". Which one do you mean?`,
-      candidates: found.slice(0, 10).map((m) => ({ label: labelOf(m), kind: m.kind, id: m.item.id })),
+      prompt: `${matchCount(found.length)} objects match "${q}". Which one do you mean?${unlistedMatches(found.length)}`,
+      candidates: found
+        .slice(0, PICK_LIST_SIZE)
+        .map((m) => ({ label: labelOf(m), kind: m.kind, id: m.item.id })),
     };
   }
   return { kind: 'found', target: await findingsOf(only, graph, now) };

@@ -1,5 +1,5 @@
 import type { GroupExpansion } from '../actions/action';
-import { isMissing, type DirectoryUser } from '../../infra/graph/directory-lookup';
+import { isMissing, PICK_LIST_SIZE, type DirectoryUser } from '../../infra/graph/directory-lookup';
 import type { GraphApi, GraphPage, PagingGraphApi } from '../../infra/graph/graph-api';
 import { eq, isGuid, segment } from '../../infra/graph/odata';
 
@@ -14,7 +14,7 @@ export async function findGroups(graph: GraphApi, query: string): Promise<GroupO
   if (!isGuid(query)) {
     return graph.list<GroupObject>('/groups', {
       query: { $filter: eq('displayName', query), $select: 'id,displayName' },
-      maxItems: 10,
+      maxItems: PICK_LIST_SIZE + 1,
     });
   }
   try {

@@ -13,6 +13,7 @@ import { clip, clipFacts, firstOf, localTime, ROOM } from './card-text';
 import { approvalWindow, localTimesIn } from './relative-time';
 import { diagnosisView } from './diagnosis-cards';
 import { renderCard, type AdaptiveCardJson } from './render';
+import { PICK_LIST_SIZE } from '../../infra/graph/directory-lookup';
 
 /** Failures on record listed on a confirmation; the rest are counted. */
 export const LISTED_PROBLEMS = 10;
@@ -280,14 +281,11 @@ export function noticeCard(
   });
 }
 
-/** The most candidates a pick list offers. */
-export const LISTED_CANDIDATES = 10;
-
 /** A card to pick one of several objects that matched a name; labels and details come from Graph. */
 export function choiceCard(data: ChoiceCardData): AdaptiveCardJson {
   return renderCard('choice', {
     prompt: clip(data.prompt, ROOM.paragraph),
-    candidates: data.candidates.slice(0, LISTED_CANDIDATES).map((c) => ({
+    candidates: data.candidates.slice(0, PICK_LIST_SIZE).map((c) => ({
       ...c,
       label: clip(c.label, ROOM.title),
       detail: clip(c.detail, ROOM.line),

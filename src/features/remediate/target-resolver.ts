@@ -9,6 +9,7 @@ import {
 } from '../cards/remediation-cards';
 import type { Actor, ConversationAddress } from '../../domain/conversation';
 import type { Clock } from '../../infra/clock';
+import { PICK_LIST_SIZE } from '../../infra/graph/directory-lookup';
 import type { GraphApi } from '../../infra/graph/graph-api';
 import { GraphFailure } from '../../infra/graph/graph-failure';
 import { newOpaqueId, type RemediationStore } from '../../domain/remediation/remediation-store';
@@ -117,7 +118,7 @@ export class TargetResolver {
         };
       case 'ambiguous': {
         const sid = newOpaqueId();
-        const candidates = resolution.candidates.slice(0, 10);
+        const candidates = resolution.candidates.slice(0, PICK_LIST_SIZE);
         await this.store.createSelection({
           id: sid,
           action: action.name,

@@ -53,9 +53,24 @@ export function isMissing(err: unknown): boolean {
   );
 }
 
+/** The most matches a pick list offers; name look-ups read one more, to know when there are more. */
+export const PICK_LIST_SIZE = 10;
+
+/** "3", or "More than 10" when a look-up found more matches than a pick list offers. */
+export function matchCount(found: number): string {
+  return found > PICK_LIST_SIZE ? `More than ${PICK_LIST_SIZE}` : String(found);
+}
+
+/** What a pick list adds when a look-up found more matches than it offers; nothing otherwise. */
+export function unlistedMatches(found: number): string {
+  return found > PICK_LIST_SIZE
+    ? ` The first ${PICK_LIST_SIZE} are listed; if the one you mean is not among them, name it by its id.`
+    : '';
+}
+
 /**
- * Finds users by object id, UPN or display name. Several matches are all returned so the caller can
- * ask which one; the bot never guesses.
+ * Finds users by object id, UPN or display name. Several matches are returned (up to one more than a pick
+ * list offers) so the caller can ask which one; the bot never guesses.
  */
 export async function findUsers(graph: GraphApi, query: string): Promise<DirectoryUser[]> {
   const q = query.trim();
@@ -68,12 +83,12 @@ export async function findUsers(graph: GraphApi, query: string): Promise<Directo
     }
     return graph.list<DirectoryUser>('/users', {
       query: { $filter: `${eq('mail', q)} or ${eq('userPrincipalName', q)}`, $select: USER_FIELDS },
-      maxItems: 10,
+      maxItems: PICK_LIST_SIZE + 1,
     });
   }
   return graph.list<DirectoryUser>('/users', {
     query: { $filter: eq('displayName', q), $select: USER_FIELDS },
-    maxItems: 10,
+    maxItems: PICK_LIST_SIZE + 1,
   });
 }
 
@@ -101,7 +116,7 @@ export async function findServicePrincipals(graph: GraphApi, query: string): Pro
   }
   return graph.list<ServicePrincipal>('/servicePrincipals', {
     query: { $filter: eq('displayName', q), $select: SP_FIELDS },
-    maxItems: 10,
+    maxItems: PICK_LIST_SIZE + 1,
   });
 }
 
