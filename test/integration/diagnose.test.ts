@@ -330,6 +330,24 @@ describe('diagnose in a tenant with more to read than one diagnosis reads', () =
     );
   });
 
+  it('counts a policy’s failed Cloud PCs among the first 10,000 only, and says the policy has more', async () => {
+    h.graph.seed({
+      cloudPcs: [
+        ...(h.graph.store.cloudPcs ?? []),
+        ...Array.from({ length: 10_000 }, (_, n) => ({
+          id: `cpc-backlog-${n}`,
+          displayName: `CPC-FL-B${n}`,
+          status: 'provisioned' as const,
+          provisioningPolicyId: CONTOSO.policies.frontline,
+          userPrincipalName: '',
+        })),
+      ],
+    });
+    const text = cardText((await command(h, `diagnose ${CONTOSO.policies.frontline}`)).card);
+    expect(text).toMatch(/Failed Cloud PCs\n2 of the first 10,000 read \(the policy has more\)/);
+    expect(text).toMatch(/Only the first 10,000 of the policy's Cloud PCs were read/);
+  });
+
   it('says nothing of the kind when the failed requests end at 5,000', async () => {
     failedRequestsInAll(5_000);
     const text = cardText((await command(h, 'diagnose alice@contoso.com')).card);

@@ -239,6 +239,48 @@ describe('resolve: lookups, confirmation facts and preconditions', () => {
     expect(graph.calls.every((c) => c.version === 'beta')).toBe(true);
   });
 
+  /** A Frontline policy with `count` Cloud PCs, the first `failed` of them failed. */
+  function policyWith(count: number, failed: number): ScriptedGraph {
+    return new ScriptedGraph({
+      [`GET ${POLICIES}`]: {
+        value: [{ id: 'pol-1', displayName: 'Frontline A', provisioningType: 'shared' }],
+      },
+      'GET /deviceManagement/virtualEndpoint/cloudPCs': {
+        value: Array.from({ length: count }, (_, n) => ({
+          id: `c${n}`,
+          status: n < failed ? 'failed' : 'provisioned',
+        })),
+      },
+    });
+  }
+
+  it.each([
+    { count: 10_000, fact: '2 of 10,000', why: /^2 of 10,000 Cloud PCs of this policy failed/ },
+    {
+      count: 10_001,
+      fact: '2 of the first 10,000 read (the policy has more)',
+      why: /^2 of the first 10,000 Cloud PCs of this policy failed to provision; it has more/,
+    },
+  ])('retry-cloudpc-policy counts only the Cloud PCs it read ($count in the policy)', async (c) => {
+    const r = resolved(
+      await retryCloudPcPolicy.resolve(
+        { positional: { policy: 'Frontline A' }, flags: {} },
+        policyWith(c.count, 2),
+      ),
+    );
+    expect(r.confirmation.facts).toContainEqual({ title: 'Failed Cloud PCs', value: c.fact });
+    expect(r.confirmation.why).toMatch(c.why);
+  });
+
+  it.each([
+    { count: 10_000, kind: 'resolved' },
+    { count: 10_001, kind: 'unverifiable' },
+  ])('retry-cloudpc-policy calls a policy with $count Cloud PCs, none failed, $kind', async (c) => {
+    const target = { policy: { id: 'pol-1', displayName: 'Frontline A' }, failedCloudPcs: 2 };
+    const finding = await retryCloudPcPolicy.verify?.(target, policyWith(c.count, 0));
+    expect(finding?.kind).toBe(c.kind);
+  });
+
   const REQ = '33333333-3333-3333-3333-333333333333';
   const request = (state: string, completedDaysAgo: number) => ({
     id: REQ,

@@ -5,7 +5,7 @@ import { segment } from '../../infra/graph/odata';
 import type { Fact } from '../actions/action';
 import type { Diagnosis, FailureSignal } from '../actions/diagnosis';
 import { CLOUDPC_KNOWLEDGE } from '../actions/retry-cloudpc-policy/diagnosis';
-import { cloudPcSignal, policyCloudPcs } from '../actions/retry-cloudpc-policy/action';
+import { cloudPcSignal, failedOf, policyCloudPcs } from '../actions/retry-cloudpc-policy/action';
 import type { ProvisioningPolicy } from '../actions/retry-cloudpc-policy/target';
 import { SYNC_KNOWLEDGE } from '../actions/provision-on-demand/diagnosis';
 import { diagnoseEach, unreadSource, type Finding, type TargetFindings, type UnreadSource } from './finding';
@@ -20,8 +20,8 @@ const LISTED_CLOUD_PCS = 20;
  * for Frontline shared policies, so a dedicated policy's failures get no button and say what to do instead.
  */
 export async function policyFindings(policy: ProvisioningPolicy, graph: GraphApi): Promise<TargetFindings> {
-  const pcs = await policyCloudPcs(graph, policy.id);
-  const failed = pcs.filter((pc) => pc.status?.toLowerCase() === 'failed');
+  const read = await policyCloudPcs(graph, policy.id);
+  const failed = read.items.filter((pc) => pc.status?.toLowerCase() === 'failed');
   const listed = failed.slice(0, LISTED_CLOUD_PCS);
   const diagnoses = await diagnoseEach(graph, CLOUDPC_KNOWLEDGE, listed.map(cloudPcSignal), policy.id);
   const type = policy.provisioningType ?? 'unknown';
@@ -37,7 +37,7 @@ export async function policyFindings(policy: ProvisioningPolicy, graph: GraphApi
       { title: 'Policy', value: name },
       { title: 'Policy id', value: policy.id },
       { title: 'Type', value: enumWords(type) },
-      { title: 'Failed Cloud PCs', value: `${failed.length} of ${pcs.length}` },
+      { title: 'Failed Cloud PCs', value: failedOf(failed.length, read) },
     ],
     findings: listed.map((pc, i) => ({
       kind: 'cloudpc',
@@ -48,7 +48,7 @@ export async function policyFindings(policy: ProvisioningPolicy, graph: GraphApi
         ? { noRemediation: notShared }
         : { remediation: { action: 'retry-cloudpc-policy', target: policy.id } }),
     })),
-    unread: [],
+    unread: read.complete ? [] : [{ what: "policy's Cloud PCs", readUpTo: read.ceiling }],
   };
 }
 

@@ -1,5 +1,5 @@
 import { enumWords } from '../../../infra/graph/enum-words';
-import type { GraphApi } from '../../../infra/graph/graph-api';
+import { listUpTo, type GraphApi, type Listed } from '../../../infra/graph/graph-api';
 import { isMissing } from '../../../infra/graph/directory-lookup';
 import { eq, isGuid, segment } from '../../../infra/graph/odata';
 import { sendRequest, type RemediationAction, type Resolution } from '../action';
@@ -7,19 +7,34 @@ import { chooseOne } from '../choose-one';
 import type { FailureSignal } from '../diagnosis';
 import { diagnoseSignals } from '../diagnosis-facts';
 import { CLOUDPC_KNOWLEDGE } from './diagnosis';
-import { CLOUD_PCS, type CloudPc, type ProvisioningPolicy, type RetryCloudPcPolicyTarget } from './target';
+import {
+  CLOUD_PCS,
+  CLOUD_PCS_READ,
+  type CloudPc,
+  type ProvisioningPolicy,
+  type RetryCloudPcPolicyTarget,
+} from './target';
 import { verifyRetryCloudPcPolicy } from './verify';
 
-/** A policy's Cloud PCs with why each failed (cloudPC.statusDetail), as the policy's card and checks read them. */
-export function policyCloudPcs(graph: GraphApi, policyId: string): Promise<CloudPc[]> {
-  return graph.list<CloudPc>(CLOUD_PCS, {
+/**
+ * A policy's Cloud PCs with why each failed (cloudPC.statusDetail), as the policy's card and checks read them,
+ * up to {@link CLOUD_PCS_READ}; `complete` false says the policy has more.
+ */
+export function policyCloudPcs(graph: GraphApi, policyId: string): Promise<Listed<CloudPc>> {
+  return listUpTo<CloudPc>(graph, CLOUD_PCS, CLOUD_PCS_READ, {
     version: 'beta',
     query: {
       $filter: eq('provisioningPolicyId', policyId),
       $select: 'id,displayName,status,statusDetail',
     },
-    maxItems: 10000,
   });
+}
+
+/** "3 of 40", or "3 of the first 10,000 read (the policy has more)": a count true of part of the policy. */
+export function failedOf(failed: number, pcs: Listed<CloudPc>): string {
+  return pcs.complete
+    ? `${failed.toLocaleString('en-US')} of ${pcs.items.length.toLocaleString('en-US')}`
+    : `${failed.toLocaleString('en-US')} of the first ${pcs.ceiling.toLocaleString('en-US')} read (the policy has more)`;
 }
 
 /** The failed Cloud PCs a confirmation names; the count says how many more there are. */
@@ -59,7 +74,7 @@ export async function findPolicies(graph: GraphApi, query: string): Promise<Prov
 
 /** Reads the policy's Cloud PCs that are still failed and diagnoses each: what a later check says is left. */
 export async function diagnoseFailedCloudPcs(target: RetryCloudPcPolicyTarget, graph: GraphApi) {
-  const pcs = await policyCloudPcs(graph, target.policy.id);
+  const pcs = (await policyCloudPcs(graph, target.policy.id)).items;
   const watched = target.failedCloudPcIds;
   const failed = pcs.filter(
     (pc) => pc.status?.toLowerCase() === 'failed' && (!watched || watched.includes(pc.id)),
@@ -109,7 +124,8 @@ export const retryCloudPcPolicy: RemediationAction<RetryCloudPcPolicyTarget> = {
     );
     if (choice.kind !== 'one') return choice;
     const policy = choice.item;
-    const pcs = await policyCloudPcs(graph, policy.id);
+    const read = await policyCloudPcs(graph, policy.id);
+    const pcs = read.items;
     const failedPcs = pcs.filter((pc) => pc.status?.toLowerCase() === 'failed');
     const failedIds = failedPcs.map((pc) => pc.id);
     const failed = failedIds.length;
@@ -129,12 +145,14 @@ export const retryCloudPcPolicy: RemediationAction<RetryCloudPcPolicyTarget> = {
       },
       confirmation: {
         title: `Retry Cloud PC provisioning policy ${policy.displayName ?? policy.id}`,
-        why: `${failed} of ${pcs.length} Cloud PC${pcs.length === 1 ? '' : 's'} of this policy failed to provision.`,
+        why: read.complete
+          ? `${failedOf(failed, read)} Cloud PC${pcs.length === 1 ? '' : 's'} of this policy failed to provision.`
+          : `${failed} of the first ${read.ceiling.toLocaleString('en-US')} Cloud PCs of this policy failed to provision; it has more, which the bot did not read, and a retry covers them too.`,
         facts: [
           { title: 'Policy', value: policy.displayName ?? '(no name)' },
           { title: 'Policy id', value: policy.id },
           { title: 'Type', value: enumWords(type) },
-          { title: 'Failed Cloud PCs', value: `${failed} of ${pcs.length}` },
+          { title: 'Failed Cloud PCs', value: failedOf(failed, read) },
         ],
         problems: [
           ...named.map(describePc),

@@ -26,3 +26,6 @@ export interface RetryCloudPcPolicyTarget {
 
 /** Where a policy's Cloud PCs are listed. */
 export const CLOUD_PCS = '/deviceManagement/virtualEndpoint/cloudPCs';
+
+/** The most Cloud PCs of one policy a look-up or a check reads. */
+export const CLOUD_PCS_READ = 10_000;
