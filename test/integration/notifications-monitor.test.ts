@@ -2,7 +2,16 @@ import { CONTOSO, provisioningLog, type GraphUserSeed } from '../fakes';
 import { cardActions, cardText } from './card-helpers';
 import { approve, type Sent } from './flows';
 import { PEOPLE, startHarness, type Harness } from './harness';
-import { CHANNEL, cardsIn, installInTeam, lastPost, postsTo, remediate, say } from './notifications-helpers';
+import {
+  asSent,
+  CHANNEL,
+  cardsIn,
+  installInTeam,
+  lastPost,
+  postsTo,
+  remediate,
+  say,
+} from './notifications-helpers';
 
 jest.setTimeout(30_000);
 
@@ -171,6 +180,43 @@ describe('failure monitor', () => {
     const after = cardsIn(h, CHANNEL);
     expect(after).toHaveLength(before + 1);
     expect(cardText(after[after.length - 1])).toContain('Service provisioning failed for Alice Smith');
+  });
+
+  it('forgets an alert 30 days after it was posted once its failure closed, and keeps an open one', async () => {
+    await start();
+    h.graph.seed({ users: [...(h.graph.store.users ?? []), failingUser(1)] });
+    await say(h, 'subscribe user-provisioning');
+    await h.app.notifications.monitor.runOnce();
+    const alerts = postsTo(h, CHANNEL).filter((r) => r.status < 300);
+    const alertFor = (name: string): Sent => {
+      const alert = alerts.find((r) =>
+        cardText(asSent(r).card).includes(`Service provisioning failed for ${name}`),
+      );
+      if (!alert) throw new Error(`no alert for ${name}`);
+      return asSent(alert);
+    };
+    const closed = alertFor('Alice Smith');
+    const open = alertFor('Failing User 1');
+    for (const e of h.graph.findUser(u.alice)?.serviceProvisioningErrors ?? []) e.isResolved = true;
+    expect((await h.app.notifications.monitor.runOnce()).resolved).toBe(1);
+    // The jumps below outrun the app's cached Graph token (its expiry is kept on the real clock), so the
+    // clicks are judged by whether the bot still knows the alert, not by what Graph answers after.
+    const forgotten = /The bot no longer keeps this alert/;
+
+    h.clock.advance(29 * 24 * HOUR);
+    await h.app.notifications.monitor.runOnce();
+    expect(JSON.stringify((await remediate(h, closed)).value)).not.toMatch(forgotten);
+
+    h.clock.advance(2 * 24 * HOUR);
+    await h.app.notifications.monitor.runOnce();
+    const answer = await remediate(h, closed);
+    expect(answer.type).toBe('application/vnd.microsoft.activity.message');
+    expect(String(answer.value)).toMatch(
+      /The bot no longer keeps this alert: an alert is forgotten 30 days after it was posted, once its failure is no longer open\. If it still fails, run the remediation command instead\./,
+    );
+    const kept = await remediate(h, open);
+    expect(kept.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(JSON.stringify(kept.value)).not.toMatch(forgotten);
   });
 
   it.each(KINDS)('detects $kind failures and maps them to the matching remediation', async (c) => {

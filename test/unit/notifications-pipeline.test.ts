@@ -216,6 +216,31 @@ describe('failure ledger', () => {
     expect(await ledger.claim(f, 'c1', NOW)).toBe(true);
   });
 
+  const DAY = 24 * 3_600_000;
+  const at = (days: number) => new Date(NOW.getTime() + days * DAY);
+  it.each([
+    { what: 'a closed failure’s notice past 30 days is forgotten', open: false, sweepAt: 30.5, kept: false },
+    { what: 'a closed failure’s notice within 30 days is kept', open: false, sweepAt: 29.5, kept: true },
+    { what: 'an open failure’s notice is kept however old', open: true, sweepAt: 400, kept: true },
+  ])('notice sweep: $what', async ({ open, sweepAt, kept }) => {
+    const ledger = new FailureLedger(new MemoryStateStore());
+    const f = failure();
+    const record = await ledger.observe(f, 'state', NOW);
+    const notice = await ledger.createNotice(f, 'c1', NOW);
+    if (!open) await ledger.forget([record]);
+    expect(await ledger.sweepNotices(at(sweepAt))).toBe(kept ? 0 : 1);
+    expect(await ledger.notice(notice.id)).toEqual(kept ? notice : undefined);
+  });
+
+  it('sweeps notices at most once a day', async () => {
+    const ledger = new FailureLedger(new MemoryStateStore());
+    const f = failure();
+    await ledger.createNotice(f, 'c1', NOW);
+    expect(await ledger.sweepNotices(at(29.9))).toBe(0);
+    expect(await ledger.sweepNotices(at(30.5))).toBe(0);
+    expect(await ledger.sweepNotices(at(30.95))).toBe(1);
+  });
+
   it('resolves only state failures of kinds that were fully detected', async () => {
     const ledger = new FailureLedger(new MemoryStateStore());
     const a = failure();

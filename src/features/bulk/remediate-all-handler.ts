@@ -12,7 +12,7 @@ import { sameConversation } from '../../domain/conversation';
 import { type Governance } from '../../domain/governance/governance';
 import { errorMessage, type Logger } from '../../infra/logger';
 import type { RemediationCommand } from '../../domain/failures/failure';
-import type { FailureLedger, Notice } from '../notify/failure-ledger';
+import { FORGOTTEN_ALERTS, type FailureLedger, type Notice } from '../notify/failure-ledger';
 import type { BulkService } from './bulk-service';
 import { bulkParam } from '../../domain/remediation/bulk-target';
 
@@ -89,7 +89,7 @@ export class RemediateAllHandler implements CardActionHandler {
         kind: 'error',
         status: 404,
         code: 'UnknownFailure',
-        message: 'This card refers to failures the bot no longer knows. Run the command instead.',
+        message: `The bot no longer keeps these alerts: ${FORGOTTEN_ALERTS}. If they still fail, run the remediation commands instead.`,
       };
     }
     const groups = new Map<string, Group>();

@@ -34,8 +34,21 @@ export interface Notice {
 /** How long an event failure must stay quiet before a new occurrence counts as a recurrence. */
 export const EVENT_QUIET_MS = 24 * 3_600_000;
 
+/**
+ * How long a notice (what an alert's Remediate button points at) is kept once its failure is no longer open;
+ * the notice of a failure still open is kept, so its alert's button keeps working.
+ */
+export const NOTICE_RETENTION_MS = 30 * 24 * 3_600_000;
+
+/** Why a click finds no notice, for the alert's answer: so the admin knows to type the command. */
+export const FORGOTTEN_ALERTS = `an alert is forgotten ${NOTICE_RETENTION_MS / 86_400_000} days after it was posted, once its failure is no longer open`;
+
+/** Notices are swept at most this often: a sweep reads every notice. */
+const NOTICE_SWEEP_EVERY_MS = 24 * 3_600_000;
+
 const FAILURE_PREFIX = 'notify/failure/';
 const NOTICE_PREFIX = 'notify/notice/';
+const NOTICE_SWEEP = 'notify/sweep/notices';
 const WATERMARK_PREFIX = 'notify/watermark/';
 const SCAN_PREFIX = 'notify/scan/';
 
@@ -152,6 +165,28 @@ export class FailureLedger {
         await this.store.delete(key);
         swept++;
       }
+    }
+    return swept;
+  }
+
+  /**
+   * Forgets the notices older than {@link NOTICE_RETENTION_MS} whose failure is no longer open; without it every
+   * alert ever posted would stay in the store. Runs at most once a day across instances (the first to move the
+   * sweep's marker sweeps); resolves how many were forgotten.
+   */
+  async sweepNotices(now: Date): Promise<number> {
+    const at = now.toISOString();
+    const marker = await upsert<{ at: string }>(this.store, NOTICE_SWEEP, (last) =>
+      last && now.getTime() - Date.parse(last.at) < NOTICE_SWEEP_EVERY_MS ? undefined : { at },
+    );
+    if (marker?.at !== at) return 0;
+    let swept = 0;
+    for (const key of await this.store.list(NOTICE_PREFIX)) {
+      const notice = (await this.store.get<Notice>(key))?.value;
+      if (!notice || now.getTime() - Date.parse(notice.createdAt) <= NOTICE_RETENTION_MS) continue;
+      if (await this.store.get(failureKey(notice.failure.kind, notice.fingerprint))) continue;
+      await this.store.delete(key);
+      swept++;
     }
     return swept;
   }

@@ -11,7 +11,7 @@ import { sameConversation } from '../../domain/conversation';
 import { parseCommand } from '../commands/command-parser';
 import { errorMessage, type Logger } from '../../infra/logger';
 import { commandText } from '../../domain/failures/failure';
-import type { FailureLedger } from './failure-ledger';
+import { FORGOTTEN_ALERTS, type FailureLedger } from './failure-ledger';
 
 /** What the Remediate button needs. */
 export interface RemediateDeps {
@@ -44,7 +44,7 @@ export class RemediateHandler implements CardActionHandler {
       return error(
         404,
         'UnknownFailure',
-        'This card refers to a failure the bot no longer knows. Run the command instead.',
+        `The bot no longer keeps this alert: ${FORGOTTEN_ALERTS}. If it still fails, run the remediation command instead.`,
       );
     }
     if (!sameConversation(notice, turn.address)) {
