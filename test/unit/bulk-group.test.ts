@@ -137,4 +137,24 @@ describe('bulk expansion of a large request', () => {
       expect(unshown.confirmation.blocked).toBe(shown.confirmation.blocked);
     },
   );
+
+  it.each([
+    { named: 2, says: /^2 groups are named "Sales"\. Name the group by its object id: g0, g1\.$/ },
+    {
+      named: 11,
+      says: /^More than 10 groups are named "Sales"\. Name the group by its object id: g0, g1, .*, g9, …\.$/,
+    },
+  ])('a group name that $named groups share is refused, naming what it knows', async ({ named, says }) => {
+    const graph = new ScriptedGraph({
+      'GET /groups': {
+        value: Array.from({ length: named }, (_, n) => ({ id: `g${n}`, displayName: 'Sales' })),
+      },
+    });
+    const result = await expandBulk(retry, { positional: {}, flags: { group: 'Sales' } }, graph, {
+      maxTargets: 100,
+    });
+    expect(result).toMatchObject({ kind: 'refused', title: 'Ambiguous group' });
+    expect((result as { message: string }).message).toMatch(says);
+    expect(graph.calls[0]?.query['$filter']).toBe("displayName eq 'Sales'");
+  });
 });

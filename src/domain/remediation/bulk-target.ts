@@ -1,5 +1,6 @@
 import type { ActionArgs, Confirmation, RemediationAction, Resolution } from '../actions/action';
 import { blockingDiagnosis } from '../actions/diagnosis';
+import { matchCount, PICK_LIST_SIZE } from '../../infra/graph/directory-lookup';
 import type { GraphApi } from '../../infra/graph/graph-api';
 import { eachMember, findGroups } from './group-members';
 
@@ -177,7 +178,7 @@ async function expandList(
     const input = unique[index] ?? '';
     switch (resolution.kind) {
       case 'ambiguous':
-        ambiguous.push(`"${input}" (${resolution.candidates.length} matches)`);
+        ambiguous.push(`"${input}" (${matchCount(resolution.candidates.length).toLowerCase()} matches)`);
         return;
       case 'not-found':
       case 'refused':
@@ -265,7 +266,10 @@ async function expandGroup(
     return {
       kind: 'refused',
       title: 'Ambiguous group',
-      message: `${groups.length} groups are named "${groupQuery}". Name the group by its object id: ${groups.map((g) => g.id).join(', ')}.`,
+      message: `${matchCount(groups.length)} groups are named "${groupQuery}". Name the group by its object id: ${groups
+        .slice(0, PICK_LIST_SIZE)
+        .map((g) => g.id)
+        .join(', ')}${groups.length > PICK_LIST_SIZE ? ', …' : ''}.`,
     };
   }
   const items: BulkItem[] = [];

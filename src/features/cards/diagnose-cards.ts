@@ -7,6 +7,7 @@ import { idLine, sortFacts } from './card-facts';
 import { clip, clipFacts, firstOf, localTime, ROOM } from './card-text';
 import { timeBefore } from './relative-time';
 import { renderCard, type AdaptiveCardJson } from './render';
+import { PICK_LIST_SIZE } from '../../infra/graph/directory-lookup';
 
 /**
  * How much one card lists, so that even the longest texts stay within Teams' message size
@@ -167,14 +168,11 @@ export function diagnoseCardData(
   };
 }
 
-/** The most matches a choice offers (the look-up gives at most ten). */
-const CHOICES = 10;
-
 /** Renders the list of objects a diagnose target matched, a button each that diagnoses that one. */
 export function diagnoseChoiceCard(prompt: string, candidates: readonly TargetCandidate[]): AdaptiveCardJson {
   return renderCard('diagnose-choice', {
     prompt: clip(prompt, ROOM.line),
-    candidates: candidates.slice(0, CHOICES).map((c) => ({
+    candidates: candidates.slice(0, PICK_LIST_SIZE).map((c) => ({
       label: clip(c.label, ROOM.name),
       detail: clip(`${NOUNS[c.kind]} ${c.id}`, ROOM.line),
       kind: c.kind,
