@@ -147,7 +147,7 @@ export const retryCloudPcPolicy: RemediationAction<RetryCloudPcPolicyTarget> = {
         title: `Retry Cloud PC provisioning policy ${policy.displayName ?? policy.id}`,
         why: read.complete
           ? `${failedOf(failed, read)} Cloud PC${pcs.length === 1 ? '' : 's'} of this policy failed to provision.`
-          : `${failed} of the first ${read.ceiling.toLocaleString('en-US')} Cloud PCs of this policy failed to provision; it has more, which the bot did not read, and a retry covers them too.`,
+          : `${failed} of the first ${read.ceiling.toLocaleString('en-US')} Cloud PCs of this policy failed to provision; it has more, which the bot did not read.`,
         facts: [
           { title: 'Policy', value: policy.displayName ?? '(no name)' },
           { title: 'Policy id', value: policy.id },
