@@ -28,8 +28,8 @@ export interface TeamsWiring {
 }
 
 /** Builds the adapter and the one send limiter every send and update goes through, in a turn or not. */
-export function wireTeams(config: Config, clock: Clock): TeamsWiring {
-  const adapter = createAdapter(config);
+export function wireTeams(config: Config, clock: Clock, logger: Logger): TeamsWiring {
+  const adapter = createAdapter(config, logger);
   const sendLimiter = new TeamsSendLimiter(clock);
   return {
     messenger: new ConnectorMessenger(adapter, config.bot.id, sendLimiter),

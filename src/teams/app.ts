@@ -111,7 +111,7 @@ export async function startApp(
     new BulkPlanner({ maxTargets: config.bulk.maxTargets }),
   );
 
-  const teams = wireTeams(config, clock);
+  const teams = wireTeams(config, clock, logger);
   const notifications = createNotifications({
     leadership: state.leadership,
     governance,

@@ -61,9 +61,19 @@ const PUBLIC_CLOUD = {
 /**
  * The Teams adapter, hardened: botbuilder answers 401 only for its own AuthenticationError, while a token with
  * a forged signature fails inside jsonwebtoken with a plain error that became a 500 (and a misleading "server
- * error" to scanners). Here any failure to authenticate the request is a 401; nothing runs.
+ * error" to scanners). Here any failure to authenticate the request is a 401; nothing runs. The refusal is
+ * answered here rather than thrown, because botbuilder prints what it catches to the console, a stack trace
+ * per scanner's request among the JSON log lines; it is logged once, as a warning, without the header.
  */
 class StrictAuthTeamsAdapter extends TeamsAdapter {
+  constructor(
+    settings: ConstructorParameters<typeof TeamsAdapter>[0],
+    credentials: ConstructorParameters<typeof TeamsAdapter>[1],
+    private readonly logger: Logger,
+  ) {
+    super(settings, credentials);
+  }
+
   protected override async processActivity(
     auth: string | AuthenticateRequestResult,
     activity: Activity,
@@ -74,11 +84,15 @@ class StrictAuthTeamsAdapter extends TeamsAdapter {
     try {
       result = await this.botFrameworkAuthentication.authenticateRequest(activity, auth);
     } catch (err) {
-      if (err instanceof AuthenticationError) throw err;
-      throw new AuthenticationError(
-        'Unauthorized. The token could not be validated.',
-        StatusCodes.UNAUTHORIZED,
+      const reason = err instanceof AuthenticationError ? err.message : 'The token could not be validated.';
+      this.logger.warn(
+        { reason, activityType: activity.type, channelId: activity.channelId, hasAuthorization: auth !== '' },
+        'refused an inbound activity: not authenticated by the Bot Framework',
       );
+      return {
+        status: StatusCodes.UNAUTHORIZED,
+        body: 'Unauthorized. The request could not be authenticated.',
+      };
     }
     return super.processActivity(result, activity, logic);
   }
@@ -88,7 +102,7 @@ class StrictAuthTeamsAdapter extends TeamsAdapter {
  * Builds the adapter: Bot Framework authentication from config, off in local mode. The bot authenticates its
  * own calls (replies, the token service) through the configured Entra authority ({@link BotCredentialsFactory}).
  */
-export function createAdapter(config: Config): TeamsAdapter {
+export function createAdapter(config: Config, logger: Logger): TeamsAdapter {
   const loginTenant = config.bot.type === 'MultiTenant' ? 'botframework.com' : (config.bot.tenantId ?? '');
   const { openIdMetadataUrl, oauthUrl } = config.bot;
   return new StrictAuthTeamsAdapter(
@@ -108,6 +122,7 @@ export function createAdapter(config: Config): TeamsAdapter {
         : {}),
     },
     BotCredentialsFactory.fromConfig(config),
+    logger,
   );
 }
 
