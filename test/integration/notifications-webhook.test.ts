@@ -65,6 +65,27 @@ describe('POST /api/notifications', () => {
     expect(cardText(answer.value)).toMatch(/Retry service provisioning for Alice Smith/);
   });
 
+  it('without the monitor, sweeps hourly: an alert is forgotten 30 days after its failure went quiet', async () => {
+    expect(h.clock.repeating.map((r) => r.ms)).toEqual([3_600_000]);
+    await say(h, 'subscribe user-provisioning');
+    await send(EVENT);
+    await nextCard(CHANNEL, 1);
+    const alert = lastPost(h, CHANNEL);
+    const fid = cardActions(alert.card)[0]?.data['fid'];
+    const ledger = h.app.notifications.ledger;
+    expect(await ledger.notice(fid)).toBeDefined();
+
+    h.clock.advance(31 * 24 * 3_600_000);
+    h.clock.fire();
+    // The sweep runs on its own once fired: wait for it through the store, a bounded number of turns.
+    for (let turn = 0; turn < 1_000 && (await ledger.notice(fid)) !== undefined; turn++) {
+      await new Promise((next) => setImmediate(next));
+    }
+    expect(await ledger.notice(fid)).toBeUndefined();
+    const answer = await remediate(h, alert);
+    expect(String(answer.value)).toMatch(/^The bot no longer keeps this alert/);
+  });
+
   it('accepts the bare hex signature as well as sha256=<hex>', async () => {
     await say(h, 'subscribe sync');
     const body = JSON.stringify({

@@ -156,6 +156,14 @@ export class FailureLedger {
     await upsert<ScanState>(this.store, SCAN_PREFIX + kind, () => state);
   }
 
+  /**
+   * The ledger's housekeeping: quiet events and old notices forgotten. The monitor runs it each cycle; with the
+   * monitor off, the webhook's deployment runs it on a timer of its own.
+   */
+  async sweep(now: Date): Promise<{ readonly quietEvents: number; readonly notices: number }> {
+    return { quietEvents: await this.sweepQuietEvents(now), notices: await this.sweepNotices(now) };
+  }
+
   /** Forgets event failures that have been quiet for the quiet period. */
   async sweepQuietEvents(now: Date): Promise<number> {
     let swept = 0;

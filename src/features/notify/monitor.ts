@@ -98,9 +98,9 @@ export class FailureMonitor {
   private async cycle(): Promise<CycleReport> {
     const { ledger, clock, logger } = this.deps;
     const now = new Date(clock.now());
-    await ledger.sweepQuietEvents(now);
-    const forgotten = await ledger.sweepNotices(now);
-    if (forgotten > 0) logger.info({ notices: forgotten }, 'forgot the notices of alerts closed long ago');
+    const swept = await ledger.sweep(now);
+    if (swept.notices > 0)
+      logger.info({ notices: swept.notices }, 'forgot the notices of alerts closed long ago');
     const watermark = await ledger.watermark(PROVISIONING_LOG_WATERMARK);
     const detectors = this.deps.detectors ?? DEFAULT_DETECTORS;
     const pageBudget = this.deps.pageBudget ?? DEFAULT_PAGE_BUDGET;

@@ -1,10 +1,10 @@
 import type { ActionRegistry } from '../../domain/actions/registry';
 import type { RemediationStore } from '../../domain/remediation/remediation-store';
 import type { TargetResolver } from '../remediate/target-resolver';
-import type { Clock } from '../../infra/clock';
+import type { Clock, Repeating } from '../../infra/clock';
 import { subscriptionCommands } from './subscription-commands';
 import type { PagingGraphApi } from '../../infra/graph/graph-api';
-import type { Logger } from '../../infra/logger';
+import { errorMessage, type Logger } from '../../infra/logger';
 import type { StateStore } from '../../infra/storage/state-store';
 import { ConversationDirectory } from './conversation-directory';
 import { ConversationStatus } from './conversation-status';
@@ -61,6 +61,9 @@ export interface Notifications extends Feature {
   readonly webhook: NotificationWebhook | undefined;
 }
 
+/** How often the ledger is swept when no monitor cycle does it (webhook alerts only). */
+const HOUSEKEEPING_EVERY_MS = 3_600_000;
+
 /** Builds the proactive-notification feature (issue 4) from the app's shared dependencies. */
 export function createNotifications(deps: NotificationsDeps): Notifications {
   const { store, clock, logger, settings } = deps;
@@ -96,6 +99,16 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
   const webhook = settings.webhookSecret
     ? new NotificationWebhook({ secret: settings.webhookSecret, clock, notifier, directory, logger: log })
     : undefined;
+  let housekeeping: Repeating | undefined;
+  const sweep = async () => {
+    try {
+      const swept = await ledger.sweep(new Date(clock.now()));
+      if (swept.notices > 0)
+        log.info({ notices: swept.notices }, 'forgot the notices of alerts closed long ago');
+    } catch (err) {
+      log.error({ err: errorMessage(err) }, 'sweeping the failure ledger failed');
+    }
+  };
   const remediate = new RemediateHandler({
     ledger,
     registry: deps.registry,
@@ -137,13 +150,17 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
         );
       },
     ),
-    // Starts the monitor's interval when MONITOR_INTERVAL is set.
+    // Starts the monitor's interval when MONITOR_INTERVAL is set; without it, webhook alerts still need the
+    // ledger swept, hourly.
     start: () => {
       if (settings.monitorIntervalMs) monitor.start(settings.monitorIntervalMs);
       else log.info('failure monitor off (MONITOR_INTERVAL is not set)');
+      if (!settings.monitorIntervalMs && webhook)
+        housekeeping ??= clock.every(HOUSEKEEPING_EVERY_MS, () => void sweep());
     },
-    // Stops the interval and waits for running cycles and queued sends.
+    // Stops the intervals and waits for running cycles and queued sends.
     close: async () => {
+      housekeeping?.cancel();
       await monitor.stop();
       await webhook?.drain();
       await sender.drain();
