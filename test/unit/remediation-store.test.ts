@@ -66,6 +66,21 @@ describe('RemediationStore', () => {
     expect(await new RemediationStore(store).get(ID)).toEqual(startRun(r, ADA, NOW));
   });
 
+  it('reads a record once per transition', async () => {
+    const reads: string[] = [];
+    class CountingStore extends MemoryStateStore {
+      override get<T>(key: string) {
+        reads.push(key);
+        return super.get<T>(key);
+      }
+    }
+    const remediations = new RemediationStore(new CountingStore());
+    await remediations.create(remediation(ID, bulk(3)));
+    reads.length = 0;
+    await remediations.update(ID, (current) => startRun(current, ADA, NOW));
+    expect(reads).toEqual([`remediation/${ID}`]);
+  });
+
   it.each([
     ['a single target', { user: { id: 'u1' } }],
     ['a bulk run stored whole, before its items were kept apart', bulk(3)],

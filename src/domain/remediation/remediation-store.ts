@@ -73,10 +73,9 @@ export class RemediationStore {
     id: string,
     change: (r: Remediation) => Remediation | undefined,
   ): Promise<{ value: Remediation; changed: boolean } | undefined> {
-    const stored = (await this.store.get<Remediation>(recordKey(id)))?.value;
-    if (!stored) return undefined;
-    const items = await this.itemsOf(stored);
-    const result = await mutate<Remediation>(this.store, recordKey(id), (current) => {
+    let items: readonly BulkItem[] = [];
+    const result = await mutate<Remediation>(this.store, recordKey(id), async (current) => {
+      items = await this.itemsOf(current);
       const next = change(joined(current, items));
       return next && (isApart(current.target) ? apart(next) : next);
     });

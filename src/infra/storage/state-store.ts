@@ -41,18 +41,19 @@ export interface StateStore {
 
 /**
  * Read-modify-write with retry on lost races; `change` returns undefined to leave the item as it is.
- * Callers keep their transitions pure so a retry sees the winner's state.
+ * Callers keep their transitions pure so a retry sees the winner's state; a change may read what it needs
+ * beside the item (asynchronously) before it answers.
  */
 export async function mutate<T>(
   store: StateStore,
   key: string,
-  change: (current: T) => T | undefined,
+  change: (current: T) => T | undefined | Promise<T | undefined>,
   attempts = 5,
 ): Promise<{ value: T; changed: boolean } | undefined> {
   for (let attempt = 0; attempt < attempts; attempt++) {
     const current = await store.get<T>(key);
     if (!current) return undefined;
-    const next = change(current.value);
+    const next = await change(current.value);
     if (next === undefined) return { value: current.value, changed: false };
     try {
       await store.update(key, next, current.eTag);
