@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GUID } from './graph/odata';
 
 /** Environment as handed to the process; tests pass their own record instead of process.env. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -43,8 +44,6 @@ export function parseVerifyAfter(value: string): number[] {
   if (value.trim() === '') return [];
   return [...new Set(value.split(',').map(parseDuration))].sort((a, b) => a - b);
 }
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An unset key and a blank one mean the same: the key's default. */
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);

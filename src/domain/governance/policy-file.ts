@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '../../infra/config';
+import { GUID } from '../../infra/graph/odata';
 import { buildPolicy, type Policy, type RuleSettings } from './policy';
 
 /** The policy file is unusable; the message lists every problem with its line. */
@@ -15,7 +16,6 @@ export class PolicyError extends Error {
   }
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const id = z.string().regex(GUID, 'must be an Entra object id (GUID)');
 const principals = z.object({ users: z.array(id).default([]), groups: z.array(id).default([]) }).strict();
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {

@@ -1,5 +1,5 @@
 import type { Fact } from '../../domain/actions/action';
-import { isGuid } from '../../infra/graph/odata';
+import { GUID_PATTERN, isGuid } from '../../infra/graph/odata';
 import { clip, localTime, ROOM } from './card-text';
 import { RFC3339 } from './relative-time';
 
@@ -10,11 +10,10 @@ import { RFC3339 } from './relative-time';
  * of which are ids or times: this sorts them where a card is built.
  */
 
-const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 /** A fact that is an id by its title: "Object id", "request-id", "Read-back request-id". */
 const ID_TITLE = /(^|[\s-])id$/i;
 /** "user Bob Jones (bob@contoso.com) · 1000…": a name with its id after it. */
-const NAME_THEN_GUID = new RegExp(`^(.+?)\\s+·\\s+(${GUID})$`, 'i');
+const NAME_THEN_GUID = new RegExp(`^(.+?)\\s+·\\s+(${GUID_PATTERN})$`, 'i');
 /** A value that is one RFC 3339 time, as Graph writes them. */
 const ONLY_TIME = new RegExp(`^${RFC3339}$`);
 

@@ -16,7 +16,11 @@ export function segment(value: string): string {
   return encodeURIComponent(value);
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A GUID's characters, for patterns that hold one among other text (a name followed by its id). */
+export const GUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+/** A whole value that is a GUID, in either case: object ids, tenant ids. */
+export const GUID = new RegExp(`^${GUID_PATTERN}$`, 'i');
 
 /** Directory object ids are GUIDs; anything else is looked up by name. */
 export function isGuid(value: string): boolean {
