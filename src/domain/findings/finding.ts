@@ -1,4 +1,4 @@
-import type { GraphApi } from '../../infra/graph/graph-api';
+import type { GraphApi, Listed } from '../../infra/graph/graph-api';
 import { toGraphFailure } from '../../infra/graph/graph-failure';
 import type { Fact } from '../actions/action';
 import {
@@ -68,6 +68,11 @@ export interface TargetFindings {
 
 /** What `diagnose` can look at, as the other commands name them. */
 export type TargetKind = 'user' | 'policy' | 'request' | 'app';
+
+/** A source that `listed` read only up to its ceiling, as the card reports it; nothing when it was read whole. */
+export function partlyRead(what: string, listed: Listed<unknown>): PartlyReadSource[] {
+  return listed.complete ? [] : [{ what, readUpTo: listed.ceiling }];
+}
 
 /** How a failed read is reported on the card instead of stopping the whole diagnosis. */
 export function unreadSource(what: string, err: unknown): RefusedSource {

@@ -8,8 +8,15 @@ import { CLOUDPC_KNOWLEDGE } from '../actions/retry-cloudpc-policy/diagnosis';
 import { cloudPcSignal, failedOf, policyCloudPcs } from '../actions/retry-cloudpc-policy/action';
 import type { ProvisioningPolicy } from '../actions/retry-cloudpc-policy/target';
 import { SYNC_KNOWLEDGE } from '../actions/provision-on-demand/diagnosis';
-import { diagnoseEach, unreadSource, type Finding, type TargetFindings, type UnreadSource } from './finding';
-import { failedProvisionings, syncFindings } from './sync-findings';
+import {
+  diagnoseEach,
+  partlyRead,
+  unreadSource,
+  type Finding,
+  type TargetFindings,
+  type UnreadSource,
+} from './finding';
+import { failedProvisionings, LOG_FAILURES, syncFindings } from './sync-findings';
 import { GraphFailure } from '../../infra/graph/graph-failure';
 
 /** The most failed Cloud PCs one diagnosis lists; the count says how many there are. */
@@ -48,7 +55,7 @@ export async function policyFindings(policy: ProvisioningPolicy, graph: GraphApi
         ? { noRemediation: notShared }
         : { remediation: { action: 'retry-cloudpc-policy', target: policy.id } }),
     })),
-    unread: read.complete ? [] : [{ what: "policy's Cloud PCs", readUpTo: read.ceiling }],
+    unread: partlyRead("policy's Cloud PCs", read),
   };
 }
 
@@ -125,9 +132,7 @@ export async function appFindings(sp: ServicePrincipal, graph: GraphApi, now: Da
   const app = sp.id.toLowerCase();
   const users = await failedProvisionings(graph, now, (f) => f.appId.toLowerCase() === app, sp.id)
     .then((failed) => {
-      if (!failed.complete) {
-        unread.push({ what: "provisioning log's failures of the last day", readUpTo: failed.ceiling });
-      }
+      unread.push(...partlyRead(LOG_FAILURES, failed));
       return syncFindings(graph, failed.items, sp.id);
     })
     .catch((err: unknown) => {

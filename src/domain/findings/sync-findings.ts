@@ -51,6 +51,9 @@ function failedProvisioning(e: ProvisioningLogEntry): FailedProvisioning | undef
 /** The most failed provisioning log entries one diagnosis reads. */
 export const FAILED_ENTRIES_READ = 5000;
 
+/** What a diagnosis calls those entries when it read only the first of them. */
+export const LOG_FAILURES = "provisioning log's failures of the last day";
+
 /**
  * The failed entries of the provisioning log over the last day that `keep` picks, the latest per user and
  * app, read with the filter the monitor uses (provisioningObjectSummary list: activityDateTime supports gt,

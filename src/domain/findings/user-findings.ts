@@ -11,8 +11,15 @@ import { tenantProducts } from '../actions/diagnosis-facts';
 import type { Diagnosis, FailureSignal } from '../actions/diagnosis';
 import { failedRequestsOf } from '../actions/reprocess-access-request/action';
 import { requestFinding } from './request-findings';
-import { failedProvisionings, syncFindings } from './sync-findings';
-import { diagnoseEach, unreadSource, type Finding, type TargetFindings, type UnreadSource } from './finding';
+import { failedProvisionings, LOG_FAILURES, syncFindings } from './sync-findings';
+import {
+  diagnoseEach,
+  partlyRead,
+  unreadSource,
+  type Finding,
+  type TargetFindings,
+  type UnreadSource,
+} from './finding';
 
 /** The user's unresolved service provisioning errors: one finding per ErrorRecord (or per error without XML). */
 async function provisioningFindings(user: DirectoryUser, graph: GraphApi): Promise<Finding[]> {
@@ -106,7 +113,7 @@ export async function userFindings(user: DirectoryUser, graph: GraphApi, now: Da
   const orPartly =
     (what: string) =>
     <T>(listed: Listed<T>): T[] => {
-      if (!listed.complete) unread.push({ what, readUpTo: listed.ceiling });
+      unread.push(...partlyRead(what, listed));
       return listed.items;
     };
   const self = user.id.toLowerCase();
@@ -117,7 +124,7 @@ export async function userFindings(user: DirectoryUser, graph: GraphApi, now: Da
       .then(orPartly("tenant's failed access package requests"))
       .catch(orUnread('access package requests')),
     failedProvisionings(graph, now, (f) => f.userId.toLowerCase() === self)
-      .then(orPartly("provisioning log's failures of the last day"))
+      .then(orPartly(LOG_FAILURES))
       .then((failed) => syncFindings(graph, failed, user.id))
       .catch(orUnread('provisioning log')),
   ]);
