@@ -24,7 +24,7 @@ import { GROUP_FLAG, USERS_PARAM, usersOrGroup } from '../choose-one';
 import { lookupUser, userFacts } from '../resolve-user';
 import { tenantProducts } from '../diagnosis-facts';
 import { diagnoseUserLicences } from './diagnosis';
-import { licenceNames } from './licence-names';
+import { licenceNames, productNames } from './licence-names';
 import type { ReprocessLicenseTarget } from './target';
 import { verifyReprocessLicense } from './verify';
 
@@ -204,9 +204,9 @@ export const reprocessLicense: RemediationAction<ReprocessLicenseTarget> = {
     fromUser: (user, detail) => confirmFor(user, undefined, detail),
     // The products once for the run, and the group by the name it was found under.
     async named(graph, group) {
-      const names = await licenceNames(graph, [], tenantProducts(graph));
+      const { products } = await productNames(tenantProducts(graph));
       const groups = new Map([[group.id, group.displayName ?? group.id]]);
-      return (user, detail) => confirmFor(user, { products: names.products, groups }, detail);
+      return (user, detail) => confirmFor(user, { products, groups }, detail);
     },
   },
 

@@ -15,6 +15,16 @@ async function optional<T>(read: Promise<T>): Promise<T | undefined> {
   }
 }
 
+/** The tenant's products by skuId, from the caller's shared read; none when Graph refuses it. */
+export async function productNames(
+  tenantSkus: () => Promise<SubscribedSku[]>,
+): Promise<{ readonly products: Map<string, string>; readonly skus: SubscribedSku[] | undefined }> {
+  const skus = await optional(tenantSkus());
+  const products = new Map<string, string>();
+  for (const s of skus ?? []) if (s.skuId && s.skuPartNumber) products.set(s.skuId, s.skuPartNumber);
+  return { products, skus };
+}
+
 /**
  * Names of the products and groups the states mention, by id, read at once (the tenant's products from the
  * caller's shared read); a read Graph refuses leaves the ids, since a name is a courtesy and the id still says it.
@@ -25,8 +35,8 @@ export async function licenceNames(
   tenantSkus: () => Promise<SubscribedSku[]>,
 ): Promise<LicenceNames & { readonly skus: SubscribedSku[] | undefined }> {
   const groupIds = [...new Set(states.map((s) => s.assignedByGroup).filter((g): g is string => !!g))];
-  const [skus, groups] = await Promise.all([
-    optional(tenantSkus()),
+  const [{ products, skus }, groups] = await Promise.all([
+    productNames(tenantSkus),
     Promise.all(
       groupIds.map((id) =>
         optional(
@@ -37,8 +47,6 @@ export async function licenceNames(
       ),
     ),
   ]);
-  const products = new Map<string, string>();
-  for (const s of skus ?? []) if (s.skuId && s.skuPartNumber) products.set(s.skuId, s.skuPartNumber);
   const groupNames = new Map<string, string>();
   groupIds.forEach((id, i) => {
     const name = groups[i]?.displayName;
