@@ -1,5 +1,5 @@
 import type { GraphApi, Listed } from '../../infra/graph/graph-api';
-import { toGraphFailure } from '../../infra/graph/graph-failure';
+import { GraphFailure } from '../../infra/graph/graph-failure';
 import type { Fact } from '../actions/action';
 import {
   recognise,
@@ -74,10 +74,20 @@ export function partlyRead(what: string, listed: Listed<unknown>): PartlyReadSou
   return listed.complete ? [] : [{ what, readUpTo: listed.ceiling }];
 }
 
-/** How a failed read is reported on the card instead of stopping the whole diagnosis. */
-export function unreadSource(what: string, err: unknown): RefusedSource {
-  const f = toGraphFailure(err);
-  return { what, status: f.status, code: f.code, requestId: f.requestId };
+/** What one source gave a diagnosis: its findings, and a note when it was refused or read only in part. */
+export interface SourceFindings {
+  readonly findings: readonly Finding[];
+  readonly unread: readonly UnreadSource[];
+}
+
+/** Reads one source of a diagnosis; a read Graph refuses becomes its note instead of stopping the diagnosis. */
+export async function fromSource(what: string, read: () => Promise<SourceFindings>): Promise<SourceFindings> {
+  try {
+    return await read();
+  } catch (err) {
+    if (!(err instanceof GraphFailure)) throw err;
+    return { findings: [], unread: [{ what, status: err.status, code: err.code, requestId: err.requestId }] };
+  }
 }
 
 /**

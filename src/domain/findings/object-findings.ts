@@ -8,16 +8,8 @@ import { CLOUDPC_KNOWLEDGE } from '../actions/retry-cloudpc-policy/diagnosis';
 import { cloudPcSignal, failedOf, policyCloudPcs } from '../actions/retry-cloudpc-policy/action';
 import type { ProvisioningPolicy } from '../actions/retry-cloudpc-policy/target';
 import { SYNC_KNOWLEDGE } from '../actions/provision-on-demand/diagnosis';
-import {
-  diagnoseEach,
-  partlyRead,
-  unreadSource,
-  type Finding,
-  type TargetFindings,
-  type UnreadSource,
-} from './finding';
-import { failedProvisionings, LOG_FAILURES, syncFindings } from './sync-findings';
-import { GraphFailure } from '../../infra/graph/graph-failure';
+import { diagnoseEach, partlyRead, type Finding, type TargetFindings } from './finding';
+import { logFindings } from './sync-findings';
 
 /** The most failed Cloud PCs one diagnosis lists; the count says how many there are. */
 const LISTED_CLOUD_PCS = 20;
@@ -128,18 +120,8 @@ export async function appFindings(sp: ServicePrincipal, graph: GraphApi, now: Da
   const jobs = await graph.list<SynchronizationJob>(
     `/servicePrincipals/${segment(sp.id)}/synchronization/jobs`,
   );
-  const unread: UnreadSource[] = [];
   const app = sp.id.toLowerCase();
-  const users = await failedProvisionings(graph, now, (f) => f.appId.toLowerCase() === app, sp.id)
-    .then((failed) => {
-      unread.push(...partlyRead(LOG_FAILURES, failed));
-      return syncFindings(graph, failed.items, sp.id);
-    })
-    .catch((err: unknown) => {
-      if (!(err instanceof GraphFailure)) throw err;
-      unread.push(unreadSource('provisioning log', err));
-      return [];
-    });
+  const users = await logFindings(graph, now, (f) => f.appId.toLowerCase() === app, sp.id, sp.id);
   const signals = jobs.map((job) => ({ job, found: jobSignal(job) }));
   const failing = signals.filter((s) => s.found !== undefined);
   const diagnoses = await diagnoseEach(
@@ -172,7 +154,7 @@ export async function appFindings(sp: ServicePrincipal, graph: GraphApi, now: Da
     id: sp.id,
     label: sp.displayName ?? sp.id,
     facts,
-    findings: [...findings, ...users],
-    unread,
+    findings: [...findings, ...users.findings],
+    unread: users.unread,
   };
 }

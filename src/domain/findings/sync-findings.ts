@@ -7,7 +7,7 @@ import {
   LOG_PAGE_SIZE,
   type ProvisioningLogEntry,
 } from '../actions/provision-on-demand/detector';
-import { diagnoseEach, type Finding } from './finding';
+import { diagnoseEach, fromSource, partlyRead, type Finding, type SourceFindings } from './finding';
 
 /** One user's latest failed provisioning into one app, as the provisioning log has it. */
 export interface FailedProvisioning {
@@ -49,10 +49,10 @@ function failedProvisioning(e: ProvisioningLogEntry): FailedProvisioning | undef
 }
 
 /** The most failed provisioning log entries one diagnosis reads. */
-export const FAILED_ENTRIES_READ = 5000;
+const FAILED_ENTRIES_READ = 5000;
 
 /** What a diagnosis calls those entries when it read only the first of them. */
-export const LOG_FAILURES = "provisioning log's failures of the last day";
+const LOG_FAILURES = "provisioning log's failures of the last day";
 
 /**
  * The failed entries of the provisioning log over the last day that `keep` picks, the latest per user and
@@ -61,7 +61,7 @@ export const LOG_FAILURES = "provisioning log's failures of the last day";
  * are read (servicePrincipal/id supports eq, provisioningObjectSummary resource page). At most
  * {@link FAILED_ENTRIES_READ} entries are read; `complete` false says the log had more.
  */
-export async function failedProvisionings(
+async function failedProvisionings(
   graph: GraphApi,
   now: Date,
   keep: (f: FailedProvisioning) => boolean,
@@ -88,7 +88,7 @@ export async function failedProvisionings(
 }
 
 /** Each failed provisioning as a finding whose button provisions that user on demand through that app. */
-export async function syncFindings(
+async function syncFindings(
   graph: GraphApi,
   failed: readonly FailedProvisioning[],
   selfId: string,
@@ -112,4 +112,24 @@ export async function syncFindings(
       ...(f.jobId ? { job: f.jobId } : {}),
     },
   }));
+}
+
+/**
+ * The provisioning log's failures of the last day that `keep` picks, as findings with their buttons, and what
+ * of the log was refused or read only in part. With `app`, only that service principal's entries are read.
+ */
+export function logFindings(
+  graph: GraphApi,
+  now: Date,
+  keep: (f: FailedProvisioning) => boolean,
+  selfId: string,
+  app?: string,
+): Promise<SourceFindings> {
+  return fromSource('provisioning log', async () => {
+    const failed = await failedProvisionings(graph, now, keep, app);
+    return {
+      findings: await syncFindings(graph, failed.items, selfId),
+      unread: partlyRead(LOG_FAILURES, failed),
+    };
+  });
 }

@@ -1,6 +1,5 @@
 import { describeUser, type DirectoryUser } from '../../infra/graph/directory-lookup';
-import type { GraphApi, Listed } from '../../infra/graph/graph-api';
-import { GraphFailure } from '../../infra/graph/graph-failure';
+import type { GraphApi } from '../../infra/graph/graph-api';
 import { isLicenseInError, licenseErrorOf } from '../../infra/graph/license-states';
 import { describeErrorDetail, errorRecords } from '../../infra/graph/provisioning-error-detail';
 import { userFacts } from '../actions/resolve-user';
@@ -11,14 +10,14 @@ import { tenantProducts } from '../actions/diagnosis-facts';
 import type { Diagnosis, FailureSignal } from '../actions/diagnosis';
 import { failedRequestsOf } from '../actions/reprocess-access-request/action';
 import { requestFinding } from './request-findings';
-import { failedProvisionings, LOG_FAILURES, syncFindings } from './sync-findings';
+import { logFindings } from './sync-findings';
 import {
   diagnoseEach,
+  fromSource,
   partlyRead,
-  unreadSource,
   type Finding,
+  type SourceFindings,
   type TargetFindings,
-  type UnreadSource,
 } from './finding';
 
 /** The user's unresolved service provisioning errors: one finding per ErrorRecord (or per error without XML). */
@@ -91,9 +90,14 @@ async function licenceFindings(user: DirectoryUser, graph: GraphApi): Promise<Fi
  * The user's access package requests that failed delivery. The list page documents a filter on `state` only,
  * so the failed requests are read and the user's are picked by requestor, as reprocess-access-request does.
  */
-async function requestFindings(user: DirectoryUser, graph: GraphApi, now: Date): Promise<Listed<Finding>> {
-  const mine = await failedRequestsOf(graph, user.id);
-  return { ...mine, items: await Promise.all(mine.items.map((r) => requestFinding(r, graph, now))) };
+function requestFindings(user: DirectoryUser, graph: GraphApi, now: Date): Promise<SourceFindings> {
+  return fromSource('access package requests', async () => {
+    const mine = await failedRequestsOf(graph, user.id);
+    return {
+      findings: await Promise.all(mine.items.map((r) => requestFinding(r, graph, now))),
+      unread: partlyRead("tenant's failed access package requests", mine),
+    };
+  });
 }
 
 /**
@@ -104,29 +108,12 @@ async function requestFindings(user: DirectoryUser, graph: GraphApi, now: Date):
  * reported, and the rest is still shown.
  */
 export async function userFindings(user: DirectoryUser, graph: GraphApi, now: Date): Promise<TargetFindings> {
-  const unread: UnreadSource[] = [];
-  const orUnread = (what: string) => (err: unknown) => {
-    if (!(err instanceof GraphFailure)) throw err;
-    unread.push(unreadSource(what, err));
-    return [];
-  };
-  const orPartly =
-    (what: string) =>
-    <T>(listed: Listed<T>): T[] => {
-      unread.push(...partlyRead(what, listed));
-      return listed.items;
-    };
   const self = user.id.toLowerCase();
   const [provisioning, licences, requests, apps] = await Promise.all([
     provisioningFindings(user, graph),
     licenceFindings(user, graph),
-    requestFindings(user, graph, now)
-      .then(orPartly("tenant's failed access package requests"))
-      .catch(orUnread('access package requests')),
-    failedProvisionings(graph, now, (f) => f.userId.toLowerCase() === self)
-      .then(orPartly(LOG_FAILURES))
-      .then((failed) => syncFindings(graph, failed, user.id))
-      .catch(orUnread('provisioning log')),
+    requestFindings(user, graph, now),
+    logFindings(graph, now, (f) => f.userId.toLowerCase() === self, user.id),
   ]);
   return {
     targetKind: 'user',
@@ -140,7 +127,7 @@ export async function userFindings(user: DirectoryUser, graph: GraphApi, now: Da
       },
       { title: 'Usage location', value: user.usageLocation || 'not set' },
     ],
-    findings: [...provisioning, ...licences, ...requests, ...apps],
-    unread,
+    findings: [...provisioning, ...licences, ...requests.findings, ...apps.findings],
+    unread: [...requests.unread, ...apps.unread],
   };
 }
